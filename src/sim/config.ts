@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * Simulator configuration: everything a `--config FILE` may set, with defaults that give one
+ * 50K Combine-like account and a second account for multi-account flows.
+ */
+const Account = z.object({
+  id: z.number().int().positive(),
+  name: z.string().min(1),
+  balance: z.number().finite(),
+  canTrade: z.boolean().default(true),
+  isVisible: z.boolean().default(true),
+  simulated: z.boolean().default(true),
+  /** Inactive accounts are hidden from Account/search with onlyActiveAccounts. */
+  active: z.boolean().default(true),
+  /**
+   * Auto OCO brackets: the account setting that lets Order/place carry stopLossBracket and
+   * takeProfitBracket. Off means "Position Brackets", where the gateway refuses them.
+   */
+  autoOcoBrackets: z.boolean().default(true),
+});
+export type SimAccountConfig = z.infer<typeof Account>;
+
+const User = z.object({ userName: z.string().min(1), apiKey: z.string().min(1) });
+
+const Window = z.object({ limit: z.number().int().positive(), windowMs: z.number().int().positive() });
+
+export const SimConfig = z.object({
+  host: z.string().default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(5880),
+  /** Seed of the synthetic market: same seed, same prices. */
+  seed: z.number().int().default(42),
+  users: z.array(User).min(1).default([{ userName: "trader", apiKey: "local-simulator-key" }]),
+  accounts: z.array(Account).min(1).default([
+    { id: 10001, name: "50KTC-V2-SIM-10001", balance: 50_000, canTrade: true, isVisible: true, simulated: true, active: true, autoOcoBrackets: true },
+    { id: 10002, name: "PRAC-V2-SIM-10002", balance: 50_000, canTrade: true, isVisible: true, simulated: true, active: true, autoOcoBrackets: true },
+  ]),
+  /** Session token lifetime. The gateway's is 24 hours. */
+  tokenTtlSeconds: z.number().positive().default(86_400),
+  /** Fee per contract per side by product symbol (ES, MNQ…), overriding the built-in table. */
+  fees: z.record(z.string(), z.number().min(0)).default({}),
+  market: z.object({
+    /**
+     * Quotes per second per active contract. 0 freezes the market: prices then move only through
+     * POST /sim/price, which is what tests want.
+     */
+    quoteRate: z.number().min(0).max(100_000).default(4),
+    /** Send the first quote in full, then only changed fields, as the gateway does. */
+    sparseQuotes: z.boolean().default(true),
+    /** Levels per side in GatewayDepth snapshots. */
+    depthLevels: z.number().int().min(1).max(50).default(10),
+  }).prefault({}),
+  hubs: z.object({
+    /** Server keep-alive ping interval; the client times out after 30 s of silence. */
+    pingIntervalMs: z.number().int().positive().default(15_000),
+    /** Close sockets that sent nothing for this long, as ASP.NET does. 0 disables. */
+    clientTimeoutMs: z.number().int().min(0).default(30_000),
+  }).prefault({}),
+  rateLimits: z.object({
+    enabled: z.boolean().default(true),
+    /** History/retrieveBars. */
+    bars: Window.default({ limit: 50, windowMs: 30_000 }),
+    /** Every other endpoint. */
+    other: Window.default({ limit: 200, windowMs: 60_000 }),
+  }).prefault({}),
+  /** Log each request to stderr. */
+  verbose: z.boolean().default(false),
+});
+export type SimConfig = z.infer<typeof SimConfig>;
+export type SimConfigInput = z.input<typeof SimConfig>;
+
+/** Validates a configuration object; throws an Error naming each bad field. */
+export function parseSimConfig(input: unknown): SimConfig {
+  const r = SimConfig.safeParse(input ?? {});
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`Invalid simulator configuration:\n${lines.join("\n")}`);
+  }
+  const ids = new Set<number>();
+  for (const a of r.data.accounts) {
+    if (ids.has(a.id)) throw new Error(`Invalid simulator configuration:\n  accounts: id ${a.id} is used twice`);
+    ids.add(a.id);
+  }
+  return r.data;
+}
+
+/** Reads a JSON configuration file. */
+export function loadSimConfigFile(file: string): SimConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`Cannot read simulator configuration ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as SimConfigInput;
+  } catch (e) {
+    throw new Error(`Simulator configuration ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,542 @@
+import { cents } from "../core/money/tick-grid";
+import {
+  CancelOrderErrorCode,
+  ClosePositionErrorCode,
+  ModifyOrderErrorCode,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  PartialClosePositionErrorCode,
+  PlaceOrderErrorCode,
+  PositionType,
+  type BracketLeg,
+  type ModifyOrderRequest,
+  type PlaceOrderRequest,
+} from "../core/schemas";
+import { isExpired, parseContractId } from "./catalog";
+import type { SimAccountConfig, SimConfig } from "./config";
+import type { ContractMarket, Market } from "./market";
+
+/** An order as the simulator keeps it; `wire.ts` turns it into the gateway's OrderModel. */
+export interface SimOrder {
+  id: number;
+  accountId: number;
+  contractId: string;
+  symbolId: string;
+  createdAt: number;
+  updatedAt: number;
+  status: OrderStatus;
+  type: OrderType;
+  side: OrderSide;
+  size: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  fillVolume: number;
+  filledPrice: number | null;
+  customTag: string | null;
+  /** Trailing stops: distance in ticks and the best price seen since placement. */
+  trailDistance: number | null;
+  trailExtreme: number | null;
+  parentOrderId: number | null;
+  linkedOrderId: number | null;
+  /** Bracket children: signed ticks from the parent's fill price. */
+  bracketTicks: number | null;
+  childIds: number[];
+  /** Stop-limit orders: the stop has triggered and the order now rests as a limit. */
+  triggered: boolean;
+}
+
+export interface SimPosition {
+  id: number;
+  accountId: number;
+  contractId: string;
+  displayName: string;
+  createdAt: number;
+  type: PositionType;
+  size: number;
+  averagePrice: number;
+}
+
+export interface SimTrade {
+  id: number;
+  accountId: number;
+  contractId: string;
+  createdAt: number;
+  price: number;
+  profitAndLoss: number | null;
+  fees: number;
+  side: OrderSide;
+  size: number;
+  voided: boolean;
+  orderId: number;
+}
+
+export interface SimAccount extends SimAccountConfig {}
+
+/** What the hubs (and anyone else) hear from the exchange, in the gateway's event order. */
+export interface ExchangeListener {
+  account(a: SimAccount): void;
+  order(o: SimOrder): void;
+  position(p: SimPosition): void;
+  trade(t: SimTrade): void;
+  marketTrade(cm: ContractMarket, price: number, size: number, side: OrderSide): void;
+}
+
+export interface Outcome {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export interface PlaceOutcome extends Outcome {
+  orderId: number | null;
+}
+
+const OK: Outcome = { errorCode: 0, errorMessage: null };
+const WORKING: ReadonlySet<OrderStatus> = new Set([OrderStatus.Open, OrderStatus.Pending]);
+const LIVE_CHILD: ReadonlySet<OrderStatus> = new Set([OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended]);
+const TYPE_NAME: Record<number, string> = {
+  0: "Unknown", 1: "Limit", 2: "Market", 3: "StopLimit", 4: "Stop", 5: "TrailingStop", 6: "JoinBid", 7: "JoinAsk",
+};
+const MAX_TRAIL_TICKS = 1000;
+
+function reject(errorCode: number, errorMessage: string, orderId: number | null = null): PlaceOutcome {
+  return { errorCode, errorMessage, orderId };
+}
+
+/**
+ * Accounts, orders, positions and fills: a matching engine against the synthetic market with
+ * netted positions, average prices, realized P&L per fill and fees per side.
+ */
+export class Exchange {
+  readonly accounts = new Map<number, SimAccount>();
+  readonly orders = new Map<number, SimOrder>();
+  private readonly ordersByAccount = new Map<number, SimOrder[]>();
+  private readonly tags = new Map<number, Set<string>>();
+  /** Orders that can fill on a price move, per contract (Open status only). */
+  private readonly working = new Map<string, Set<SimOrder>>();
+  readonly positions = new Map<string, SimPosition>();
+  readonly trades = new Map<number, SimTrade[]>();
+  private nextOrderId = 2_660_000_001;
+  private nextPositionId = 400_000_001;
+  private nextTradeId = 1_800_000_001;
+
+  constructor(
+    private readonly config: SimConfig,
+    private readonly market: Market,
+    private readonly now: () => number,
+    private readonly listener: ExchangeListener,
+  ) {
+    this.reset();
+  }
+
+  /** Back to the configured accounts, with no orders, positions or trades. */
+  reset(): void {
+    for (const contractId of this.working.keys()) this.market.release(contractId);
+    this.accounts.clear();
+    this.orders.clear();
+    this.ordersByAccount.clear();
+    this.tags.clear();
+    this.working.clear();
+    this.positions.clear();
+    this.trades.clear();
+    for (const a of this.config.accounts) this.accounts.set(a.id, { ...a });
+  }
+
+  feePerSide(cm: ContractMarket): number {
+    const p = cm.listing.product;
+    return this.config.fees[p.symbol] ?? p.feePerSide;
+  }
+
+  ordersOf(accountId: number): readonly SimOrder[] {
+    return this.ordersByAccount.get(accountId) ?? [];
+  }
+
+  openPositionsOf(accountId: number): SimPosition[] {
+    const out: SimPosition[] = [];
+    for (const p of this.positions.values()) if (p.accountId === accountId && p.size > 0) out.push(p);
+    return out;
+  }
+
+  tradesOf(accountId: number): readonly SimTrade[] {
+    return this.trades.get(accountId) ?? [];
+  }
+
+  /** Changes an account's balance or trading permission (control API). */
+  updateAccount(id: number, patch: Partial<Pick<SimAccount, "balance" | "canTrade" | "autoOcoBrackets" | "active">>): SimAccount | null {
+    const a = this.accounts.get(id);
+    if (!a) return null;
+    Object.assign(a, patch);
+    this.listener.account(a);
+    return a;
+  }
+
+  // ---- Order/place -------------------------------------------------------------------------
+
+  place(req: PlaceOrderRequest): PlaceOutcome {
+    const account = this.accounts.get(req.accountId);
+    if (!account) return reject(PlaceOrderErrorCode.AccountNotFound, "Account not found.");
+    const listing = parseContractId(req.contractId);
+    if (!listing) return reject(PlaceOrderErrorCode.ContractNotFound, "Contract not found.");
+    if (isExpired(listing, this.now())) return reject(PlaceOrderErrorCode.ContractNotActive, "Contract is not active.");
+    if (!account.canTrade) return reject(PlaceOrderErrorCode.AccountViolation, "Account is not allowed to trade.");
+    const cm = this.market.get(req.contractId)!;
+    if (req.side !== OrderSide.Bid && req.side !== OrderSide.Ask) return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order side.");
+    if (!(req.type in TYPE_NAME) || req.type === OrderType.Unknown) return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order type.");
+    if (req.size <= 0) return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order size.");
+    const tag = req.customTag ?? null;
+    if (tag !== null && this.tags.get(account.id)?.has(tag)) {
+      return reject(PlaceOrderErrorCode.OrderRejected, "Custom tag is already in use for this account.");
+    }
+    const type = req.type as OrderType;
+    const side = req.side as OrderSide;
+    const priceError = this.checkPrices(cm, type, req.limitPrice, req.stopPrice, req.trailPrice, "place");
+    if (priceError) return reject(PlaceOrderErrorCode.OrderRejected, priceError);
+    const bracketError = this.checkBrackets(side, req.stopLossBracket, req.takeProfitBracket);
+    if (bracketError) return reject(PlaceOrderErrorCode.OrderRejected, bracketError);
+
+    const order = this.newOrder(account.id, cm, type, side, req.size, tag);
+    if (type === OrderType.Limit || type === OrderType.StopLimit) order.limitPrice = req.limitPrice!;
+    if (type === OrderType.Stop || type === OrderType.StopLimit) order.stopPrice = req.stopPrice!;
+    if (type === OrderType.JoinBid) order.limitPrice = cm.bid;
+    if (type === OrderType.JoinAsk) order.limitPrice = cm.ask;
+    if (type === OrderType.TrailingStop) this.setTrail(order, cm, req.trailPrice!);
+    if (type === OrderType.TrailingStop && (order.trailDistance ?? 0) > MAX_TRAIL_TICKS) {
+      return reject(PlaceOrderErrorCode.OrderRejected, `Trail Distance exceeds maximum (${MAX_TRAIL_TICKS})`);
+    }
+
+    const hasBrackets = !!(req.stopLossBracket || req.takeProfitBracket);
+    this.record(order);
+    if (hasBrackets && !account.autoOcoBrackets) {
+      // The gateway creates the order and rejects it in the same breath, returning its id.
+      order.status = OrderStatus.Rejected;
+      this.listener.order(order);
+      return reject(PlaceOrderErrorCode.OrderRejected, "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets.", order.id);
+    }
+    if (req.linkedOrderId != null) this.link(order, req.linkedOrderId);
+    if (req.stopLossBracket) this.addChild(order, cm, req.stopLossBracket);
+    if (req.takeProfitBracket) this.addChild(order, cm, req.takeProfitBracket);
+
+    order.status = type === OrderType.Market ? OrderStatus.Pending : OrderStatus.Open;
+    this.listener.order(order);
+    for (const id of order.childIds) this.listener.order(this.orders.get(id)!);
+    if (type === OrderType.Market) this.fill(order, cm, side === OrderSide.Bid ? cm.ask : cm.bid);
+    else {
+      this.addWorking(order);
+      this.tryMatch(order, cm, true);
+    }
+    return { ...OK, orderId: order.id };
+  }
+
+  private checkPrices(cm: ContractMarket, type: OrderType, limit: number | null | undefined, stop: number | null | undefined, trail: number | null | undefined, verb: "place" | "modify"): string | null {
+    const needLimit = type === OrderType.Limit || type === OrderType.StopLimit;
+    const needStop = type === OrderType.Stop || type === OrderType.StopLimit;
+    if (verb === "place") {
+      if (needLimit && limit == null) return "Limit price is required.";
+      if (needStop && stop == null) return "Stop price is required.";
+      if (type === OrderType.TrailingStop && trail == null) return "Trail Distance not set.";
+    }
+    for (const [name, price] of [["limit", limit], ["stop", stop], ["trail", trail]] as const) {
+      if (price == null) continue;
+      if (price <= 0) return `Invalid ${name} price.`;
+      if (!cm.onTick(price)) return `Invalid ${name} price. Price is not aligned to tick size.`;
+    }
+    return null;
+  }
+
+  private checkBrackets(side: OrderSide, sl: BracketLeg | null | undefined, tp: BracketLeg | null | undefined): string | null {
+    const longing = side === OrderSide.Bid;
+    const way = longing ? "longing" : "shorting";
+    if (sl) {
+      if (sl.type !== OrderType.Stop && sl.type !== OrderType.TrailingStop) return `Invalid stop loss type (${TYPE_NAME[sl.type] ?? sl.type})`;
+      if (longing ? sl.ticks >= 0 : sl.ticks <= 0) return `Ticks should be ${longing ? "less" : "greater"} than zero when ${way}`;
+    }
+    if (tp) {
+      if (tp.type !== OrderType.Limit) return `Invalid take profit type (${TYPE_NAME[tp.type] ?? tp.type})`;
+      if (longing ? tp.ticks <= 0 : tp.ticks >= 0) return `Ticks should be ${longing ? "greater" : "less"} than zero when ${way}`;
+    }
+    return null;
+  }
+
+  private newOrder(accountId: number, cm: ContractMarket, type: OrderType, side: OrderSide, size: number, tag: string | null): SimOrder {
+    const t = this.now();
+    return {
+      id: this.nextOrderId++, accountId, contractId: cm.id, symbolId: cm.symbolId, createdAt: t, updatedAt: t,
+      status: OrderStatus.Pending, type, side, size, limitPrice: null, stopPrice: null, fillVolume: 0,
+      filledPrice: null, customTag: tag, trailDistance: null, trailExtreme: null, parentOrderId: null,
+      linkedOrderId: null, bracketTicks: null, childIds: [], triggered: false,
+    };
+  }
+
+  private record(o: SimOrder): void {
+    this.orders.set(o.id, o);
+    let list = this.ordersByAccount.get(o.accountId);
+    if (!list) this.ordersByAccount.set(o.accountId, (list = []));
+    list.push(o);
+    if (o.customTag !== null) {
+      let tags = this.tags.get(o.accountId);
+      if (!tags) this.tags.set(o.accountId, (tags = new Set()));
+      tags.add(o.customTag);
+    }
+  }
+
+  private setTrail(o: SimOrder, cm: ContractMarket, trailPrice: number): void {
+    o.trailDistance = Math.floor(Math.abs(cm.last - trailPrice) / cm.tickSize + 1e-9);
+    o.trailExtreme = cm.last;
+    o.stopPrice = this.trailStop(o, cm);
+  }
+
+  private trailStop(o: SimOrder, cm: ContractMarket): number {
+    const d = o.trailDistance ?? 0;
+    return cm.addTicks(o.trailExtreme!, o.side === OrderSide.Ask ? -d : d);
+  }
+
+  private link(o: SimOrder, peerId: number): void {
+    const peer = this.orders.get(peerId);
+    if (!peer || peer.accountId !== o.accountId || !LIVE_CHILD.has(peer.status)) return;
+    o.linkedOrderId = peer.id;
+    peer.linkedOrderId = o.id;
+  }
+
+  private addChild(parent: SimOrder, cm: ContractMarket, leg: BracketLeg): void {
+    const exitSide = parent.side === OrderSide.Bid ? OrderSide.Ask : OrderSide.Bid;
+    const child = this.newOrder(parent.accountId, cm, leg.type as OrderType, exitSide, parent.size, null);
+    child.status = OrderStatus.Suspended;
+    child.parentOrderId = parent.id;
+    child.bracketTicks = leg.ticks;
+    for (const id of parent.childIds) {
+      const sibling = this.orders.get(id)!;
+      sibling.linkedOrderId = child.id;
+      child.linkedOrderId = sibling.id;
+    }
+    parent.childIds.push(child.id);
+    this.record(child);
+  }
+
+  // ---- matching ----------------------------------------------------------------------------
+
+  private addWorking(o: SimOrder): void {
+    let set = this.working.get(o.contractId);
+    if (!set) {
+      this.working.set(o.contractId, (set = new Set()));
+      this.market.retain(o.contractId);
+    }
+    set.add(o);
+  }
+
+  private removeWorking(o: SimOrder): void {
+    const set = this.working.get(o.contractId);
+    if (!set || !set.delete(o)) return;
+    if (set.size === 0) {
+      this.working.delete(o.contractId);
+      this.market.release(o.contractId);
+    }
+  }
+
+  /** Runs matching for a contract after its price moved. */
+  onPrice(cm: ContractMarket): void {
+    const set = this.working.get(cm.id);
+    if (!set) return;
+    for (const o of [...set]) if (o.status === OrderStatus.Open) this.tryMatch(o, cm, false);
+  }
+
+  /** Fills or updates one working order against the current quote. */
+  private tryMatch(o: SimOrder, cm: ContractMarket, arriving: boolean): void {
+    const buy = o.side === OrderSide.Bid;
+    const marketPrice = buy ? cm.ask : cm.bid;
+    switch (o.type) {
+      case OrderType.Market:
+        this.fill(o, cm, marketPrice);
+        return;
+      case OrderType.Stop:
+        if (buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!) this.fill(o, cm, marketPrice);
+        return;
+      case OrderType.TrailingStop: {
+        const better = buy ? cm.last < o.trailExtreme! : cm.last > o.trailExtreme!;
+        if (better) {
+          o.trailExtreme = cm.last;
+          o.stopPrice = this.trailStop(o, cm);
+          o.updatedAt = this.now();
+          this.listener.order(o);
+        }
+        if (buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!) this.fill(o, cm, marketPrice);
+        return;
+      }
+      case OrderType.StopLimit:
+        if (!o.triggered) {
+          if (!(buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!)) return;
+          o.triggered = true;
+          arriving = true;
+        }
+        break;
+      default:
+        break;
+    }
+    // Limit-like: a marketable order takes the opposite side; a resting one fills at its limit.
+    const limit = o.limitPrice!;
+    if (buy ? cm.ask <= limit : cm.bid >= limit) this.fill(o, cm, arriving ? marketPrice : limit);
+  }
+
+  /** Executes an order in full at `price`, then settles brackets and OCO peers. */
+  private fill(o: SimOrder, cm: ContractMarket, price: number): void {
+    this.removeWorking(o);
+    const account = this.accounts.get(o.accountId)!;
+    const trades = this.applyFill(account, cm, o, price);
+    o.status = OrderStatus.Filled;
+    o.fillVolume = o.size;
+    o.filledPrice = price;
+    o.updatedAt = this.now();
+    for (const t of trades) this.listener.trade(t);
+    this.listener.order(o);
+    const pos = this.positions.get(`${o.accountId}|${o.contractId}`);
+    if (pos) {
+      this.listener.position(pos);
+      if (pos.size === 0) this.positions.delete(`${o.accountId}|${o.contractId}`);
+    }
+    this.listener.account(account);
+    this.listener.marketTrade(cm, price, o.size, o.side);
+
+    if (o.linkedOrderId !== null) this.cancelInternal(this.orders.get(o.linkedOrderId));
+    for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, price);
+    if (!pos || pos.size === 0) this.cancelOrphanBrackets(o.accountId, o.contractId);
+  }
+
+  private activateChild(child: SimOrder, cm: ContractMarket, parentFill: number): void {
+    if (child.status !== OrderStatus.Suspended) return;
+    const level = cm.addTicks(parentFill, child.bracketTicks!);
+    if (child.type === OrderType.Limit) child.limitPrice = level;
+    else if (child.type === OrderType.TrailingStop) {
+      child.trailDistance = Math.abs(child.bracketTicks!);
+      child.trailExtreme = parentFill;
+      child.stopPrice = level;
+    } else child.stopPrice = level;
+    child.status = OrderStatus.Open;
+    child.updatedAt = this.now();
+    this.listener.order(child);
+    this.addWorking(child);
+    this.tryMatch(child, cm, false);
+  }
+
+  /** Bracket legs whose position went flat by other means are cancelled, as Auto OCO does. */
+  private cancelOrphanBrackets(accountId: number, contractId: string): void {
+    for (const o of this.working.get(contractId) ?? []) {
+      if (o.accountId === accountId && o.parentOrderId !== null) this.cancelInternal(o);
+    }
+  }
+
+  private applyFill(account: SimAccount, cm: ContractMarket, o: SimOrder, price: number): SimTrade[] {
+    const key = `${account.id}|${cm.id}`;
+    const fee = this.feePerSide(cm);
+    const product = cm.listing.product;
+    const dir = o.side === OrderSide.Bid ? 1 : -1;
+    let pos = this.positions.get(key);
+    const trades: SimTrade[] = [];
+    let qty = o.size;
+    if (pos && pos.size > 0 && (pos.type === PositionType.Long ? 1 : -1) !== dir) {
+      const closing = Math.min(qty, pos.size);
+      const posDir = pos.type === PositionType.Long ? 1 : -1;
+      const pnl = cents(((price - pos.averagePrice) / cm.tickSize) * product.tickValue * closing * posDir);
+      trades.push(this.trade(account, cm, o, price, closing, pnl, fee));
+      pos.size -= closing;
+      qty -= closing;
+      if (pos.size === 0 && qty > 0) {
+        // A reversal closes this position and opens another one with a new id.
+        this.listener.position(pos);
+        this.positions.delete(key);
+        pos = undefined;
+      }
+    }
+    if (qty > 0) {
+      if (!pos || pos.size === 0) {
+        pos = {
+          id: this.nextPositionId++, accountId: account.id, contractId: cm.id,
+          displayName: `${product.symbol}${cm.id.slice(-3)}`, createdAt: this.now(),
+          type: dir > 0 ? PositionType.Long : PositionType.Short, size: qty, averagePrice: price,
+        };
+        this.positions.set(key, pos);
+      } else {
+        pos.averagePrice = Number(((pos.averagePrice * pos.size + price * qty) / (pos.size + qty)).toFixed(9));
+        pos.size += qty;
+      }
+      trades.push(this.trade(account, cm, o, price, qty, null, fee));
+    }
+    return trades;
+  }
+
+  private trade(account: SimAccount, cm: ContractMarket, o: SimOrder, price: number, size: number, pnl: number | null, feePerSide: number): SimTrade {
+    const fees = cents(feePerSide * size);
+    account.balance = cents(account.balance + (pnl ?? 0) - fees);
+    const t: SimTrade = {
+      id: this.nextTradeId++, accountId: account.id, contractId: cm.id, createdAt: this.now(), price,
+      profitAndLoss: pnl, fees, side: o.side, size, voided: false, orderId: o.id,
+    };
+    let list = this.trades.get(account.id);
+    if (!list) this.trades.set(account.id, (list = []));
+    list.push(t);
+    return t;
+  }
+
+  // ---- cancel / modify -----------------------------------------------------------------------
+
+  private cancelInternal(o: SimOrder | undefined): void {
+    if (!o || !LIVE_CHILD.has(o.status)) return;
+    this.removeWorking(o);
+    o.status = OrderStatus.Cancelled;
+    o.updatedAt = this.now();
+    this.listener.order(o);
+    for (const id of o.childIds) this.cancelInternal(this.orders.get(id));
+  }
+
+  cancel(accountId: number, orderId: number): Outcome {
+    if (!this.accounts.has(accountId)) return { errorCode: CancelOrderErrorCode.AccountNotFound, errorMessage: "Account not found." };
+    const o = this.orders.get(orderId);
+    if (!o || o.accountId !== accountId) return { errorCode: CancelOrderErrorCode.OrderNotFound, errorMessage: "Order not found." };
+    if (!LIVE_CHILD.has(o.status)) return { errorCode: CancelOrderErrorCode.Rejected, errorMessage: "Order is not working." };
+    this.cancelInternal(o);
+    return OK;
+  }
+
+  modify(req: ModifyOrderRequest): Outcome {
+    if (!this.accounts.has(req.accountId)) return { errorCode: ModifyOrderErrorCode.AccountNotFound, errorMessage: "Account not found." };
+    const o = this.orders.get(req.orderId);
+    if (!o || o.accountId !== req.accountId) return { errorCode: ModifyOrderErrorCode.OrderNotFound, errorMessage: "Order not found." };
+    if (o.status !== OrderStatus.Open) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Order is not working." };
+    if (o.type === OrderType.Market) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Market orders cannot be modified." };
+    const cm = this.market.get(o.contractId)!;
+    if (req.size != null && req.size <= 0) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Invalid order size." };
+    const priceError = this.checkPrices(cm, o.type, req.limitPrice, req.stopPrice, req.trailPrice, "modify");
+    if (priceError) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: priceError };
+    if (req.size != null) o.size = req.size;
+    const limitLike = o.type === OrderType.Limit || o.type === OrderType.StopLimit || o.type === OrderType.JoinBid || o.type === OrderType.JoinAsk;
+    if (req.limitPrice != null && limitLike) o.limitPrice = req.limitPrice;
+    if (req.stopPrice != null && (o.type === OrderType.Stop || o.type === OrderType.StopLimit)) o.stopPrice = req.stopPrice;
+    if (req.trailPrice != null && o.type === OrderType.TrailingStop) this.setTrail(o, cm, req.trailPrice);
+    o.updatedAt = this.now();
+    this.listener.order(o);
+    this.tryMatch(o, cm, true);
+    return OK;
+  }
+
+  // ---- positions -----------------------------------------------------------------------------
+
+  /** Closes (all or `size` of) a position with a market order, as Position/close* do. */
+  closePosition(accountId: number, contractId: string, size: number | null): Outcome {
+    const partial = size !== null;
+    const codes = partial ? PartialClosePositionErrorCode : ClosePositionErrorCode;
+    const account = this.accounts.get(accountId);
+    if (!account) return { errorCode: codes.AccountNotFound, errorMessage: "Account not found." };
+    const listing = parseContractId(contractId);
+    if (!listing) return { errorCode: codes.ContractNotFound, errorMessage: "Contract not found." };
+    const pos = this.positions.get(`${accountId}|${contractId}`);
+    if (!pos || pos.size === 0) return { errorCode: codes.PositionNotFound, errorMessage: "Position not found." };
+    if (partial && (size <= 0 || size > pos.size)) {
+      return { errorCode: PartialClosePositionErrorCode.InvalidCloseSize, errorMessage: "Invalid close size." };
+    }
+    const cm = this.market.get(contractId)!;
+    const side = pos.type === PositionType.Long ? OrderSide.Ask : OrderSide.Bid;
+    const order = this.newOrder(accountId, cm, OrderType.Market, side, partial ? size : pos.size, null);
+    this.record(order);
+    this.listener.order(order);
+    this.fill(order, cm, side === OrderSide.Bid ? cm.ask : cm.bid);
+    return OK;
+  }
+}

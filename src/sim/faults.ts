@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+/** Names an endpoint as `Order/place` (case-insensitive, `/api/` optional) or `*` for all. */
+const Endpoint = z.string().min(1).transform((s) => s.replace(/^\/?api\//i, "").toLowerCase());
+
+const Hub = z.enum(["user", "market", "all"]);
+
+/** Body of POST /sim/faults. Each field adds to the faults in force; `clear` removes them first. */
+export const FaultsRequest = z.object({
+  clear: z.boolean().optional(),
+  /** Extra latency in ms before an endpoint answers. */
+  latency: z.record(z.string(), z.number().int().min(0).max(120_000)).optional(),
+  /** Fail the next `count` requests to an endpoint with `status`; `execute` runs them first. */
+  fail: z.array(z.object({
+    endpoint: Endpoint,
+    count: z.number().int().positive().default(1),
+    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(500),
+    execute: z.boolean().default(false),
+  })).optional(),
+  /** Execute the next `count` requests, but answer only after `delayMs` (past the client's timeout). */
+  lateAnswer: z.array(z.object({
+    endpoint: Endpoint,
+    count: z.number().int().positive().default(1),
+    delayMs: z.number().int().min(0).max(600_000),
+  })).optional(),
+  /** Terminate hub sockets without a close message (the client sees code 1006). */
+  dropHubs: Hub.optional(),
+  /** Send a SignalR Close message, then close the sockets. */
+  closeHubs: z.object({
+    hub: Hub.default("all"),
+    error: z.string().optional(),
+    allowReconnect: z.boolean().default(false),
+  }).optional(),
+  /** Stop (true) or resume (false) keep-alive pings: the client times out after ~30 s. */
+  pausePings: z.boolean().optional(),
+  /** Refuse the next N hub connection attempts with HTTP 503. */
+  rejectUpgrades: z.number().int().min(0).optional(),
+});
+export type FaultsRequest = z.infer<typeof FaultsRequest>;
+
+/** What to do with one REST request, decided before it runs. */
+export interface RequestFault {
+  delayMs: number;
+  failStatus: number | null;
+  execute: boolean;
+  lateMs: number;
+}
+
+interface Countdown {
+  endpoint: string;
+  count: number;
+}
+
+/** The REST side of fault injection; hub faults act directly on the hub servers. */
+export class Faults {
+  private latency = new Map<string, number>();
+  private failures: Array<Countdown & { status: number; execute: boolean }> = [];
+  private late: Array<Countdown & { delayMs: number }> = [];
+
+  add(req: FaultsRequest): void {
+    if (req.clear) this.clear();
+    for (const [k, v] of Object.entries(req.latency ?? {})) this.latency.set(Endpoint.parse(k), v);
+    for (const f of req.fail ?? []) this.failures.push({ ...f });
+    for (const f of req.lateAnswer ?? []) this.late.push({ ...f });
+  }
+
+  clear(): void {
+    this.latency.clear();
+    this.failures = [];
+    this.late = [];
+  }
+
+  /** Consumes the faults that apply to one request to `endpoint` (e.g. `order/place`). */
+  take(endpoint: string): RequestFault | null {
+    if (this.latency.size === 0 && this.failures.length === 0 && this.late.length === 0) return null;
+    const match = (c: Countdown) => c.count > 0 && (c.endpoint === endpoint || c.endpoint === "*");
+    const fail = this.failures.find(match);
+    if (fail) fail.count--;
+    const late = fail ? undefined : this.late.find(match);
+    if (late) late.count--;
+    this.failures = this.failures.filter((c) => c.count > 0);
+    this.late = this.late.filter((c) => c.count > 0);
+    return {
+      delayMs: this.latency.get(endpoint) ?? this.latency.get("*") ?? 0,
+      failStatus: fail?.status ?? null,
+      execute: fail ? fail.execute : true,
+      lateMs: late?.delayMs ?? 0,
+    };
+  }
+
+  describe(): object {
+    return { latency: Object.fromEntries(this.latency), fail: this.failures, lateAnswer: this.late };
+  }
+}
