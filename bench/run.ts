@@ -1,0 +1,51 @@
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { quoteThroughput, restThroughput } from "./sim-throughput";
+
+/**
+ * `npm run bench [-- --quick]`: prints a table and writes bench/results.json. `--quick` is the CI
+ * smoke run: the same measurements, shorter.
+ */
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  const ms = quick ? 400 : 3000;
+  const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const rows: Array<{ measure: string; value: string; note: string }> = [];
+  const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine };
+
+  const quoteRuns = [];
+  for (const [rate, contracts] of quick ? [[2_000, 1]] : [[1_000, 1], [5_000, 1], [20_000, 1], [50_000, 1], [10_000, 4]]) {
+    const r = await quoteThroughput(rate!, contracts!, ms);
+    quoteRuns.push({ ratePerContract: rate, contracts, ...r });
+    rows.push({
+      measure: `sim quotes → signalr client (${contracts} × ${rate}/s)`,
+      value: `${r.receivedPerSecond.toLocaleString("en-US")} /s`,
+      note: `${(r.ratio * 100).toFixed(1)}% of offered, lag ${r.lagMs} ms`,
+    });
+  }
+  results.simQuotes = quoteRuns;
+
+  const restRuns = [];
+  for (const [endpoint, body] of [
+    ["Account/search", { onlyActiveAccounts: true }],
+    ["Order/searchOpen", { accountId: 10001 }],
+  ] as const) {
+    const r = await restThroughput(endpoint, body, 16, ms);
+    restRuns.push(r);
+    rows.push({ measure: `sim REST ${endpoint} (16 in flight)`, value: `${r.requestsPerSecond.toLocaleString("en-US")} req/s`, note: `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms` });
+  }
+  results.simRest = restRuns;
+
+  const width = Math.max(...rows.map((r) => r.measure.length));
+  process.stdout.write(`\nBenchmarks${quick ? " (quick)" : ""} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}\n\n`);
+  for (const r of rows) process.stdout.write(`  ${r.measure.padEnd(width)}  ${r.value.padStart(14)}  ${r.note}\n`);
+  const out = join(__dirname, "..", "..", "bench", quick ? "results.quick.json" : "results.json");
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nwritten to ${out}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
