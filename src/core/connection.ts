@@ -1,0 +1,233 @@
+import { EventEmitter } from "node:events";
+import { AccountBook, type OpenPnl } from "./account/account-book";
+import { type Clock, systemClock } from "./clock";
+import { ContractResolver } from "./contracts/contract-resolver";
+import type { GatewayEndpoints } from "./gateway/environments";
+import { GatewayApi } from "./gateway/gateway-api";
+import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
+import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
+import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
+import { UserFeed } from "./realtime/user-feed";
+import { OrderStatus, type Order, type Position, type Trade, type TradingAccount } from "./schemas";
+import { isGlobexOpen } from "./time/chicago";
+
+export type ConnectionState = HubState;
+
+/** The state shown to the trader: the worse of the two hubs, with the reason. */
+export interface ConnectionStatus {
+  state: ConnectionState;
+  reason?: string;
+  user: HubState;
+  market: HubState;
+}
+
+export interface ConnectionOptions {
+  endpoints: GatewayEndpoints;
+  credentials: Credentials;
+  clock?: Clock;
+  rest?: Omit<RestClientOptions, "endpoints" | "credentials" | "clock">;
+  hubBackoff?: { initialMs: number; maxMs: number };
+  serverTimeoutMs?: number;
+  keepAliveMs?: number;
+  /** Quotes silent this long during market hours are reported stale (0 turns it off). */
+  staleAfterMs?: number;
+  coalesceQuotes?: boolean;
+  /** Market hours for stale detection (default: CME Globex). */
+  isMarketOpen?(ms: number): boolean;
+}
+
+/** Events of a {@link GatewayConnection}; `missed` marks fills found by a REST re-sync. */
+export interface ConnectionEvents {
+  state: [ConnectionStatus];
+  account: [AccountBook, TradingAccount];
+  order: [AccountBook, Order];
+  position: [AccountBook, Position];
+  trade: [AccountBook, Trade, { missed: boolean }];
+  resynced: [AccountBook];
+  feed: [FeedIssue];
+  warning: [string];
+}
+
+const RANK: Record<HubState, number> = { error: 4, reconnecting: 3, connecting: 2, disconnected: 1, connected: 0 };
+const OPEN_STATUSES = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended];
+
+/**
+ * One connection to a gateway, shared by every node of a configuration: the REST client, the
+ * user and market hubs, the live state of watched accounts, and the contract resolver. After every
+ * hub reconnection it subscribes again and re-syncs orders, positions, balance and today's fills
+ * from REST, so a fill made while disconnected is not missed.
+ */
+export class GatewayConnection extends EventEmitter<ConnectionEvents> {
+  readonly clock: Clock;
+  readonly rest: RestClient;
+  readonly api: GatewayApi;
+  readonly contracts: ContractResolver;
+  readonly userHub: HubClient;
+  readonly marketHub: HubClient;
+  readonly user: UserFeed;
+  readonly market: MarketFeed;
+  private readonly books = new Map<number, AccountBook>();
+  private hubStates: Record<"user" | "market", HubStateEvent> = {
+    user: { hub: "user", state: "disconnected", attempt: 0 },
+    market: { hub: "market", state: "disconnected", attempt: 0 },
+  };
+  private lastStatus: ConnectionStatus | null = null;
+  private started = false;
+
+  constructor(readonly options: ConnectionOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.rest = new RestClient({ ...options.rest, endpoints: options.endpoints, credentials: options.credentials, clock: this.clock });
+    this.api = new GatewayApi(this.rest, this.clock);
+    this.contracts = new ContractResolver(this.api, this.clock);
+    const hub = (name: "user" | "market", url: string) => new HubClient({
+      name,
+      url,
+      token: () => this.rest.sessionToken(),
+      onRepeatedFailure: () => this.rest.invalidate(),
+      backoff: options.hubBackoff,
+      serverTimeoutMs: options.serverTimeoutMs,
+      keepAliveMs: options.keepAliveMs,
+      onState: (e) => this.onHubState(e),
+      onConnected: name === "user" ? (reconnected) => this.onUserConnected(reconnected) : undefined,
+    });
+    this.userHub = hub("user", options.endpoints.userHubUrl);
+    this.marketHub = hub("market", options.endpoints.marketHubUrl);
+    this.user = new UserFeed(this.userHub);
+    this.market = new MarketFeed(this.marketHub, {
+      clock: this.clock,
+      coalesce: options.coalesceQuotes ?? true,
+      staleAfterMs: options.staleAfterMs ?? 0,
+      isMarketOpen: options.isMarketOpen ?? isGlobexOpen,
+      onIssue: (issue) => this.emit("feed", issue),
+    });
+    this.user.listen({
+      account: (a) => {
+        const book = this.books.get(a.id);
+        if (!book) return;
+        book.applyAccount(a);
+        this.emit("account", book, a);
+      },
+      order: (o) => this.withBook(o.accountId, (b) => { b.applyOrder(o); this.emit("order", b, o); }),
+      position: (p) => this.withBook(p.accountId, (b) => {
+        b.applyPosition(p);
+        if (p.size > 0 && !this.contracts.cached(p.contractId)) void this.contracts.byContractId(p.contractId).catch(() => undefined);
+        this.emit("position", b, p);
+      }),
+      trade: (t) => this.withBook(t.accountId, (b) => {
+        b.rollDay(this.clock.now());
+        if (b.applyTrade(t)) this.emit("trade", b, t, { missed: false });
+      }),
+      malformed: (event, detail) => this.emit("warning", `${event} payload ignored: ${detail}`),
+    });
+  }
+
+  private withBook(accountId: number, f: (b: AccountBook) => void): void {
+    const b = this.books.get(accountId);
+    if (b) f(b);
+  }
+
+  /** Logs in (rejects on bad credentials) and starts both hubs, which then reconnect forever. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      await this.rest.sessionToken();
+    } catch (e) {
+      this.started = false;
+      this.publish({ state: "error", reason: (e as Error).message, user: "error", market: "error" });
+      throw e;
+    }
+    this.userHub.start();
+    this.marketHub.start();
+  }
+
+  /** Resolves when both hubs are connected. */
+  async whenConnected(timeoutMs = 30_000): Promise<void> {
+    await Promise.all([this.userHub.whenConnected(timeoutMs), this.marketHub.whenConnected(timeoutMs)]);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await Promise.all([this.userHub.stop(), this.marketHub.stop()]);
+    this.market.close();
+    this.rest.close();
+  }
+
+  status(): ConnectionStatus {
+    return this.lastStatus ?? { state: "disconnected", user: "disconnected", market: "disconnected" };
+  }
+
+  private onHubState(e: HubStateEvent): void {
+    this.hubStates[e.hub as "user" | "market"] = e;
+    const worst = [this.hubStates.user, this.hubStates.market].sort((a, b) => RANK[b.state] - RANK[a.state])[0]!;
+    this.publish({
+      state: worst.state,
+      reason: worst.state === "connected" ? undefined : worst.reason && `${worst.hub} hub: ${worst.reason}`,
+      user: this.hubStates.user.state,
+      market: this.hubStates.market.state,
+    });
+  }
+
+  private publish(s: ConnectionStatus): void {
+    const p = this.lastStatus;
+    if (p && p.state === s.state && p.reason === s.reason && p.user === s.user && p.market === s.market) return;
+    this.lastStatus = s;
+    this.emit("state", s);
+  }
+
+  private async onUserConnected(_reconnected: boolean): Promise<void> {
+    // Also on the first connection: events between a watch's snapshot and the hub coming up are lost.
+    for (const id of this.books.keys()) {
+      await this.resync(id).catch((e: Error) => this.emit("warning", `re-sync of account ${id} failed: ${e.message}`));
+    }
+  }
+
+  /** The live book of an account already watched. */
+  book(accountId: number): AccountBook | undefined {
+    return this.books.get(accountId);
+  }
+
+  /** Starts following an account: hub subscriptions and a REST snapshot. Idempotent. */
+  async watchAccount(accountId: number): Promise<AccountBook> {
+    let book = this.books.get(accountId);
+    if (book) return book;
+    book = new AccountBook(accountId, this.clock.now());
+    this.books.set(accountId, book);
+    await this.user.watchAccount(accountId);
+    await this.resync(accountId);
+    return book;
+  }
+
+  /**
+   * Rebuilds an account's book from REST: balance, open positions, working orders (suspended
+   * bracket legs included) and today's fills. Fills the book had not seen are emitted as trades
+   * with `missed: true`.
+   */
+  async resync(accountId: number): Promise<AccountBook> {
+    const book = this.books.get(accountId) ?? new AccountBook(accountId, this.clock.now());
+    this.books.set(accountId, book);
+    const now = this.clock.now();
+    const [accounts, positions, orders, trades] = await Promise.all([
+      this.api.searchAccounts(false),
+      this.api.searchOpenPositions(accountId),
+      this.api.queryOrders({ filter: { accountId, statuses: OPEN_STATUSES }, pageSize: 1000 }),
+      this.api.searchTrades(accountId, book.dayStart),
+    ]);
+    // P&L needs each held contract's tick size and value at hand, without I/O on the quote path.
+    await Promise.all(positions.map((p) => this.contracts.byContractId(p.contractId).catch(() => undefined)));
+    const account = accounts.find((a) => a.id === accountId);
+    if (!account) throw new Error(`account ${accountId} is not visible to this user`);
+    const missed = book.replace({ account, positions, orders, trades, now });
+    for (const t of missed) this.emit("trade", book, t, { missed: true });
+    this.emit("resynced", book);
+    return book;
+  }
+
+  /** Open P&L of an account from the latest quotes of its positions (marks: long at bid, short at ask). */
+  openPnl(accountId: number): OpenPnl {
+    const book = this.books.get(accountId);
+    if (!book) return { pnl: 0, complete: false, missing: [] };
+    return book.openPnl((id) => this.market.quote(id), (id) => this.contracts.cached(id));
+  }
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from "node:crypto";
+import { type Clock, systemClock } from "../clock";
+import {
+  type Bar,
+  type Contract,
+  Envelope,
+  formatTimestamp,
+  type Order,
+  type PlaceOrderRequest,
+  PlaceOrderErrorCode,
+  PlaceOrderResponse,
+  type Position,
+  QueryOrdersResponse,
+  RetrieveBarResponse,
+  type RetrieveBarRequest,
+  SearchAccountResponse,
+  SearchContractByIdResponse,
+  SearchContractResponse,
+  SearchOrderByIdResponse,
+  SearchOrderResponse,
+  SearchPositionResponse,
+  SearchTradeResponse,
+  type Trade,
+  type TradingAccount,
+  type ModifyOrderRequest,
+  type QueryOrdersRequest,
+} from "../schemas";
+import { GatewayClientError, GatewayRejectedError, OrderNotConfirmedError } from "./errors";
+import type { RestClient } from "./rest-client";
+
+/** The outcome of a placement: the order id, and whether it was found by reconciliation. */
+export interface PlacedOrder {
+  orderId: number;
+  customTag: string;
+  /** True when the first answer was lost and the order was found by its customTag. */
+  reconciled: boolean;
+}
+
+/** A customTag unique enough to serve as the idempotency key of one order intent. */
+export function newCustomTag(prefix = "nrx"): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
+}
+
+/** Order/place gets a shorter timeout than reads: a slow answer is reconciled, not waited for. */
+const ORDER_TIMEOUT_MS = 5_000;
+/** How far back Order/search looks for a placement being reconciled: generous, for clock skew. */
+const RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
+
+/**
+ * Typed calls for every gateway endpoint, over a {@link RestClient}. Reads retry; writes do not,
+ * and an order placement that fails ambiguously is reconciled by its customTag before anything
+ * else happens, so an order is never placed twice.
+ */
+export class GatewayApi {
+  constructor(readonly rest: RestClient, private readonly clock: Clock = systemClock, private readonly orderTimeoutMs = ORDER_TIMEOUT_MS) {}
+
+  async searchAccounts(onlyActiveAccounts = true): Promise<TradingAccount[]> {
+    return (await this.rest.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? [];
+  }
+
+  async searchContracts(searchText: string, live = false): Promise<Contract[]> {
+    return (await this.rest.call("Contract/search", { searchText, live }, SearchContractResponse, { retry: true })).contracts ?? [];
+  }
+
+  /** The contract with this id (expired ones too), or null when the gateway does not know it. */
+  async contractById(contractId: string): Promise<Contract | null> {
+    try {
+      return (await this.rest.call("Contract/searchById", { contractId }, SearchContractByIdResponse, { retry: true })).contract ?? null;
+    } catch (e) {
+      if (e instanceof GatewayRejectedError) return null;
+      throw e;
+    }
+  }
+
+  async availableContracts(live = false): Promise<Contract[]> {
+    return (await this.rest.call("Contract/available", { live }, SearchContractResponse, { retry: true })).contracts ?? [];
+  }
+
+  async retrieveBars(req: RetrieveBarRequest): Promise<Bar[]> {
+    return (await this.rest.call("History/retrieveBars", req, RetrieveBarResponse, { retry: true })).bars ?? [];
+  }
+
+  async searchOrders(accountId: number, start: number, end?: number): Promise<Order[]> {
+    const body = { accountId, startTimestamp: formatTimestamp(start), endTimestamp: end === undefined ? null : formatTimestamp(end) };
+    return (await this.rest.call("Order/search", body, SearchOrderResponse, { retry: true })).orders ?? [];
+  }
+
+  async searchOpenOrders(accountId: number): Promise<Order[]> {
+    return (await this.rest.call("Order/searchOpen", { accountId }, SearchOrderResponse, { retry: true })).orders ?? [];
+  }
+
+  async orderById(accountId: number, orderId: number): Promise<Order | null> {
+    try {
+      return (await this.rest.call("Order/searchById", { accountId, orderId }, SearchOrderByIdResponse, { retry: true })).order ?? null;
+    } catch (e) {
+      if (e instanceof GatewayRejectedError) return null;
+      throw e;
+    }
+  }
+
+  async queryOrders(req: QueryOrdersRequest): Promise<Order[]> {
+    return (await this.rest.call("Order/v2/query", req, QueryOrdersResponse, { retry: true })).orders ?? [];
+  }
+
+  async searchOpenPositions(accountId: number): Promise<Position[]> {
+    return (await this.rest.call("Position/searchOpen", { accountId }, SearchPositionResponse, { retry: true })).positions ?? [];
+  }
+
+  async searchTrades(accountId: number, start: number, end?: number): Promise<Trade[]> {
+    const body = { accountId, startTimestamp: formatTimestamp(start), endTimestamp: end === undefined ? null : formatTimestamp(end) };
+    return (await this.rest.call("Trade/search", body, SearchTradeResponse, { retry: true })).trades ?? [];
+  }
+
+  /** Cancels a working order. Not retried: a second cancel of a filled order would only confuse. */
+  async cancelOrder(accountId: number, orderId: number): Promise<void> {
+    await this.rest.call("Order/cancel", { accountId, orderId }, Envelope, { retry: false });
+  }
+
+  async modifyOrder(req: ModifyOrderRequest): Promise<void> {
+    await this.rest.call("Order/modify", req, Envelope, { retry: false });
+  }
+
+  /** Closes a whole position at market. */
+  async closePosition(accountId: number, contractId: string): Promise<void> {
+    await this.rest.call("Position/closeContract", { accountId, contractId }, Envelope, { retry: false });
+  }
+
+  async partialClosePosition(accountId: number, contractId: string, size: number): Promise<void> {
+    await this.rest.call("Position/partialCloseContract", { accountId, contractId, size }, Envelope, { retry: false });
+  }
+
+  /** Finds the order carrying `customTag`, placed since `since`. */
+  async findByTag(accountId: number, customTag: string, since: number): Promise<Order | null> {
+    const orders = await this.searchOrders(accountId, since - RECONCILE_LOOKBACK_MS);
+    return orders.find((o) => o.customTag === customTag) ?? null;
+  }
+
+  /**
+   * Places an order once. The request carries a customTag (one is generated if absent), which the
+   * gateway keeps unique per account. After a timeout, a 5xx, a 429 or a broken connection, the
+   * order is looked up by that tag: found, it is reported as placed; not found, it is placed one
+   * more time with the same tag, which the gateway would refuse were the first one to surface late.
+   */
+  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+    const customTag = req.customTag ?? newCustomTag();
+    const body = { ...req, customTag };
+    const since = this.clock.now();
+    const attempt = async (): Promise<number> => {
+      const r = await this.rest.call("Order/place", body, PlaceOrderResponse, { retry: false, timeoutMs: this.orderTimeoutMs });
+      if (r.orderId == null) throw new OrderNotConfirmedError(customTag, "the gateway reported success without an order id");
+      return r.orderId;
+    };
+    let firstError: GatewayClientError;
+    try {
+      return { orderId: await attempt(), customTag, reconciled: false };
+    } catch (e) {
+      if (!isAmbiguous(e)) throw e;
+      firstError = e as GatewayClientError;
+    }
+    const found = await this.findByTag(req.accountId, customTag, since);
+    if (found) return { orderId: found.id, customTag, reconciled: true };
+    try {
+      return { orderId: await attempt(), customTag, reconciled: false };
+    } catch (e) {
+      // A refusal now may be the tag colliding with the first attempt surfacing late: look again.
+      const again = isAmbiguous(e) || (e instanceof GatewayRejectedError && e.errorCode === PlaceOrderErrorCode.OrderRejected)
+        ? await this.findByTag(req.accountId, customTag, since)
+        : null;
+      if (again) return { orderId: again.id, customTag, reconciled: true };
+      if (isAmbiguous(e)) throw new OrderNotConfirmedError(customTag, `${firstError.message}; then ${(e as Error).message}; no order with this tag was found`);
+      throw e;
+    }
+  }
+}
+
+function isAmbiguous(e: unknown): boolean {
+  return e instanceof GatewayClientError && (e.ambiguous || (e as { status?: number }).status === 429);
+}

@@ -1,0 +1,20 @@
+/**
+ * The framework-free core: the ProjectX Gateway client (REST, hubs, reconnection, reconciliation),
+ * live account state, contract resolution and time. Nothing here imports Node-RED.
+ */
+export * from "./clock";
+export * as schemas from "./schemas";
+export * from "./gateway/environments";
+export * from "./gateway/errors";
+export { RestClient, type RestClientOptions, type Credentials, type CallOptions } from "./gateway/rest-client";
+export { GatewayApi, newCustomTag, type PlacedOrder } from "./gateway/gateway-api";
+export { RequestBudget, DEFAULT_BUDGETS } from "./gateway/request-budget";
+export { HubClient, type HubState, type HubStateEvent, type HubClientOptions } from "./realtime/hub-client";
+export { MarketFeed, type QuoteState, type FeedIssue, type MarketFeedOptions } from "./realtime/market-feed";
+export { UserFeed, type UserFeedListener } from "./realtime/user-feed";
+export { AccountBook, positionPnl, signedSize, type ContractSpec, type Marks, type OpenPnl } from "./account/account-book";
+export { ContractResolver, UnknownSymbolError } from "./contracts/contract-resolver";
+export { GatewayConnection, type ConnectionOptions, type ConnectionStatus, type ConnectionState, type ConnectionEvents } from "./connection";
+export { chicagoTime, isGlobexOpen, type ChicagoTime } from "./time/chicago";
+export { tradingDayStart, tradingDayOf } from "./time/trading-day";
+export { snapToTick, isOnTick, addTicks, tickDecimals, cents } from "./money/tick-grid";

@@ -1,0 +1,56 @@
+/**
+ * Wall-clock time in America/Chicago, where CME futures and Topstep's trading day live. Daylight
+ * saving is handled by the platform's time-zone database, never by fixed offsets.
+ */
+export interface ChicagoTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 0 Sunday … 6 Saturday. */
+  weekday: number;
+}
+
+const fmt = new Intl.DateTimeFormat("en-US", {
+  timeZone: "America/Chicago",
+  hourCycle: "h23",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "numeric",
+  minute: "numeric",
+  second: "numeric",
+  weekday: "short",
+});
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+export function chicagoTime(ms: number): ChicagoTime {
+  const p: Record<string, string> = {};
+  for (const part of fmt.formatToParts(new Date(ms))) p[part.type] = part.value;
+  return {
+    year: Number(p.year), month: Number(p.month), day: Number(p.day),
+    hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second),
+    weekday: WEEKDAYS[p.weekday!] ?? 0,
+  };
+}
+
+/** Minutes since Chicago midnight. */
+export function chicagoMinuteOfDay(ms: number): number {
+  const t = chicagoTime(ms);
+  return t.hour * 60 + t.minute;
+}
+
+/**
+ * Whether CME Globex equity and commodity futures trade at `ms`: Sunday 17:00 to Friday 16:00
+ * Chicago time, with a daily halt from 16:00 to 17:00. Holidays are not modelled here.
+ */
+export function isGlobexOpen(ms: number): boolean {
+  const t = chicagoTime(ms);
+  const m = t.hour * 60 + t.minute;
+  if (t.weekday === 6) return false;
+  if (t.weekday === 0) return m >= 17 * 60;
+  if (t.weekday === 5) return m < 16 * 60;
+  return m < 16 * 60 || m >= 17 * 60;
+}
