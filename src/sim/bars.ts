@@ -48,9 +48,10 @@ export function barClock(unit: number, unitNumber: number): BarClock | null {
 
 const MAX_SAMPLES = 48;
 
-function buildBar(cm: ContractMarket, a: number, closeAt: number): Bar {
-  const span = closeAt - a;
-  const n = Math.max(1, Math.min(MAX_SAMPLES, Math.floor(span / TICK_MS)));
+function buildBar(cm: ContractMarket, a: number, b: number, closeAt: number): Bar {
+  // Probe a grid fixed by the whole bar [a, b), not by how much of it has passed: a forming
+  // bar's probes are then a subset of the finished bar's, so a high it showed does not vanish.
+  const step = Math.max(TICK_MS, Math.ceil((b - a) / MAX_SAMPLES / TICK_MS) * TICK_MS);
   const o = cm.priceAt(a);
   const c = cm.priceAt(closeAt);
   let h = Math.max(o, c);
@@ -60,7 +61,7 @@ function buildBar(cm: ContractMarket, a: number, closeAt: number): Bar {
     if (p > h) h = p;
     if (p < l) l = p;
   };
-  for (let k = 1; k < n; k++) probe(a + (span * k) / n);
+  for (let t = a + step; t < closeAt; t += step) probe(t);
   for (const t of cm.breaksWithin(a, closeAt)) {
     probe(t);
     probe(t - 1);
@@ -97,7 +98,7 @@ export function retrieveBars(cm: ContractMarket, q: BarQuery, now: number): Bar[
     if (a >= q.endTime || a > now) continue;
     const partial = b > now;
     if (partial && !q.includePartialBar) continue;
-    out.push(buildBar(cm, a, partial ? now : b - 1));
+    out.push(buildBar(cm, a, b, partial ? now : b - 1));
   }
   return out;
 }

@@ -121,6 +121,11 @@ export function describe(l: Listing, now: number): Contract {
   };
 }
 
+/** Exchanges list a few years of months ahead; a later id is a typo, not a contract. */
+export function isListed(l: Listing, now: number): boolean {
+  return l.rollAt - now < 3 * 365 * 86_400_000;
+}
+
 /** A contract whose last trading time has passed can be looked up but not traded. */
 export function isExpired(l: Listing, now: number): boolean {
   return l.rollAt + 14 * 86_400_000 < now;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { PRODUCTS } from "./catalog";
 
 /**
  * Simulator configuration: everything a `--config FILE` may set, with defaults that give one
@@ -81,6 +82,19 @@ export function parseSimConfig(input: unknown): SimConfig {
   for (const a of r.data.accounts) {
     if (ids.has(a.id)) throw new Error(`Invalid simulator configuration:\n  accounts: id ${a.id} is used twice`);
     ids.add(a.id);
+  }
+  // Login matches user names case-insensitively: a second "Trader" could never log in.
+  const names = new Set<string>();
+  for (const u of r.data.users) {
+    const key = u.userName.toLowerCase();
+    if (names.has(key)) throw new Error(`Invalid simulator configuration:\n  users: userName ${u.userName} is used twice`);
+    names.add(key);
+  }
+  // Fees are looked up by exact symbol: a typo ("mnq", "NQX") would silently keep the default fee.
+  for (const symbol of Object.keys(r.data.fees)) {
+    if (!PRODUCTS.some((p) => p.symbol === symbol)) {
+      throw new Error(`Invalid simulator configuration:\n  fees.${symbol}: no product ${symbol}; use one of ${PRODUCTS.map((p) => p.symbol).join(", ")}`);
+    }
   }
   return r.data;
 }

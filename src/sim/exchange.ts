@@ -13,7 +13,7 @@ import {
   type ModifyOrderRequest,
   type PlaceOrderRequest,
 } from "../core/schemas";
-import { isExpired, parseContractId } from "./catalog";
+import { isExpired, isListed, parseContractId } from "./catalog";
 import type { SimAccountConfig, SimConfig } from "./config";
 import type { ContractMarket, Market } from "./market";
 
@@ -176,7 +176,7 @@ export class Exchange {
     const account = this.accounts.get(req.accountId);
     if (!account) return reject(PlaceOrderErrorCode.AccountNotFound, "Account not found.");
     const listing = parseContractId(req.contractId);
-    if (!listing) return reject(PlaceOrderErrorCode.ContractNotFound, "Contract not found.");
+    if (!listing || !isListed(listing, this.now())) return reject(PlaceOrderErrorCode.ContractNotFound, "Contract not found.");
     if (isExpired(listing, this.now())) return reject(PlaceOrderErrorCode.ContractNotActive, "Contract is not active.");
     if (!account.canTrade) return reject(PlaceOrderErrorCode.AccountViolation, "Account is not allowed to trade.");
     const cm = this.market.get(req.contractId)!;
@@ -380,6 +380,7 @@ export class Exchange {
   private fill(o: SimOrder, cm: ContractMarket, price: number): void {
     this.removeWorking(o);
     const account = this.accounts.get(o.accountId)!;
+    const before = this.positions.get(`${o.accountId}|${o.contractId}`);
     const trades = this.applyFill(account, cm, o, price);
     o.status = OrderStatus.Filled;
     o.fillVolume = o.size;
@@ -396,12 +397,16 @@ export class Exchange {
     this.listener.marketTrade(cm, price, o.size, o.side);
 
     if (o.linkedOrderId !== null) this.cancelInternal(this.orders.get(o.linkedOrderId));
-    for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, price);
+    // A reversal went through flat too: the old position's legs would otherwise enlarge the new one.
+    if (before && pos && pos.id !== before.id) this.cancelOrphanBrackets(o.accountId, o.contractId);
+    for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, price, o.fillVolume);
     if (!pos || pos.size === 0) this.cancelOrphanBrackets(o.accountId, o.contractId);
   }
 
-  private activateChild(child: SimOrder, cm: ContractMarket, parentFill: number): void {
+  private activateChild(child: SimOrder, cm: ContractMarket, parentFill: number, parentVolume: number): void {
     if (child.status !== OrderStatus.Suspended) return;
+    // Legs protect what the parent filled: its size may have been modified since they were created.
+    child.size = parentVolume;
     const level = cm.addTicks(parentFill, child.bracketTicks!);
     if (child.type === OrderType.Limit) child.limitPrice = level;
     else if (child.type === OrderType.TrailingStop) {

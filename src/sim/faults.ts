@@ -10,14 +10,17 @@ export const FaultsRequest = z.object({
   clear: z.boolean().optional(),
   /** Extra latency in ms before an endpoint answers. */
   latency: z.record(z.string(), z.number().int().min(0).max(120_000)).optional(),
-  /** Fail the next `count` requests to an endpoint with `status`; `execute` runs them first. */
+  /**
+   * Fail the next `count` requests to an endpoint with `status`; `execute` runs them first (and
+   * then counts only requests that get past rate limit, auth and body validation).
+   */
   fail: z.array(z.object({
     endpoint: Endpoint,
     count: z.number().int().positive().default(1),
     status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(500),
     execute: z.boolean().default(false),
   })).optional(),
-  /** Execute the next `count` requests, but answer only after `delayMs` (past the client's timeout). */
+  /** Execute the next `count` requests that run, but answer only after `delayMs` (past the client's timeout). */
   lateAnswer: z.array(z.object({
     endpoint: Endpoint,
     count: z.number().int().positive().default(1),
@@ -38,11 +41,17 @@ export const FaultsRequest = z.object({
 });
 export type FaultsRequest = z.infer<typeof FaultsRequest>;
 
-/** What to do with one REST request, decided before it runs. */
-export interface RequestFault {
+/** What to do with one REST request on arrival, before the pipeline (rate limit, auth, body). */
+export interface ArrivalFault {
   delayMs: number;
+  /** Fail at once without running the request. */
   failStatus: number | null;
-  execute: boolean;
+}
+
+/** What to do with the answer of a request that runs. */
+export interface AnswerFault {
+  /** Run the request, then answer with this status. */
+  failStatus: number | null;
   lateMs: number;
 }
 
@@ -70,22 +79,34 @@ export class Faults {
     this.late = [];
   }
 
-  /** Consumes the faults that apply to one request to `endpoint` (e.g. `order/place`). */
-  take(endpoint: string): RequestFault | null {
-    if (this.latency.size === 0 && this.failures.length === 0 && this.late.length === 0) return null;
-    const match = (c: Countdown) => c.count > 0 && (c.endpoint === endpoint || c.endpoint === "*");
-    const fail = this.failures.find(match);
+  private static matches(endpoint: string) {
+    return (c: Countdown) => c.count > 0 && (c.endpoint === endpoint || c.endpoint === "*");
+  }
+
+  /** Consumes the faults that hit a request to `endpoint` (e.g. `order/place`) as it arrives. */
+  arrive(endpoint: string): ArrivalFault | null {
+    if (this.latency.size === 0 && this.failures.length === 0) return null;
+    const match = Faults.matches(endpoint);
+    const fail = this.failures.find((c) => !c.execute && match(c));
+    if (fail) fail.count--;
+    this.failures = this.failures.filter((c) => c.count > 0);
+    return { delayMs: this.latency.get(endpoint) ?? this.latency.get("*") ?? 0, failStatus: fail?.status ?? null };
+  }
+
+  /**
+   * Consumes the faults on the answer of a request that is about to run. Taken only here, so a
+   * request refused earlier (401, 400, 429) does not use up a fault meant for one that executes.
+   */
+  answer(endpoint: string): AnswerFault | null {
+    if (this.failures.length === 0 && this.late.length === 0) return null;
+    const match = Faults.matches(endpoint);
+    const fail = this.failures.find((c) => c.execute && match(c));
     if (fail) fail.count--;
     const late = fail ? undefined : this.late.find(match);
     if (late) late.count--;
     this.failures = this.failures.filter((c) => c.count > 0);
     this.late = this.late.filter((c) => c.count > 0);
-    return {
-      delayMs: this.latency.get(endpoint) ?? this.latency.get("*") ?? 0,
-      failStatus: fail?.status ?? null,
-      execute: fail ? fail.execute : true,
-      lateMs: late?.delayMs ?? 0,
-    };
+    return { failStatus: fail?.status ?? null, lateMs: late?.delayMs ?? 0 };
   }
 
   describe(): object {

@@ -75,7 +75,12 @@ export class MarketHub {
     conn.state[f].add(cm.id);
     this.market.retain(cm.id);
     // A new subscriber starts from a full picture; deltas follow.
-    if (f === "quotes") conn.invoke(HubEventName.Quote, [cm.id, this.fullQuote(cm)]);
+    if (f === "quotes") {
+      conn.invoke(HubEventName.Quote, [cm.id, this.fullQuote(cm)]);
+      // The subscriber now holds the full current state. Without this, a contract that had not
+      // moved since it was created would send a second full quote instead of the first delta.
+      if (!this.published.has(cm.id)) this.published.set(cm.id, { last: cm.last, bid: cm.bid, ask: cm.ask, high: cm.high, low: cm.low });
+    }
     if (f === "depth") conn.invoke(HubEventName.Depth, [cm.id, this.depth(cm)]);
   }
 

@@ -165,11 +165,24 @@ export class Market {
   /** The market of a contract id, or null when the id names no listed contract. */
   get(contractId: string): ContractMarket | null {
     let cm = this.contracts.get(contractId);
-    if (cm) return cm;
+    if (cm) return this.current(cm);
     const l = parseContractId(contractId);
     if (!l) return null;
     cm = new ContractMarket(l, this.seed, this.now(), this.rate === 0);
     this.contracts.set(contractId, cm);
+    return cm;
+  }
+
+  /**
+   * The ticker steps only watched contracts. Any other one still follows the same path (bars show
+   * it), so bring its quote up to now before anyone reads or trades on it: a market order on a
+   * contract nobody watched for an hour must not fill at the price of an hour ago. Nobody listens
+   * to such a contract (no subscribers, no working orders), so no listener is told. A quote whose
+   * price has not moved is left alone, so a bid/ask set through /sim/price holds until it does.
+   */
+  private current(cm: ContractMarket): ContractMarket {
+    const t = this.now();
+    if (!cm.frozen && !this.interest.has(cm.id) && t > cm.updatedAt && cm.priceAt(t) !== cm.last) cm.step(t);
     return cm;
   }
 
@@ -203,7 +216,8 @@ export class Market {
   /** Changes the quote rate at run time; 0 freezes every contract at its current price. */
   setQuoteRate(rate: number): void {
     const t = this.now();
-    for (const cm of this.contracts.values()) cm.setFrozen(rate === 0, t);
+    // Catch unwatched contracts up first, or they would freeze with a quote from their last look.
+    for (const cm of this.contracts.values()) this.current(cm).setFrozen(rate === 0, t);
     this.rate = rate;
     this.stop();
     this.start();
@@ -246,8 +260,8 @@ export class Market {
   }
 
   /** Contracts touched so far (for /sim/state). */
-  all(): IterableIterator<ContractMarket> {
-    return this.contracts.values();
+  *all(): IterableIterator<ContractMarket> {
+    for (const cm of this.contracts.values()) yield this.current(cm);
   }
 
   reset(): void {

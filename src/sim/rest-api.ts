@@ -27,7 +27,7 @@ import {
 } from "../core/schemas";
 import type { Auth, Session } from "./auth";
 import { barClock, retrieveBars } from "./bars";
-import { listingsFrom, parseContractId, PRODUCTS } from "./catalog";
+import { isListed, listingsFrom, parseContractId, PRODUCTS } from "./catalog";
 import type { Exchange, Outcome, SimOrder } from "./exchange";
 import type { Market } from "./market";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
@@ -96,7 +96,7 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
   });
   post("Contract/searchById", SearchContractByIdRequest, (b: z.infer<typeof SearchContractByIdRequest>) => {
     const l = parseContractId(b.contractId);
-    return l ? ok({ contract: market.describe(l) }) : fail({ contract: null }, SearchByIdContractErrorCode.ContractNotFound, "Contract not found.");
+    return l && isListed(l, d.now()) ? ok({ contract: market.describe(l) }) : fail({ contract: null }, SearchByIdContractErrorCode.ContractNotFound, "Contract not found.");
   });
   post("Contract/available", AvailableContractRequest, () => ok({ contracts: market.frontMonths().map((l) => market.describe(l)) }));
 

@@ -114,8 +114,10 @@ export class Simulator {
     this.marketHub.reset();
     this.faults.clear();
     this.limiter.reset();
-    this.userHub.server.pausePings = false;
-    this.marketHub.server.pausePings = false;
+    for (const hub of [this.userHub.server, this.marketHub.server]) {
+      hub.pausePings = false;
+      hub.rejectUpgrades = 0;
+    }
     for (const k of Object.keys(this.requestCounts)) delete this.requestCounts[k];
     if (revokeTokens) this.auth.expireAll();
   }
@@ -165,9 +167,9 @@ export class Simulator {
     count.received++;
     const text = await readBody(req);
 
-    const fault = this.faults.take(name);
-    if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault?.failStatus && !fault.execute) return sendEmpty(res, fault.failStatus);
+    const arrival = this.faults.arrive(name);
+    if (arrival?.delayMs) await sleep(arrival.delayMs);
+    if (arrival?.failStatus) return sendEmpty(res, arrival.failStatus);
 
     const token = tokenOf(req, url);
     const check = this.auth.check(token);
@@ -192,6 +194,7 @@ export class Simulator {
       if (!r.success) return sendProblem(res, validationErrors(r.error));
       body = r.data;
     }
+    const fault = this.faults.answer(name);
     const answer = ep.handle(body, check.ok ? check.session : null, token);
     count.executed++;
     if (fault?.failStatus) return sendEmpty(res, fault.failStatus);

@@ -5,6 +5,8 @@ import {
   type TradingAccount,
   type Trade,
 } from "../core/schemas";
+import { tickDecimals } from "../core/money/tick-grid";
+import { parseContractId } from "./catalog";
 import type { SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
 
 /**
@@ -43,8 +45,9 @@ export function orderModel(o: SimOrder, omitNulls: boolean): Order {
 
 function trailPriceOf(o: SimOrder): number | null {
   // On read-back the gateway reports trailPrice as the distance in price units.
-  if (o.stopPrice === null || o.trailExtreme === null) return null;
-  return Math.abs(o.trailExtreme - o.stopPrice);
+  const tick = parseContractId(o.contractId)?.product.tickSize;
+  if (o.trailDistance === null || tick === undefined) return null;
+  return Number((o.trailDistance * tick).toFixed(tickDecimals(tick)));
 }
 
 export function positionModel(p: SimPosition): Position {
