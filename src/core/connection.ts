@@ -67,11 +67,15 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   readonly user: UserFeed;
   readonly market: MarketFeed;
   private readonly books = new Map<number, AccountBook>();
+  private readonly watching = new Map<number, Promise<AccountBook>>();
   private hubStates: Record<"user" | "market", HubStateEvent> = {
     user: { hub: "user", state: "disconnected", attempt: 0 },
     market: { hub: "market", state: "disconnected", attempt: 0 },
   };
   private lastStatus: ConnectionStatus | null = null;
+  /** The latest event of recently seen orders (bounded), so a placement can learn its fill. */
+  private readonly recentOrders = new Map<number, Order>();
+  private readonly orderWaiters = new Set<(o: Order) => void>();
   private started = false;
 
   constructor(readonly options: ConnectionOptions) {
@@ -108,7 +112,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         book.applyAccount(a);
         this.emit("account", book, a);
       },
-      order: (o) => this.withBook(o.accountId, (b) => { b.applyOrder(o); this.emit("order", b, o); }),
+      order: (o) => {
+        this.remember(o);
+        this.withBook(o.accountId, (b) => { b.applyOrder(o); this.emit("order", b, o); });
+      },
       position: (p) => this.withBook(p.accountId, (b) => {
         b.applyPosition(p);
         if (p.size > 0 && !this.contracts.cached(p.contractId)) void this.contracts.byContractId(p.contractId).catch(() => undefined);
@@ -183,20 +190,53 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  private remember(o: Order): void {
+    this.recentOrders.delete(o.id);
+    this.recentOrders.set(o.id, o);
+    if (this.recentOrders.size > 1000) this.recentOrders.delete(this.recentOrders.keys().next().value!);
+    for (const w of this.orderWaiters) w(o);
+  }
+
+  /**
+   * Waits for an order event that satisfies `done` (e.g. status Filled), for at most `timeoutMs`;
+   * resolves with the latest event seen, which may not satisfy it, or null if none came.
+   */
+  waitForOrder(orderId: number, done: (o: Order) => boolean, timeoutMs: number): Promise<Order | null> {
+    const seen = this.recentOrders.get(orderId);
+    if ((seen && done(seen)) || timeoutMs <= 0) return Promise.resolve(seen ?? null);
+    return new Promise((resolve) => {
+      let latest = seen ?? null;
+      const finish = () => {
+        clearTimeout(timer);
+        this.orderWaiters.delete(waiter);
+        resolve(latest);
+      };
+      const waiter = (o: Order) => {
+        if (o.id !== orderId) return;
+        latest = o;
+        if (done(o)) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.orderWaiters.add(waiter);
+    });
+  }
+
   /** The live book of an account already watched. */
   book(accountId: number): AccountBook | undefined {
     return this.books.get(accountId);
   }
 
-  /** Starts following an account: hub subscriptions and a REST snapshot. Idempotent. */
-  async watchAccount(accountId: number): Promise<AccountBook> {
-    let book = this.books.get(accountId);
-    if (book) return book;
-    book = new AccountBook(accountId, this.clock.now());
-    this.books.set(accountId, book);
-    await this.user.watchAccount(accountId);
-    await this.resync(accountId);
-    return book;
+  /** Starts following an account: hub subscriptions and a REST snapshot. Idempotent; concurrent calls share one. */
+  watchAccount(accountId: number): Promise<AccountBook> {
+    let w = this.watching.get(accountId);
+    if (!w) {
+      const book = new AccountBook(accountId, this.clock.now());
+      this.books.set(accountId, book);
+      w = this.user.watchAccount(accountId).then(() => this.resync(accountId));
+      w.catch(() => this.watching.delete(accountId));
+      this.watching.set(accountId, w);
+    }
+    return w;
   }
 
   /**

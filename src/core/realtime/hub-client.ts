@@ -115,7 +115,7 @@ export class HubClient {
   }
 
   private setState(state: HubState, reason?: string): void {
-    if (state === this.state && state !== "error") return;
+    if (state === this.state && state !== "error" && reason === undefined) return;
     this.state = state;
     this.opts.onState?.({ hub: this.opts.name, state, reason, attempt: this.attempt });
   }
@@ -164,7 +164,8 @@ export class HubClient {
       await c?.stop().catch(() => undefined);
       if (this.stopped) return;
       this.attempt++;
-      this.setState("error", (e as Error).message);
+      // Once connected, a failed attempt is part of reconnecting; never connected at all is an error to fix.
+      this.setState(this.everConnected ? "reconnecting" : "error", `attempt ${this.attempt} failed: ${(e as Error).message}`);
       if (this.attempt >= 2) this.opts.onRepeatedFailure?.();
       this.schedule();
     }

@@ -1,0 +1,91 @@
+import type { Node, NodeMessageInFlow } from "node-red";
+import type { AccountBook } from "../../src/core/account/account-book";
+import type { ConnectionEvents, ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+
+/** The account node's dialog (version 1). */
+export interface AccountProps {
+  account?: string;
+  orders?: boolean;
+  positions?: boolean;
+  trades?: boolean;
+  balance?: boolean;
+  version?: number;
+}
+
+type Topic = "order" | "position" | "trade" | "account";
+
+/**
+ * The account node's behaviour: the account's orders, positions, fills and balance as msgs
+ * (topic = kind), and a snapshot of the whole account on input.
+ */
+export class AccountController {
+  readonly id: string;
+  private conn: GatewayConnection | null = null;
+  private book: AccountBook | null = null;
+  private readonly off: Array<() => void> = [];
+
+  constructor(private readonly node: Node, private readonly props: AccountProps) {
+    this.id = node.id;
+  }
+
+  onConnectionStatus(s: ConnectionStatus): void {
+    this.node.status(s.state === "connected" && this.book ? this.balanceStatus() : connectionStatus(s));
+  }
+
+  private balanceStatus() {
+    const b = this.book!;
+    return okStatus(`${b.name || b.accountId} $${b.balance.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+  }
+
+  async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
+    this.conn = conn;
+    try {
+      const accountId = await executor.accountId(this.props.account || undefined);
+      this.book = await conn.watchAccount(accountId);
+    } catch (e) {
+      this.node.status(errorStatus((e as Error).message));
+      this.node.error(`account: ${(e as Error).message}`);
+      return;
+    }
+    const accountId = this.book.accountId;
+    const on = <K extends keyof ConnectionEvents>(event: K, topic: Topic, enabled: boolean | undefined) => {
+      if (!enabled) return;
+      const handler = ((book: AccountBook, payload: unknown, extra?: { missed: boolean }) => {
+        if (book.accountId !== accountId) return;
+        this.node.send({ topic, account: accountId, missed: extra?.missed, payload } as never);
+        if (topic === "account") this.node.status(this.balanceStatus());
+      }) as never;
+      conn.on(event, handler);
+      this.off.push(() => conn.off(event, handler));
+    };
+    on("order", "order", this.props.orders);
+    on("position", "position", this.props.positions);
+    on("trade", "trade", this.props.trades);
+    on("account", "account", this.props.balance);
+    this.onConnectionStatus(conn.status());
+  }
+
+  /** On input: the account as it stands, in msg.payload. */
+  handle(msg: NodeMessageInFlow, send: (m: NodeMessageInFlow) => void, done: (err?: Error) => void): void {
+    if (!this.book || !this.conn) {
+      done(new Error("account: not watching an account yet (check the configuration and the account)"));
+      return;
+    }
+    const b = this.book;
+    const open = this.conn.openPnl(b.accountId);
+    msg.topic = "snapshot";
+    msg.payload = {
+      accountId: b.accountId, name: b.name, balance: b.balance, canTrade: b.canTrade,
+      realizedPnl: b.realizedPnl, fees: b.fees, fills: b.fills, openPnl: open.pnl, openPnlComplete: open.complete,
+      positions: [...b.positions.values()], orders: [...b.orders.values()],
+    };
+    send(msg);
+    done();
+  }
+
+  close(): void {
+    for (const f of this.off.splice(0)) f();
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { type EnvironmentName, type GatewayEndpoints, resolveEndpoints } from "../../src/core/gateway/environments";
+
+/** The config node's stored properties (version 1). Credentials are kept apart by Node-RED. */
+export interface ConfigProps {
+  name?: string;
+  environment?: string;
+  restUrl?: string;
+  userHubUrl?: string;
+  marketHubUrl?: string;
+  account?: string | number;
+  version?: number;
+}
+
+export interface ConfigCredentials {
+  userName?: string;
+  apiKey?: string;
+  webhookSecret?: string;
+}
+
+export interface ConfigSettings {
+  environment: EnvironmentName;
+  endpoints: GatewayEndpoints;
+  userName: string;
+  apiKey: string;
+  account: number | null;
+  webhookSecret: string | null;
+}
+
+const Environment = z.enum(["topstepx", "simulator", "custom"], { message: "choose TopstepX, Local simulator or Custom" });
+
+/**
+ * Reads the dialog's values, falling back to TOPSTEPX_USERNAME, TOPSTEPX_API_KEY,
+ * TOPSTEPX_ENVIRONMENT and TOPSTEPX_WEBHOOK_SECRET for empty fields. Throws an Error naming the
+ * first unusable field.
+ */
+export function readSettings(p: ConfigProps, c: ConfigCredentials, env: NodeJS.ProcessEnv = process.env): ConfigSettings {
+  const orEnv = (v: string | undefined, key: string) => (v && v.trim() !== "" ? v.trim() : env[key]?.trim() || "");
+  const environment = Environment.safeParse(orEnv(p.environment, "TOPSTEPX_ENVIRONMENT") || "simulator");
+  if (!environment.success) throw new Error(`environment: ${environment.error.issues[0]!.message}`);
+  const userName = orEnv(c.userName, "TOPSTEPX_USERNAME");
+  const apiKey = orEnv(c.apiKey, "TOPSTEPX_API_KEY");
+  if (!userName) throw new Error("userName: missing (set it in the configuration or TOPSTEPX_USERNAME)");
+  if (!apiKey) throw new Error("apiKey: missing (set it in the configuration or TOPSTEPX_API_KEY)");
+  const custom = {
+    restUrl: orEnv(p.restUrl, "TOPSTEPX_REST_URL") || undefined,
+    userHubUrl: orEnv(p.userHubUrl, "TOPSTEPX_USER_HUB_URL") || undefined,
+    marketHubUrl: orEnv(p.marketHubUrl, "TOPSTEPX_MARKET_HUB_URL") || undefined,
+  };
+  const endpoints = resolveEndpoints(environment.data, environment.data === "custom" ? custom : {});
+  const account = p.account === undefined || p.account === "" ? null : Number(p.account);
+  if (account !== null && !(Number.isInteger(account) && account > 0)) throw new Error(`account: "${p.account}" is not an account id`);
+  const secret = orEnv(c.webhookSecret, "TOPSTEPX_WEBHOOK_SECRET");
+  return { environment: environment.data, endpoints, userName, apiKey, account, webhookSecret: secret || null };
+}

@@ -1,0 +1,145 @@
+import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
+import { z } from "zod";
+import type { ConnectionStatus } from "../../src/core/connection";
+import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
+import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
+import type { TopstepxConfigNode } from "../shared/config-api";
+import { InputError, parseInput, pick } from "../shared/input";
+import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+
+/** The order node's dialog (version 1): every field can be overridden by msg.payload. */
+export interface OrderProps {
+  action?: string;
+  account?: string;
+  symbol?: string;
+  side?: string;
+  orderType?: string;
+  quantity?: string | number;
+  limitPrice?: string | number;
+  stopPrice?: string | number;
+  trailTicks?: string | number;
+  stopLossTicks?: string | number;
+  takeProfitTicks?: string | number;
+  version?: number;
+}
+
+/** msg.payload as the order node reads it; brackets may be a number of ticks or {ticks}/{price}. */
+const Overrides = z.object({
+  action: z.string().optional(),
+  account: z.union([z.number(), z.string()]).optional(),
+  symbol: z.string().optional(),
+  side: z.string().optional(),
+  type: z.string().optional(),
+  orderType: z.string().optional(),
+  quantity: z.union([z.number(), z.string()]).optional(),
+  limitPrice: z.union([z.number(), z.string()]).optional(),
+  stopPrice: z.union([z.number(), z.string()]).optional(),
+  trailTicks: z.union([z.number(), z.string()]).optional(),
+  stopLoss: z.union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })]).optional(),
+  takeProfit: z.union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })]).optional(),
+  orderId: z.union([z.number(), z.string()]).optional(),
+  customTag: z.string().optional(),
+}).passthrough();
+
+type Send = (msg: NodeMessageInFlow | Array<NodeMessageInFlow | null>) => void;
+
+function bracket(v: unknown): unknown {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v === "number" || typeof v === "string") return { ticks: v };
+  return v;
+}
+
+/**
+ * The order node's behaviour: merge the dialog with msg.payload into an order intent, validate it,
+ * execute it on the shared connection, and answer on output 1 (result) or 2 (error).
+ */
+export class OrderController {
+  private connected: ConnectionStatus | null = null;
+  readonly id: string;
+
+  constructor(private readonly node: Node, private readonly server: TopstepxConfigNode | null, private readonly props: OrderProps) {
+    this.id = node.id;
+  }
+
+  onConnectionStatus(s: ConnectionStatus): void {
+    const was = this.connected?.state;
+    this.connected = s;
+    if (s.state !== "connected" || was !== "connected") this.node.status(connectionStatus(s));
+  }
+
+  /** Merges the dialog's values and the msg's overrides into a validated intent. */
+  intentOf(msg: NodeMessageInFlow): OrderIntent {
+    const raw = msg.payload;
+    const o = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? parseInput(Overrides, raw, "msg.payload") : {};
+    const p = this.props;
+    const action = pick(o.action, p.action) ?? "place";
+    // "Cancel all" means every order unless a symbol is asked for explicitly.
+    const dialogSymbol = action === "cancelAll" && p.action !== "cancelAll" ? undefined : p.symbol;
+    const candidate = {
+      action,
+      account: pick(o.account, p.account),
+      symbol: pick(o.symbol, dialogSymbol),
+      side: pick(o.side, p.side),
+      type: pick(o.type ?? o.orderType, p.orderType) ?? "market",
+      quantity: pick(o.quantity, p.quantity),
+      limitPrice: pick(o.limitPrice, p.limitPrice),
+      stopPrice: pick(o.stopPrice, p.stopPrice),
+      trailTicks: pick(o.trailTicks, p.trailTicks),
+      stopLoss: bracket(pick(o.stopLoss, p.stopLossTicks)),
+      takeProfit: bracket(pick(o.takeProfit, p.takeProfitTicks)),
+      orderId: pick(o.orderId, undefined),
+      customTag: pick(o.customTag, undefined),
+    };
+    return parseInput(OrderIntent, candidate, "msg.payload");
+  }
+
+  async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
+    let intent: OrderIntent | null = null;
+    try {
+      if (!this.server) throw new InputError("server", "no TopstepX configuration selected");
+      intent = this.intentOf(msg);
+      const executor = this.server.executor;
+      if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
+      this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
+      const result = await executor.execute(intent);
+      msg.payload = result;
+      (msg as { intent?: unknown }).intent = intent;
+      this.node.status(okStatus(summary(result)));
+      send([msg, null]);
+      done();
+    } catch (e) {
+      const err = e as Error;
+      const field = e instanceof InputError || e instanceof IntentError ? e.field : undefined;
+      const code = e instanceof GatewayRejectedError ? e.errorCode : undefined;
+      (msg as { error?: unknown }).error = {
+        message: err.message,
+        field,
+        code,
+        endpoint: e instanceof GatewayClientError ? e.endpoint : undefined,
+        intent: intent ?? undefined,
+      };
+      this.node.status(statusForError(err, field));
+      send([null, msg]);
+      done(err);
+    }
+  }
+}
+
+function summary(r: { action: string; orderId?: number; status?: string; fillPrice?: number; closedContracts?: string[]; cancelledOrders?: number[] }): string {
+  switch (r.action) {
+    case "place":
+      return `#${r.orderId} ${r.status}${r.fillPrice !== undefined ? ` @ ${r.fillPrice}` : ""}`;
+    case "flatten":
+      return `flat: ${r.closedContracts?.length ?? 0} closed, ${r.cancelledOrders?.length ?? 0} cancelled`;
+    case "cancelAll":
+      return `cancelled ${r.cancelledOrders?.length ?? 0}`;
+    default:
+      return `${r.action}${r.orderId ? ` #${r.orderId}` : ""} ok`;
+  }
+}
+
+function statusForError(err: Error, field?: string): NodeStatus {
+  if (field) return errorStatus(`bad ${field}`);
+  if (err instanceof GatewayRejectedError) return errorStatus(`refused: ${err.errorMessage ?? `code ${err.errorCode}`}`);
+  return errorStatus(err.message);
+}

@@ -1,0 +1,154 @@
+import { type FlattenReport, flattenAccount } from "../account/flatten";
+import type { GatewayConnection } from "../connection";
+import { newCustomTag } from "../gateway/gateway-api";
+import { snapToTick } from "../money/tick-grid";
+import { type Order, OrderStatus, PositionType } from "../schemas";
+import { IntentError, missingField, type OrderIntent, type Reference, toPlaceRequest } from "./order-intent";
+
+/** What an executed intent produced, in the shape a flow receives it. */
+export interface ExecutionResult {
+  action: OrderIntent["action"];
+  accountId: number;
+  contractId?: string;
+  orderId?: number;
+  customTag?: string;
+  /** For placements: filled, working, pending, rejected (when known within the wait). */
+  status?: "filled" | "working" | "pending" | "rejected" | "cancelled";
+  fillPrice?: number;
+  /** True when the answer was lost and the order was found again by its customTag. */
+  reconciled?: boolean;
+  cancelledOrders?: number[];
+  closedContracts?: string[];
+  flatten?: FlattenReport;
+  request?: unknown;
+}
+
+export interface ExecutorOptions {
+  /** Account used when the intent names none. */
+  defaultAccount?: number | string | null;
+  /** How long a market order waits for its fill event before answering (default 2 s). */
+  fillWaitMs?: number;
+}
+
+const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
+  [OrderStatus.Filled]: "filled",
+  [OrderStatus.Open]: "working",
+  [OrderStatus.Suspended]: "working",
+  [OrderStatus.Pending]: "pending",
+  [OrderStatus.Rejected]: "rejected",
+  [OrderStatus.Cancelled]: "cancelled",
+};
+
+/**
+ * Executes order intents against a connection: resolves the account (id or name) and the symbol,
+ * builds the gateway request, and places, modifies, cancels, closes or flattens.
+ */
+export class OrderExecutor {
+  private accountNames: { at: number; byName: Map<string, number> } | null = null;
+
+  constructor(private readonly conn: GatewayConnection, private readonly opts: ExecutorOptions = {}) {}
+
+  /** The numeric account id of an id or name (names are matched case-insensitively). */
+  async accountId(ref: number | string | undefined | null): Promise<number> {
+    const r = ref ?? this.opts.defaultAccount;
+    if (r === undefined || r === null || r === "") throw new IntentError("account", "no account given and no default account configured");
+    if (typeof r === "number") return r;
+    if (/^\d+$/.test(r)) return Number(r);
+    const now = this.conn.clock.now();
+    if (!this.accountNames || now - this.accountNames.at > 60_000 || !this.accountNames.byName.has(r.toLowerCase())) {
+      const accounts = await this.conn.api.searchAccounts(false);
+      this.accountNames = { at: now, byName: new Map(accounts.map((a) => [a.name.toLowerCase(), a.id])) };
+    }
+    const id = this.accountNames.byName.get(r.toLowerCase());
+    if (id === undefined) throw new IntentError("account", `no account named "${r}"`);
+    return id;
+  }
+
+  private async reference(contractId: string): Promise<Reference> {
+    const q = this.conn.market.quote(contractId);
+    if (q && q.lastPrice !== null) return q;
+    // Subscribing returns a full quote at once; wait briefly for it.
+    const got = await new Promise<Reference | null>((resolve) => {
+      let stop: (() => Promise<void>) | null = null;
+      const timer = setTimeout(() => finish(null), 2000);
+      const finish = (r: Reference | null) => {
+        clearTimeout(timer);
+        void stop?.();
+        resolve(r);
+      };
+      this.conn.market.watchQuotes(contractId, (s) => {
+        if (s.lastPrice !== null) finish({ lastPrice: s.lastPrice, bestBid: s.bestBid, bestAsk: s.bestAsk });
+      }).then((f) => {
+        stop = f;
+      }, () => finish(null));
+    });
+    return got ?? { lastPrice: null, bestBid: null, bestAsk: null };
+  }
+
+  async execute(intent: OrderIntent): Promise<ExecutionResult> {
+    const missing = missingField(intent);
+    if (missing) throw new IntentError(missing, `required for ${intent.action}${intent.action === "place" ? ` (${intent.type})` : ""}`);
+    const accountId = await this.accountId(intent.account);
+    const api = this.conn.api;
+    switch (intent.action) {
+      case "place": {
+        const contract = await this.conn.contracts.resolve(intent.symbol!);
+        const needsRef = intent.type === "trailingStop" || intent.stopLoss?.price !== undefined || intent.takeProfit?.price !== undefined;
+        const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
+        const customTag = intent.customTag ?? newCustomTag();
+        const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
+        await this.conn.watchAccount(accountId).catch(() => undefined);
+        const placed = await api.placeOrder(request);
+        const wait = intent.type === "market" ? this.opts.fillWaitMs ?? 2000 : 0;
+        const final = (o: Order) => o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
+        let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
+        // No event in time (hub down, or subscribed too late): ask REST how the order stands.
+        if (wait > 0 && (!ev || !final(ev))) ev = (await api.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
+        return {
+          action: "place", accountId, contractId: contract.id, orderId: placed.orderId, customTag, reconciled: placed.reconciled,
+          status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
+          fillPrice: ev?.status === OrderStatus.Filled ? ev.filledPrice ?? undefined : undefined,
+          request,
+        };
+      }
+      case "modify": {
+        const order = await api.orderById(accountId, intent.orderId!);
+        if (!order) throw new IntentError("orderId", `no order ${intent.orderId} on account ${accountId}`);
+        const contract = await this.conn.contracts.byContractId(order.contractId);
+        const snap = (p: number | undefined) => (p === undefined ? undefined : snapToTick(p, contract.tickSize));
+        await api.modifyOrder({ accountId, orderId: intent.orderId!, size: intent.quantity, limitPrice: snap(intent.limitPrice), stopPrice: snap(intent.stopPrice) });
+        return { action: "modify", accountId, orderId: intent.orderId, contractId: order.contractId };
+      }
+      case "cancel":
+        await api.cancelOrder(accountId, intent.orderId!);
+        return { action: "cancel", accountId, orderId: intent.orderId, status: "cancelled" };
+      case "cancelAll": {
+        const open = await api.queryOrders({ filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] }, pageSize: 1000 });
+        const contractId = intent.symbol ? (await this.conn.contracts.resolve(intent.symbol)).id : null;
+        const cancelled: number[] = [];
+        for (const o of open) {
+          if (contractId && o.contractId !== contractId) continue;
+          await api.cancelOrder(accountId, o.id);
+          cancelled.push(o.id);
+        }
+        return { action: "cancelAll", accountId, cancelledOrders: cancelled, contractId: contractId ?? undefined };
+      }
+      case "close":
+      case "partialClose": {
+        const contract = await this.conn.contracts.resolve(intent.symbol!);
+        const pos = (await api.searchOpenPositions(accountId)).find((p) => p.contractId === contract.id);
+        if (!pos) throw new IntentError("symbol", `no open position in ${contract.name} on account ${accountId}`);
+        if (intent.action === "close") await api.closePosition(accountId, contract.id);
+        else await api.partialClosePosition(accountId, contract.id, intent.quantity!);
+        return {
+          action: intent.action, accountId, contractId: contract.id, closedContracts: [contract.id],
+          request: { side: pos.type === PositionType.Long ? "sell" : "buy", size: intent.action === "close" ? pos.size : intent.quantity },
+        };
+      }
+      case "flatten": {
+        const report = await flattenAccount(api, accountId, this.conn.clock);
+        return { action: "flatten", accountId, cancelledOrders: report.cancelledOrders, closedContracts: report.closedContracts, flatten: report };
+      }
+    }
+  }
+}

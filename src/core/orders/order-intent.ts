@@ -1,0 +1,144 @@
+import { z } from "zod";
+import { addTicks, isOnTick, snapToTick, tickDecimals } from "../money/tick-grid";
+import { type BracketLeg, type Contract, OrderSide, OrderType, type PlaceOrderRequest } from "../schemas";
+
+/**
+ * What a trader (a dialog, a msg, an alert) asks for, in trader's words: sides and types as names,
+ * positive distances in ticks, symbols rather than ids. Every path into an order goes through it.
+ */
+const Positive = z.coerce.number().finite().positive();
+const Ticks = z.coerce.number().int().positive();
+
+export const OrderActions = ["place", "modify", "cancel", "cancelAll", "close", "partialClose", "flatten"] as const;
+export type OrderAction = (typeof OrderActions)[number];
+
+export const OrderTypeNames = ["market", "limit", "stop", "stopLimit", "trailingStop", "joinBid", "joinAsk"] as const;
+export type OrderTypeName = (typeof OrderTypeNames)[number];
+
+const BracketSpec = z.object({
+  /** Distance from the entry fill, in ticks (positive: the direction is implied by the side). */
+  ticks: Ticks.optional(),
+  /** Or an absolute price, converted to ticks from the entry reference price. */
+  price: Positive.optional(),
+}).refine((b) => (b.ticks === undefined) !== (b.price === undefined), { message: "give either ticks or price" });
+
+export const OrderIntent = z.object({
+  action: z.enum(OrderActions).default("place"),
+  /** Account id, or account name; blank means the configuration's default account. */
+  account: z.union([z.coerce.number().int().positive(), z.string().min(1)]).optional(),
+  symbol: z.string().trim().min(1).optional(),
+  side: z.string().trim().toLowerCase().pipe(z.enum(["buy", "sell"])).optional(),
+  type: z.enum(OrderTypeNames).default("market"),
+  quantity: z.coerce.number().int().positive().optional(),
+  limitPrice: Positive.optional(),
+  stopPrice: Positive.optional(),
+  /** Trailing stop: distance in ticks from the last price. */
+  trailTicks: Ticks.optional(),
+  stopLoss: BracketSpec.optional(),
+  takeProfit: BracketSpec.optional(),
+  orderId: z.coerce.number().int().positive().optional(),
+  /** Idempotency key; the gateway refuses a second order with the same tag on the account. */
+  customTag: z.string().trim().min(1).max(100).optional(),
+});
+export type OrderIntent = z.infer<typeof OrderIntent>;
+
+/** What the named action needs, field by field; the error names the first missing field. */
+export function missingField(i: OrderIntent): string | null {
+  const need = (f: keyof OrderIntent) => (i[f] === undefined ? f : null);
+  switch (i.action) {
+    case "place": {
+      const base = need("symbol") ?? need("side") ?? need("quantity");
+      if (base) return base;
+      if ((i.type === "limit" || i.type === "stopLimit") && i.limitPrice === undefined) return "limitPrice";
+      if ((i.type === "stop" || i.type === "stopLimit") && i.stopPrice === undefined) return "stopPrice";
+      if (i.type === "trailingStop" && i.trailTicks === undefined) return "trailTicks";
+      return null;
+    }
+    case "modify":
+    case "cancel":
+      return need("orderId");
+    case "close":
+      return need("symbol");
+    case "partialClose":
+      return need("symbol") ?? need("quantity");
+    default:
+      return null;
+  }
+}
+
+const TYPE: Record<OrderTypeName, OrderType> = {
+  market: OrderType.Market,
+  limit: OrderType.Limit,
+  stop: OrderType.Stop,
+  stopLimit: OrderType.StopLimit,
+  trailingStop: OrderType.TrailingStop,
+  joinBid: OrderType.JoinBid,
+  joinAsk: OrderType.JoinAsk,
+};
+
+/** The last known prices of the contract, for price-to-tick conversions. */
+export interface Reference {
+  lastPrice: number | null;
+  bestBid: number | null;
+  bestAsk: number | null;
+}
+
+export class IntentError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = "IntentError";
+  }
+}
+
+/**
+ * Turns a "place" intent into the gateway's Order/place request for one account and contract:
+ * prices snapped to the tick grid, bracket distances signed the way the gateway wants them (a buy's
+ * stop-loss negative), price brackets converted to ticks from the expected entry.
+ */
+export function toPlaceRequest(i: OrderIntent, accountId: number, contract: Contract, ref: Reference, customTag: string): PlaceOrderRequest {
+  const tick = contract.tickSize;
+  const d = tickDecimals(tick);
+  const buy = i.side === "buy";
+  const snap = (p: number | undefined) => (p === undefined ? undefined : snapToTick(p, tick, d));
+  const req: PlaceOrderRequest = {
+    accountId,
+    contractId: contract.id,
+    type: TYPE[i.type],
+    side: buy ? OrderSide.Bid : OrderSide.Ask,
+    size: i.quantity!,
+    customTag,
+  };
+  if (i.type === "limit" || i.type === "stopLimit") req.limitPrice = snap(i.limitPrice);
+  if (i.type === "stop" || i.type === "stopLimit") req.stopPrice = snap(i.stopPrice);
+  if (i.type === "trailingStop") {
+    if (ref.lastPrice === null) throw new IntentError("trailTicks", "no last price to trail from yet");
+    // The gateway takes an absolute level and derives the distance from the last price.
+    req.trailPrice = addTicks(ref.lastPrice, buy ? i.trailTicks! : -i.trailTicks!, tick, d);
+  }
+  const entry = req.limitPrice ?? req.stopPrice ?? (buy ? ref.bestAsk : ref.bestBid) ?? ref.lastPrice;
+  const leg = (spec: OrderIntent["stopLoss"], kind: "stopLoss" | "takeProfit"): BracketLeg | undefined => {
+    if (!spec) return undefined;
+    let ticks = spec.ticks;
+    if (ticks === undefined) {
+      if (entry === null) throw new IntentError(kind, "no price to measure a bracket price from; give ticks instead");
+      if (!isOnTick(spec.price!, tick)) spec = { price: snapToTick(spec.price!, tick, d) };
+      ticks = Math.round(Math.abs(spec.price! - entry) / tick);
+      const wrongSide = kind === "stopLoss" ? (buy ? spec.price! >= entry : spec.price! <= entry) : (buy ? spec.price! <= entry : spec.price! >= entry);
+      if (wrongSide || ticks === 0) throw new IntentError(kind, `price ${spec.price} is on the wrong side of the entry (${entry}) for a ${i.side}`);
+    }
+    const towardsLoss = kind === "stopLoss" ? buy : !buy;
+    return { ticks: towardsLoss ? -ticks : ticks, type: kind === "stopLoss" ? OrderType.Stop : OrderType.Limit };
+  };
+  const sl = leg(i.stopLoss, "stopLoss");
+  const tp = leg(i.takeProfit, "takeProfit");
+  if (sl) req.stopLossBracket = sl;
+  if (tp) req.takeProfitBracket = tp;
+  return req;
+}
+
+/** A readable one-liner of an intent, for statuses and logs: "buy 2 MNQ1! limit 21000". */
+export function describeIntent(i: OrderIntent): string {
+  if (i.action !== "place") return [i.action, i.symbol, i.quantity, i.orderId && `#${i.orderId}`].filter(Boolean).join(" ");
+  const price = i.type === "limit" ? ` @ ${i.limitPrice}` : i.type === "stop" ? ` stop ${i.stopPrice}` : i.type === "market" ? "" : ` ${i.type}`;
+  return `${i.side} ${i.quantity} ${i.symbol}${price}`;
+}

@@ -1,0 +1,42 @@
+import type { Simulator } from "../../src/sim";
+import { USER } from "./sim";
+
+/** node-red-node-test-helper bound to the Node-RED we test on (4.1.x); untyped upstream. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require("node-red-node-test-helper");
+helper.init(require.resolve("node-red"));
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const configNode = require("../../nodes/topstepx-config/topstepx-config");
+export const orderNode = require("../../nodes/topstepx-order/topstepx-order");
+export const marketNode = require("../../nodes/topstepx-market/topstepx-market");
+export const accountNode = require("../../nodes/topstepx-account/topstepx-account");
+export const allNodes = [configNode, orderNode, marketNode, accountNode];
+
+/** A topstepx-config node pointing at a simulator, and its credentials for helper.load. */
+export function configFor(sim: Simulator, extra: Record<string, unknown> = {}) {
+  return {
+    node: {
+      id: "cfg", type: "topstepx-config", name: "sim", environment: "custom",
+      restUrl: sim.restUrl, userHubUrl: sim.userHubUrl, marketHubUrl: sim.marketHubUrl, account: "10001", ...extra,
+    },
+    credentials: { cfg: { userName: USER.userName, apiKey: USER.apiKey } },
+  };
+}
+
+export interface StatusSpy {
+  lastCall: { args: [{ fill?: string; shape?: string; text?: string }] } | null;
+  getCalls(): Array<{ args: [{ fill?: string; shape?: string; text?: string }] }>;
+}
+
+/** The latest status a node showed (the helper spies on Node.prototype.status). */
+export function lastStatus(node: { status: StatusSpy }): { fill?: string; text?: string } {
+  return node.status.lastCall?.args[0] ?? {};
+}
+
+/** Collects every msg a helper node receives. */
+export function collect(node: { on(e: string, f: (m: any) => void): void }): any[] {
+  const got: any[] = [];
+  node.on("input", (m: any) => got.push(m));
+  return got;
+}
