@@ -1,0 +1,126 @@
+import { z } from "zod";
+
+/**
+ * A funded account's rules, as data. Every number is configuration; the profiles below only fill
+ * in defaults. Money is in account currency (USD), times are America/Chicago wall-clock "HH:MM".
+ */
+const Money = z.coerce.number().finite();
+const PositiveMoney = z.coerce.number().finite().positive();
+const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM (24 h, Chicago time)");
+
+export const LossFloorRule = z.object({
+  /** static: fixed floor; trailingEod: from the highest end-of-day balance; trailingIntraday: from the equity peak. */
+  mode: z.enum(["static", "trailingEod", "trailingIntraday"]).default("trailingEod"),
+  /** Maximum Loss Limit: distance of the floor below the high-water mark. */
+  amount: PositiveMoney,
+  /** The floor stops rising once it reaches this balance (Combine: the starting balance; XFA: 0). */
+  lockAt: Money.optional(),
+});
+
+export const DailyLossRule = z.object({
+  amount: PositiveMoney,
+  /** fixed: from the day's starting balance; trailing: from the day's highest equity. */
+  mode: z.enum(["fixed", "trailing"]).default("fixed"),
+  /** none: report only; flatten; flattenAndBlock: flatten and refuse entries until the next session. */
+  action: z.enum(["none", "flatten", "flattenAndBlock"]).default("flattenAndBlock"),
+});
+
+/** A scaling tier: from this end-of-day profit (balance above the start), this many contracts. */
+export const ScalingTier = z.object({ minProfit: Money, maxContracts: z.coerce.number().int().positive() });
+
+export const RulesConfig = z.object({
+  profile: z.string().default("custom"),
+  /** The balance the account started with (Combine 50,000; XFA 0). */
+  startBalance: Money,
+  lossFloor: LossFloorRule.optional(),
+  /** Act (flatten) when equity comes this close to the loss floor. */
+  flattenBuffer: Money.min(0).default(0),
+  dailyLoss: DailyLossRule.optional(),
+  /** Maximum position in mini equivalents, across products, counting working entry orders. */
+  maxContracts: z.coerce.number().int().positive().optional(),
+  /** Micros per mini (10 on TopstepX; 1 where a micro counts as a full contract). */
+  microRatio: z.coerce.number().int().positive().default(10),
+  /** Maximum contracts by end-of-day balance, effective from the next session. */
+  scaling: z.array(ScalingTier).optional(),
+  profitTarget: PositiveMoney.optional(),
+  /** Refuse new entries once the profit target is reached. */
+  stopAtTarget: z.boolean().default(false),
+  /** Best day's share of total profit must stay below this (0.5 = 50 %). Reported, never enforced by refusal. */
+  consistency: z.coerce.number().positive().max(1).optional(),
+  minTradingDays: z.coerce.number().int().min(0).optional(),
+  session: z.object({
+    open: Clock.default("17:00"),
+    close: Clock.default("15:10"),
+    /** No new entries from this time until the session closes. */
+    entryCutoff: Clock.optional(),
+    /** Flatten the account at this time, before the close. */
+    flattenAt: Clock.optional(),
+    /** Days that close early: trading day date (YYYY-MM-DD) → close time. */
+    earlyCloses: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), Clock).default({}),
+  }).prefault({}),
+  maxOrdersPerMinute: z.coerce.number().int().positive().optional(),
+  /** Fills per trading day; every entry and exit fill counts. */
+  maxTradesPerDay: z.coerce.number().int().positive().optional(),
+  /** Alerts older than this are refused. */
+  maxAlertAgeSeconds: z.coerce.number().positive().optional(),
+  /** Product symbols allowed for entries (ES, MNQ…); empty: all. */
+  allowedSymbols: z.array(z.string().trim().toUpperCase()).default([]),
+});
+export type RulesConfig = z.infer<typeof RulesConfig>;
+export type RulesConfigInput = z.input<typeof RulesConfig>;
+
+const COMBINE = {
+  "50k": { size: 50_000, target: 3_000, mll: 2_000, contracts: 5 },
+  "100k": { size: 100_000, target: 6_000, mll: 3_000, contracts: 10 },
+  "150k": { size: 150_000, target: 9_000, mll: 4_500, contracts: 15 },
+} as const;
+
+const XFA_SCALING: Record<keyof typeof COMBINE, z.input<typeof ScalingTier>[]> = {
+  "50k": [{ minProfit: -1e12, maxContracts: 2 }, { minProfit: 1_500, maxContracts: 3 }, { minProfit: 2_000, maxContracts: 5 }],
+  // Thresholds of the larger plans are published only as an image: verify before relying on them.
+  "100k": [{ minProfit: -1e12, maxContracts: 3 }, { minProfit: 1_500, maxContracts: 4 }, { minProfit: 2_000, maxContracts: 5 }, { minProfit: 3_000, maxContracts: 10 }],
+  "150k": [{ minProfit: -1e12, maxContracts: 3 }, { minProfit: 1_500, maxContracts: 4 }, { minProfit: 2_000, maxContracts: 5 }, { minProfit: 3_000, maxContracts: 10 }, { minProfit: 4_500, maxContracts: 15 }],
+};
+
+const TOPSTEP_SESSION = { open: "17:00", close: "15:10", entryCutoff: "15:00", flattenAt: "15:05" };
+
+/** The built-in profiles, as rules data a trader can read and override. */
+export const PROFILES: Record<string, RulesConfigInput> = {
+  ...Object.fromEntries(Object.entries(COMBINE).map(([k, c]) => [`topstep-combine-${k}`, {
+    profile: `topstep-combine-${k}`,
+    startBalance: c.size,
+    lossFloor: { mode: "trailingEod", amount: c.mll, lockAt: c.size },
+    maxContracts: c.contracts,
+    microRatio: 10,
+    profitTarget: c.target,
+    consistency: 0.5,
+    minTradingDays: 2,
+    session: TOPSTEP_SESSION,
+  } satisfies RulesConfigInput])),
+  ...Object.fromEntries(Object.entries(COMBINE).map(([k, c]) => [`topstep-xfa-${k}`, {
+    profile: `topstep-xfa-${k}`,
+    startBalance: 0,
+    lossFloor: { mode: "trailingEod", amount: c.mll, lockAt: 0 },
+    maxContracts: c.contracts,
+    microRatio: 10,
+    scaling: XFA_SCALING[k as keyof typeof COMBINE],
+    session: TOPSTEP_SESSION,
+  } satisfies RulesConfigInput])),
+};
+
+/** A profile's rules with the trader's overrides on top, validated. */
+export function rulesFor(profile: string, overrides: Partial<RulesConfigInput> = {}): RulesConfig {
+  const base: Partial<RulesConfigInput> | undefined = profile === "custom" ? {} : PROFILES[profile];
+  if (!base) throw new Error(`profile: unknown profile "${profile}" (known: ${Object.keys(PROFILES).join(", ")}, custom)`);
+  const merged = { ...base, ...stripUndefined(overrides), session: { ...base.session, ...stripUndefined(overrides.session ?? {}) } };
+  const r = RulesConfig.safeParse(merged);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`${i.path.join(".") || "rules"}: ${i.message}`);
+  }
+  return r.data;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,286 @@
+import { productOf } from "../contracts/products";
+import { chicagoTime } from "../time/chicago";
+import { tradingDayOf } from "../time/trading-day";
+import type { RulesConfig } from "./rules-config";
+import { type Breach, computeFloor, round2, type RuleName, type RuleState } from "./rule-state";
+
+/** The live account as the rules see it; built from the connection's book and quotes. */
+export interface LiveAccount {
+  balance: number;
+  /** Open P&L marked conservatively (longs at bid, shorts at ask). */
+  openPnl: number;
+  /** False when a position had no quote to be marked with. */
+  openPnlComplete: boolean;
+  /** Signed net position per contract id. */
+  positions: ReadonlyArray<{ contractId: string; size: number }>;
+  /** Working orders that could add exposure (bracket legs excluded). */
+  workingOrders: ReadonlyArray<{ contractId: string; size: number }>;
+  /** The account state is confirmed by a REST snapshot since the last (re)connection. */
+  synced: boolean;
+}
+
+/** An order intent as the gate judges it. */
+export interface GateIntent {
+  action: "place" | "modify" | "cancel" | "cancelAll" | "close" | "partialClose" | "flatten";
+  contractId?: string;
+  /** Signed quantity: positive buys, negative sells. */
+  quantity?: number;
+  /** When the alert was generated (TradingView {{timenow}}), epoch ms. */
+  alertTime?: number;
+}
+
+export interface RuleDecision {
+  allow: boolean;
+  /** The rule that decided; "exit" for orders that only reduce risk. */
+  rule: RuleName | "exit" | "allRulesPassed";
+  reason: string;
+}
+
+export interface Headroom {
+  equity: number;
+  floor: number | null;
+  /** Dollars between equity and the loss floor. */
+  maxLoss: number | null;
+  /** Dollars between equity and the daily loss threshold. */
+  dailyLoss: number | null;
+  dayPnl: number;
+  /** Mini-equivalent contracts held and allowed. */
+  contracts: number;
+  maxContracts: number | null;
+  profitToTarget: number | null;
+  bestDayShare: number | null;
+  tradingDays: number;
+}
+
+export interface Evaluation {
+  headroom: Headroom;
+  /** A breach that calls for action now, if any. */
+  breach: (Breach & { action: "flatten" | "flattenAndBlock" | "none"; blockUntil: number | null }) | null;
+  /** State fields changed (peaks, target): persist them. */
+  changed: boolean;
+}
+
+const money = (x: number) => `$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const FOREVER = Number.POSITIVE_INFINITY;
+
+/** Mini-equivalent size of `size` contracts of a contract id. */
+export function miniEquivalent(contractId: string, size: number, microRatio: number): number {
+  return Math.abs(size) / (productOf(contractId).micro ? microRatio : 1);
+}
+
+/** Estimated fees to close every open position (one side each). */
+export function closingFees(positions: LiveAccount["positions"]): number {
+  let fees = 0;
+  for (const p of positions) fees += productOf(p.contractId).feePerSide * Math.abs(p.size);
+  return fees;
+}
+
+/** Total exposure in mini equivalents: open positions plus working orders that would add to them. */
+export function exposure(live: Pick<LiveAccount, "positions" | "workingOrders">, microRatio: number, extra?: { contractId: string; size: number }): number {
+  const net = new Map<string, { pos: number; adds: number }>();
+  for (const p of live.positions) net.set(p.contractId, { pos: p.size, adds: 0 });
+  const add = (contractId: string, size: number) => {
+    const e = net.get(contractId) ?? { pos: 0, adds: 0 };
+    net.set(contractId, e);
+    // Only orders that push the position further from flat add exposure.
+    if (e.pos === 0 || Math.sign(size) === Math.sign(e.pos) || Math.abs(size) > Math.abs(e.pos)) e.adds += size;
+  };
+  for (const o of live.workingOrders) add(o.contractId, o.size);
+  if (extra) add(extra.contractId, extra.size);
+  let total = 0;
+  for (const [id, e] of net) total += miniEquivalent(id, Math.max(Math.abs(e.pos), Math.abs(e.pos + e.adds)), microRatio);
+  return total;
+}
+
+interface SessionInfo {
+  open: boolean;
+  /** Minutes until the session closes (when open). */
+  minutesToClose: number;
+  afterCutoff: boolean;
+  afterFlatten: boolean;
+  closeLabel: string;
+}
+
+/** Where `now` falls in the 17:00 → close session (Chicago time, DST-correct, early closes). */
+export function sessionAt(config: RulesConfig, now: number): SessionInfo {
+  const t = chicagoTime(now);
+  const m = t.hour * 60 + t.minute;
+  const day = tradingDayOf(now);
+  const closeLabel = config.session.earlyCloses[day] ?? config.session.close;
+  const open = minutesOf(config.session.open);
+  const close = minutesOf(closeLabel);
+  // Trading days run Sunday evening to Friday afternoon.
+  const weekendClosed = t.weekday === 6 || (t.weekday === 0 && m < open) || (t.weekday === 5 && m >= close);
+  const inSession = !weekendClosed && (m >= open || m < close);
+  const minutesToClose = inSession ? (m >= open ? 24 * 60 - m + close : close - m) : 0;
+  const cutoff = config.session.entryCutoff ? minutesOf(config.session.entryCutoff) : null;
+  const flat = config.session.flattenAt ? minutesOf(config.session.flattenAt) : null;
+  const early = config.session.earlyCloses[day] !== undefined;
+  // On an early close, cutoff and flatten keep their distance to the close.
+  const shift = early ? minutesOf(config.session.close) - close : 0;
+  return {
+    open: inSession,
+    minutesToClose,
+    afterCutoff: inSession && cutoff !== null && m < open && m >= cutoff - shift,
+    afterFlatten: inSession && flat !== null && m < open && m >= flat - shift,
+    closeLabel,
+  };
+}
+
+function nextSessionOpen(config: RulesConfig, now: number): number {
+  // The next 17:00 Chicago after now: step forward by hours until the trading day label changes.
+  const day = tradingDayOf(now);
+  let t = now;
+  for (let i = 0; i < 24 * 8 && tradingDayOf(t) === day; i++) t += 3_600_000;
+  return t - (t % 60_000);
+}
+
+/**
+ * Evaluates the account against the loss rules and the session on every relevant quote or fill:
+ * updates peaks, returns the headroom to each limit, and the breach (if any) that calls for action.
+ * Pure but for the RuleState it updates.
+ */
+export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): Evaluation {
+  let changed = false;
+  s.lastBalance = live.balance;
+  const equity = round2(live.balance + live.openPnl - closingFees(live.positions));
+  if (equity > s.equityPeak) {
+    s.equityPeak = equity;
+    if (config.lossFloor?.mode === "trailingIntraday" && !s.floorLocked) {
+      const f = computeFloor(config, s);
+      if (f !== s.floor) {
+        s.floor = f;
+        s.floorLocked = f !== null && f >= (config.lossFloor.lockAt ?? config.startBalance);
+        changed = true;
+      }
+    }
+  }
+  if (equity > s.dayHighEquity) {
+    s.dayHighEquity = equity;
+    changed = true;
+  }
+  const dayPnl = round2(equity - s.dayStartBalance);
+  s.dailyPnl[s.tradingDay] = round2(live.balance - s.dayStartBalance);
+  const maxLoss = s.floor === null ? null : round2(equity - s.floor);
+  const dl = config.dailyLoss;
+  const dailyThreshold = dl ? (dl.mode === "trailing" ? s.dayHighEquity - dl.amount : s.dayStartBalance - dl.amount) : null;
+  const dailyLoss = dailyThreshold === null ? null : round2(equity - dailyThreshold);
+  const profit = live.balance - config.startBalance;
+  if (config.profitTarget !== undefined && profit >= config.profitTarget && !s.targetReached) {
+    s.targetReached = true;
+    changed = true;
+  }
+  const days = Object.values(s.dailyPnl);
+  const total = days.reduce((a, b) => a + b, 0);
+  const best = days.length ? Math.max(...days) : 0;
+  const limit = effectiveMaxContracts(config, s);
+  const headroom: Headroom = {
+    equity, floor: s.floor, maxLoss, dailyLoss, dayPnl,
+    contracts: exposure({ positions: live.positions, workingOrders: [] }, config.microRatio), maxContracts: limit,
+    profitToTarget: config.profitTarget === undefined ? null : round2(config.profitTarget - profit),
+    bestDayShare: total > 0 ? round2(best / total) : null,
+    tradingDays: s.tradingDays.length,
+  };
+
+  let breach: Evaluation["breach"] = null;
+  const flat = live.positions.length === 0;
+  const nextOpen = () => nextSessionOpen(config, now);
+  if (maxLoss !== null && maxLoss <= 0) {
+    breach = { at: now, rule: "maxLossLimit", action: "flattenAndBlock", blockUntil: FOREVER,
+      reason: `Equity ${money(equity)} reached the Maximum Loss Limit floor of ${money(s.floor!)}: the account is flattened and entries stay blocked.` };
+  } else if (maxLoss !== null && config.flattenBuffer > 0 && maxLoss <= config.flattenBuffer && !flat) {
+    breach = { at: now, rule: "flattenBuffer", action: "flattenAndBlock", blockUntil: nextOpen(),
+      reason: `Equity ${money(equity)} is within ${money(maxLoss)} of the Maximum Loss Limit floor (${money(s.floor!)}), inside the ${money(config.flattenBuffer)} buffer: flattened before the limit is hit; entries blocked until the next session.` };
+  } else if (dl && dailyLoss !== null && dailyLoss <= 0 && dl.action !== "none" && !(flat && s.blockedBy === "dailyLossLimit")) {
+    breach = { at: now, rule: "dailyLossLimit", action: dl.action, blockUntil: dl.action === "flattenAndBlock" ? nextOpen() : null,
+      reason: `Today's P&L ${dayPnl < 0 ? "-" : ""}${money(dayPnl)} reached the ${dl.mode === "trailing" ? "trailing " : ""}daily loss limit of ${money(dl.amount)}${dl.action === "flattenAndBlock" ? ": flattened, entries blocked until the next session" : ": flattened"}.` };
+  } else if (!flat && sessionAt(config, now).afterFlatten) {
+    breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
+      reason: `It is past ${config.session.flattenAt} Chicago time, the scheduled flatten before the ${sessionAt(config, now).closeLabel} close: positions are closed.` };
+  }
+  return { headroom, breach, changed };
+}
+
+export function effectiveMaxContracts(config: RulesConfig, s: RuleState): number | null {
+  const limits = [config.maxContracts, s.tierMaxContracts ?? undefined].filter((x): x is number => x !== undefined);
+  return limits.length ? Math.min(...limits) : null;
+}
+
+/** Records a breach in the state and applies its block. */
+export function applyBreach(s: RuleState, b: NonNullable<Evaluation["breach"]>): void {
+  s.breaches.push({ at: b.at, rule: b.rule, reason: b.reason });
+  if (s.breaches.length > 500) s.breaches.splice(0, s.breaches.length - 500);
+  if (b.blockUntil !== null && (s.blockedUntil === null || b.blockUntil > s.blockedUntil)) {
+    s.blockedUntil = b.blockUntil;
+    s.blockedBy = b.rule;
+    s.blockedReason = b.reason;
+  }
+}
+
+/** True when the intent only reduces risk: cancels, closes, flattens, or an order against the position no larger than it. */
+export function isExit(intent: GateIntent, live: Pick<LiveAccount, "positions">): boolean {
+  if (intent.action !== "place") return intent.action !== "modify" || (intent.quantity === undefined);
+  const pos = live.positions.find((p) => p.contractId === intent.contractId)?.size ?? 0;
+  const q = intent.quantity ?? 0;
+  return pos !== 0 && Math.sign(q) === -Math.sign(pos) && Math.abs(q) <= Math.abs(pos);
+}
+
+function reject(rule: RuleName, reason: string): RuleDecision {
+  return { allow: false, rule, reason };
+}
+
+/**
+ * Decides an order intent against every rule: exits and flattens always pass; entries are refused
+ * with the rule's name and a sentence a trader understands. On approval the order is counted for
+ * maxOrdersPerMinute.
+ */
+export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, intent: GateIntent, now: number): RuleDecision {
+  if (isExit(intent, live)) return { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." };
+  if (!live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.");
+  if (s.killSwitch) return reject("killSwitch", "The kill switch is on: entries are refused until it is re-armed.");
+  if (s.blockedUntil !== null && s.blockedUntil > now) {
+    const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${new Date(s.blockedUntil).toISOString()}`;
+    return reject(s.blockedBy ?? "killSwitch", `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`);
+  }
+  if (config.maxAlertAgeSeconds !== undefined && intent.alertTime !== undefined) {
+    const age = (now - intent.alertTime) / 1000;
+    if (age > config.maxAlertAgeSeconds) return reject("maxAlertAge", `The alert is ${age.toFixed(1)} s old; alerts older than ${config.maxAlertAgeSeconds} s are refused.`);
+  }
+  const symbol = intent.contractId ? productOf(intent.contractId).symbol : "";
+  if (config.allowedSymbols.length > 0 && !config.allowedSymbols.includes(symbol)) {
+    return reject("allowedSymbols", `${symbol || "This contract"} is not in the allowed symbols (${config.allowedSymbols.join(", ")}).`);
+  }
+  const session = sessionAt(config, now);
+  if (!session.open) return reject("tradingWindow", `The session is closed: Topstep's trading day runs ${config.session.open} to ${session.closeLabel} Chicago time, Sunday to Friday.`);
+  if (session.afterCutoff || session.afterFlatten) {
+    return reject("tradingWindow", `No new entries after ${session.afterFlatten ? config.session.flattenAt : config.session.entryCutoff} Chicago time (the session closes at ${session.closeLabel}).`);
+  }
+  if (config.stopAtTarget && s.targetReached) return reject("profitTarget", `The profit target of ${money(config.profitTarget ?? 0)} is reached: new entries are stopped.`);
+  if (config.maxOrdersPerMinute !== undefined) {
+    s.recentOrders = s.recentOrders.filter((t) => t > now - 60_000);
+    if (s.recentOrders.length >= config.maxOrdersPerMinute) return reject("maxOrdersPerMinute", `${s.recentOrders.length} orders in the last minute; the limit is ${config.maxOrdersPerMinute}.`);
+  }
+  if (config.maxTradesPerDay !== undefined && s.dayTrades >= config.maxTradesPerDay) {
+    return reject("maxTradesPerDay", `${s.dayTrades} fills today; the limit is ${config.maxTradesPerDay} per day.`);
+  }
+  const ev = evaluate(config, s, live, now);
+  const h = ev.headroom;
+  if (h.maxLoss !== null && h.maxLoss <= config.flattenBuffer) {
+    return reject("maxLossLimit", `Equity ${money(h.equity)} is ${money(h.maxLoss)} from the Maximum Loss Limit floor (${money(h.floor!)}), inside the ${money(config.flattenBuffer)} buffer.`);
+  }
+  if (h.dailyLoss !== null && h.dailyLoss <= 0) {
+    return reject("dailyLossLimit", `Today's P&L has reached the daily loss limit of ${money(config.dailyLoss!.amount)}.`);
+  }
+  const limit = effectiveMaxContracts(config, s);
+  if (limit !== null && intent.contractId && intent.quantity) {
+    const after = exposure(live, config.microRatio, { contractId: intent.contractId, size: intent.quantity });
+    if (after > limit + 1e-9) {
+      const byTier = s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity);
+      return reject(byTier ? "scaling" : "maxContracts",
+        `This order would bring the position to ${round2(after)} mini-equivalent contracts (${config.microRatio} micros = 1 mini), counting working orders; the ${byTier ? "scaling plan allows" : "limit is"} ${limit}.`);
+    }
+  }
+  if (config.maxOrdersPerMinute !== undefined) s.recentOrders.push(now);
+  return { allow: true, rule: "allRulesPassed", reason: "Every rule passed." };
+}
