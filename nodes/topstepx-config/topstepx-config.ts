@@ -1,4 +1,5 @@
 import type { NodeAPI, NodeDef } from "node-red";
+import { type Clock, systemClock } from "../../src/core/clock";
 import { GatewayConnection } from "../../src/core/connection";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { RestClient } from "../../src/core/gateway/rest-client";
@@ -42,6 +43,8 @@ export = function (RED: NodeAPI): void {
     const ensureConnection = () => {
       if (connection || !settings) return;
       connection = new GatewayConnection({
+        // Tests pin time through the runtime setting topstepxConfigClock; users never need it.
+        clock: (RED.settings as { topstepxConfigClock?: Clock }).topstepxConfigClock ?? systemClock,
         endpoints: settings.endpoints,
         credentials: { userName: settings.userName, apiKey: settings.apiKey },
         staleAfterMs: settings.environment === "topstepx" ? 30_000 : 0,

@@ -1,0 +1,168 @@
+import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
+import { z } from "zod";
+import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import { newCustomTag } from "../../src/core/gateway/gateway-api";
+import { Journal, reportCsv } from "../../src/core/journal/journal";
+import { IntentError, OrderIntent } from "../../src/core/orders/order-intent";
+import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
+import type { RulesConfig } from "../../src/core/rules/rules-config";
+import type { GateIntent, RuleDecision } from "../../src/core/rules/rules-engine";
+import { InputError, parseInput } from "../shared/input";
+import { connectionStatus, errorStatus } from "../shared/status";
+
+type Send = (msg: Array<NodeMessageInFlow | null>) => void;
+
+const Command = z.object({
+  command: z.enum(["killSwitch", "rearm", "report", "state"]),
+  on: z.boolean().optional(),
+  flatten: z.boolean().optional(),
+  format: z.enum(["json", "csv"]).optional(),
+  reason: z.string().optional(),
+});
+
+/** The gate's input: an order intent plus the alert's id and time, when it came from an alert. */
+const GateInput = OrderIntent.extend({
+  id: z.string().trim().min(1).max(200).optional(),
+  alertTime: z.union([z.number(), z.string()]).optional(),
+});
+
+const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
+
+/**
+ * The rules node's behaviour: decides order intents (approved / rejected outputs), emits rule-state
+ * msgs (third output), and answers commands (kill switch, re-arm, compliance report). Enforcement
+ * (flatten on breach) runs inside the AccountGuard, whatever the flow is wired to.
+ */
+export class RulesController {
+  readonly id: string;
+  private guard: AccountGuard | null = null;
+  private journal: Journal | null = null;
+  private conn: GatewayConnection | null = null;
+  private connection: ConnectionStatus | null = null;
+  private send: Send;
+
+  constructor(private readonly node: Node, private readonly config: RulesConfig | null, private readonly configError: string | null, private readonly dbFile: string, private readonly accountRef: string | undefined) {
+    this.id = node.id;
+    this.send = (m) => node.send(m as never);
+  }
+
+  onConnectionStatus(s: ConnectionStatus): void {
+    this.connection = s;
+    if (this.configError) return;
+    if (s.state !== "connected") this.node.status(connectionStatus(s));
+    else if (this.guard) this.node.status(this.statusOf(this.guard.status()));
+  }
+
+  async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
+    if (!this.config) {
+      this.node.status(errorStatus(this.configError ?? "bad rules"));
+      return;
+    }
+    this.conn = conn;
+    try {
+      const accountId = await executor.accountId(this.accountRef || undefined);
+      this.journal = new Journal(this.dbFile);
+      this.journal.pruneSeen(conn.clock.now());
+      this.guard = new AccountGuard(conn, accountId, this.config, this.journal);
+      this.guard.on("status", (s) => {
+        if (this.connection?.state === "connected" || !this.connection) this.node.status(this.statusOf(s));
+        this.send([null, null, { topic: "rules", payload: s } as never]);
+      });
+      this.guard.on("breach", (b) => this.node.warn(`${b.rule}: ${b.reason}`));
+      this.guard.on("error", (e) => this.node.error(`rules: ${e.message}`));
+      await this.guard.start();
+    } catch (e) {
+      this.node.status(errorStatus((e as Error).message));
+      this.node.error(`rules: ${(e as Error).message}`);
+    }
+  }
+
+  private statusOf(s: GuardStatus): NodeStatus {
+    if (!s.synced) return { fill: "yellow", shape: "ring", text: "syncing account" };
+    if (s.killSwitch) return { fill: "red", shape: "dot", text: "kill switch on" };
+    if (s.flattening) return { fill: "red", shape: "dot", text: "flattening" };
+    if (s.blocked) return { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
+    const h = s.headroom;
+    if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
+    if (h.maxLoss !== null) {
+      const tight = this.config!.flattenBuffer > 0 ? h.maxLoss <= this.config!.flattenBuffer * 2 : h.maxLoss < 500;
+      return { fill: tight ? "yellow" : "green", shape: "dot", text: `MLL ${money(h.maxLoss)} left` };
+    }
+    if (h.dailyLoss !== null) return { fill: "green", shape: "dot", text: `daily ${money(h.dailyLoss)} left` };
+    return { fill: "green", shape: "dot", text: `day P&L ${money(h.dayPnl)}` };
+  }
+
+  async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
+    try {
+      const guard = this.guard;
+      const p = msg.payload as Record<string, unknown> | undefined;
+      const command = msg.topic === "killSwitch" ? { command: "killSwitch", on: msg.payload === true || (p as { on?: boolean })?.on === true } : p && typeof p === "object" && "command" in p ? p : null;
+      if (command) return this.command(parseInput(Command, command, "msg.payload"), msg, send, done);
+      if (!guard || !this.conn || !this.journal) throw new Error(this.configError ?? "the rules are not running yet (check the configuration and the account)");
+      const raw = parseInput(GateInput, p ?? {}, "msg.payload");
+      const now = this.conn.clock.now();
+      const alertTime = raw.alertTime === undefined ? undefined : typeof raw.alertTime === "number" ? raw.alertTime : Date.parse(raw.alertTime);
+      if (alertTime !== undefined && !Number.isFinite(alertTime)) throw new InputError("alertTime", `msg.payload.alertTime: "${raw.alertTime}" is not a time`);
+      let decision: RuleDecision;
+      const customTag = raw.customTag ?? (raw.action === "place" ? newCustomTag() : undefined);
+      if (raw.id && this.journal.seenBefore(raw.id, guard.accountId, now)) {
+        decision = { allow: false, rule: "duplicateAlert" as never, reason: `Alert ${raw.id} was already received: it is not acted on twice.` };
+      } else {
+        const gate: GateIntent = { action: raw.action, alertTime };
+        if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
+        if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
+        decision = await guard.decide(gate, customTag ?? null);
+      }
+      this.journal.append("decision", guard.accountId, { intent: raw, decision, msgid: msg._msgid }, this.conn.clock.now());
+      if (customTag && raw.action === "place") (msg.payload as Record<string, unknown>).customTag = customTag;
+      (msg as { decision?: unknown }).decision = decision;
+      send(decision.allow ? [msg, null, null] : [null, msg, null]);
+      done();
+    } catch (e) {
+      const err = e as Error;
+      const field = e instanceof InputError || e instanceof IntentError ? e.field : undefined;
+      (msg as { decision?: unknown }).decision = { allow: false, rule: "badInput", reason: err.message, field };
+      this.node.status(errorStatus(field ? `bad ${field}` : err.message));
+      send([null, msg, null]);
+      done(err);
+    }
+  }
+
+  private command(c: z.infer<typeof Command>, msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): void {
+    const guard = this.guard;
+    if (!guard || !this.journal) {
+      done(new Error("the rules are not running yet"));
+      return;
+    }
+    switch (c.command) {
+      case "killSwitch":
+        guard.setKillSwitch(c.on !== false, c.reason ?? "kill switch from the flow");
+        if (c.on !== false && c.flatten) guard.evaluateNow("killSwitch");
+        msg.payload = guard.status("killSwitch");
+        break;
+      case "rearm":
+        guard.setKillSwitch(false, c.reason ?? "re-armed from the flow");
+        msg.payload = guard.status("rearm");
+        break;
+      case "report": {
+        const rows = this.journal.report(guard.accountId, guard.state);
+        msg.payload = rows;
+        (msg as { csv?: string }).csv = reportCsv(rows);
+        if (c.format === "csv") msg.payload = reportCsv(rows);
+        break;
+      }
+      case "state":
+        msg.payload = { ...guard.status("state"), state: guard.state };
+        break;
+    }
+    msg.topic = c.command;
+    send([null, null, msg]);
+    done();
+  }
+
+  async close(): Promise<void> {
+    await this.guard?.stop();
+    this.journal?.close();
+  }
+}

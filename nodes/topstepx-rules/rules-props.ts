@@ -1,0 +1,66 @@
+import type { RulesConfigInput } from "../../src/core/rules/rules-config";
+
+/** The rules node's dialog (version 1): a profile plus optional overrides; blank means "the profile's". */
+export interface RulesProps {
+  account?: string;
+  profile?: string;
+  startBalance?: string;
+  mllAmount?: string;
+  mllMode?: string;
+  flattenBuffer?: string;
+  dailyLossAmount?: string;
+  dailyLossMode?: string;
+  dailyLossAction?: string;
+  maxContracts?: string;
+  microRatio?: string;
+  entryCutoff?: string;
+  flattenAt?: string;
+  earlyCloses?: string;
+  maxOrdersPerMinute?: string;
+  maxTradesPerDay?: string;
+  maxAlertAgeSeconds?: string;
+  allowedSymbols?: string;
+  stopAtTarget?: boolean;
+  dbFile?: string;
+  version?: number;
+}
+
+const blank = (v: string | undefined) => v === undefined || String(v).trim() === "";
+const num = (v: string | undefined) => (blank(v) ? undefined : Number(v));
+
+/** The dialog's overrides as rules data; the engine's schema validates them. */
+export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["lossFloor"]): Partial<RulesConfigInput> {
+  const o: Partial<RulesConfigInput> = {};
+  if (!blank(p.startBalance)) o.startBalance = num(p.startBalance);
+  if (!blank(p.mllAmount) || !blank(p.mllMode)) {
+    o.lossFloor = {
+      ...profileLossFloor,
+      ...(blank(p.mllAmount) ? {} : { amount: num(p.mllAmount)! }),
+      ...(blank(p.mllMode) ? {} : { mode: p.mllMode as "static" }),
+    } as RulesConfigInput["lossFloor"];
+  }
+  if (!blank(p.flattenBuffer)) o.flattenBuffer = num(p.flattenBuffer);
+  if (!blank(p.dailyLossAmount)) {
+    o.dailyLoss = {
+      amount: num(p.dailyLossAmount)!,
+      mode: (p.dailyLossMode || "fixed") as "fixed",
+      action: (p.dailyLossAction || "flattenAndBlock") as "flattenAndBlock",
+    };
+  }
+  if (!blank(p.maxContracts)) o.maxContracts = num(p.maxContracts);
+  if (!blank(p.microRatio)) o.microRatio = num(p.microRatio);
+  const session: NonNullable<RulesConfigInput["session"]> = {};
+  if (!blank(p.entryCutoff)) session.entryCutoff = p.entryCutoff!.trim();
+  if (!blank(p.flattenAt)) session.flattenAt = p.flattenAt!.trim();
+  if (!blank(p.earlyCloses)) {
+    // "2026-11-27 12:00, 2026-12-24 12:00"
+    session.earlyCloses = Object.fromEntries(p.earlyCloses!.split(/[,;\n]+/).map((x) => x.trim()).filter(Boolean).map((x) => x.split(/\s+/) as [string, string]));
+  }
+  if (Object.keys(session).length) o.session = session;
+  if (!blank(p.maxOrdersPerMinute)) o.maxOrdersPerMinute = num(p.maxOrdersPerMinute);
+  if (!blank(p.maxTradesPerDay)) o.maxTradesPerDay = num(p.maxTradesPerDay);
+  if (!blank(p.maxAlertAgeSeconds)) o.maxAlertAgeSeconds = num(p.maxAlertAgeSeconds);
+  if (!blank(p.allowedSymbols)) o.allowedSymbols = p.allowedSymbols!.split(/[\s,;]+/).filter(Boolean);
+  if (p.stopAtTarget) o.stopAtTarget = true;
+  return o;
+}

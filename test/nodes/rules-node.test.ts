@@ -1,0 +1,193 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Journal } from "../../src/core/journal/journal";
+import type { Simulator } from "../../src/sim";
+import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
+
+interface SimState {
+  positions: Array<{ contractId: string; size: number }>;
+  orders: Array<{ status: number }>;
+}
+
+describe("node: topstepx-rules against the simulator", function () {
+  let sim: Simulator;
+  let dir: string;
+  // Wednesday 25 November 2026, 09:00 Chicago: inside the session.
+  let clock = Date.parse("2026-11-25T15:00:00Z");
+  const now = () => clock;
+  let es: string;
+  let mes: string;
+  const state = async (): Promise<SimState> => (await restClient(sim).get("/sim/state")).data;
+
+  before(async () => {
+    sim = await startTestSim({ now });
+    const { api } = await login(sim);
+    es = (await frontMonth(api, "ES")).id;
+    mes = (await frontMonth(api, "MES")).id;
+    helper.settings({ topstepxConfigClock: { now } });
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    helper.settings({});
+    await sim.close();
+  });
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "topstepx-rules-"));
+    clock = Date.parse("2026-11-25T15:00:00Z");
+    await restClient(sim).post("/sim/reset");
+    await setPrice(sim, es, 6800);
+    await setPrice(sim, mes, 6800);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function load(rules: Record<string, unknown> = {}, ready: RegExp = /MLL \$/) {
+    const cfg = configFor(sim);
+    const flow = [
+      cfg.node,
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), ...rules, wires: [["ok"], ["no"], ["st"]] },
+      { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
+    ];
+    await helper.load(allNodes, flow, cfg.credentials);
+    const r1 = helper.getNode("r1");
+    const out = { r1, ok: collect(helper.getNode("ok")), no: collect(helper.getNode("no")), st: collect(helper.getNode("st")) };
+    await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
+    return out;
+  }
+
+  it("shows the headroom to the Maximum Loss Limit in its status and on its state output", async () => {
+    const { r1, st } = await load();
+    assert.equal(lastStatus(r1).text, "MLL $2,000 left");
+    const s = st.at(-1).payload;
+    assert.equal(s.headroom.floor, 48000);
+    assert.equal(s.synced, true);
+  });
+
+  it("lets exactly 5 of 100 simultaneous one-lot ES entries through a 5-contract limit", async () => {
+    const { r1, ok, no } = await load();
+    for (let i = 0; i < 100; i++) r1.receive({ payload: { symbol: "ES1!", side: "buy", quantity: 1 } });
+    await until(() => ok.length + no.length === 100, "100 decisions");
+    assert.equal(ok.length, 5);
+    assert.ok(no.every((m) => m.decision.rule === "maxContracts"), "every refusal names maxContracts");
+    assert.match(no[0].decision.reason, /6 mini-equivalent contracts .* the limit is 5/);
+    assert.ok(ok.every((m) => typeof m.payload.customTag === "string"), "approved intents carry the customTag that holds their reservation");
+  });
+
+  it("counts micros at 10 per mini: 50 MES pass, the 51st does not", async () => {
+    const { r1, ok, no } = await load();
+    r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 50 } });
+    r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
+    await until(() => ok.length + no.length === 2, "two decisions");
+    assert.deepEqual([ok.length, no[0]?.decision.rule], [1, "maxContracts"]);
+  });
+
+  it("flattens the account itself when equity crosses the buffer, blocks entries, and journals the breach", async () => {
+    const { r1, ok, no, st } = await load({ flattenBuffer: "200" });
+    const { api } = await login(sim);
+    // Long 2 MES at 6800.25: each point is $10.
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 2, side: 0, size: 2 });
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 1, side: 0, size: 1, limitPrice: 6000 });
+    await until(async () => (await state()).positions.length === 1, "the position");
+    await until(() => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => m.payload.headroom?.contracts > 0), "the monitor to see the position");
+    // 6620: equity = 50,000 - 0.74 (entry fees) - 1,802.50 - 0.74 (closing fees) = 48,196: inside the $200 buffer.
+    await setPrice(sim, mes, 6620);
+    await until(async () => { const s = await state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "the account flat, working orders cancelled");
+    await until(() => st.some((m) => m.payload.event === "flattened"), "a flattened state msg");
+    r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
+    await until(() => no.length === 1, "a refusal");
+    assert.equal(no[0].decision.rule, "flattenBuffer");
+    assert.equal(ok.length, 0);
+    const j = new Journal(join(dir, "journal.sqlite"));
+    try {
+      const breaches = j.entries({ kind: "breach" });
+      assert.equal(breaches.length, 1);
+      assert.equal((breaches[0]!.data as { rule: string }).rule, "flattenBuffer");
+      const flats = j.entries({ kind: "flatten" });
+      assert.equal((flats[0]!.data as { flat: boolean }).flat, true);
+      assert.equal(j.verify(), null, "the journal's hash chain is intact");
+    } finally {
+      j.close();
+    }
+  });
+
+  it("keeps the kill switch and rule state across a restart", async () => {
+    let n = await load();
+    n.r1.receive({ payload: { command: "killSwitch", on: true } });
+    await until(() => lastStatus(n.r1).text === "kill switch on", "kill switch status");
+    n.r1.receive({ payload: { command: "state" } });
+    await until(() => n.st.some((m) => m.topic === "state"), "a state msg");
+    const before = n.st.find((m) => m.topic === "state").payload.state;
+    await helper.unload();
+    // Restored from the database: the status shows the kill switch, not the headroom.
+    n = await load({}, /^kill switch on$/);
+    const { r1, no, st } = n;
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
+    await until(() => no.length === 1, "a refusal");
+    assert.equal(no[0].decision.rule, "killSwitch");
+    r1.receive({ payload: { command: "state" } });
+    await until(() => st.some((m) => m.topic === "state"), "a state msg");
+    const after = st.find((m) => m.topic === "state").payload.state;
+    for (const k of ["eodHigh", "floor", "killSwitch", "dayStartBalance", "tradingDay", "startBalance"]) assert.deepEqual(after[k], before[k], k);
+  });
+
+  it("approves nothing until the account is re-synced (fail closed)", async () => {
+    await restClient(sim).post("/sim/faults", { latency: { "Trade/search": 1500 } });
+    const cfg = configFor(sim);
+    await helper.load(allNodes, [cfg.node, { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "j.sqlite"), wires: [["ok"], ["no"], []] }, { id: "ok", type: "helper" }, { id: "no", type: "helper" }], cfg.credentials);
+    const r1 = helper.getNode("r1");
+    const no = collect(helper.getNode("no"));
+    await new Promise((r) => setTimeout(r, 300));
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
+    await until(() => no.length === 1, "a refusal");
+    assert.equal(no[0].decision.rule, "stateUnknown");
+    await restClient(sim).delete("/sim/faults");
+    await until(() => /MLL/.test(lastStatus(r1).text ?? ""), "synced", 5000);
+  });
+
+  it("refuses an alert id it has already seen, and entries after the 15:00 cutoff", async () => {
+    const { r1, ok, no } = await load();
+    r1.receive({ payload: { id: "alert-1", symbol: "ES", side: "buy", quantity: 1 } });
+    r1.receive({ payload: { id: "alert-1", symbol: "ES", side: "buy", quantity: 1 } });
+    await until(() => ok.length + no.length === 2, "two decisions");
+    assert.equal(ok.length, 1);
+    assert.equal(no[0].decision.rule, "duplicateAlert");
+    clock = Date.parse("2026-11-25T21:01:00Z"); // 15:01 Chicago
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
+    await until(() => no.length === 2, "a refusal");
+    assert.equal(no[1].decision.rule, "tradingWindow");
+    assert.match(no[1].decision.reason, /after 15:00 Chicago time/);
+  });
+
+  it("gives a compliance report as JSON and CSV", async () => {
+    const { r1, st } = await load();
+    const { api } = await login(sim);
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 1 });
+    await setPrice(sim, es, 6810);
+    await api.post("/api/Position/closeContract", { accountId: ACCOUNT, contractId: es });
+    await until(() => st.some((m) => m.payload?.headroom?.dayPnl > 0), "the profit seen");
+    r1.receive({ payload: { command: "report" } });
+    await until(() => st.some((m) => m.topic === "report"), "a report");
+    const rep = st.find((m) => m.topic === "report");
+    const today = rep.payload.find((d: { tradingDay: string }) => d.tradingDay === "2026-11-25");
+    // bought at 6800.25, sold at 6810: 39 ticks × $12.50 = $487.50, minus $2.80 fees
+    assert.deepEqual(today, { tradingDay: "2026-11-25", pnl: 484.7, trades: 2, breaches: 0, bestDay: true });
+    assert.match(rep.csv, /^trading_day,pnl,trades,breaches,best_day\n2026-11-25,484.70,2,0,true\n/);
+  });
+
+  it("refuses bad input naming the field, and always lets exits through", async () => {
+    const { r1, ok, no } = await load();
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: -1 } });
+    await until(() => no.length === 1, "a refusal");
+    assert.equal(no[0].decision.field, "quantity");
+    r1.receive({ payload: { command: "killSwitch", on: true } });
+    r1.receive({ payload: { action: "flatten" } });
+    await until(() => ok.length === 1, "the flatten approved");
+    assert.equal(ok[0].decision.rule, "exit");
+  });
+});
