@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import type { Simulator } from "../src/sim";
 import { quoteThroughput, restThroughput } from "./sim-throughput";
 
 /**
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine };
 
   const quoteRuns = [];
-  for (const [rate, contracts] of quick ? [[2_000, 1]] : [[1_000, 1], [5_000, 1], [20_000, 1], [50_000, 1], [10_000, 4]]) {
+  for (const [rate, contracts] of quick ? [[2_000, 1]] : [[1_000, 1], [20_000, 1], [50_000, 1], [100_000, 1], [50_000, 4]]) {
     const r = await quoteThroughput(rate!, contracts!, ms);
     quoteRuns.push({ ratePerContract: rate, contracts, ...r });
     rows.push({
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   for (const [endpoint, body] of [
     ["Account/search", { onlyActiveAccounts: true }],
     ["Order/searchOpen", { accountId: 10001 }],
+    ["Order/place", (sim: Simulator) => ({ accountId: 10001, contractId: sim.market.frontMonths()[3]!.id, type: 1, side: 0, size: 1, limitPrice: 1000 })],
   ] as const) {
     const r = await restThroughput(endpoint, body, 16, ms);
     restRuns.push(r);

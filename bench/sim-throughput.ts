@@ -73,13 +73,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Keeps `concurrency` keep-alive requests in flight against one endpoint for `ms`. */
-export async function restThroughput(endpoint: string, body: unknown, concurrency: number, ms: number): Promise<RestResult> {
+export async function restThroughput(endpoint: string, body: unknown | ((sim: Simulator) => unknown), concurrency: number, ms: number): Promise<RestResult> {
   const sim = await startSimulator({ port: 0, market: { quoteRate: 0 }, rateLimits: { enabled: false } });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const t = await token(sim);
     const url = new URL(`${sim.restUrl}/api/${endpoint}`);
-    const payload = JSON.stringify(body);
+    const payload = JSON.stringify(typeof body === "function" ? body(sim) : body);
     const one = () => new Promise<void>((resolve, reject) => {
       const req = request({
         agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST",

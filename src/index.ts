@@ -3,4 +3,5 @@
  * simulator. The Node-RED nodes are registered through the package's `node-red` section.
  */
 export * as schemas from "./core/schemas";
+export * as core from "./core";
 export { startSimulator, Simulator, type SimulatorOptions } from "./sim";

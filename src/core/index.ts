@@ -18,3 +18,12 @@ export { GatewayConnection, type ConnectionOptions, type ConnectionStatus, type 
 export { chicagoTime, isGlobexOpen, type ChicagoTime } from "./time/chicago";
 export { tradingDayStart, tradingDayOf } from "./time/trading-day";
 export { snapToTick, isOnTick, addTicks, tickDecimals, cents } from "./money/tick-grid";
+export { OrderIntent, toPlaceRequest, describeIntent, missingField, IntentError, type OrderAction, type OrderTypeName } from "./orders/order-intent";
+export { OrderExecutor, type ExecutionResult, type ExecutorOptions } from "./orders/order-executor";
+export { flattenAccount, FlattenIncompleteError, type FlattenReport } from "./account/flatten";
+export { productOf, rootOf, type ProductFacts } from "./contracts/products";
+export { RulesConfig, PROFILES, rulesFor, type RulesConfigInput } from "./rules/rules-config";
+export { initialState, rollTradingDay, computeFloor, type RuleState, type RuleName, type Breach } from "./rules/rule-state";
+export { evaluate, decide, exposure, sessionAt, isExit, applyBreach, type LiveAccount, type GateIntent, type RuleDecision, type Evaluation, type Headroom } from "./rules/rules-engine";
+export { AccountGuard, type GuardStatus } from "./rules/account-guard";
+export { Journal, reportCsv, type JournalEntry, type JournalKind, type DayReport } from "./journal/journal";
