@@ -107,7 +107,7 @@ export class RulesController {
       let decision: RuleDecision;
       const customTag = raw.customTag ?? (raw.action === "place" ? newCustomTag() : undefined);
       if (raw.id && this.journal.seenBefore(raw.id, guard.accountId, now)) {
-        decision = { allow: false, rule: "duplicateAlert" as never, reason: `Alert ${raw.id} was already received: it is not acted on twice.` };
+        decision = { allow: false, rule: "duplicateAlert", reason: `Alert ${raw.id} was already received: it is not acted on twice.` };
       } else {
         const gate: GateIntent = { action: raw.action, alertTime };
         if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;

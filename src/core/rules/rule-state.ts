@@ -11,7 +11,7 @@ export interface Breach {
 export type RuleName =
   | "maxLossLimit" | "flattenBuffer" | "dailyLossLimit" | "maxContracts" | "scaling" | "profitTarget"
   | "tradingWindow" | "sessionFlatten" | "maxOrdersPerMinute" | "maxTradesPerDay" | "killSwitch"
-  | "maxAlertAge" | "allowedSymbols" | "stateUnknown";
+  | "maxAlertAge" | "allowedSymbols" | "stateUnknown" | "duplicateAlert";
 
 /**
  * What the gateway does not know and the rules need across restarts: high-water marks, the floor,

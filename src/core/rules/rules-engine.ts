@@ -1,6 +1,6 @@
 import { productOf } from "../contracts/products";
 import { chicagoTime } from "../time/chicago";
-import { tradingDayOf } from "../time/trading-day";
+import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
 import { type Breach, computeFloor, round2, type RuleName, type RuleState } from "./rule-state";
 
@@ -78,18 +78,21 @@ export function closingFees(positions: LiveAccount["positions"]): number {
 
 /** Total exposure in mini equivalents: open positions plus working orders that would add to them. */
 export function exposure(live: Pick<LiveAccount, "positions" | "workingOrders">, microRatio: number, extra?: { contractId: string; size: number }): number {
-  const net = new Map<string, { pos: number; adds: number }>();
-  for (const p of live.positions) net.set(p.contractId, { pos: p.size, adds: 0 });
+  // Buys and sells are summed apart: working orders on opposite sides can each fill, so they must not
+  // net out (a working buy 3 and sell 3 while flat is a worst case of 3, not 0; adding a buy 5 makes 8).
+  const net = new Map<string, { pos: number; buys: number; sells: number }>();
+  for (const p of live.positions) net.set(p.contractId, { pos: p.size, buys: 0, sells: 0 });
   const add = (contractId: string, size: number) => {
-    const e = net.get(contractId) ?? { pos: 0, adds: 0 };
+    const e = net.get(contractId) ?? { pos: 0, buys: 0, sells: 0 };
     net.set(contractId, e);
-    // Only orders that push the position further from flat add exposure.
-    if (e.pos === 0 || Math.sign(size) === Math.sign(e.pos) || Math.abs(size) > Math.abs(e.pos)) e.adds += size;
+    if (size > 0) e.buys += size;
+    else e.sells += size;
   };
   for (const o of live.workingOrders) add(o.contractId, o.size);
   if (extra) add(extra.contractId, extra.size);
   let total = 0;
-  for (const [id, e] of net) total += miniEquivalent(id, Math.max(Math.abs(e.pos), Math.abs(e.pos + e.adds)), microRatio);
+  // The worst case of each side filling; orders against the position only shrink it, unless they reverse it.
+  for (const [id, e] of net) total += miniEquivalent(id, Math.max(Math.abs(e.pos), Math.abs(e.pos + e.buys), Math.abs(e.pos + e.sells)), microRatio);
   return total;
 }
 
@@ -100,6 +103,9 @@ interface SessionInfo {
   afterCutoff: boolean;
   afterFlatten: boolean;
   closeLabel: string;
+  /** Entry cutoff and flatten times in force today (moved with an early close), "HH:MM". */
+  cutoffLabel: string | null;
+  flattenLabel: string | null;
 }
 
 /** Where `now` falls in the 17:00 → close session (Chicago time, DST-correct, early closes). */
@@ -125,15 +131,31 @@ export function sessionAt(config: RulesConfig, now: number): SessionInfo {
     afterCutoff: inSession && cutoff !== null && m < open && m >= cutoff - shift,
     afterFlatten: inSession && flat !== null && m < open && m >= flat - shift,
     closeLabel,
+    // The reasons name the times in force today: on an early close "after 15:00" would be wrong at 11:51.
+    cutoffLabel: cutoff === null ? null : hhmm(cutoff - shift),
+    flattenLabel: flat === null ? null : hhmm(flat - shift),
   };
+}
+
+function hhmm(minutes: number): string {
+  const m = ((minutes % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }
 
 function nextSessionOpen(config: RulesConfig, now: number): number {
   // The next 17:00 Chicago after now: step forward by hours until the trading day label changes.
-  const day = tradingDayOf(now);
+  // The step lands up to an hour past the open (a 10:30 breach stepped to 17:30), which kept entries
+  // blocked into the new session: take the 17:00 that started the new trading day. Friday and
+  // Saturday 17:00 open no session, so a Friday block runs to Sunday 17:00, the next real open.
   let t = now;
-  for (let i = 0; i < 24 * 8 && tradingDayOf(t) === day; i++) t += 3_600_000;
-  return t - (t % 60_000);
+  for (let d = 0; d < 8; d++) {
+    const day = tradingDayOf(t);
+    for (let i = 0; i < 30 && tradingDayOf(t) === day; i++) t += 3_600_000;
+    t = tradingDayStart(t);
+    const weekday = chicagoTime(t).weekday;
+    if (weekday !== 5 && weekday !== 6) return t;
+  }
+  return t;
 }
 
 /**
@@ -192,14 +214,44 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
   } else if (maxLoss !== null && config.flattenBuffer > 0 && maxLoss <= config.flattenBuffer && !flat) {
     breach = { at: now, rule: "flattenBuffer", action: "flattenAndBlock", blockUntil: nextOpen(),
       reason: `Equity ${money(equity)} is within ${money(maxLoss)} of the Maximum Loss Limit floor (${money(s.floor!)}), inside the ${money(config.flattenBuffer)} buffer: flattened before the limit is hit; entries blocked until the next session.` };
-  } else if (dl && dailyLoss !== null && dailyLoss <= 0 && dl.action !== "none" && !(flat && s.blockedBy === "dailyLossLimit")) {
+  } else if (dl && dailyThreshold !== null && dailyLoss !== null && dailyLoss <= 0 && dl.action !== "none" && !dailyLossActed(s, dl.action, flat)) {
     breach = { at: now, rule: "dailyLossLimit", action: dl.action, blockUntil: dl.action === "flattenAndBlock" ? nextOpen() : null,
-      reason: `Today's P&L ${dayPnl < 0 ? "-" : ""}${money(dayPnl)} reached the ${dl.mode === "trailing" ? "trailing " : ""}daily loss limit of ${money(dl.amount)}${dl.action === "flattenAndBlock" ? ": flattened, entries blocked until the next session" : ": flattened"}.` };
-  } else if (!flat && sessionAt(config, now).afterFlatten) {
-    breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
-      reason: `It is past ${config.session.flattenAt} Chicago time, the scheduled flatten before the ${sessionAt(config, now).closeLabel} close: positions are closed.` };
+      reason: `${dailyLossSentence(dl, equity, dayPnl, s.dayHighEquity, dailyThreshold)}${dl.action === "flattenAndBlock" ? ": flattened, entries blocked until the next session" : ": flattened once; entries are allowed again"}.` };
+  } else if (!flat) {
+    const session = sessionAt(config, now);
+    if (session.afterFlatten) {
+      breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
+        reason: `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: positions are closed.` };
+    } else if (!session.open) {
+      // A position still open after the close (a flatten that failed, a restart after 15:10, a weekend)
+      // is exactly what Topstep forbids: no overnight or weekend holds. afterFlatten only covers the
+      // minutes before the close, so without this the engine said nothing once the session had ended.
+      breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
+        reason: `The session is closed (Topstep's trading day runs ${config.session.open} to ${session.closeLabel} Chicago time): positions may not be held overnight or over the weekend and are closed.` };
+    }
   }
   return { headroom, breach, changed };
+}
+
+/**
+ * Whether the daily loss action was already taken today. TopstepX's "Liquidate" fires once and then
+ * resets to "Do nothing"; "Liquidate and Block" blocks until the next trading day. Without this, the
+ * "flatten" action fired again on every evaluation, closing at once any position the trader opened
+ * after it (the breaches are recorded by applyBreach).
+ */
+function dailyLossActed(s: RuleState, action: "flatten" | "flattenAndBlock", flat: boolean): boolean {
+  if (action === "flattenAndBlock") return flat && s.blockedBy === "dailyLossLimit";
+  return s.breaches.some((b) => b.rule === "dailyLossLimit" && b.at >= s.dayStart);
+}
+
+/**
+ * The daily loss in the trader's words. A trailing limit can fire on a green day (up $700 after being
+ * up $1,200), so it names the day's high and the threshold rather than "Today's P&L $700 reached the limit".
+ */
+function dailyLossSentence(dl: NonNullable<RulesConfig["dailyLoss"]>, equity: number, dayPnl: number, dayHigh: number, threshold: number): string {
+  return dl.mode === "trailing"
+    ? `Equity ${money(equity)} fell to the trailing daily loss threshold of ${money(threshold)}, ${money(dl.amount)} below today's high of ${money(dayHigh)}`
+    : `Today's P&L ${dayPnl < 0 ? "-" : ""}${money(dayPnl)} reached the daily loss limit of ${money(dl.amount)}`;
 }
 
 export function effectiveMaxContracts(config: RulesConfig, s: RuleState): number | null {
@@ -219,11 +271,15 @@ export function applyBreach(s: RuleState, b: NonNullable<Evaluation["breach"]>):
 }
 
 /** True when the intent only reduces risk: cancels, closes, flattens, or an order against the position no larger than it. */
-export function isExit(intent: GateIntent, live: Pick<LiveAccount, "positions">): boolean {
+export function isExit(intent: GateIntent, live: Pick<LiveAccount, "positions"> & Partial<Pick<LiveAccount, "workingOrders">>): boolean {
   if (intent.action !== "place") return intent.action !== "modify" || (intent.quantity === undefined);
   const pos = live.positions.find((p) => p.contractId === intent.contractId)?.size ?? 0;
   const q = intent.quantity ?? 0;
-  return pos !== 0 && Math.sign(q) === -Math.sign(pos) && Math.abs(q) <= Math.abs(pos);
+  if (pos === 0 || Math.sign(q) !== -Math.sign(pos)) return false;
+  // Exit orders already working on the same side would, with this one, reverse the position.
+  let pendingExits = 0;
+  for (const o of live.workingOrders ?? []) if (o.contractId === intent.contractId && Math.sign(o.size) === Math.sign(q)) pendingExits += Math.abs(o.size);
+  return Math.abs(q) + pendingExits <= Math.abs(pos);
 }
 
 function reject(rule: RuleName, reason: string): RuleDecision {
@@ -238,6 +294,9 @@ function reject(rule: RuleName, reason: string): RuleDecision {
 export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, intent: GateIntent, now: number): RuleDecision {
   if (isExit(intent, live)) return { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." };
   if (!live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.");
+  // Fail closed: without a quote for an open position the equity, and so the distance to the loss
+  // limits, is unknown (the design refuses entries while the state is unknown); nothing read this flag.
+  if (!live.openPnlComplete) return reject("stateUnknown", "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.");
   if (s.killSwitch) return reject("killSwitch", "The kill switch is on: entries are refused until it is re-armed.");
   if (s.blockedUntil !== null && s.blockedUntil > now) {
     const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${new Date(s.blockedUntil).toISOString()}`;
@@ -254,7 +313,7 @@ export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, int
   const session = sessionAt(config, now);
   if (!session.open) return reject("tradingWindow", `The session is closed: Topstep's trading day runs ${config.session.open} to ${session.closeLabel} Chicago time, Sunday to Friday.`);
   if (session.afterCutoff || session.afterFlatten) {
-    return reject("tradingWindow", `No new entries after ${session.afterFlatten ? config.session.flattenAt : config.session.entryCutoff} Chicago time (the session closes at ${session.closeLabel}).`);
+    return reject("tradingWindow", `No new entries after ${session.afterFlatten ? session.flattenLabel : session.cutoffLabel} Chicago time (the session closes at ${session.closeLabel}).`);
   }
   if (config.stopAtTarget && s.targetReached) return reject("profitTarget", `The profit target of ${money(config.profitTarget ?? 0)} is reached: new entries are stopped.`);
   if (config.maxOrdersPerMinute !== undefined) {
@@ -266,11 +325,19 @@ export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, int
   }
   const ev = evaluate(config, s, live, now);
   const h = ev.headroom;
+  if (h.maxLoss !== null && h.maxLoss <= 0) {
+    // At or under the floor "is $0.00 from the floor, inside the $0.00 buffer" told the trader nothing.
+    return reject("maxLossLimit", `Equity ${money(h.equity)} has reached the Maximum Loss Limit floor of ${money(h.floor!)}: entries are refused.`);
+  }
   if (h.maxLoss !== null && h.maxLoss <= config.flattenBuffer) {
     return reject("maxLossLimit", `Equity ${money(h.equity)} is ${money(h.maxLoss)} from the Maximum Loss Limit floor (${money(h.floor!)}), inside the ${money(config.flattenBuffer)} buffer.`);
   }
-  if (h.dailyLoss !== null && h.dailyLoss <= 0) {
-    return reject("dailyLossLimit", `Today's P&L has reached the daily loss limit of ${money(config.dailyLoss!.amount)}.`);
+  // "none" only reports and "flatten" lets the trader go on once it has flattened (TopstepX's "Do
+  // nothing" and "Liquidate"); refusing every entry made all three actions behave as flattenAndBlock.
+  const dl = config.dailyLoss;
+  if (dl && h.dailyLoss !== null && h.dailyLoss <= 0 && (dl.action === "flattenAndBlock" || ev.breach?.rule === "dailyLossLimit")) {
+    const threshold = round2(h.equity - h.dailyLoss);
+    return reject("dailyLossLimit", `${dailyLossSentence(dl, h.equity, h.dayPnl, s.dayHighEquity, threshold)}${dl.action === "flattenAndBlock" ? ": entries are blocked until the next session" : ": entries wait until the account is flattened"}.`);
   }
   const limit = effectiveMaxContracts(config, s);
   if (limit !== null && intent.contractId && intent.quantity) {
