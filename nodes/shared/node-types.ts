@@ -5,5 +5,6 @@ export const NodeType = {
   Market: "topstepx-market",
   Account: "topstepx-account",
   Rules: "topstepx-rules",
+  Alert: "topstepx-alert",
 } as const;
 export type NodeType = (typeof NodeType)[keyof typeof NodeType];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type EnvironmentName, type GatewayEndpoints, resolveEndpoints } from "../../src/core/gateway/environments";
+import { type EnvironmentName, type GatewayEndpoints, resolveEndpoints, simulatorEndpoints } from "../../src/core/gateway/environments";
 
 /** The config node's stored properties (version 1). Credentials are kept apart by Node-RED. */
 export interface ConfigProps {
@@ -47,7 +47,11 @@ export function readSettings(p: ConfigProps, c: ConfigCredentials, env: NodeJS.P
     userHubUrl: orEnv(p.userHubUrl, "TOPSTEPX_USER_HUB_URL") || undefined,
     marketHubUrl: orEnv(p.marketHubUrl, "TOPSTEPX_MARKET_HUB_URL") || undefined,
   };
-  const endpoints = resolveEndpoints(environment.data, environment.data === "custom" ? custom : {});
+  // TOPSTEPX_SIMULATOR_URL moves the simulator preset, for a simulator on another port.
+  const simUrl = env.TOPSTEPX_SIMULATOR_URL?.trim();
+  const endpoints = environment.data === "simulator" && simUrl
+    ? simulatorEndpoints(simUrl)
+    : resolveEndpoints(environment.data, environment.data === "custom" ? custom : {});
   const account = p.account === undefined || p.account === "" ? null : Number(p.account);
   if (account !== null && !(Number.isInteger(account) && account > 0)) throw new Error(`account: "${p.account}" is not an account id`);
   const secret = orEnv(c.webhookSecret, "TOPSTEPX_WEBHOOK_SECRET");

@@ -5,6 +5,7 @@ import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway
 import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { InputError, parseInput, pick } from "../shared/input";
+import { answerHttp } from "../shared/http-answer";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
 /** The order node's dialog (version 1): every field can be overridden by msg.payload. */
@@ -101,8 +102,10 @@ export class OrderController {
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
-      const result = await executor.execute(intent);
-      msg.payload = result;
+      // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
+      const http = !!(msg as { res?: unknown }).res;
+      const result = await executor.execute(intent, http ? { fillWaitMs: 0 } : undefined);
+      msg.payload = http ? { ok: true, ...result, request: undefined } : result;
       (msg as { intent?: unknown }).intent = intent;
       this.node.status(okStatus(summary(result)));
       send([msg, null]);
@@ -119,6 +122,7 @@ export class OrderController {
         intent: intent ?? undefined,
       };
       this.node.status(statusForError(err, field));
+      answerHttp(msg, field ? 400 : e instanceof GatewayRejectedError ? 422 : 502, { ok: false, error: err.message, field, code, intent: intent ?? undefined });
       send([null, msg]);
       done(err);
     }

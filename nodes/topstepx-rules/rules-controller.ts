@@ -9,9 +9,13 @@ import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-gua
 import type { RulesConfig } from "../../src/core/rules/rules-config";
 import type { GateIntent, RuleDecision } from "../../src/core/rules/rules-engine";
 import { InputError, parseInput } from "../shared/input";
+import { answerHttp } from "../shared/http-answer";
 import { connectionStatus, errorStatus } from "../shared/status";
 
 type Send = (msg: Array<NodeMessageInFlow | null>) => void;
+
+/** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
+const guardedAccounts = new Map<number, string>();
 
 const Command = z.object({
   command: z.enum(["killSwitch", "rearm", "report", "state"]),
@@ -62,6 +66,9 @@ export class RulesController {
     this.conn = conn;
     try {
       const accountId = await executor.accountId(this.accountRef || undefined);
+      const owner = guardedAccounts.get(accountId);
+      if (owner && owner !== this.id) throw new Error(`account ${accountId} is already guarded by rules node ${owner}: use one rules node per account`);
+      guardedAccounts.set(accountId, this.id);
       this.journal = new Journal(this.dbFile);
       this.journal.pruneSeen(conn.clock.now());
       this.guard = new AccountGuard(conn, accountId, this.config, this.journal);
@@ -114,15 +121,19 @@ export class RulesController {
         if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
         decision = await guard.decide(gate, customTag ?? null);
       }
+      const alert = (msg as { alert?: unknown }).alert;
+      if (alert) this.journal.append("alert", guard.accountId, alert, now);
       this.journal.append("decision", guard.accountId, { intent: raw, decision, msgid: msg._msgid }, this.conn.clock.now());
       if (customTag && raw.action === "place") (msg.payload as Record<string, unknown>).customTag = customTag;
       (msg as { decision?: unknown }).decision = decision;
+      if (!decision.allow) answerHttp(msg, decision.rule === "duplicateAlert" ? 409 : 422, { ok: false, rule: decision.rule, reason: decision.reason, id: raw.id });
       send(decision.allow ? [msg, null, null] : [null, msg, null]);
       done();
     } catch (e) {
       const err = e as Error;
       const field = e instanceof InputError || e instanceof IntentError ? e.field : undefined;
       (msg as { decision?: unknown }).decision = { allow: false, rule: "badInput", reason: err.message, field };
+      answerHttp(msg, field ? 400 : 503, { ok: false, rule: "badInput", reason: err.message, field });
       this.node.status(errorStatus(field ? `bad ${field}` : err.message));
       send([null, msg, null]);
       done(err);
@@ -162,6 +173,7 @@ export class RulesController {
   }
 
   async close(): Promise<void> {
+    for (const [account, owner] of guardedAccounts) if (owner === this.id) guardedAccounts.delete(account);
     await this.guard?.stop();
     this.journal?.close();
   }

@@ -12,7 +12,8 @@ export const orderNode = require("../../nodes/topstepx-order/topstepx-order");
 export const marketNode = require("../../nodes/topstepx-market/topstepx-market");
 export const accountNode = require("../../nodes/topstepx-account/topstepx-account");
 export const rulesNode = require("../../nodes/topstepx-rules/topstepx-rules");
-export const allNodes = [configNode, orderNode, marketNode, accountNode, rulesNode];
+export const alertNode = require("../../nodes/topstepx-alert/topstepx-alert");
+export const allNodes = [configNode, orderNode, marketNode, accountNode, rulesNode, alertNode];
 
 /** A topstepx-config node pointing at a simulator, and its credentials for helper.load. */
 export function configFor(sim: Simulator, extra: Record<string, unknown> = {}) {

@@ -85,7 +85,7 @@ export class OrderExecutor {
     return got ?? { lastPrice: null, bestBid: null, bestAsk: null };
   }
 
-  async execute(intent: OrderIntent): Promise<ExecutionResult> {
+  async execute(intent: OrderIntent, override?: Pick<ExecutorOptions, "fillWaitMs">): Promise<ExecutionResult> {
     const missing = missingField(intent);
     if (missing) throw new IntentError(missing, `required for ${intent.action}${intent.action === "place" ? ` (${intent.type})` : ""}`);
     const accountId = await this.accountId(intent.account);
@@ -99,7 +99,7 @@ export class OrderExecutor {
         const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
         await this.conn.watchAccount(accountId).catch(() => undefined);
         const placed = await api.placeOrder(request);
-        const wait = intent.type === "market" ? this.opts.fillWaitMs ?? 2000 : 0;
+        const wait = intent.type === "market" ? override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000 : 0;
         const final = (o: Order) => o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
         let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
         // No event in time (hub down, or subscribed too late): ask REST how the order stands.

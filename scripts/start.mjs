@@ -1,0 +1,86 @@
+// `npm start`: the local gateway simulator and Node-RED 4.1 with this package and the example flows
+// deployed against it, in a user directory inside the repository (.node-red/, ignored by git).
+// No account needed. Switching the configuration node to TopstepX is the only change to go live.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const userDir = join(root, ".node-red");
+const editorPort = Number(process.env.PORT ?? 1880);
+const simPort = 5880;
+
+function secretFile(name) {
+  const file = join(userDir, name);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(18).toString("base64url"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+mkdirSync(userDir, { recursive: true });
+const credentialSecret = secretFile(".credential-secret");
+const webhookSecret = process.env.TOPSTEPX_WEBHOOK_SECRET ?? secretFile(".webhook-secret");
+writeFileSync(join(userDir, "settings.js"), `// Written by npm start; edit scripts/start.mjs instead.
+module.exports = {
+  uiHost: "127.0.0.1",
+  uiPort: ${editorPort},
+  flowFile: "flows.json",
+  credentialSecret: ${JSON.stringify(credentialSecret)},
+  nodesDir: [${JSON.stringify(root)}],
+  editorTheme: { tours: false, projects: { enabled: false } },
+  logging: { console: { level: "info" } },
+};
+`);
+const flows = join(userDir, "flows.json");
+if (!existsSync(flows)) copyFileSync(join(root, "examples", "flows.json"), flows);
+
+const { startSimulator } = require(join(root, "dist", "src", "sim"));
+const sim = await startSimulator({ port: simPort, host: "127.0.0.1" });
+const user = sim.config.users[0];
+
+const env = {
+  ...process.env,
+  // The example configuration has no credentials: on the simulator these fill them in.
+  TOPSTEPX_USERNAME: process.env.TOPSTEPX_USERNAME ?? user.userName,
+  TOPSTEPX_API_KEY: process.env.TOPSTEPX_API_KEY ?? user.apiKey,
+  TOPSTEPX_WEBHOOK_SECRET: webhookSecret,
+};
+const red = spawn(process.execPath, [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
+
+let announced = false;
+red.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /Started flows/.test(chunk.toString())) {
+    announced = true;
+    const editor = `http://127.0.0.1:${editorPort}`;
+    const alert = JSON.stringify({ secret: webhookSecret, symbol: "MNQ1!", side: "buy", quantity: 1, stopLoss: 40, takeProfit: 80 });
+    process.stdout.write(`
+  ┌──────────────────────────────────────────────────────────────────────────
+  │ TopstepX for Node-RED, on the local simulator (no real orders)
+  │   Editor        ${editor}
+  │   Webhook URL   ${editor}/topstepx/alert
+  │   Simulator     ${sim.restUrl}  (state: ${sim.restUrl}/sim/state)
+  │   Send an alert:
+  │     curl -X POST ${editor}/topstepx/alert -H 'content-type: application/json' \\
+  │       -d '${alert}'
+  │   Move the market:
+  │     curl -X POST ${sim.restUrl}/sim/price -H 'content-type: application/json' -d '{"contractId":"MNQ","price":21000}'
+  └──────────────────────────────────────────────────────────────────────────
+`);
+  }
+});
+
+const stop = () => {
+  red.kill("SIGINT");
+  red.once("exit", () => sim.close().then(() => process.exit(0)));
+  setTimeout(() => process.exit(0), 5000).unref();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+red.on("exit", (code) => {
+  if (code) process.stderr.write(`Node-RED exited with code ${code}\n`);
+  sim.close().then(() => process.exit(code ?? 0));
+});
