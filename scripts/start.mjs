@@ -21,6 +21,12 @@ function secretFile(name) {
 }
 
 mkdirSync(userDir, { recursive: true });
+let dashboardDir = null;
+try {
+  dashboardDir = dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"));
+} catch {
+  // Installed without dev dependencies: the dashboard example then needs Manage palette → Install.
+}
 const credentialSecret = secretFile(".credential-secret");
 const webhookSecret = process.env.TOPSTEPX_WEBHOOK_SECRET ?? secretFile(".webhook-secret");
 writeFileSync(join(userDir, "settings.js"), `// Written by npm start; edit scripts/start.mjs instead.
@@ -29,8 +35,10 @@ module.exports = {
   uiPort: ${editorPort},
   flowFile: "flows.json",
   credentialSecret: ${JSON.stringify(credentialSecret)},
-  nodesDir: [${JSON.stringify(root)}],
+  // This package, and FlowFuse Dashboard 2 for the dashboard example.
+  nodesDir: ${JSON.stringify([root, dashboardDir].filter(Boolean))},
   editorTheme: { tours: false, projects: { enabled: false } },
+  telemetry: { enabled: false, updateNotification: false },
   logging: { console: { level: "info" } },
 };
 `);
@@ -38,7 +46,12 @@ const flows = join(userDir, "flows.json");
 if (!existsSync(flows)) copyFileSync(join(root, "examples", "flows.json"), flows);
 
 const { startSimulator } = require(join(root, "dist", "src", "sim"));
-const sim = await startSimulator({ port: simPort, host: "127.0.0.1" });
+const sim = await startSimulator({ port: simPort, host: "127.0.0.1" }).catch((e) => {
+  process.stderr.write(e.code === "EADDRINUSE"
+    ? `Port ${simPort} is taken: is another \`npm start\` (or topstepx-sim) running? Stop it first.\n`
+    : `The simulator did not start: ${e.message}\n`);
+  process.exit(1);
+});
 const user = sim.config.users[0];
 
 const env = {
@@ -62,6 +75,7 @@ red.stdout.on("data", (chunk) => {
   │ TopstepX for Node-RED, on the local simulator (no real orders)
   │   Editor        ${editor}
   │   Webhook URL   ${editor}/topstepx/alert
+  │   Dashboard     ${editor}/dashboard/topstepx  (after importing the Dashboard example)
   │   Simulator     ${sim.restUrl}  (state: ${sim.restUrl}/sim/state)
   │   Send an alert:
   │     curl -X POST ${editor}/topstepx/alert -H 'content-type: application/json' \\

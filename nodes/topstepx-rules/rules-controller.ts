@@ -18,7 +18,8 @@ type Send = (msg: Array<NodeMessageInFlow | null>) => void;
 const guardedAccounts = new Map<number, string>();
 
 const Command = z.object({
-  command: z.enum(["killSwitch", "rearm", "report", "state"]),
+  command: z.enum(["killSwitch", "rearm", "report", "state", "journal"]),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
   on: z.boolean().optional(),
   flatten: z.boolean().optional(),
   format: z.enum(["json", "csv"]).optional(),
@@ -30,6 +31,17 @@ const GateInput = OrderIntent.extend({
   id: z.string().trim().min(1).max(200).optional(),
   alertTime: z.union([z.number(), z.string()]).optional(),
 });
+
+/** One line of a journal row for a table: the rule and reason, the order, or the fill. */
+function summarize(data: unknown): string {
+  const d = (data ?? {}) as Record<string, any>;
+  if (d.decision) return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
+  if (d.rule) return `${d.rule}: ${d.reason ?? ""}`;
+  if (d.price !== undefined) return `fill ${d.side === 0 ? "buy" : "sell"} ${d.size} @ ${d.price}${d.profitAndLoss != null ? `, P&L ${d.profitAndLoss}` : ""}`;
+  if (d.flat !== undefined) return `flatten: ${d.flat ? "flat" : "NOT flat"}, ${d.closedContracts?.length ?? 0} closed, ${d.cancelledOrders?.length ?? 0} cancelled`;
+  if (d.on !== undefined) return `kill switch ${d.on ? "on" : "off"}${d.why ? `: ${d.why}` : ""}`;
+  return JSON.stringify(d).slice(0, 200);
+}
 
 const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 
@@ -165,6 +177,9 @@ export class RulesController {
       }
       case "state":
         msg.payload = { ...guard.status("state"), state: guard.state };
+        break;
+      case "journal":
+        msg.payload = this.journal.recent(guard.accountId, c.limit ?? 50).map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
         break;
     }
     msg.topic = c.command;

@@ -107,6 +107,13 @@ export class Journal {
     }));
   }
 
+  /** The latest `limit` rows of an account, newest first. */
+  recent(accountId: number, limit = 50): JournalEntry[] {
+    const last = this.db.prepare("SELECT COALESCE(MAX(seq), 0) m FROM journal WHERE account_id = ?").get(accountId) as { m: number };
+    const rows = this.entries({ accountId, sinceSeq: Math.max(0, last.m - limit * 20), limit: 100_000 });
+    return rows.slice(-limit).reverse();
+  }
+
   /** Checks the hash chain; returns the first broken row's seq, or null when intact. */
   verify(): number | null {
     let prev = "";

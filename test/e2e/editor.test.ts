@@ -1,0 +1,218 @@
+import { strict as assert } from "node:assert";
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import type { Simulator } from "../../src/sim";
+import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
+import { restClient, startTestSim, until, USER } from "../support/sim";
+
+const ARTIFACTS = resolve(__dirname, "..", "..", "..", "test-artifacts");
+const SECRET = "e2e-webhook-secret";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * The editor, for real: Node-RED 4.1 in its own process with this package, Debian's Chromium driven
+ * by playwright-core, the simulator behind it. Screenshots go to test-artifacts/.
+ */
+describe("e2e: the Node-RED editor with the TopstepX palette", function () {
+  this.timeout(90_000);
+  let sim: Simulator;
+  let red: NodeRedProcess;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sim = await startTestSim({ market: { quoteRate: 2 } });
+    red = await startNodeRed({
+      TOPSTEPX_SIMULATOR_URL: sim.restUrl,
+      TOPSTEPX_USERNAME: USER.userName,
+      TOPSTEPX_API_KEY: USER.apiKey,
+      TOPSTEPX_WEBHOOK_SECRET: SECRET,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      await page.screenshot({ path: join(ARTIFACTS, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}.png`) }).catch(() => undefined);
+      console.log(red.log.slice(-20).join(""));
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await red?.stop();
+    await sim?.close();
+  });
+
+  async function openEditor(): Promise<void> {
+    await page.goto(red.url);
+    await page.waitForSelector(".red-ui-palette-node[data-palette-type='topstepx-order']", { timeout: 30_000 });
+  }
+
+  /** Imports an example; its nodes arrive on a tab of their own, which is then shown. */
+  async function importExample(name: string, tabLabel: string): Promise<void> {
+    await page.evaluate(() => (window as any).RED.actions.invoke("core:show-examples-import-dialog"));
+    const tree = "#red-ui-clipboard-dialog-import-tab-examples";
+    // "flows" is also the name of the examples' top category: take the entry under our module,
+    // opening the module's folder unless the dialog remembered it open.
+    const first = page.locator(`${tree} .red-ui-treeList-label-text:text-is('1 TradingView webhook to order')`);
+    const module = page.locator(`${tree} .red-ui-treeList-label-text:text-is('node-red-contrib-topstepx')`);
+    await module.waitFor();
+    if (!(await first.isVisible({ timeout: 1000 }).catch(() => false))) await module.click();
+    await first.waitFor();
+    await page.locator(`${tree} .red-ui-treeList-label-text:text-is('${name}')`).last().click();
+    await page.waitForSelector("#red-ui-clipboard-dialog-ok:not([disabled])");
+    await page.click("#red-ui-clipboard-dialog-ok");
+    await page.waitForSelector("#red-ui-clipboard-dialog", { state: "hidden" });
+    await page.click(`#red-ui-workspace-tabs .red-ui-tab:has-text('${tabLabel}')`);
+  }
+
+  async function deploy(): Promise<void> {
+    await page.click("#red-ui-header-button-deploy");
+    // A first deploy of new config nodes may ask for confirmation.
+    const confirm = page.locator(".red-ui-notification button:has-text('Confirm deploy')");
+    if (await confirm.isVisible({ timeout: 1000 }).catch(() => false)) await confirm.click();
+    await page.waitForSelector("#red-ui-header-button-deploy.disabled", { timeout: 15_000 });
+  }
+
+  /** A clean picture: no toasts, the flow from its top-left corner. */
+  async function shoot(file: string): Promise<void> {
+    await page.evaluate(() => {
+      document.querySelectorAll(".red-ui-notification").forEach((n) => n.remove());
+      document.getElementById("red-ui-workspace-chart")?.scrollTo(0, 0);
+    });
+    await page.screenshot({ path: join(ARTIFACTS, file) });
+  }
+
+  /**
+   * Posts a TradingView alert into a deployed rules node: an http in → alert → (rules) → http
+   * response path is added beside it (one rules node per account), and the answer returned.
+   */
+  async function postAlertThroughRules(rulesId: string): Promise<{ status: number; rule: string }> {
+    const flows = await (await fetch(`${red.url}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json() as { flows: Array<{ id: string; z?: string; wires?: string[][] }> };
+    const rules = flows.flows.find((n) => n.id === rulesId)!;
+    const z = rules.z!;
+    rules.wires = [["e2e-resp"], ["e2e-resp"], rules.wires?.[2] ?? []];
+    flows.flows.push(
+      { id: "e2e-in", type: "http in", z, url: "/e2e/alert", method: "post", upload: false, swaggerDoc: "", x: 100, y: 600, wires: [["e2e-alert"]] } as never,
+      { id: "e2e-alert", type: "topstepx-alert", z, server: "tsx-config", requireSecret: true, version: 1, x: 250, y: 600, wires: [[rulesId], ["e2e-resp"]] } as never,
+      { id: "e2e-resp", type: "http response", z, statusCode: "", headers: {}, x: 400, y: 600, wires: [] } as never,
+    );
+    await deployFlows(red.url, flows.flows);
+    // The redeploy restarts the rules node: until it has re-synced it refuses with stateUnknown.
+    for (let i = 0; ; i++) {
+      const r = await fetch(`${red.url}/e2e/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: SECRET, id: `e2e-kill-${i}`, symbol: "MNQ1!", side: "buy", quantity: 1 }) });
+      const json = r.headers.get("content-type")?.includes("json") ? ((await r.json()) as { rule: string }) : { rule: "notStarted" };
+      const answer = { status: r.status, ...json };
+      if ((answer.rule !== "stateUnknown" && answer.rule !== "notStarted") || i >= 50) return answer;
+      await page.waitForTimeout(200);
+    }
+  }
+
+  async function statuses(): Promise<string[]> {
+    return page.$$eval(".red-ui-flow-node-status-label", (els) => els.map((e) => e.textContent ?? ""));
+  }
+
+  /** Empty flows, a fresh simulator account and no rule state: each example starts clean. */
+  async function reset(): Promise<void> {
+    await deployFlows(red.url, []);
+    for (const f of ["topstepx-journal.sqlite", "topstepx-journal.sqlite-wal", "topstepx-journal.sqlite-shm"]) rmSync(join(red.userDir, f), { force: true });
+    await restClient(sim).post("/sim/reset");
+    await openEditor();
+  }
+
+  it("lists the TopstepX nodes in their own palette category", async () => {
+    await openEditor();
+    for (const type of ["topstepx-order", "topstepx-market", "topstepx-account", "topstepx-rules", "topstepx-alert"]) {
+      assert.equal(await page.locator(`.red-ui-palette-node[data-palette-type='${type}']`).count(), 1, type);
+    }
+    const category = await page.locator(".red-ui-palette-header:has-text('TopstepX')").count();
+    assert.equal(category, 1);
+    await shoot("palette.png");
+  });
+
+  it("imports the webhook example from Import ▸ Examples, deploys it, and an alert places an order", async () => {
+    await reset();
+    await importExample("1 TradingView webhook to order", "TradingView → order");
+    await deploy();
+    await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /MLL \$/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+    assert.ok((await statuses()).includes("connected"), "the order node shows the connection");
+    const r = await fetch(`${red.url}/topstepx/alert`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ secret: SECRET, id: "e2e-1", symbol: "MNQ1!", side: "buy", quantity: 1 }),
+    });
+    const body = await r.json() as { ok: boolean; orderId: number };
+    assert.equal(r.status, 200, JSON.stringify(body));
+    const state = (await restClient(sim).get("/sim/state")).data;
+    assert.ok(state.orders.some((o: { id: number }) => o.id === body.orderId), "the order reached the simulator");
+    await shoot("webhook-example.png");
+  });
+
+  it("imports the P&L monitor and the manual ticket examples, and their nodes connect", async () => {
+    for (const [name, tab, shot] of [["2 P&L monitor and flatten", "P&L monitor", "monitor-example.png"], ["4 Manual order ticket", "Manual order ticket", "ticket-example.png"]] as const) {
+      await reset();
+      await importExample(name, tab);
+      await deploy();
+      await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /connected|MLL|\$|contract/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+      await shoot(shot);
+    }
+  });
+
+  it("imports the dashboard example; its kill switch button refuses the next alert", async () => {
+    await reset();
+    await importExample("3 Dashboard", "Dashboard");
+    await deploy();
+    await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /MLL \$/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+    await shoot("dashboard-flow.png");
+    const dash = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await dash.goto(`${red.url}/dashboard/topstepx`);
+      await dash.waitForSelector("button:has-text('KILL SWITCH')", { timeout: 30_000 });
+      await dash.waitForTimeout(2500); // a couple of refreshes: chart, gauges, tables
+      await dash.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
+      await dash.click("button:has-text('KILL SWITCH')");
+      await until(async () => (await statuses()).includes("kill switch on"), "the kill switch on the rules node", 10_000);
+      await dash.waitForSelector("text=KILL SWITCH ON", { timeout: 10_000 });
+      await dash.screenshot({ path: join(ARTIFACTS, "dashboard-kill-switch.png") });
+    } finally {
+      await dash.close();
+    }
+    const rulesId = await page.evaluate(() => {
+      let id = "";
+      (window as any).RED.nodes.eachNode((n: { type: string; id: string }) => { if (n.type === "topstepx-rules") id = n.id; });
+      return id;
+    });
+    const decision = await postAlertThroughRules(rulesId);
+    assert.equal(decision.status, 422);
+    assert.equal(decision.rule, "killSwitch");
+  });
+
+  it("presses the kill switch in the editor, and the next alert is refused", async () => {
+    await reset();
+    await importExample("flows", "TopstepX");
+    await deploy();
+    await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /MLL \$/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+    const killId = await page.evaluate(() => {
+      let id = "";
+      (window as any).RED.nodes.eachNode((n: { type: string; name: string; id: string }) => {
+        if (n.type === "inject" && /kill switch ON/.test(n.name)) id = n.id;
+      });
+      return id;
+    });
+    await page.click(`[id='${killId}'] .red-ui-flow-node-button`);
+    await until(async () => (await statuses()).includes("kill switch on"), "the rules node showing the kill switch", 10_000);
+    const r = await fetch(`${red.url}/topstepx/alert`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ secret: SECRET, id: "e2e-2", symbol: "MNQ1!", side: "buy", quantity: 1 }),
+    });
+    const body = await r.json() as { rule: string };
+    assert.equal(r.status, 422);
+    assert.equal(body.rule, "killSwitch");
+    await shoot("kill-switch.png");
+  });
+});

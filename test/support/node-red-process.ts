@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on("error", rej);
+  });
+}
+
+export interface NodeRedProcess {
+  url: string;
+  userDir: string;
+  child: ChildProcess;
+  log: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Node-RED 4.1 as a real process with this package loaded through nodesDir, in a throwaway user
+ * directory: what a trader runs, not the test helper's runtime.
+ */
+export async function startNodeRed(env: Record<string, string>, flows: unknown[] = []): Promise<NodeRedProcess> {
+  const root = resolve(__dirname, "..", "..", "..");
+  const userDir = mkdtempSync(join(tmpdir(), "topstepx-nr-"));
+  const port = await freePort();
+  writeFileSync(join(userDir, "flows.json"), JSON.stringify(flows));
+  writeFileSync(join(userDir, "settings.js"), `module.exports = {
+    uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: "e2e",
+    nodesDir: ${JSON.stringify([root, dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"))])}, editorTheme: { tours: false, projects: { enabled: false } },
+    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } } };`);
+  const child = spawn(process.execPath, [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")], {
+    env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"],
+  });
+  const log: string[] = [];
+  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`Node-RED did not start:\n${log.join("")}`)), 30_000);
+    const onData = (d: Buffer) => {
+      log.push(d.toString());
+      if (/Started flows/.test(d.toString())) {
+        clearTimeout(timer);
+        res();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d: Buffer) => log.push(d.toString()));
+    child.on("exit", (code) => rej(new Error(`Node-RED exited (${code}):\n${log.join("")}`)));
+  });
+  return {
+    url, userDir, child, log,
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((r) => {
+        child.once("exit", r);
+        setTimeout(() => {
+          child.kill("SIGKILL");
+          r(null);
+        }, 8000).unref();
+      });
+      rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Replaces every flow through the admin API (what Deploy ▸ Full does). */
+export async function deployFlows(url: string, flows: unknown[]): Promise<void> {
+  const r = await fetch(`${url}/flows`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": "full" },
+    body: JSON.stringify({ flows }),
+  });
+  if (!r.ok) throw new Error(`deploy failed: ${r.status} ${await r.text()}`);
+}
