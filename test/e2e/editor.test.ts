@@ -35,7 +35,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
-    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1800, height: 760 } });
   });
   afterEach(async function () {
     if (this.currentTest?.state === "failed") {
@@ -77,15 +77,13 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     // A first deploy of new config nodes may ask for confirmation.
     const confirm = page.locator(".red-ui-notification button:has-text('Confirm deploy')");
     if (await confirm.isVisible({ timeout: 1000 }).catch(() => false)) await confirm.click();
-    await page.waitForSelector("#red-ui-header-button-deploy.disabled", { timeout: 15_000 });
+    await page.waitForSelector(".red-ui-notification:has-text('Successfully deployed')", { timeout: 15_000 });
   }
 
   /** A clean picture: no toasts, the flow from its top-left corner. */
   async function shoot(file: string): Promise<void> {
-    await page.evaluate(() => {
-      document.querySelectorAll(".red-ui-notification").forEach((n) => n.remove());
-      document.getElementById("red-ui-workspace-chart")?.scrollTo(0, 0);
-    });
+    await page.waitForSelector(".red-ui-notification", { state: "detached", timeout: 10_000 }).catch(() => undefined);
+    await page.evaluate(() => document.getElementById("red-ui-workspace-chart")?.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, file) });
   }
 
