@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../src/sim";
+import { alertToOrder, breachToFlatten, monitorThroughput, webhookLoad } from "./latency";
 import { quoteThroughput, restThroughput } from "./sim-throughput";
 
 /**
@@ -14,6 +15,29 @@ async function main(): Promise<void> {
   const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   const rows: Array<{ measure: string; value: string; note: string }> = [];
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine };
+
+  const fmt = (x: number) => `${x.toFixed(2)} ms`;
+  const alerts = await alertToOrder(quick ? 100 : 1000);
+  results.alertToOrder = alerts;
+  rows.push({ measure: `alert → Order/place, example flow (${alerts.ours.n})`, value: `p99 ${fmt(alerts.ours.p99)}`, note: `p50 ${fmt(alerts.ours.p50)}; target p99 ≤ 10 ms` });
+  rows.push({ measure: `alert → Order/place, bare flow (floor)`, value: `p99 ${fmt(alerts.bare.p99)}`, note: `p50 ${fmt(alerts.bare.p50)}` });
+  rows.push({ measure: "ratio example / bare", value: `${alerts.ratioP99}× p99`, note: `${alerts.ratioP50}× p50; target ≤ 1.3×` });
+
+  const breach = await breachToFlatten(quick ? 10 : 100);
+  results.breachToFlatten = breach;
+  rows.push({ measure: `breach quote → Position/closeContract (${breach.n})`, value: `p99 ${fmt(breach.p99)}`, note: `p50 ${fmt(breach.p50)}; target p99 ≤ 25 ms` });
+
+  const monitor = [];
+  for (const rate of quick ? [5_000] : [5_000, 20_000, 50_000]) {
+    const m = await monitorThroughput(rate, quick ? 1 : 3);
+    monitor.push(m);
+    rows.push({ measure: `market → monitor at ${rate.toLocaleString("en-US")} quotes/s`, value: `${m.quotesPerSecond.toLocaleString("en-US")} /s`, note: `${m.evaluationsPerSecond} evaluations/s, quote age ${m.lagFirstMs} → ${m.lagLastMs} ms, heap ${m.heapMiB} MiB` });
+  }
+  results.monitorThroughput = monitor;
+
+  const load = await webhookLoad(quick ? 100 : 500, quick ? 1 : 5);
+  results.webhookLoad = load;
+  rows.push({ measure: `webhook load, ${load.rate} alerts/s`, value: `${load.decisionsPerSecond} /s`, note: `${load.answered}/${load.sent} answered, p99 ${fmt(load.answer.p99)}, ${load.ordersAtSimulator} orders` });
 
   const quoteRuns = [];
   for (const [rate, contracts] of quick ? [[2_000, 1]] : [[1_000, 1], [20_000, 1], [50_000, 1], [100_000, 1], [50_000, 4]]) {

@@ -2,7 +2,7 @@ import type { NodeAPI, NodeDef } from "node-red";
 import { type Clock, systemClock } from "../../src/core/clock";
 import { GatewayConnection } from "../../src/core/connection";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
-import { RestClient } from "../../src/core/gateway/rest-client";
+import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-client";
 import { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { ConnectionStatus } from "../../src/core/connection";
 import type { ConnectionUser, TopstepxConfigNode } from "../shared/config-api";
@@ -45,6 +45,10 @@ export = function (RED: NodeAPI): void {
       connection = new GatewayConnection({
         // Tests pin time through the runtime setting topstepxConfigClock; users never need it.
         clock: (RED.settings as { topstepxConfigClock?: Clock }).topstepxConfigClock ?? systemClock,
+        // Benchmarks against a simulator without rate limits lift the client's budgets the same way.
+        rest: (RED.settings as { topstepxConfigRestBudgets?: RestClientOptions["budgets"] }).topstepxConfigRestBudgets
+          ? { budgets: (RED.settings as { topstepxConfigRestBudgets?: RestClientOptions["budgets"] }).topstepxConfigRestBudgets }
+          : undefined,
         endpoints: settings.endpoints,
         credentials: { userName: settings.userName, apiKey: settings.apiKey },
         staleAfterMs: settings.environment === "topstepx" ? 30_000 : 0,

@@ -33,6 +33,8 @@ export class Simulator {
   readonly userHub: UserHub;
   readonly marketHub: MarketHub;
   readonly requestCounts: Record<string, { received: number; executed: number }> = {};
+  /** Called as each REST request arrives (endpoint like `Order/place`, parsed body): for benchmarks. */
+  onRequest: ((endpoint: string, body: unknown) => void) | null = null;
   private readonly faults = new Faults();
   private readonly limiter = new RateLimiter();
   private readonly endpoints: Map<string, Endpoint>;
@@ -195,6 +197,7 @@ export class Simulator {
       body = r.data;
     }
     const fault = this.faults.answer(name);
+    this.onRequest?.(ep.name, body);
     const answer = ep.handle(body, check.ok ? check.session : null, token);
     count.executed++;
     if (fault?.failStatus) return sendEmpty(res, fault.failStatus);

@@ -108,12 +108,17 @@ describe("core: realtime connection against the simulator", () => {
     conn = connect(sim, { serverTimeoutMs: 800 });
     await conn.start();
     await conn.whenConnected();
+    const closed: string[] = [];
+    conn.on("state", (st) => closed.push(st.state));
     await restClient(sim).post("/sim/faults", { closeHubs: { hub: "all", error: "maintenance" } });
-    await until(() => conn!.status().state !== "connected", "the close");
+    await until(() => closed.some((x) => x !== "connected"), "the close");
     await until(() => conn!.status().state === "connected", "connected again");
 
+    // Watch the events, not the current state: the reconnection can be quicker than any poll.
+    const seen: string[] = [];
+    conn.on("state", (st) => seen.push(st.state));
     await restClient(sim).post("/sim/faults", { pausePings: true });
-    await until(() => conn!.status().state !== "connected", "the server timeout", 4000);
+    await until(() => seen.some((x) => x !== "connected"), "the server timeout", 4000);
     await restClient(sim).post("/sim/faults", { pausePings: false });
     await until(() => conn!.status().state === "connected", "connected after pings resume", 4000);
   });

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { simulatorEndpoints, resolveEndpoints, EndpointError } from "../../src/core/gateway/environments";
 import { GatewayAuthError, GatewayRejectedError, OrderNotConfirmedError } from "../../src/core/gateway/errors";
+import { BudgetExhaustedError } from "../../src/core/gateway/request-budget";
 import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-client";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, restClient, startTestSim, USER } from "../support/sim";
@@ -146,6 +147,16 @@ describe("core: REST client against the simulator", () => {
         (e: Error) => e instanceof OrderNotConfirmedError && /no order with this tag was found/.test(e.message),
       );
       assert.equal(await ordersTagged(sim, "gone"), 0);
+    });
+
+    it("refuses an order, unsent, rather than hold it in an exhausted rate budget", async () => {
+      const rest = client(sim, { clock: { now }, budgets: { bars: { limit: 5, windowMs: 60_000 }, other: { limit: 2, windowMs: 60_000 } } });
+      const api = new GatewayApi(rest, { now });
+      await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "b-1" });
+      await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "b-2" });
+      await assert.rejects(api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "b-3" }),
+        (e: Error) => e instanceof BudgetExhaustedError && /not sent/.test(e.message));
+      assert.equal(await ordersTagged(sim, "b-3"), 0);
     });
 
     it("generates a customTag when none is given", async () => {

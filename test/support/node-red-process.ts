@@ -21,22 +21,23 @@ export interface NodeRedProcess {
   userDir: string;
   child: ChildProcess;
   log: string[];
-  stop(): Promise<void>;
+  /** Stops Node-RED; `keep` leaves the user directory for a restart. */
+  stop(keep?: boolean): Promise<void>;
 }
 
 /**
  * Node-RED 4.1 as a real process with this package loaded through nodesDir, in a throwaway user
  * directory: what a trader runs, not the test helper's runtime.
  */
-export async function startNodeRed(env: Record<string, string>, flows: unknown[] = []): Promise<NodeRedProcess> {
+export async function startNodeRed(env: Record<string, string>, flows: unknown[] = [], extraSettings = "", keepUserDir?: string): Promise<NodeRedProcess> {
   const root = resolve(__dirname, "..", "..", "..");
-  const userDir = mkdtempSync(join(tmpdir(), "topstepx-nr-"));
+  const userDir = keepUserDir ?? mkdtempSync(join(tmpdir(), "topstepx-nr-"));
   const port = await freePort();
-  writeFileSync(join(userDir, "flows.json"), JSON.stringify(flows));
+  if (!keepUserDir) writeFileSync(join(userDir, "flows.json"), JSON.stringify(flows));
   writeFileSync(join(userDir, "settings.js"), `module.exports = {
     uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: "e2e",
     nodesDir: ${JSON.stringify([root, dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"))])}, editorTheme: { tours: false, projects: { enabled: false } },
-    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } } };`);
+    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } }, ${extraSettings} };`);
   const child = spawn(process.execPath, [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")], {
     env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"],
   });
@@ -57,7 +58,7 @@ export async function startNodeRed(env: Record<string, string>, flows: unknown[]
   });
   return {
     url, userDir, child, log,
-    async stop() {
+    async stop(keep = false) {
       child.kill("SIGINT");
       await new Promise((r) => {
         child.once("exit", r);
@@ -66,7 +67,7 @@ export async function startNodeRed(env: Record<string, string>, flows: unknown[]
           r(null);
         }, 8000).unref();
       });
-      rmSync(userDir, { recursive: true, force: true });
+      if (!keep) rmSync(userDir, { recursive: true, force: true });
     },
   };
 }

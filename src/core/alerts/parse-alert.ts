@@ -439,8 +439,9 @@ function parseObject(body: unknown, now: number): ParsedAlert {
     format,
     intent: validIntent({
       action, symbol, side: s, type, quantity: qty, ...prices, account: acct,
-      stopLoss: has("stoploss") ? bracket(get("stoploss"), "stopLoss", nameOf("stoploss"), s, reference) : undefined,
-      takeProfit: has("takeprofit") ? bracket(get("takeprofit"), "takeProfit", nameOf("takeprofit"), s, reference) : undefined,
+      // A bracket named but empty is refused: sending the order without its stop is the one outcome to avoid.
+      stopLoss: fields.has("stoploss") && !has("stoploss") ? fail(nameOf("stoploss"), "is null; leave it out for no stop-loss") : has("stoploss") ? bracket(get("stoploss"), "stopLoss", nameOf("stoploss"), s, reference) : undefined,
+      takeProfit: fields.has("takeprofit") && !has("takeprofit") ? fail(nameOf("takeprofit"), "is null; leave it out for no take-profit") : has("takeprofit") ? bracket(get("takeprofit"), "takeProfit", nameOf("takeprofit"), s, reference) : undefined,
     }),
     target: null,
     ...common,

@@ -43,6 +43,8 @@ export function newCustomTag(prefix = "nrx"): string {
 
 /** Order/place gets a shorter timeout than reads: a slow answer is reconciled, not waited for. */
 const ORDER_TIMEOUT_MS = 5_000;
+/** An order waits at most this long for the client-side rate budget; later it is refused unsent. */
+const ORDER_QUEUE_MS = 2_000;
 /** How far back Order/search looks for a placement being reconciled: generous, for clock skew. */
 const RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
 
@@ -146,7 +148,7 @@ export class GatewayApi {
     const body = { ...req, customTag };
     const since = this.clock.now();
     const attempt = async (): Promise<number> => {
-      const r = await this.rest.call("Order/place", body, PlaceOrderResponse, { retry: false, timeoutMs: this.orderTimeoutMs });
+      const r = await this.rest.call("Order/place", body, PlaceOrderResponse, { retry: false, timeoutMs: this.orderTimeoutMs, maxQueueMs: ORDER_QUEUE_MS });
       if (r.orderId == null) throw new OrderNotConfirmedError(customTag, "the gateway reported success without an order id");
       return r.orderId;
     };

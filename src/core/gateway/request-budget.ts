@@ -13,8 +13,12 @@ export class RequestBudget {
     this.spanMs = windowMs * 1.05;
   }
 
-  /** Resolves when one more request fits the budget, and counts it. */
-  async acquire(): Promise<void> {
+  /**
+   * Resolves when one more request fits the budget, and counts it. With `maxWaitMs`, rejects with
+   * BudgetExhaustedError instead of waiting longer (an order late by a minute is worse than none).
+   */
+  async acquire(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const deadline = this.clock.now() + maxWaitMs;
     for (;;) {
       const now = this.clock.now();
       while (this.times.length > 0 && this.times[0]! <= now - this.spanMs) this.times.shift();
@@ -23,8 +27,17 @@ export class RequestBudget {
         return;
       }
       const wait = this.times[0]! + this.spanMs - now;
+      if (now + wait > deadline) throw new BudgetExhaustedError(this.limit, this.windowMs, wait);
       await new Promise((r) => setTimeout(r, Math.max(1, Math.min(wait, 1000))));
     }
+  }
+}
+
+/** The request budget is used up for longer than the caller can wait; nothing was sent. */
+export class BudgetExhaustedError extends Error {
+  constructor(readonly limit: number, readonly windowMs: number, readonly waitMs: number) {
+    super(`the gateway's request budget (${limit} per ${windowMs / 1000} s) is used up for another ${Math.ceil(waitMs / 1000)} s: not sent`);
+    this.name = "BudgetExhaustedError";
   }
 }
 

@@ -39,6 +39,8 @@ export interface CallOptions {
   /** Reads may be retried after ambiguous failures; money-moving writes must not be. */
   retry: boolean;
   timeoutMs?: number;
+  /** Refuse (BudgetExhaustedError, nothing sent) rather than wait longer than this for the rate budget. */
+  maxQueueMs?: number;
 }
 
 const LOGIN_REASONS: Record<number, string> = {
@@ -196,7 +198,7 @@ export class RestClient {
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
     let relogged = false;
     for (let attempt = 0; ; attempt++) {
-      await budget.acquire();
+      await budget.acquire(options.maxQueueMs);
       const token = await this.sessionToken();
       let res: AxiosResponse;
       try {

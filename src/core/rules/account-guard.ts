@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
+import type { AccountBook } from "../account/account-book";
 import type { GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
 import { OrderStatus } from "../schemas";
@@ -78,13 +79,19 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         this.publish("disconnected");
       }
     });
-    on("trade", (book: { accountId: number }, t: { id: number; price: number; size: number; side: number; profitAndLoss?: number | null; fees: number; contractId: string; orderId: number }, extra: { missed: boolean }) => {
+    on("trade", (book: AccountBook, t: { id: number; price: number; size: number; side: number; profitAndLoss?: number | null; fees: number; contractId: string; orderId: number }, extra: { missed: boolean }) => {
       if (book.accountId !== this.accountId || !this.state) return;
       this.rollDay();
-      this.state.dayTrades++;
+      // The book counts each of today's fills once, across restarts and re-syncs alike.
+      this.state.dayTrades = book.fills;
       const day = tradingDayOf(this.now());
       if (!this.state.tradingDays.includes(day)) this.state.tradingDays.push(day);
-      this.journal.append("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
+      const seen = (this.state.journaledTrades ??= []);
+      if (!seen.includes(t.id)) {
+        seen.push(t.id);
+        if (seen.length > 500) seen.splice(0, seen.length - 500);
+        this.journal.append("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
+      }
       this.persist();
       this.scheduleEvaluation();
     });
@@ -116,11 +123,11 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (!this.state) {
         // First run on this account: today's start is the balance before today's realized P&L.
         this.state = initialState(this.config, this.accountId, round2(book.balance - book.realizedPnl + book.fees), now);
-        this.state.dayTrades = book.fills;
         if (book.fills > 0) this.state.tradingDays.push(this.state.tradingDay);
       }
     }
     this.rollDay();
+    this.state.dayTrades = book.fills;
     this.state.lastBalance = book.balance;
     this.synced = true;
     this.persist();
@@ -238,7 +245,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (d.allow && d.rule !== "exit" && intent.contractId && intent.quantity && customTag) {
         this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS });
       }
-      this.persist();
+      // Only the pacing window changes on a decision; writing the whole state each time would cost every alert.
+      if (d.allow && this.config.maxOrdersPerMinute !== undefined) this.persist();
       return d;
     };
     const next = this.chain.then(run, run);

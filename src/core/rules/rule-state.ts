@@ -50,6 +50,8 @@ export interface RuleState {
   breaches: Breach[];
   /** Approval times within the last minute, for maxOrdersPerMinute. */
   recentOrders: number[];
+  /** Ids of the latest fills already journaled, so a re-sync after a restart does not journal them twice. */
+  journaledTrades?: number[];
 }
 
 function tierFor(config: RulesConfig, balance: number): number | null {

@@ -1,0 +1,242 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GatewayConnection } from "../src/core/connection";
+import { simulatorEndpoints } from "../src/core/gateway/environments";
+import { Journal } from "../src/core/journal/journal";
+import { AccountGuard } from "../src/core/rules/account-guard";
+import { rulesFor } from "../src/core/rules/rules-config";
+import { startSimulator, type Simulator } from "../src/sim";
+import { deployFlows, startNodeRed } from "../test/support/node-red-process";
+import { bareFlow, exampleWebhookFlow } from "./flows";
+
+const USER = { userName: "trader", apiKey: "local-simulator-key" };
+/** Benchmarks run inside a trading session whatever the wall clock says: Wednesday 09:00 Chicago. */
+const OFFSET = Date.parse("2026-11-25T15:00:00Z") - Date.now();
+const now = () => Date.now() + OFFSET;
+/** The simulator runs without rate limits here, so the client's budgets are lifted too. */
+const CLOCK_SETTING = `topstepxConfigClock: { now: () => Date.now() + (${OFFSET}) }, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
+
+export interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(3));
+  return { n: s.length, p50: at(50), p99: at(99), max: Number(s[s.length - 1]!.toFixed(3)) };
+}
+
+const ms = () => Number(process.hrtime.bigint()) / 1e6;
+
+async function sim(): Promise<Simulator> {
+  return startSimulator({ port: 0, now, market: { quoteRate: 0 }, rateLimits: { enabled: false }, hubs: { pingIntervalMs: 5000 } });
+}
+
+async function token(s: Simulator): Promise<string> {
+  const r = await fetch(`${s.restUrl}/api/Auth/loginKey`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(USER) });
+  return ((await r.json()) as { token: string }).token;
+}
+
+/**
+ * Alert → order: from the POST of an alert to the webhook until Order/place is handled at the
+ * simulator, through the shipped example flow and through a bare http-in → http-request flow.
+ */
+export async function alertToOrder(alerts: number): Promise<{ ours: Stats; bare: Stats; ratioP50: number; ratioP99: number; answered: number; errors: number }> {
+  const s = await sim();
+  const t = await token(s);
+  const contractId = s.market.frontMonths()[3]!.id; // MNQ
+  const red = await startNodeRed({
+    TOPSTEPX_SIMULATOR_URL: s.restUrl, TOPSTEPX_USERNAME: USER.userName, TOPSTEPX_API_KEY: USER.apiKey, TOPSTEPX_WEBHOOK_SECRET: "bench",
+  }, [], CLOCK_SETTING);
+  try {
+    await deployFlows(red.url, [...exampleWebhookFlow(), ...bareFlow(s.restUrl, t, contractId)]);
+    // Wait for the rules node to be synced: its first answer that is not "stateUnknown".
+    for (let i = 0; ; i++) {
+      const r = await fetch(`${red.url}/topstepx/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: "bench", id: `warm-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }) });
+      if (r.status === 200) break;
+      if (i > 200) throw new Error(`the webhook flow never approved: ${r.status} ${await r.text()}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    let arrived = 0;
+    s.onRequest = (endpoint) => {
+      if (endpoint === "Order/place") arrived = ms();
+    };
+    const run = async (url: string, body: (i: number) => object): Promise<{ samples: number[]; answered: number; errors: number }> => {
+      const samples: number[] = [];
+      let answered = 0;
+      let errors = 0;
+      for (let i = 0; i < alerts; i++) {
+        arrived = 0;
+        const t0 = ms();
+        const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body(i)) });
+        await r.arrayBuffer();
+        answered++;
+        if (r.status !== 200) errors++;
+        else if (arrived > 0) samples.push(arrived - t0);
+      }
+      return { samples, answered, errors };
+    };
+    // Warm both paths, then measure them interleaved in blocks so drift hits both alike.
+    await run(`${red.url}/bare/alert`, (i) => ({ id: `bw-${i}`, side: i % 2 ? "sell" : "buy", quantity: 1 }));
+    const ours = await run(`${red.url}/topstepx/alert`, (i) => ({ secret: "bench", id: `a-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }));
+    const bare = await run(`${red.url}/bare/alert`, (i) => ({ id: `b-${i}`, side: i % 2 ? "sell" : "buy", quantity: 1 }));
+    const o = stats(ours.samples);
+    const b = stats(bare.samples);
+    return { ours: o, bare: b, ratioP50: Number((o.p50 / b.p50).toFixed(2)), ratioP99: Number((o.p99 / b.p99).toFixed(2)), answered: ours.answered, errors: ours.errors };
+  } finally {
+    s.onRequest = null;
+    await red.stop();
+    await s.close();
+  }
+}
+
+/**
+ * Breach → flatten: from the quote that crosses the flatten buffer to Position/closeContract
+ * arriving at the simulator, with the real connection, AccountGuard and SQLite journal.
+ */
+export async function breachToFlatten(runs: number): Promise<Stats> {
+  const dir = mkdtempSync(join(tmpdir(), "topstepx-bench-"));
+  const samples: number[] = [];
+  const config = rulesFor("topstep-combine-50k", { flattenBuffer: 200 });
+  try {
+    // A fresh simulator, connection and guard per run: every run starts from the same account.
+    for (let i = 0; i < runs; i++) {
+      const s = await sim();
+      const conn = new GatewayConnection({ endpoints: simulatorEndpoints(s.restUrl), credentials: USER, clock: { now } });
+      const journal = new Journal(join(dir, `j${i}.sqlite`));
+      const guard = new AccountGuard(conn, 10001, config, journal);
+      try {
+        await conn.start();
+        await conn.whenConnected();
+        const mes = s.market.frontMonths()[1]!;
+        s.market.setPrice(s.market.get(mes.id)!, 6800);
+        await guard.start();
+        await conn.api.placeOrder({ accountId: 10001, contractId: mes.id, type: 2, side: 0, size: 2 });
+        while (!((guard.status().headroom?.contracts ?? 0) > 0)) await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 20)); // the guard's quote subscription settles
+        let closedAt = 0;
+        s.onRequest = (endpoint) => {
+          if (endpoint === "Position/closeContract" && !closedAt) closedAt = ms();
+        };
+        const t0 = ms();
+        s.market.setPrice(s.market.get(mes.id)!, 6620);
+        const deadline = Date.now() + 5000;
+        while (!closedAt && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+        if (!closedAt) throw new Error(`run ${i}: no flatten within 5 s`);
+        samples.push(closedAt - t0);
+        await guard.settled();
+      } finally {
+        await guard.stop();
+        journal.close();
+        await conn.stop();
+        await s.close();
+      }
+    }
+    return stats(samples);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Quote throughput of market → monitor: the simulator publishes quotes of a held contract at
+ * `rate`/s; the guard evaluates the rules on them. Reports quotes received, evaluations, the age of
+ * the quote each evaluation saw (first vs last second: growing lag means falling behind), memory.
+ */
+export async function monitorThroughput(rate: number, seconds: number): Promise<{ rate: number; quotesPerSecond: number; evaluationsPerSecond: number; lagFirstMs: number; lagLastMs: number; heapMiB: number }> {
+  const s = await sim();
+  const dir = mkdtempSync(join(tmpdir(), "topstepx-bench-"));
+  const conn = new GatewayConnection({ endpoints: simulatorEndpoints(s.restUrl), credentials: USER, clock: { now } });
+  const journal = new Journal(join(dir, "j.sqlite"));
+  try {
+    await conn.start();
+    await conn.whenConnected();
+    const mnq = s.market.frontMonths()[3]!;
+    const guard = new AccountGuard(conn, 10001, rulesFor("topstep-combine-50k", { lossFloor: { mode: "trailingEod", amount: 1_000_000 } }), journal);
+    await guard.start();
+    await conn.api.placeOrder({ accountId: 10001, contractId: mnq.id, type: 2, side: 0, size: 1 });
+    const book = conn.book(10001)!;
+    while (!book.positions.has(mnq.id) || !conn.market.quote(mnq.id)) await new Promise((r) => setTimeout(r, 5));
+    let evaluations = 0;
+    const lags: Array<[number, number]> = [];
+    const original = guard.evaluateNow.bind(guard);
+    guard.evaluateNow = (event?: string) => {
+      evaluations++;
+      const q = conn.market.quote(mnq.id);
+      if (q) lags.push([Date.now(), now() - q.timestamp]);
+      return original(event);
+    };
+    const quotesBefore = conn.market.stats.quotesIn;
+    s.market.setQuoteRate(rate);
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    s.market.setQuoteRate(0);
+    const elapsed = (Date.now() - start) / 1000;
+    const quotes = conn.market.stats.quotesIn - quotesBefore;
+    const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+    const first = lags.filter(([t]) => t - start < 1000).map(([, l]) => l);
+    const last = lags.filter(([t]) => start + elapsed * 1000 - t < 1000).map(([, l]) => l);
+    await guard.stop();
+    return {
+      rate, quotesPerSecond: Math.round(quotes / elapsed), evaluationsPerSecond: Math.round(evaluations / elapsed),
+      lagFirstMs: Number(avg(first).toFixed(1)), lagLastMs: Number(avg(last).toFixed(1)),
+      heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    };
+  } finally {
+    journal.close();
+    await conn.stop();
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Webhook load: alerts at a steady `rate`/s for `seconds` through the example flow; every alert
+ * must be answered exactly once. Reports decisions per second and the answer-time percentiles.
+ */
+export async function webhookLoad(rate: number, seconds: number): Promise<{ rate: number; sent: number; answered: number; approved: number; refused: number; decisionsPerSecond: number; answer: Stats; ordersAtSimulator: number }> {
+  const s = await sim();
+  const red = await startNodeRed({
+    TOPSTEPX_SIMULATOR_URL: s.restUrl, TOPSTEPX_USERNAME: USER.userName, TOPSTEPX_API_KEY: USER.apiKey, TOPSTEPX_WEBHOOK_SECRET: "bench",
+  }, [], CLOCK_SETTING);
+  try {
+    await deployFlows(red.url, exampleWebhookFlow());
+    for (let i = 0; ; i++) {
+      const r = await fetch(`${red.url}/topstepx/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: "bench", id: `warm-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }) });
+      if (r.status === 200) break;
+      if (i > 200) throw new Error("the webhook flow never approved");
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    await fetch(`${s.restUrl}/sim/reset`, { method: "POST" });
+    const total = Math.round(rate * seconds);
+    const times: number[] = [];
+    let approved = 0;
+    let refused = 0;
+    const start = ms();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - ms();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      pending.push((async () => {
+        const t0 = ms();
+        const r = await fetch(`${red.url}/topstepx/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: "bench", id: `load-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }) });
+        await r.arrayBuffer();
+        times.push(ms() - t0);
+        if (r.status === 200) approved++;
+        else refused++;
+      })());
+    }
+    await Promise.all(pending);
+    const elapsed = (ms() - start) / 1000;
+    const orders = ((await (await fetch(`${s.restUrl}/sim/state`)).json()) as { orders: Array<{ customTag: string | null }> }).orders.length;
+    return { rate, sent: total, answered: times.length, approved, refused, decisionsPerSecond: Math.round(times.length / elapsed), answer: stats(times), ordersAtSimulator: orders };
+  } finally {
+    await red.stop();
+    await s.close();
+  }
+}
