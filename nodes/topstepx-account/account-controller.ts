@@ -25,6 +25,8 @@ export class AccountController {
   private conn: GatewayConnection | null = null;
   private book: AccountBook | null = null;
   private readonly off: Array<() => void> = [];
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(private readonly node: Node, private readonly props: AccountProps) {
     this.id = node.id;
@@ -46,7 +48,8 @@ export class AccountController {
       this.book = await conn.watchAccount(accountId);
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
-      this.node.error(`account: ${(e as Error).message}`);
+      this.node.error(`account: ${(e as Error).message} (retrying in 10 s)`);
+      if (!this.closed) this.retry = setTimeout(() => void this.start(conn, executor), 10_000);
       return;
     }
     const accountId = this.book.accountId;
@@ -86,6 +89,8 @@ export class AccountController {
   }
 
   close(): void {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
     for (const f of this.off.splice(0)) f();
   }
 }

@@ -1,6 +1,7 @@
 import type { NodeAPI, NodeDef } from "node-red";
 import { type Clock, systemClock } from "../../src/core/clock";
 import { GatewayConnection } from "../../src/core/connection";
+import { GatewayAuthError } from "../../src/core/gateway/errors";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-client";
 import { OrderExecutor } from "../../src/core/orders/order-executor";
@@ -40,6 +41,19 @@ export = function (RED: NodeAPI): void {
       for (const u of users.values()) u.onConnectionStatus(s);
     };
 
+    let startTimer: NodeJS.Timeout | null = null;
+    /** Logs in, and keeps trying (slowly for refused credentials) until it works or the node closes. */
+    const startWithRetry = (c: GatewayConnection, attempt: number) => {
+      c.start().catch((e: Error) => {
+        if (connection !== c) return;
+        const delay = e instanceof GatewayAuthError ? 60_000 : Math.min(30_000, 2000 * 2 ** attempt);
+        node.error(`TopstepX login failed: ${e.message} (trying again in ${Math.round(delay / 1000)} s)`);
+        startTimer = setTimeout(() => {
+          if (connection === c) startWithRetry(c, attempt + 1);
+        }, delay);
+      });
+    };
+
     const ensureConnection = () => {
       if (connection || !settings) return;
       connection = new GatewayConnection({
@@ -59,7 +73,7 @@ export = function (RED: NodeAPI): void {
       connection.on("feed", (i) => {
         if (i.kind === "stale") node.warn(`no quote for ${i.contractId} in ${Math.round(i.silentMs / 1000)} s while the market is open`);
       });
-      connection.start().catch((e: Error) => node.error(`TopstepX login failed: ${e.message}`));
+      startWithRetry(connection, 0);
     };
 
     Object.defineProperties(node, {
@@ -89,11 +103,13 @@ export = function (RED: NodeAPI): void {
       const c = connection;
       connection = null;
       executor = null;
+      if (startTimer) clearTimeout(startTimer);
       stopping = c.stop().catch(() => undefined);
       void stopping.then(() => done());
     };
 
     node.on("close", (_removed: boolean, done: () => void) => {
+      if (startTimer) clearTimeout(startTimer);
       const c = connection;
       connection = null;
       executor = null;

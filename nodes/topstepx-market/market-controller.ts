@@ -61,6 +61,7 @@ export class MarketController {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private contracts: Array<{ symbol: string; contract: Contract }> = [];
   private closed = false;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly node: Node, private readonly props: MarketProps) {
     this.id = node.id;
@@ -79,7 +80,10 @@ export class MarketController {
       for (const symbol of symbols) this.contracts.push({ symbol, contract: await conn.contracts.resolve(symbol) });
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
-      this.node.error(`symbols: ${(e as Error).message}`);
+      this.node.error(`symbols: ${(e as Error).message} (retrying in 10 s)`);
+      this.contracts = [];
+      // Not logged in yet, or a symbol the gateway does not list yet: try again.
+      if (!this.closed) this.retry = setTimeout(() => void this.start(conn), 10_000);
       return;
     }
     for (const { symbol, contract } of this.contracts) {
@@ -155,6 +159,7 @@ export class MarketController {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
     for (const t of this.pending.values()) clearTimeout(t);
     await Promise.all(this.stops.splice(0).map((s) => s().catch(() => undefined)));
   }

@@ -1,9 +1,10 @@
 import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
 import { z } from "zod";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import { UnknownSymbolError } from "../../src/core/contracts/contract-resolver";
 import { newCustomTag } from "../../src/core/gateway/gateway-api";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
-import { IntentError, OrderIntent } from "../../src/core/orders/order-intent";
+import { IntentError, missingField, OrderIntent } from "../../src/core/orders/order-intent";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
@@ -53,6 +54,10 @@ const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 export class RulesController {
   readonly id: string;
   private guard: AccountGuard | null = null;
+  private executor: OrderExecutor | null = null;
+  private starting: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
   private journal: Journal | null = null;
   private conn: GatewayConnection | null = null;
   private connection: ConnectionStatus | null = null;
@@ -70,7 +75,13 @@ export class RulesController {
     else if (this.guard) this.node.status(this.statusOf(this.guard.status()));
   }
 
-  async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
+  /** Starts guarding; on failure (no login yet, account lookup failed) it tries again every 5 s. */
+  start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
+    this.starting = this.startOnce(conn, executor);
+    return this.starting;
+  }
+
+  private async startOnce(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
     if (!this.config) {
       this.node.status(errorStatus(this.configError ?? "bad rules"));
       return;
@@ -78,9 +89,11 @@ export class RulesController {
     this.conn = conn;
     try {
       const accountId = await executor.accountId(this.accountRef || undefined);
+      if (this.closed) return;
       const owner = guardedAccounts.get(accountId);
       if (owner && owner !== this.id) throw new Error(`account ${accountId} is already guarded by rules node ${owner}: use one rules node per account`);
       guardedAccounts.set(accountId, this.id);
+      this.executor = executor;
       this.journal = new Journal(this.dbFile);
       this.journal.pruneSeen(conn.clock.now());
       this.guard = new AccountGuard(conn, accountId, this.config, this.journal);
@@ -93,7 +106,13 @@ export class RulesController {
       await this.guard.start();
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
-      this.node.error(`rules: ${(e as Error).message}`);
+      this.node.error(`rules: ${(e as Error).message} (retrying in 5 s)`);
+      await this.guard?.stop().catch(() => undefined);
+      this.guard = null;
+      this.journal?.close();
+      this.journal = null;
+      if (this.closed || /already guarded/.test((e as Error).message)) return;
+      this.retry = setTimeout(() => void this.start(conn, executor), 5000);
     }
   }
 
@@ -128,6 +147,14 @@ export class RulesController {
       if (raw.id && this.journal.seenBefore(raw.id, guard.accountId, now)) {
         decision = { allow: false, rule: "duplicateAlert", reason: `Alert ${raw.id} was already received: it is not acted on twice.` };
       } else {
+        // The gate judges what will be sent: an incomplete intent would be completed later by an
+        // order node's dialog, unjudged; another account is not what this node guards.
+        const missing = missingField(raw);
+        if (missing) throw new InputError(missing, `msg.payload.${missing}: required for ${raw.action}`);
+        if (raw.account !== undefined && (await this.executor!.accountId(raw.account)) !== guard.accountId) {
+          throw new InputError("account", `msg.payload.account: this rules node guards account ${guard.accountId}, not ${raw.account}`);
+        }
+        (msg.payload as Record<string, unknown>).account = guard.accountId;
         const gate: GateIntent = { action: raw.action, alertTime };
         if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
         if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
@@ -143,7 +170,7 @@ export class RulesController {
       done();
     } catch (e) {
       const err = e as Error;
-      const field = e instanceof InputError || e instanceof IntentError ? e.field : undefined;
+      const field = e instanceof InputError || e instanceof IntentError ? e.field : e instanceof UnknownSymbolError ? "symbol" : undefined;
       (msg as { decision?: unknown }).decision = { allow: false, rule: "badInput", reason: err.message, field };
       answerHttp(msg, field ? 400 : 503, { ok: false, rule: "badInput", reason: err.message, field });
       this.node.status(errorStatus(field ? `bad ${field}` : err.message));
@@ -161,7 +188,7 @@ export class RulesController {
     switch (c.command) {
       case "killSwitch":
         guard.setKillSwitch(c.on !== false, c.reason ?? "kill switch from the flow");
-        if (c.on !== false && c.flatten) guard.evaluateNow("killSwitch");
+        if (c.on !== false && c.flatten) guard.flattenNow(c.reason ?? "kill switch with flatten");
         msg.payload = guard.status("killSwitch");
         break;
       case "rearm":
@@ -188,6 +215,9 @@ export class RulesController {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.starting?.catch(() => undefined);
     for (const [account, owner] of guardedAccounts) if (owner === this.id) guardedAccounts.delete(account);
     await this.guard?.stop();
     this.journal?.close();

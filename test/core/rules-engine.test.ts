@@ -615,11 +615,24 @@ describe("core: rules engine", () => {
       assertPassed(decide(cfg, s, live({ positions: [{ contractId: CL, size: 2 }] }), sell(CL, 2), MON_1000), "exit");
     });
 
-    it("an unconfirmed account state refuses entries; exits pass", () => {
+    it("does not breach again every second once flattened at the floor and blocked", () => {
+      const cfg = rulesFor("topstep-combine-50k");
+      const s = initialState(cfg, 7, 50_000, MON_1000);
+      const under = live({ balance: 47_900 });
+      const first = evaluate(cfg, s, live({ balance: 47_900, positions: [{ contractId: ES, size: 1 }] }), MON_1000).breach!;
+      assert.equal(first.rule, "maxLossLimit");
+      applyBreach(s, first);
+      assert.equal(evaluate(cfg, s, under, MON_1000).breach, null, "flat and blocked: nothing left to do");
+      assert.equal(evaluate(cfg, s, live({ balance: 47_900, positions: [{ contractId: ES, size: 1 }] }), MON_1000).breach?.rule, "maxLossLimit", "a position again: flatten again");
+    });
+
+    it("an unconfirmed account state refuses orders, even exits judged on a stale book; close and flatten pass", () => {
       const cfg = rulesFor("topstep-combine-50k");
       const s = initialState(cfg, 7, 50_000, MON_1000);
       assertRefused(decide(cfg, s, live({ synced: false }), buy(ES, 1), MON_1000), "stateUnknown", /not confirmed by the gateway/);
-      assertPassed(decide(cfg, s, live({ synced: false, positions: [{ contractId: ES, size: 1 }] }), sell(ES, 1), MON_1000), "exit");
+      // The book may be stale (a stop filled while disconnected): a "sell 1" could open a short.
+      assertRefused(decide(cfg, s, live({ synced: false, positions: [{ contractId: ES, size: 1 }] }), sell(ES, 1), MON_1000), "stateUnknown", /close, cancel and flatten still work/);
+      assertPassed(decide(cfg, s, live({ synced: false, positions: [{ contractId: ES, size: 1 }] }), { action: "close", contractId: ES }, MON_1000), "exit");
       // A position without a quote: equity, and the distance to the floor, are unknown. Fail closed.
       const unmarked = live({ openPnlComplete: false, positions: [{ contractId: ES, size: 1 }] });
       assertRefused(decide(cfg, s, unmarked, buy(MNQ, 1), MON_1000), "stateUnknown", /no quote/);
@@ -637,10 +650,12 @@ describe("core: rules engine", () => {
       const saturday = at("2026-03-07T18:00:00Z"); // Saturday 12:00 CST: session closed too
       for (const intent of [
         { action: "cancel" }, { action: "cancelAll" }, { action: "close", contractId: ES }, { action: "partialClose", contractId: ES, quantity: 1 },
-        { action: "flatten" }, { action: "modify" }, buy(ES, 2), buy(ES, 1),
+        { action: "flatten" }, { action: "modify" },
       ] satisfies GateIntent[]) {
         assertPassed(decide(cfg, s, a, intent, saturday), "exit");
       }
+      // Exit orders pass when the account is confirmed, whatever else blocks.
+      for (const intent of [buy(ES, 2), buy(ES, 1)]) assertPassed(decide(cfg, s, { ...a, synced: true }, intent, saturday), "exit");
       assertRefused(decide(cfg, s, a, buy(ES, 3), saturday), "stateUnknown");
       assertRefused(decide(cfg, s, a, { action: "modify", contractId: ES, quantity: 5 }, saturday), "stateUnknown");
     });

@@ -180,6 +180,46 @@ describe("node: topstepx-rules against the simulator", function () {
     assert.match(rep.csv, /^trading_day,pnl,trades,breaches,best_day\n2026-11-25,484.70,2,0,true\n/);
   });
 
+  it("lets one of two simultaneous closing sells through as an exit; the second would reverse and is judged as an entry", async () => {
+    const { r1, ok, no } = await load();
+    const { api } = await login(sim);
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
+    await until(() => /MLL/.test(lastStatus(r1).text ?? "") && (helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size ?? 0) === 1, "the long position seen");
+    r1.receive({ payload: { command: "killSwitch", on: true } });
+    r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 2 } });
+    r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 2 } });
+    await until(() => ok.length + no.length === 2, "two decisions");
+    assert.equal(ok.length, 1);
+    assert.equal(ok[0].decision.rule, "exit");
+    assert.equal(no[0].decision.rule, "killSwitch");
+  });
+
+  it("flattens the account when the kill switch is pressed with flatten", async () => {
+    const { r1 } = await load();
+    const { api } = await login(sim);
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 1 });
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 1, side: 0, size: 1, limitPrice: 6000 });
+    await until(async () => (await state()).positions.length === 1, "the position");
+    r1.receive({ payload: { command: "killSwitch", on: true, flatten: true } });
+    await until(async () => { const s = await state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "flat");
+  });
+
+  it("refuses an incomplete intent and one for another account, naming the field", async () => {
+    const { r1, no } = await load();
+    r1.receive({ payload: { symbol: "ES", side: "buy" } });
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, account: 10002 } });
+    await until(() => no.length === 2, "two refusals");
+    assert.deepEqual(no.map((m) => m.decision.field).sort(), ["account", "quantity"]);
+  });
+
+  it("comes back from a market-hub drop: re-synced and judging again", async () => {
+    const { r1 } = await load();
+    await restClient(sim).post("/sim/faults", { dropHubs: "market", rejectUpgrades: 2 });
+    await until(() => r1.status.getCalls().some((c: { args: [{ text: string }] }) => /syncing|reconnecting/.test(c.args[0].text)), "the drop seen");
+    await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "synced again after the market hub returns", 10_000);
+    await restClient(sim).delete("/sim/faults");
+  });
+
   it("refuses bad input naming the field, and always lets exits through", async () => {
     const { r1, ok, no } = await load();
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: -1 } });

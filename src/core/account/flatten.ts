@@ -53,7 +53,12 @@ export async function flattenAccount(api: GatewayApi, accountId: number, clock: 
 async function flattenRound(api: GatewayApi, accountId: number, report: FlattenReport, onError: (m: string) => void): Promise<boolean> {
   let lastError = "";
   try {
-    const orders = await api.queryOrders({ filter: { accountId, statuses: WORKING }, pageSize: 1000 });
+    // A failing order query must not keep the positions from being closed.
+    const orders = await api.queryOrders({ filter: { accountId, statuses: WORKING }, pageSize: 1000 })
+      .catch(async (e: Error) => {
+        lastError = e.message;
+        return api.searchOpenOrders(accountId).catch(() => []);
+      });
     await Promise.all(orders.map(async (o) => {
       try {
         await api.cancelOrder(accountId, o.id);

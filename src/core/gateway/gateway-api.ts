@@ -7,7 +7,6 @@ import {
   formatTimestamp,
   type Order,
   type PlaceOrderRequest,
-  PlaceOrderErrorCode,
   PlaceOrderResponse,
   type Position,
   QueryOrdersResponse,
@@ -25,7 +24,7 @@ import {
   type ModifyOrderRequest,
   type QueryOrdersRequest,
 } from "../schemas";
-import { GatewayClientError, GatewayRejectedError, OrderNotConfirmedError } from "./errors";
+import { GatewayClientError, GatewayRejectedError, GatewayResponseError, OrderNotConfirmedError } from "./errors";
 import type { RestClient } from "./rest-client";
 
 /** The outcome of a placement: the order id, and whether it was found by reconciliation. */
@@ -152,29 +151,28 @@ export class GatewayApi {
       if (r.orderId == null) throw new OrderNotConfirmedError(customTag, "the gateway reported success without an order id");
       return r.orderId;
     };
-    let firstError: GatewayClientError;
+    let firstError: Error;
     try {
       return { orderId: await attempt(), customTag, reconciled: false };
     } catch (e) {
       if (!isAmbiguous(e)) throw e;
-      firstError = e as GatewayClientError;
+      firstError = e as Error;
     }
     const found = await this.findByTag(req.accountId, customTag, since);
     if (found) return { orderId: found.id, customTag, reconciled: true };
     try {
       return { orderId: await attempt(), customTag, reconciled: false };
     } catch (e) {
-      // A refusal now may be the tag colliding with the first attempt surfacing late: look again.
-      const again = isAmbiguous(e) || (e instanceof GatewayRejectedError && e.errorCode === PlaceOrderErrorCode.OrderRejected)
-        ? await this.findByTag(req.accountId, customTag, since)
-        : null;
+      // After an ambiguous first attempt nothing the second says is final: the first may surface
+      // late (a duplicate-tag refusal, a lag in Order/search). Look once more before answering.
+      const again = await this.findByTag(req.accountId, customTag, since).catch(() => null);
       if (again) return { orderId: again.id, customTag, reconciled: true };
-      if (isAmbiguous(e)) throw new OrderNotConfirmedError(customTag, `${firstError.message}; then ${(e as Error).message}; no order with this tag was found`);
-      throw e;
+      throw new OrderNotConfirmedError(customTag, `${firstError.message}; then ${(e as Error).message}; no order with this tag was found`);
     }
   }
 }
 
+/** Failures after which Order/place may have run: timeouts, 5xx, 429, and an answer we could not read. */
 function isAmbiguous(e: unknown): boolean {
-  return e instanceof GatewayClientError && (e.ambiguous || (e as { status?: number }).status === 429);
+  return e instanceof GatewayClientError && (e.ambiguous || (e as { status?: number }).status === 429 || e instanceof GatewayResponseError);
 }

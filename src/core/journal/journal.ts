@@ -41,6 +41,7 @@ export class Journal {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly lastHash: Database.Statement;
+  private readonly upsertState: Database.Statement;
   private prevHash: string;
 
   constructor(readonly file: string) {
@@ -60,6 +61,7 @@ export class Journal {
     `);
     this.insert = this.db.prepare("INSERT INTO journal (ts, ts_iso, trading_day, account_id, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.lastHash = this.db.prepare("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1");
+    this.upsertState = this.db.prepare("INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
     this.prevHash = (this.lastHash.get() as { hash: string } | undefined)?.hash ?? "";
   }
 
@@ -78,8 +80,7 @@ export class Journal {
   }
 
   saveState(s: RuleState, ts: number): void {
-    this.db.prepare("INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at")
-      .run(s.accountId, JSON.stringify(s, replacer), ts);
+    this.upsertState.run(s.accountId, JSON.stringify(s, replacer), ts);
   }
 
   /** Records an alert id; returns true if it had been seen before (a duplicate). */

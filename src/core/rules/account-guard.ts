@@ -42,11 +42,14 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private synced = false;
   private flattening: Promise<void> | null = null;
   private readonly quoteStops = new Map<string, () => Promise<void>>();
-  private readonly reservations = new Map<string, { contractId: string; size: number; until: number }>();
+  private readonly reservations = new Map<string, { contractId: string; size: number; until: number; filled?: boolean }>();
+  private resyncing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly unlisten: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private evalScheduled = false;
+  private lastPublish = 0;
+  private lastPeakPersist = 0;
   private last: Evaluation | null = null;
   private stopped = false;
 
@@ -73,11 +76,13 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (book.accountId === this.accountId) this.onSynced();
     });
     on("state", (s: { state: string }) => {
-      // Fail closed while the stream is down: after reconnecting, the re-sync sets synced again.
+      // Fail closed for entries while a stream is down; breaches are still judged on the last book.
       if (s.state !== "connected" && this.synced) {
         this.synced = false;
         this.publish("disconnected");
       }
+      // Whichever hub came back, confirm the account through REST before approving again.
+      if (s.state === "connected" && !this.synced) this.resyncSoon();
     });
     on("trade", (book: AccountBook, t: { id: number; price: number; size: number; side: number; profitAndLoss?: number | null; fees: number; contractId: string; orderId: number }, extra: { missed: boolean }) => {
       if (book.accountId !== this.accountId || !this.state) return;
@@ -95,12 +100,17 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.persist();
       this.scheduleEvaluation();
     });
-    on("order", (book: { accountId: number }, o: { customTag?: string | null }) => {
-      if (book.accountId !== this.accountId) return;
-      if (o.customTag) this.reservations.delete(o.customTag);
+    on("order", (book: { accountId: number }, o: { customTag?: string | null; status: number; contractId: string }) => {
+      if (book.accountId !== this.accountId || !o.customTag) return;
+      const r = this.reservations.get(o.customTag);
+      if (!r) return;
+      // A working order is counted by the book; a filled one only once its position shows up.
+      if (o.status === OrderStatus.Filled) r.filled = true;
+      else this.reservations.delete(o.customTag);
     });
-    on("position", (book: { accountId: number }) => {
+    on("position", (book: { accountId: number }, p: { contractId: string }) => {
       if (book.accountId !== this.accountId) return;
+      for (const [tag, r] of this.reservations) if (r.filled && r.contractId === p.contractId) this.reservations.delete(tag);
       void this.followQuotes();
       this.scheduleEvaluation();
     });
@@ -114,9 +124,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     if (book.syncedAt > 0) this.onSynced();
   }
 
+  /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
+  private resyncSoon(): void {
+    if (this.resyncing || this.stopped) return;
+    this.resyncing = true;
+    this.conn.resync(this.accountId)
+      .catch((e: Error) => this.emit("error", new Error(`re-sync failed, entries stay refused: ${e.message}`)))
+      .finally(() => {
+        this.resyncing = false;
+      });
+  }
+
   private onSynced(): void {
     const book = this.conn.book(this.accountId);
-    if (!book) return;
+    if (!book || this.stopped) return;
     const now = this.now();
     if (!this.state) {
       this.state = this.journal.loadState(this.accountId);
@@ -129,7 +150,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.rollDay();
     this.state.dayTrades = book.fills;
     this.state.lastBalance = book.balance;
-    this.synced = true;
+    // A REST snapshot alone is not live state: without the hubs, fills would go unseen.
+    this.synced = this.conn.status().state === "connected";
     this.persist();
     void this.followQuotes();
     this.evaluateNow("synced");
@@ -155,7 +177,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (this.quoteStops.has(id)) continue;
       this.quoteStops.set(id, async () => undefined);
       try {
-        this.quoteStops.set(id, await this.conn.market.watchQuotes(id, () => this.scheduleEvaluation()));
+        const stop = await this.conn.market.watchQuotes(id, () => this.scheduleEvaluation());
+        if (this.stopped) await stop();
+        else this.quoteStops.set(id, stop);
       } catch (e) {
         this.quoteStops.delete(id);
         this.emit("error", e as Error);
@@ -199,12 +223,16 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
 
   /** Evaluates the rules now; acts on a breach. */
   evaluateNow(event?: string): Evaluation | null {
-    if (!this.state || !this.synced || this.stopped) return null;
+    // Breaches are judged even while re-syncing, on the last known book: enforcement must not pause.
+    if (!this.state || this.stopped) return null;
     this.rollDay();
     const ev = evaluate(this.config, this.state, this.live(), this.now());
     const prev = this.last;
     this.last = ev;
-    if (ev.changed) this.persist();
+    if (ev.changed && this.now() - this.lastPeakPersist >= 1000) {
+      this.lastPeakPersist = this.now();
+      this.persist();
+    }
     if (ev.breach && ev.breach.action !== "none" && !this.flattening) {
       const b = ev.breach;
       applyBreach(this.state, b);
@@ -218,7 +246,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.publish(`breach:${b.rule}`);
       return ev;
     }
-    if (event || !prev || Math.abs((prev.headroom.maxLoss ?? 0) - (ev.headroom.maxLoss ?? 0)) >= 0.005 || prev.headroom.dayPnl !== ev.headroom.dayPnl) this.publish(event);
+    // A rule-state msg per dollar of headroom or per second, not per quote.
+    const moved = !prev || Math.abs((prev.headroom.maxLoss ?? 0) - (ev.headroom.maxLoss ?? 0)) >= 1 || Math.abs(prev.headroom.dayPnl - ev.headroom.dayPnl) >= 1 || prev.headroom.contracts !== ev.headroom.contracts;
+    if (event || moved || this.now() - this.lastPublish >= 1000) this.publish(event);
+    else this.last = prev;
     return ev;
   }
 
@@ -229,8 +260,21 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.emit("flattened", report);
     } catch (e) {
       this.journal.append("error", this.accountId, { reason, error: (e as Error).message }, this.now());
+      // Not flat: forget that this breach was acted on, so the next evaluation flattens again.
+      const i = this.state?.breaches.map((b) => b.rule as string).lastIndexOf(reason) ?? -1;
+      if (i >= 0) this.state!.breaches.splice(i, 1);
       this.emit("error", e as Error);
     }
+  }
+
+  /** Flattens the account now (kill switch with flatten), unless a flatten is already running. */
+  flattenNow(reason: string): void {
+    if (this.flattening || this.stopped) return;
+    this.journal.append("breach", this.accountId, { rule: "killSwitch", reason }, this.now());
+    this.flattening = this.flatten("killSwitch").finally(() => {
+      this.flattening = null;
+      this.publish("flattened");
+    });
   }
 
   /**
@@ -242,7 +286,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (!this.state) return { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is." };
       this.rollDay();
       const d = decide(this.config, this.state, this.live(), intent, this.now());
-      if (d.allow && d.rule !== "exit" && intent.contractId && intent.quantity && customTag) {
+      // Exits reserve too: a second exit decided before the first shows up must see it pending.
+      if (d.allow && intent.action === "place" && intent.contractId && intent.quantity && customTag) {
         this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS });
       }
       // Only the pacing window changes on a decision; writing the whole state each time would cost every alert.
@@ -277,6 +322,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private publish(event?: string): void {
+    this.lastPublish = this.now();
     this.emit("status", this.status(event));
   }
 

@@ -208,7 +208,8 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
   let breach: Evaluation["breach"] = null;
   const flat = live.positions.length === 0;
   const nextOpen = () => nextSessionOpen(config, now);
-  if (maxLoss !== null && maxLoss <= 0) {
+  // Once flattened at the floor and blocked, a flat account is not breached again every second.
+  if (maxLoss !== null && maxLoss <= 0 && !(flat && s.blockedBy === "maxLossLimit")) {
     breach = { at: now, rule: "maxLossLimit", action: "flattenAndBlock", blockUntil: FOREVER,
       reason: `Equity ${money(equity)} reached the Maximum Loss Limit floor of ${money(s.floor!)}: the account is flattened and entries stay blocked.` };
   } else if (maxLoss !== null && config.flattenBuffer > 0 && maxLoss <= config.flattenBuffer && !flat) {
@@ -292,6 +293,9 @@ function reject(rule: RuleName, reason: string): RuleDecision {
  * maxOrdersPerMinute.
  */
 export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, intent: GateIntent, now: number): RuleDecision {
+  // An order judged an exit on a stale book could open a position: orders wait for the re-sync;
+  // close, cancel and flatten act on what the gateway holds, so they always pass.
+  if (intent.action === "place" && !live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): orders are refused until it is; close, cancel and flatten still work.");
   if (isExit(intent, live)) return { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." };
   if (!live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.");
   // Fail closed: without a quote for an open position the equity, and so the distance to the loss
