@@ -59,7 +59,8 @@ export class AlertController {
           return;
         }
       }
-      m.payload = { ...intent, id: parsed.id, alertTime: parsed.alertTime };
+      // A rules node recomputes a target's order in its serialized decision (working orders counted).
+      m.payload = { ...intent, id: parsed.id, alertTime: parsed.alertTime, ...(parsed.target ? { targetPosition: parsed.target.position, symbol: parsed.target.symbol } : {}) };
       m.alert = { format: parsed.format, id: parsed.id, idDerived: parsed.idDerived, receivedAt: now, raw: rawWithoutSecret(body, parsed.secret) };
       this.count++;
       this.node.status(okStatus(`${parsed.format}: ${intent!.action === "place" ? `${intent!.side} ${intent!.quantity} ${intent!.symbol}` : intent!.action}`));

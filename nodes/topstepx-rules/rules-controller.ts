@@ -30,6 +30,8 @@ const Command = z.object({
 /** The gate's input: an order intent plus the alert's id and time, when it came from an alert. */
 const GateInput = OrderIntent.extend({
   id: z.string().trim().min(1).max(200).optional(),
+  /** A target-position alert: the order is recomputed here, in the serialized decision. */
+  targetPosition: z.coerce.number().int().optional(),
   alertTime: z.union([z.number(), z.string()]).optional(),
 });
 
@@ -143,9 +145,19 @@ export class RulesController {
       const alertTime = raw.alertTime === undefined ? undefined : typeof raw.alertTime === "number" ? raw.alertTime : Date.parse(raw.alertTime);
       if (alertTime !== undefined && !Number.isFinite(alertTime)) throw new InputError("alertTime", `msg.payload.alertTime: "${raw.alertTime}" is not a time`);
       let decision: RuleDecision;
-      const customTag = raw.customTag ?? (raw.action === "place" ? newCustomTag() : undefined);
+      const places = raw.action === "place" || raw.targetPosition !== undefined;
+      const customTag = raw.customTag ?? (places ? newCustomTag() : undefined);
       if (raw.id && this.journal.seenBefore(raw.id, guard.accountId, now)) {
         decision = { allow: false, rule: "duplicateAlert", reason: `Alert ${raw.id} was already received: it is not acted on twice.` };
+      } else if (raw.targetPosition !== undefined && raw.symbol) {
+        if (raw.account !== undefined && (await this.executor!.accountId(raw.account)) !== guard.accountId) {
+          throw new InputError("account", `msg.payload.account: this rules node guards account ${guard.accountId}, not ${raw.account}`);
+        }
+        const contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
+        const t = await guard.decideTarget(contractId, raw.targetPosition, customTag ?? null, alertTime);
+        decision = t.decision;
+        const p = msg.payload as Record<string, unknown>;
+        Object.assign(p, { action: "place", type: "market", side: t.quantity > 0 ? "buy" : "sell", quantity: Math.abs(t.quantity), account: guard.accountId });
       } else {
         // The gate judges what will be sent: an incomplete intent would be completed later by an
         // order node's dialog, unjudged; another account is not what this node guards.
@@ -163,9 +175,11 @@ export class RulesController {
       const alert = (msg as { alert?: unknown }).alert;
       if (alert) this.journal.append("alert", guard.accountId, alert, now);
       this.journal.append("decision", guard.accountId, { intent: raw, decision, msgid: msg._msgid }, this.conn.clock.now());
-      if (customTag && raw.action === "place") (msg.payload as Record<string, unknown>).customTag = customTag;
+      if (customTag && places) (msg.payload as Record<string, unknown>).customTag = customTag;
       (msg as { decision?: unknown }).decision = decision;
-      if (!decision.allow) answerHttp(msg, decision.rule === "duplicateAlert" ? 409 : 422, { ok: false, rule: decision.rule, reason: decision.reason, id: raw.id });
+      // Nothing to do for a target already reached: a success, though no order follows.
+      const atTarget = decision.rule === "atTarget";
+      if (!decision.allow) answerHttp(msg, atTarget ? 200 : decision.rule === "duplicateAlert" ? 409 : 422, { ok: atTarget, rule: decision.rule, reason: decision.reason, id: raw.id });
       send(decision.allow ? [msg, null, null] : [null, msg, null]);
       done();
     } catch (e) {

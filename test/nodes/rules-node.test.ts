@@ -220,6 +220,17 @@ describe("node: topstepx-rules against the simulator", function () {
     await restClient(sim).delete("/sim/faults");
   });
 
+  it("turns two quick identical target-position alerts into one order, counting the first while it is in flight", async () => {
+    const { r1, ok, no } = await load();
+    r1.receive({ res: {}, payload: { symbol: "ES", targetPosition: 2, id: "t-1" } });
+    r1.receive({ res: {}, payload: { symbol: "ES", targetPosition: 2, id: "t-2" } });
+    await until(() => ok.length + no.length === 2, "two decisions");
+    assert.equal(ok.length, 1);
+    assert.deepEqual([ok[0].payload.side, ok[0].payload.quantity], ["buy", 2]);
+    assert.equal(no[0].decision.rule, "atTarget");
+    assert.equal(no[0].statusCode, 200, "already there is a success for TradingView");
+  });
+
   it("refuses bad input naming the field, and always lets exits through", async () => {
     const { r1, ok, no } = await load();
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: -1 } });

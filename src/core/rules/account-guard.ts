@@ -282,21 +282,42 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    * until the order shows up on the account (or 15 s pass), so the next decision counts it.
    */
   decide(intent: GateIntent, customTag: string | null): Promise<RuleDecision> {
-    const run = async (): Promise<RuleDecision> => {
-      if (!this.state) return { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is." };
-      this.rollDay();
-      const d = decide(this.config, this.state, this.live(), intent, this.now());
-      // Exits reserve too: a second exit decided before the first shows up must see it pending.
-      if (d.allow && intent.action === "place" && intent.contractId && intent.quantity && customTag) {
-        this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS });
-      }
-      // Only the pacing window changes on a decision; writing the whole state each time would cost every alert.
-      if (d.allow && this.config.maxOrdersPerMinute !== undefined) this.persist();
-      return d;
-    };
+    return this.serialized(() => this.decideNow(intent, customTag));
+  }
+
+  /**
+   * Decides a target-position alert: the order that takes the contract from where it will be (the
+   * position plus working orders and approvals not yet visible) to `target`, computed inside the
+   * same serialized step, so two quick identical targets cannot both send the difference.
+   */
+  decideTarget(contractId: string, target: number, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
+    return this.serialized(() => {
+      const live = this.live();
+      let current = live.positions.find((p) => p.contractId === contractId)?.size ?? 0;
+      for (const o of live.workingOrders) if (o.contractId === contractId) current += o.size;
+      const quantity = target - current;
+      if (quantity === 0) return { decision: { allow: false, rule: "atTarget", reason: `Already at the target position ${target} (counting working orders).` }, quantity };
+      return { decision: this.decideNow({ action: "place", contractId, quantity, alertTime }, customTag), quantity };
+    });
+  }
+
+  private serialized<T>(run: () => T): Promise<T> {
     const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  private decideNow(intent: GateIntent, customTag: string | null): RuleDecision {
+    if (!this.state) return { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is." };
+    this.rollDay();
+    const d = decide(this.config, this.state, this.live(), intent, this.now());
+    // Exits reserve too: a second exit decided before the first shows up must see it pending.
+    if (d.allow && intent.action === "place" && intent.contractId && intent.quantity && customTag) {
+      this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS });
+    }
+    // Only the pacing window changes on a decision; writing the whole state each time would cost every alert.
+    if (d.allow && this.config.maxOrdersPerMinute !== undefined) this.persist();
+    return d;
   }
 
   setKillSwitch(on: boolean, why: string): void {

@@ -32,7 +32,7 @@ export interface GateIntent {
 export interface RuleDecision {
   allow: boolean;
   /** The rule that decided; "exit" for orders that only reduce risk. */
-  rule: RuleName | "exit" | "allRulesPassed";
+  rule: RuleName | "exit" | "allRulesPassed" | "atTarget";
   reason: string;
 }
 
