@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
+import type { Node, NodeAPI, NodeDef } from "node-red";
 import { PROFILES, rulesFor, type RulesConfig } from "../../src/core/rules/rules-config";
-import type { TopstepxConfigNode } from "../shared/config-api";
+import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
 import { RulesController } from "./rules-controller";
@@ -11,7 +11,6 @@ import { overridesOf, type RulesProps } from "./rules-props";
 export = function (RED: NodeAPI): void {
   function TopstepxRules(this: Node, props: NodeDef & RulesProps & { server?: string }) {
     RED.nodes.createNode(this, props);
-    const server = (props.server ? RED.nodes.getNode(props.server) : null) as TopstepxConfigNode | null;
     let config: RulesConfig | null = null;
     let configError: string | null = null;
     try {
@@ -24,17 +23,8 @@ export = function (RED: NodeAPI): void {
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
     const dbFile = props.dbFile?.trim() || join(userDir, "topstepx-journal.sqlite");
     const controller = new RulesController(this, config, configError, dbFile, props.account);
+    attach(this, configNodeOf(RED, props.server), controller);
     if (configError) this.status(errorStatus(configError));
-    if (server) {
-      server.register(controller);
-      if (server.connection && server.executor && config) void controller.start(server.connection, server.executor);
-    } else this.status(errorStatus("no configuration"));
-    this.on("input", (msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void) => {
-      void controller.handle(msg, send, done);
-    });
-    this.on("close", (_removed: boolean, done: () => void) => {
-      void controller.close().catch(() => undefined).then(() => (server ? server.deregister(controller, done) : done()));
-    });
   }
   RED.nodes.registerType(NodeType.Rules, TopstepxRules as any);
 

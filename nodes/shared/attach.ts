@@ -1,0 +1,42 @@
+import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
+import type { GatewayConnection } from "../../src/core/connection";
+import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import type { ConnectionUser, TopstepxConfigNode } from "./config-api";
+import { errorStatus } from "./status";
+
+/** What every TopstepX node's controller offers its thin constructor. */
+export interface NodeController extends ConnectionUser {
+  handle(msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void): void | Promise<void>;
+  /** Called once the shared connection exists (subscriptions, account lookup…). */
+  start?(conn: GatewayConnection, executor: OrderExecutor): void | Promise<void>;
+  /** Called before the node leaves its configuration; may be async, `done` waits for it. */
+  close?(): void | Promise<void>;
+}
+
+/** The configuration node a user node points at, or null when none is selected. */
+export function configNodeOf(RED: NodeAPI, serverId: string | undefined): TopstepxConfigNode | null {
+  return (serverId ? RED.nodes.getNode(serverId) : null) as TopstepxConfigNode | null;
+}
+
+/**
+ * Wires a node to its controller and to the shared connection of its configuration: registers,
+ * starts, routes input with (msg, send, done), and on close stops the controller, deregisters and
+ * always ends in done.
+ */
+export function attach(node: Node, server: TopstepxConfigNode | null, controller: NodeController): void {
+  if (server) {
+    server.register(controller);
+    if (server.connection && server.executor) void controller.start?.(server.connection, server.executor);
+  } else {
+    node.status(errorStatus("no configuration"));
+  }
+  node.on("input", (msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void) => {
+    void controller.handle(msg, send, done);
+  });
+  node.on("close", (_removed: boolean, done: () => void) => {
+    void Promise.resolve()
+      .then(() => controller.close?.())
+      .catch(() => undefined)
+      .then(() => (server ? server.deregister(controller, done) : done()));
+  });
+}
