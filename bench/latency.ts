@@ -7,15 +7,16 @@ import { Journal } from "../src/core/journal/journal";
 import { AccountGuard } from "../src/core/rules/account-guard";
 import { rulesFor } from "../src/core/rules/rules-config";
 import { startSimulator, type Simulator } from "../src/sim";
+import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, startNodeRed } from "../test/support/node-red-process";
 import { bareFlow, exampleWebhookFlow } from "./flows";
 
 const USER = { userName: "trader", apiKey: "local-simulator-key" };
 /** Benchmarks run inside a trading session whatever the wall clock says: Wednesday 09:00 Chicago. */
-const OFFSET = Date.parse("2026-11-25T15:00:00Z") - Date.now();
-const now = () => Date.now() + OFFSET;
+const clock = runningClockFrom();
+const now = clock.now;
 /** The simulator runs without rate limits here, so the client's budgets are lifted too. */
-const CLOCK_SETTING = `topstepxConfigClock: { now: () => Date.now() + (${OFFSET}) }, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
+const CLOCK_SETTING = `${clockSetting(clock)}, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
 
 export interface Stats {
   n: number;

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { Simulator } from "../../src/sim";
+import { clockSetting, runningClockFrom } from "../support/clock";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
 import { restClient, startTestSim, until, USER } from "../support/sim";
 
@@ -23,13 +24,15 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    sim = await startTestSim({ market: { quoteRate: 2 } });
+    // The simulator and our nodes share one clock set to a session: the wall clock decides nothing.
+    const clock = runningClockFrom();
+    sim = await startTestSim({ now: clock.now, market: { quoteRate: 2 } });
     red = await startNodeRed({
       TOPSTEPX_SIMULATOR_URL: sim.restUrl,
       TOPSTEPX_USERNAME: USER.userName,
       TOPSTEPX_API_KEY: USER.apiKey,
       TOPSTEPX_WEBHOOK_SECRET: SECRET,
-    });
+    }, [], clockSetting(clock));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

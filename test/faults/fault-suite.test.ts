@@ -11,12 +11,13 @@ import { rulesFor } from "../../src/core/rules/rules-config";
 import type { Simulator } from "../../src/sim";
 import { exampleWebhookFlow } from "../../bench/flows";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
+import { clockSetting, runningClockFrom } from "../support/clock";
 import { restClient, setPrice, startTestSim, until, USER } from "../support/sim";
 
-// Every part runs inside a trading session, whatever the wall clock says: Wednesday 09:00 Chicago.
-const OFFSET = Date.parse("2026-11-25T15:00:00Z") - Date.now();
-const now = () => Date.now() + OFFSET;
-const SETTINGS = `topstepxConfigClock: { now: () => Date.now() + (${OFFSET}) }`;
+// Every part runs inside a trading session, whatever the wall clock says.
+const clock = runningClockFrom();
+const now = clock.now;
+const SETTINGS = clockSetting(clock);
 const SECRET = "fault-secret";
 
 interface Answer { id: string; status: number; body: { ok?: boolean; orderId?: number; rule?: string; error?: string } }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { clockSetting } from "./clock";
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -27,9 +28,11 @@ export interface NodeRedProcess {
 
 /**
  * Node-RED 4.1 as a real process with this package loaded through nodesDir, in a throwaway user
- * directory: what a trader runs, not the test helper's runtime.
+ * directory: what a trader runs, not the test helper's runtime. Our nodes' clock is pinned to a
+ * session (test/support/clock.ts) unless `extraSettings` sets `topstepxConfigClock` itself.
  */
 export async function startNodeRed(env: Record<string, string>, flows: unknown[] = [], extraSettings = "", keepUserDir?: string): Promise<NodeRedProcess> {
+  const settings = /topstepxConfigClock/.test(extraSettings) ? extraSettings : `${clockSetting()}, ${extraSettings}`;
   const root = resolve(__dirname, "..", "..", "..");
   const userDir = keepUserDir ?? mkdtempSync(join(tmpdir(), "topstepx-nr-"));
   const port = await freePort();
@@ -37,7 +40,7 @@ export async function startNodeRed(env: Record<string, string>, flows: unknown[]
   writeFileSync(join(userDir, "settings.js"), `module.exports = {
     uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: "e2e",
     nodesDir: ${JSON.stringify([root, dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"))])}, editorTheme: { tours: false, projects: { enabled: false } },
-    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } }, ${extraSettings} };`);
+    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } }, ${settings} };`);
   const child = spawn(process.execPath, [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")], {
     env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"],
   });
