@@ -3,7 +3,7 @@ import { AccountBook, type OpenPnl } from "./account/account-book";
 import { type Clock, systemClock } from "./clock";
 import { ContractResolver } from "./contracts/contract-resolver";
 import type { GatewayEndpoints } from "./gateway/environments";
-import { GatewayApi } from "./gateway/gateway-api";
+import { GatewayApi, type PlacementEvent } from "./gateway/gateway-api";
 import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
 import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
 import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
@@ -46,6 +46,7 @@ export interface ConnectionEvents {
   resynced: [AccountBook];
   feed: [FeedIssue];
   warning: [string];
+  placement: [PlacementEvent];
 }
 
 const RANK: Record<HubState, number> = { error: 4, reconnecting: 3, connecting: 2, disconnected: 1, connected: 0 };
@@ -83,6 +84,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.clock = options.clock ?? systemClock;
     this.rest = new RestClient({ ...options.rest, endpoints: options.endpoints, credentials: options.credentials, clock: this.clock });
     this.api = new GatewayApi(this.rest, this.clock);
+    this.api.onPlacement((e) => this.emit("placement", e));
     this.contracts = new ContractResolver(this.api, this.clock);
     const hub = (name: "user" | "market", url: string) => new HubClient({
       name,

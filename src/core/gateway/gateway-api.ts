@@ -35,6 +35,22 @@ export interface PlacedOrder {
   reconciled: boolean;
 }
 
+/**
+ * The life of one Order/place as the gateway told it: `sending` before the request leaves,
+ * then `placed` (an order id, answered or found by tag), `refused` (the gateway or the client's
+ * budget said no: nothing was placed) or `unknown` (the answer was lost and no order with the tag
+ * was found yet: it may still surface). Whoever reserves exposure for an order follows this.
+ */
+export interface PlacementEvent {
+  accountId: number;
+  contractId: string;
+  customTag: string;
+  /** Signed size: positive buys. */
+  size: number;
+  phase: "sending" | "placed" | "refused" | "unknown";
+  orderId?: number;
+}
+
 /** A customTag unique enough to serve as the idempotency key of one order intent. */
 export function newCustomTag(prefix = "nrx"): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
@@ -53,7 +69,20 @@ const RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
  * else happens, so an order is never placed twice.
  */
 export class GatewayApi {
+  private readonly placementListeners = new Set<(e: PlacementEvent) => void>();
+
   constructor(readonly rest: RestClient, private readonly clock: Clock = systemClock, private readonly orderTimeoutMs = ORDER_TIMEOUT_MS) {}
+
+  /** Follows every placement made through this API; returns the function that stops following. */
+  onPlacement(listener: (e: PlacementEvent) => void): () => void {
+    this.placementListeners.add(listener);
+    return () => this.placementListeners.delete(listener);
+  }
+
+  private placement(req: PlaceOrderRequest, customTag: string, phase: PlacementEvent["phase"], orderId?: number): void {
+    const e: PlacementEvent = { accountId: req.accountId, contractId: req.contractId, customTag, size: req.side === 0 ? req.size : -req.size, phase, orderId };
+    for (const l of this.placementListeners) l(e);
+  }
 
   async searchAccounts(onlyActiveAccounts = true): Promise<TradingAccount[]> {
     return (await this.rest.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? [];
@@ -144,6 +173,20 @@ export class GatewayApi {
    */
   async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
     const customTag = req.customTag ?? newCustomTag();
+    const attempt = { maybeSent: false };
+    this.placement(req, customTag, "sending");
+    try {
+      const placed = await this.placeOnce(req, customTag, attempt);
+      this.placement(req, customTag, "placed", placed.orderId);
+      return placed;
+    } catch (e) {
+      // Only a refusal of the first request is final; after an ambiguous one the order may exist.
+      this.placement(req, customTag, attempt.maybeSent || e instanceof OrderNotConfirmedError ? "unknown" : "refused");
+      throw e;
+    }
+  }
+
+  private async placeOnce(req: PlaceOrderRequest, customTag: string, progress: { maybeSent: boolean }): Promise<PlacedOrder> {
     const body = { ...req, customTag };
     const since = this.clock.now();
     const attempt = async (): Promise<number> => {
@@ -157,6 +200,7 @@ export class GatewayApi {
     } catch (e) {
       if (!isAmbiguous(e)) throw e;
       firstError = e as Error;
+      progress.maybeSent = true;
     }
     const found = await this.findByTag(req.accountId, customTag, since);
     if (found) return { orderId: found.id, customTag, reconciled: true };

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { AccountBook } from "../account/account-book";
 import type { GatewayConnection } from "../connection";
+import type { PlacementEvent } from "../gateway/gateway-api";
 import type { Journal } from "../journal/journal";
 import { OrderStatus } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
@@ -28,7 +29,25 @@ export interface GuardEvents {
   error: [Error];
 }
 
+/** How long an approval waits for its Order/place to start before its reservation lapses. */
 const RESERVATION_MS = 15_000;
+/** How often an order whose placement answer was lost is looked up again by its tag. */
+const UNKNOWN_LOOKUP_MS = 5_000;
+
+/**
+ * Exposure an approval holds until the account shows it. `approved` lapses if no placement starts
+ * within RESERVATION_MS (the msg went nowhere); from `sending` on it lapses never: only the gateway
+ * releases it, by refusing the order, or by the order showing up in the book (working, or filled
+ * and then in the position), or, when the answer was lost, by a look-up that finds no such order.
+ */
+interface Reservation {
+  contractId: string;
+  size: number;
+  until: number;
+  phase: "approved" | "sending" | "placed" | "filled" | "unknown";
+  /** When the gateway confirmed the order: a re-sync that started later has it in its snapshot. */
+  confirmedAt?: number;
+}
 const WORKING = new Set<number>([OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation]);
 
 /**
@@ -42,7 +61,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private synced = false;
   private flattening: Promise<void> | null = null;
   private readonly quoteStops = new Map<string, () => Promise<void>>();
-  private readonly reservations = new Map<string, { contractId: string; size: number; until: number; filled?: boolean }>();
+  private readonly reservations = new Map<string, Reservation>();
+  private readonly lookups = new Map<string, NodeJS.Timeout>();
   private resyncing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly unlisten: Array<() => void> = [];
@@ -72,8 +92,14 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.conn.on(event as never, f as never);
       this.unlisten.push(() => this.conn.off(event as never, f as never));
     };
-    on("resynced", (book: { accountId: number }) => {
-      if (book.accountId === this.accountId) this.onSynced();
+    on("resynced", (book: { accountId: number; syncedAt: number }) => {
+      if (book.accountId !== this.accountId) return;
+      // The snapshot holds every order confirmed before it began, as working order or position.
+      for (const [tag, r] of this.reservations) if (r.confirmedAt !== undefined && r.confirmedAt < book.syncedAt) this.reservations.delete(tag);
+      this.onSynced();
+    });
+    on("placement", (e: PlacementEvent) => {
+      if (e.accountId === this.accountId) this.onPlacement(e);
     });
     on("state", (s: { state: string }) => {
       // Fail closed for entries while a stream is down; breaches are still judged on the last book.
@@ -105,12 +131,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       const r = this.reservations.get(o.customTag);
       if (!r) return;
       // A working order is counted by the book; a filled one only once its position shows up.
-      if (o.status === OrderStatus.Filled) r.filled = true;
+      if (o.status === OrderStatus.Filled) r.phase = "filled";
       else this.reservations.delete(o.customTag);
     });
     on("position", (book: { accountId: number }, p: { contractId: string }) => {
       if (book.accountId !== this.accountId) return;
-      for (const [tag, r] of this.reservations) if (r.filled && r.contractId === p.contractId) this.reservations.delete(tag);
+      for (const [tag, r] of this.reservations) if (r.phase === "filled" && r.contractId === p.contractId) this.reservations.delete(tag);
       void this.followQuotes();
       this.scheduleEvaluation();
     });
@@ -122,6 +148,47 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
     const book = await this.conn.watchAccount(this.accountId);
     if (book.syncedAt > 0) this.onSynced();
+  }
+
+  private onPlacement(e: PlacementEvent): void {
+    const r = this.reservations.get(e.customTag);
+    if (!r) return;
+    switch (e.phase) {
+      case "sending":
+        r.phase = "sending";
+        break;
+      case "placed":
+        if (r.phase !== "filled") r.phase = "placed";
+        r.confirmedAt = this.now();
+        break;
+      case "refused":
+        this.reservations.delete(e.customTag);
+        break;
+      case "unknown":
+        r.phase = "unknown";
+        this.lookUpLater(e.customTag, this.now());
+        break;
+    }
+  }
+
+  /** Looks for an order whose placement answer was lost, until the gateway says yes or no. */
+  private lookUpLater(customTag: string, since: number): void {
+    if (this.stopped || this.lookups.has(customTag)) return;
+    const timer = setTimeout(() => {
+      this.lookups.delete(customTag);
+      const r = this.reservations.get(customTag);
+      if (!r || r.phase !== "unknown" || this.stopped) return;
+      this.conn.api.findByTag(this.accountId, customTag, since).then((found) => {
+        if (!found) this.reservations.delete(customTag);
+        else {
+          r.phase = "placed";
+          r.confirmedAt = this.now();
+          this.resyncSoon();
+        }
+      }, () => this.lookUpLater(customTag, since));
+    }, UNKNOWN_LOOKUP_MS);
+    timer.unref();
+    this.lookups.set(customTag, timer);
   }
 
   /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
@@ -205,7 +272,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       working.push({ contractId: o.contractId, size: (o.side === 0 ? 1 : -1) * (o.size - filled) });
     }
     for (const [tag, r] of this.reservations) {
-      if (r.until < now) this.reservations.delete(tag);
+      if (r.phase === "approved" && r.until < now) this.reservations.delete(tag);
       else working.push({ contractId: r.contractId, size: r.size });
     }
     const open = this.conn.openPnl(this.accountId);
@@ -313,7 +380,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const d = decide(this.config, this.state, this.live(), intent, this.now());
     // Exits reserve too: a second exit decided before the first shows up must see it pending.
     if (d.allow && intent.action === "place" && intent.contractId && intent.quantity && customTag) {
-      this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS });
+      this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS, phase: "approved" });
     }
     // Only the pacing window changes on a decision; writing the whole state each time would cost every alert.
     if (d.allow && this.config.maxOrdersPerMinute !== undefined) this.persist();
@@ -355,6 +422,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const t of this.lookups.values()) clearTimeout(t);
+    this.lookups.clear();
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
     this.quoteStops.clear();
