@@ -1,5 +1,5 @@
 import type { Node, NodeMessageInFlow } from "node-red";
-import { AlertError, checkSecret, parseAlert, targetToIntent } from "../../src/core/alerts/parse-alert";
+import { AlertError, checkSecret, parseAlert } from "../../src/core/alerts/parse-alert";
 import type { ConnectionStatus } from "../../src/core/connection";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
@@ -39,31 +39,16 @@ export class AlertController {
       if (this.props.requireSecret !== false && !checkSecret(parsed.secret, expected)) {
         throw new AlertError(401, "secret", parsed.secret ? "secret: does not match the configuration's webhook secret" : "secret: missing (put \"secret\" in the alert's message)");
       }
-      let intent = parsed.intent;
-      if (parsed.target) {
-        const conn = this.server?.connection;
-        const executor = this.server?.executor;
-        if (!conn || !executor) throw new Error("the TopstepX connection is not ready for a target-position alert");
-        const accountId = await executor.accountId(parsed.target.account ?? undefined);
-        const contract = await conn.contracts.resolve(parsed.target.symbol);
-        const book = await conn.watchAccount(accountId);
-        const pos = book.positions.get(contract.id);
-        const current = pos ? (pos.type === 2 ? -pos.size : pos.size) : 0;
-        intent = targetToIntent(parsed.target, current);
-        if (!intent) {
-          m.statusCode = 200;
-          m.payload = { ok: true, id: parsed.id, message: `already at the target position ${parsed.target.position}` };
-          this.node.status(okStatus(`at target ${parsed.target.position}`));
-          send([null, m]);
-          done();
-          return;
-        }
-      }
-      // A rules node recomputes a target's order in its serialized decision (working orders counted).
-      m.payload = { ...intent, id: parsed.id, alertTime: parsed.alertTime, ...(parsed.target ? { targetPosition: parsed.target.position, symbol: parsed.target.symbol } : {}) };
+      // A target is sized where working and in-flight orders are counted, one decision at a time:
+      // by the rules node, or by the order node when no rules node is wired in between.
+      const payload = parsed.target
+        ? { action: "place", type: "market", symbol: parsed.target.symbol, targetPosition: parsed.target.position, ...(parsed.target.account !== undefined ? { account: parsed.target.account } : {}) }
+        : parsed.intent!;
+      m.payload = { ...payload, id: parsed.id, alertTime: parsed.alertTime };
       m.alert = { format: parsed.format, id: parsed.id, idDerived: parsed.idDerived, receivedAt: now, raw: rawWithoutSecret(body, parsed.secret) };
       this.count++;
-      this.node.status(okStatus(`${parsed.format}: ${intent!.action === "place" ? `${intent!.side} ${intent!.quantity} ${intent!.symbol}` : intent!.action}`));
+      const intent = parsed.intent;
+      this.node.status(okStatus(parsed.target ? `target: ${parsed.target.position} ${parsed.target.symbol}` : `${parsed.format}: ${intent!.action === "place" ? `${intent!.side} ${intent!.quantity} ${intent!.symbol}` : intent!.action}`));
       send([m, null]);
       done();
     } catch (e) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ConnectionStatus } from "../../src/core/connection";
 import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
 import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
+import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { InputError, parseInput, pick } from "../shared/input";
 import { answerHttp } from "../shared/http-answer";
@@ -40,6 +41,11 @@ const Overrides = z.object({
   takeProfit: z.union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })]).optional(),
   orderId: z.union([z.number(), z.string()]).optional(),
   customTag: z.string().optional(),
+}).passthrough();
+
+/** A target-position msg (from the alert node, or any flow): the signed position wanted. */
+const TargetInput = z.object({
+  targetPosition: z.union([z.number().int(), z.string().trim().regex(/^[+-]?\d+$/, "a whole number of contracts, signed (-2 = short 2)").transform(Number)]),
 }).passthrough();
 
 type Send = (msg: NodeMessageInFlow | Array<NodeMessageInFlow | null>) => void;
@@ -94,10 +100,47 @@ export class OrderController {
     return parseInput(OrderIntent, candidate, "msg.payload");
   }
 
+  /**
+   * A target-position msg that no rules node sized: the market order that reaches the target,
+   * counting working and in-flight orders, reserved before the next msg is looked at; null when
+   * the account is there already.
+   */
+  private async sizeTarget(msg: NodeMessageInFlow, target: number): Promise<{ customTag: string } | null> {
+    const conn = this.server?.connection;
+    const executor = this.server?.executor;
+    if (!conn || !executor) throw new Error(this.server?.configError ?? "the TopstepX connection is not ready");
+    const p = msg.payload as Record<string, unknown>;
+    const symbol = pick(p.symbol as string | undefined, this.props.symbol);
+    if (!symbol) throw new InputError("symbol", "msg.payload.symbol: required for a target position");
+    const accountId = await executor.accountId(pick(p.account as string | number | undefined, this.props.account));
+    const contract = await conn.contracts.resolve(String(symbol));
+    await conn.watchAccount(accountId);
+    const { delta, customTag } = reserveTargetOrder(conn, accountId, contract.id, target);
+    if (!customTag) return null;
+    delete p.targetPosition;
+    Object.assign(p, { action: "place", type: "market", symbol, account: accountId, side: delta > 0 ? "buy" : "sell", quantity: Math.abs(delta), customTag });
+    return { customTag };
+  }
+
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
     let intent: OrderIntent | null = null;
+    let reserved: { customTag: string } | null = null;
     try {
       if (!this.server) throw new InputError("server", "no TopstepX configuration selected");
+      const raw = msg.payload;
+      const target = raw !== null && typeof raw === "object" && "targetPosition" in raw ? parseInput(TargetInput, raw, "msg.payload").targetPosition : undefined;
+      if (target !== undefined) {
+        reserved = await this.sizeTarget(msg, target);
+        if (!reserved) {
+          const reason = `already at the target position ${target} (counting working orders)`;
+          msg.payload = { ok: true, action: "none", reason };
+          answerHttp(msg, 200, { ok: true, action: "none", reason });
+          this.node.status(okStatus(`at target ${target}`));
+          send([msg, null]);
+          done();
+          return;
+        }
+      }
       intent = this.intentOf(msg);
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
@@ -111,6 +154,8 @@ export class OrderController {
       send([msg, null]);
       done();
     } catch (e) {
+      // A reservation whose placement never started is given back (one that started is the gateway's to release).
+      if (reserved) this.server?.connection?.pending.release(reserved.customTag);
       const err = e as Error;
       const field = e instanceof InputError || e instanceof IntentError ? e.field : undefined;
       const code = e instanceof GatewayRejectedError ? e.errorCode : undefined;

@@ -158,6 +158,8 @@ export class RulesController {
         decision = t.decision;
         const p = msg.payload as Record<string, unknown>;
         Object.assign(p, { action: "place", type: "market", side: t.quantity > 0 ? "buy" : "sell", quantity: Math.abs(t.quantity), account: guard.accountId });
+        // Sized here, inside the serialized decision: an order node must not size it again.
+        delete p.targetPosition;
       } else {
         // The gate judges what will be sent: an incomplete intent would be completed later by an
         // order node's dialog, unjudged; another account is not what this node guards.
@@ -170,6 +172,12 @@ export class RulesController {
         const gate: GateIntent = { action: raw.action, alertTime };
         if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
         if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
+        if (raw.action === "modify") {
+          // The new total size of the order; the guard looks the order up for its side and contract.
+          gate.quantity = raw.quantity;
+          gate.orderId = raw.orderId;
+          gate.priceChange = raw.limitPrice !== undefined || raw.stopPrice !== undefined;
+        }
         decision = await guard.decide(gate, customTag ?? null);
       }
       const alert = (msg as { alert?: unknown }).alert;

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { AccountBook, type OpenPnl } from "./account/account-book";
+import { PendingOrders } from "./account/pending-orders";
 import { type Clock, systemClock } from "./clock";
 import { ContractResolver } from "./contracts/contract-resolver";
 import type { GatewayEndpoints } from "./gateway/environments";
@@ -67,6 +68,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   readonly marketHub: HubClient;
   readonly user: UserFeed;
   readonly market: MarketFeed;
+  /** Orders on their way to each account, counted by everything that sizes an order. */
+  readonly pending: PendingOrders;
   private readonly books = new Map<number, AccountBook>();
   private readonly watching = new Map<number, Promise<AccountBook>>();
   private hubStates: Record<"user" | "market", HubStateEvent> = {
@@ -84,7 +87,15 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.clock = options.clock ?? systemClock;
     this.rest = new RestClient({ ...options.rest, endpoints: options.endpoints, credentials: options.credentials, clock: this.clock });
     this.api = new GatewayApi(this.rest, this.clock);
-    this.api.onPlacement((e) => this.emit("placement", e));
+    this.pending = new PendingOrders({
+      now: () => this.clock.now(),
+      findByTag: (accountId, tag, since) => this.api.findByTag(accountId, tag, since),
+      resync: (accountId) => void this.resync(accountId).catch((e: Error) => this.emit("warning", `re-sync of account ${accountId} failed: ${e.message}`)),
+    });
+    this.api.onPlacement((e) => {
+      this.pending.onPlacement(e);
+      this.emit("placement", e);
+    });
     this.contracts = new ContractResolver(this.api, this.clock);
     const hub = (name: "user" | "market", url: string) => new HubClient({
       name,
@@ -116,10 +127,12 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       },
       order: (o) => {
         this.remember(o);
+        this.pending.onOrder(o);
         this.withBook(o.accountId, (b) => { b.applyOrder(o); this.emit("order", b, o); });
       },
       position: (p) => this.withBook(p.accountId, (b) => {
         b.applyPosition(p);
+        this.pending.onPosition(p.accountId, p.contractId);
         if (p.size > 0 && !this.contracts.cached(p.contractId)) void this.contracts.byContractId(p.contractId).catch(() => undefined);
         this.emit("position", b, p);
       }),
@@ -158,6 +171,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.pending.close();
     await Promise.all([this.userHub.stop(), this.marketHub.stop()]);
     this.market.close();
     this.rest.close();
@@ -262,6 +276,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (!account) throw new Error(`account ${accountId} is not visible to this user`);
     const missed = book.replace({ account, positions, orders, trades, now });
     for (const t of missed) this.emit("trade", book, t, { missed: true });
+    this.pending.onResynced(accountId, book.syncedAt);
     this.emit("resynced", book);
     return book;
   }

@@ -639,7 +639,7 @@ describe("core: rules engine", () => {
       assertPassed(decide(cfg, s, unmarked, sell(ES, 1), MON_1000), "exit");
     });
 
-    it("exits, flattens, cancels and price modifies always pass, even when everything is blocked", () => {
+    it("exits, flattens and cancels always pass, even when everything is blocked; a modify is never an exit by itself", () => {
       const cfg = rulesFor("topstep-combine-50k");
       const s = initialState(cfg, 7, 50_000, MON_1000);
       s.killSwitch = true;
@@ -650,7 +650,7 @@ describe("core: rules engine", () => {
       const saturday = at("2026-03-07T18:00:00Z"); // Saturday 12:00 CST: session closed too
       for (const intent of [
         { action: "cancel" }, { action: "cancelAll" }, { action: "close", contractId: ES }, { action: "partialClose", contractId: ES, quantity: 1 },
-        { action: "flatten" }, { action: "modify" },
+        { action: "flatten" },
       ] satisfies GateIntent[]) {
         assertPassed(decide(cfg, s, a, intent, saturday), "exit");
       }
@@ -658,6 +658,8 @@ describe("core: rules engine", () => {
       for (const intent of [buy(ES, 2), buy(ES, 1)]) assertPassed(decide(cfg, s, { ...a, synced: true }, intent, saturday), "exit");
       assertRefused(decide(cfg, s, a, buy(ES, 3), saturday), "stateUnknown");
       assertRefused(decide(cfg, s, a, { action: "modify", contractId: ES, quantity: 5 }, saturday), "stateUnknown");
+      // The guard judges a modify as the order it leaves working (test/nodes/guard-states.test.ts).
+      assertRefused(decide(cfg, s, { ...a, synced: true, openPnlComplete: true }, { action: "modify", orderId: 1, priceChange: true }, saturday), "killSwitch");
     });
   });
 

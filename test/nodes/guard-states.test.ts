@@ -87,4 +87,109 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     assert.equal(await signedEs(), 5, "5 ES, the limit");
     assert.equal((await state()).requests["Order/place"]?.executed, 5, "five placements reached the gateway");
   });
+
+  /** alert → [rules →] order, as the webhook example wires it, fed alert bodies directly. */
+  async function loadAlertFlow(withRules: boolean) {
+    const cfg = configFor(sim);
+    const creds = { cfg: { ...cfg.credentials.cfg, webhookSecret: "s3cret" } };
+    const flow = [
+      cfg.node,
+      { id: "a1", type: "topstepx-alert", server: "cfg", wires: [[withRules ? "r1" : "o1"], ["answer"]] },
+      ...(withRules ? [{ id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), wires: [["o1"], ["answer"], []] }] : []),
+      { id: "o1", type: "topstepx-order", server: "cfg", wires: [["answer"], ["answer"]] },
+      { id: "answer", type: "helper" },
+    ];
+    await helper.load(allNodes, flow, creds);
+    const answers = collect(helper.getNode("answer"));
+    if (withRules) await until(() => /MLL \$/.test(lastStatus(helper.getNode("r1")).text ?? ""), "the rules node to be synced");
+    else await until(() => lastStatus(helper.getNode("o1")).fill === "green", "the order node to be connected");
+    return { a1: helper.getNode("a1"), answers };
+  }
+
+  for (const withRules of [true, false]) {
+    it(`converges on the last of two quick target positions (${withRules ? "through the rules node" : "order node alone"})`, async () => {
+      const { a1, answers } = await loadAlertFlow(withRules);
+      for (let run = 0; run < 3; run++) {
+        const before = answers.length;
+        a1.receive({ payload: { secret: "s3cret", symbol: "ES", targetPosition: 3, id: `t3-${run}` } });
+        a1.receive({ payload: { secret: "s3cret", symbol: "ES", targetPosition: 0, id: `t0-${run}` } });
+        await until(() => answers.length === before + 2, "both targets answered");
+        await until(async () => (await state()).orders.every((o) => o.status !== 1 && o.status !== 6), "no order working");
+        assert.equal(await signedEs(), 0, `run ${run}: flat, the last target (answers: ${JSON.stringify(answers.slice(before).map((m) => m.payload))})`);
+      }
+    });
+  }
+
+  /** Places an order at the simulator directly (a trade made by hand in TopstepX). */
+  async function placeByHand(body: Record<string, unknown>): Promise<number> {
+    const { api } = await login(sim);
+    const r = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, ...body });
+    assert.equal(r.data.success, true, JSON.stringify(r.data));
+    return r.data.orderId;
+  }
+
+  it("judges a modify that adds exposure as an entry: size over the limit, after the cutoff, under the kill switch", async () => {
+    const { r1, no, placed } = await load();
+    const entry = await placeByHand({ type: 1, side: 0, size: 1, limitPrice: 6700 });
+    const decided = () => no.length + placed.length;
+    r1.receive({ payload: { action: "modify", orderId: entry, quantity: 10 } });
+    await until(() => decided() === 1, "a decision");
+    assert.equal(no.at(-1)?.decision.rule, "maxContracts", "1 → 10 ES is refused against the 5-contract limit");
+    r1.receive({ payload: { action: "modify", orderId: entry, quantity: 3 } });
+    await until(() => decided() === 2, "a decision");
+    assert.equal(placed.at(-1)?.payload?.orderId, entry, "1 → 3 ES fits the limit and is modified");
+    clock = Date.parse("2026-11-25T21:02:00Z"); // 15:02 Chicago, after the 15:00 entry cutoff
+    const refusals = no.length;
+    r1.receive({ payload: { action: "modify", orderId: entry, limitPrice: 6800 } });
+    await until(() => no.length === refusals + 1, "the late modify refused");
+    assert.equal(no.at(-1).decision.rule, "tradingWindow", "a resting entry moved into the market after the cutoff");
+    clock = SESSION_INSTANT;
+    r1.receive({ payload: { command: "killSwitch", on: true } });
+    r1.receive({ payload: { action: "modify", orderId: entry, limitPrice: 6800 } });
+    await until(() => no.length === refusals + 2, "the modify under the kill switch refused");
+    assert.equal(no.at(-1).decision.rule, "killSwitch");
+    const working = (await state()).orders.find((o) => o.id === entry)!;
+    assert.deepEqual([working.size, working.status], [3, 1], "the entry rests as it was: 3 ES, working");
+  });
+
+  it("lets a protective stop be moved and an entry be made smaller while entries are blocked", async () => {
+    const { r1, no, placed } = await load();
+    await placeByHand({ type: 2, side: 0, size: 2 });
+    const stop = await placeByHand({ type: 4, side: 1, size: 2, stopPrice: 6790 });
+    const entry = await placeByHand({ type: 1, side: 0, size: 2, limitPrice: 6700 });
+    await until(async () => (await state()).positions.length === 1, "long 2 ES");
+    r1.receive({ payload: { command: "killSwitch", on: true } });
+    r1.receive({ payload: { action: "modify", orderId: stop, stopPrice: 6795 } });
+    r1.receive({ payload: { action: "modify", orderId: entry, quantity: 1 } });
+    await until(() => placed.length + no.length === 2, "two decisions");
+    assert.equal(no.length, 0, JSON.stringify(no.map((m) => m.decision)));
+    assert.ok(placed.every((m) => m.decision.rule === "exit"));
+  });
+
+  it("passes an exit while the hubs are down, checked against the gateway's positions; refuses entries", async () => {
+    const { r1, no, placed, st } = await load();
+    await placeByHand({ type: 2, side: 0, size: 1 });
+    await until(async () => await signedEs() === 1, "long 1 ES");
+    await until(() => st.some((m) => m.payload.headroom?.contracts === 1), "the guard to see the position");
+    await restClient(sim).post("/sim/faults", { rejectUpgrades: 1000, dropHubs: "all" });
+    await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
+    r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 1 } });
+    r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 1 } });
+    await until(() => placed.length + no.length === 3, "three decisions", 20_000);
+    assert.deepEqual(no.map((m) => m.decision.rule), ["stateUnknown", "stateUnknown"], "the buy and the second sell (which would open a short) are refused");
+    assert.equal(placed.length, 1);
+    assert.equal(placed[0].decision.rule, "exit");
+    await until(async () => await signedEs() === 0, "flat: the exit was placed");
+  });
+
+  it("refuses an alert stamped an hour ahead of the clock; a second ahead passes", async () => {
+    const { r1, no, placed } = await load();
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(clock + 3_600_000).toISOString() } });
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(clock + 1000).toISOString() } });
+    await until(() => placed.length + no.length === 2, "two decisions");
+    assert.equal(no.length, 1);
+    assert.equal(no[0].decision.rule, "maxAlertAge");
+    assert.match(no[0].decision.reason, /in the future/);
+  });
 });

@@ -1,13 +1,12 @@
 import { EventEmitter } from "node:events";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
-import type { AccountBook } from "../account/account-book";
 import type { GatewayConnection } from "../connection";
-import type { PlacementEvent } from "../gateway/gateway-api";
 import type { Journal } from "../journal/journal";
-import { OrderStatus } from "../schemas";
+import { AccountBook } from "../account/account-book";
+import { isWorking, type OpenExposure, openExposure, targetDelta } from "../orders/target-position";
 import { tradingDayOf } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
-import { applyBreach, decide, evaluate, type Evaluation, type GateIntent, type LiveAccount, type RuleDecision } from "./rules-engine";
+import { applyBreach, decide, evaluate, isExit, type Evaluation, type GateIntent, type LiveAccount, type RuleDecision } from "./rules-engine";
 import { initialState, round2, rollTradingDay, type RuleState } from "./rule-state";
 
 /** A rule-state message: headroom to each limit and what changed. */
@@ -29,27 +28,6 @@ export interface GuardEvents {
   error: [Error];
 }
 
-/** How long an approval waits for its Order/place to start before its reservation lapses. */
-const RESERVATION_MS = 15_000;
-/** How often an order whose placement answer was lost is looked up again by its tag. */
-const UNKNOWN_LOOKUP_MS = 5_000;
-
-/**
- * Exposure an approval holds until the account shows it. `approved` lapses if no placement starts
- * within RESERVATION_MS (the msg went nowhere); from `sending` on it lapses never: only the gateway
- * releases it, by refusing the order, or by the order showing up in the book (working, or filled
- * and then in the position), or, when the answer was lost, by a look-up that finds no such order.
- */
-interface Reservation {
-  contractId: string;
-  size: number;
-  until: number;
-  phase: "approved" | "sending" | "placed" | "filled" | "unknown";
-  /** When the gateway confirmed the order: a re-sync that started later has it in its snapshot. */
-  confirmedAt?: number;
-}
-const WORKING = new Set<number>([OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation]);
-
 /**
  * Guards one account: keeps its rule state (persisted in the journal's database), evaluates the
  * rules on every quote of a held contract and every fill, flattens the account itself on a breach
@@ -61,8 +39,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private synced = false;
   private flattening: Promise<void> | null = null;
   private readonly quoteStops = new Map<string, () => Promise<void>>();
-  private readonly reservations = new Map<string, Reservation>();
-  private readonly lookups = new Map<string, NodeJS.Timeout>();
   private resyncing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly unlisten: Array<() => void> = [];
@@ -92,14 +68,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.conn.on(event as never, f as never);
       this.unlisten.push(() => this.conn.off(event as never, f as never));
     };
-    on("resynced", (book: { accountId: number; syncedAt: number }) => {
-      if (book.accountId !== this.accountId) return;
-      // The snapshot holds every order confirmed before it began, as working order or position.
-      for (const [tag, r] of this.reservations) if (r.confirmedAt !== undefined && r.confirmedAt < book.syncedAt) this.reservations.delete(tag);
-      this.onSynced();
-    });
-    on("placement", (e: PlacementEvent) => {
-      if (e.accountId === this.accountId) this.onPlacement(e);
+    on("resynced", (book: { accountId: number }) => {
+      if (book.accountId === this.accountId) this.onSynced();
     });
     on("state", (s: { state: string }) => {
       // Fail closed for entries while a stream is down; breaches are still judged on the last book.
@@ -126,17 +96,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.persist();
       this.scheduleEvaluation();
     });
-    on("order", (book: { accountId: number }, o: { customTag?: string | null; status: number; contractId: string }) => {
-      if (book.accountId !== this.accountId || !o.customTag) return;
-      const r = this.reservations.get(o.customTag);
-      if (!r) return;
-      // A working order is counted by the book; a filled one only once its position shows up.
-      if (o.status === OrderStatus.Filled) r.phase = "filled";
-      else this.reservations.delete(o.customTag);
-    });
     on("position", (book: { accountId: number }, p: { contractId: string }) => {
       if (book.accountId !== this.accountId) return;
-      for (const [tag, r] of this.reservations) if (r.phase === "filled" && r.contractId === p.contractId) this.reservations.delete(tag);
       void this.followQuotes();
       this.scheduleEvaluation();
     });
@@ -148,47 +109,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
     const book = await this.conn.watchAccount(this.accountId);
     if (book.syncedAt > 0) this.onSynced();
-  }
-
-  private onPlacement(e: PlacementEvent): void {
-    const r = this.reservations.get(e.customTag);
-    if (!r) return;
-    switch (e.phase) {
-      case "sending":
-        r.phase = "sending";
-        break;
-      case "placed":
-        if (r.phase !== "filled") r.phase = "placed";
-        r.confirmedAt = this.now();
-        break;
-      case "refused":
-        this.reservations.delete(e.customTag);
-        break;
-      case "unknown":
-        r.phase = "unknown";
-        this.lookUpLater(e.customTag, this.now());
-        break;
-    }
-  }
-
-  /** Looks for an order whose placement answer was lost, until the gateway says yes or no. */
-  private lookUpLater(customTag: string, since: number): void {
-    if (this.stopped || this.lookups.has(customTag)) return;
-    const timer = setTimeout(() => {
-      this.lookups.delete(customTag);
-      const r = this.reservations.get(customTag);
-      if (!r || r.phase !== "unknown" || this.stopped) return;
-      this.conn.api.findByTag(this.accountId, customTag, since).then((found) => {
-        if (!found) this.reservations.delete(customTag);
-        else {
-          r.phase = "placed";
-          r.confirmedAt = this.now();
-          this.resyncSoon();
-        }
-      }, () => this.lookUpLater(customTag, since));
-    }, UNKNOWN_LOOKUP_MS);
-    timer.unref();
-    this.lookups.set(customTag, timer);
   }
 
   /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
@@ -259,24 +179,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     }
   }
 
-  /** The live account for the engine: book, open P&L, working entry orders and reservations. */
+  /** The live account for the engine: book, open P&L, working entry orders and pending orders. */
   live(): LiveAccount {
     const book = this.conn.book(this.accountId);
-    const now = this.now();
-    const positions = book ? [...book.positions.values()].map((p) => ({ contractId: p.contractId, size: p.type === 2 ? -p.size : p.size })) : [];
-    const working: Array<{ contractId: string; size: number }> = [];
-    for (const o of book?.orders.values() ?? []) {
-      // Bracket legs only ever reduce a position.
-      if (!WORKING.has(o.status) || o.parentOrderId != null) continue;
-      const filled = o.fillVolume ?? 0;
-      working.push({ contractId: o.contractId, size: (o.side === 0 ? 1 : -1) * (o.size - filled) });
-    }
-    for (const [tag, r] of this.reservations) {
-      if (r.phase === "approved" && r.until < now) this.reservations.delete(tag);
-      else working.push({ contractId: r.contractId, size: r.size });
-    }
+    const { positions, workingOrders } = openExposure(book, this.conn.pending.list(this.accountId));
     const open = this.conn.openPnl(this.accountId);
-    return { balance: book?.balance ?? 0, openPnl: open.pnl, openPnlComplete: open.complete, positions, workingOrders: working, synced: this.synced && !!book };
+    return { balance: book?.balance ?? 0, openPnl: open.pnl, openPnlComplete: open.complete, positions, workingOrders, synced: this.synced && !!book };
   }
 
   private scheduleEvaluation(): void {
@@ -345,8 +253,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   /**
-   * Decides an intent. Decisions run one at a time per account; an approval reserves its size
-   * until the order shows up on the account (or 15 s pass), so the next decision counts it.
+   * Decides an intent. Decisions run one at a time per account; an approval reserves its size in
+   * the connection's pending orders until the gateway confirms or refuses it, so the next decision
+   * counts it.
    */
   decide(intent: GateIntent, customTag: string | null): Promise<RuleDecision> {
     return this.serialized(() => this.decideNow(intent, customTag));
@@ -358,33 +267,78 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    * same serialized step, so two quick identical targets cannot both send the difference.
    */
   decideTarget(contractId: string, target: number, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
-    return this.serialized(() => {
-      const live = this.live();
-      let current = live.positions.find((p) => p.contractId === contractId)?.size ?? 0;
-      for (const o of live.workingOrders) if (o.contractId === contractId) current += o.size;
-      const quantity = target - current;
+    return this.serialized(async () => {
+      const quantity = targetDelta(this.live(), contractId, target);
       if (quantity === 0) return { decision: { allow: false, rule: "atTarget", reason: `Already at the target position ${target} (counting working orders).` }, quantity };
-      return { decision: this.decideNow({ action: "place", contractId, quantity, alertTime }, customTag), quantity };
+      return { decision: await this.decideNow({ action: "place", contractId, quantity, alertTime }, customTag), quantity };
     });
   }
 
-  private serialized<T>(run: () => T): Promise<T> {
+  private serialized<T>(run: () => T | Promise<T>): Promise<T> {
     const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  private decideNow(intent: GateIntent, customTag: string | null): RuleDecision {
+  private async decideNow(intent: GateIntent, customTag: string | null): Promise<RuleDecision> {
     if (!this.state) return { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is." };
     this.rollDay();
-    const d = decide(this.config, this.state, this.live(), intent, this.now());
+    const live = this.live();
+    if (intent.action === "modify") return this.decideModify(intent, live);
+    let d: RuleDecision;
+    if (intent.action === "place" && !live.synced) {
+      // Exits always pass: while the hubs are down, the gateway's own REST answer says whether this
+      // order only reduces a position; anything else waits for the re-sync.
+      const fresh = await this.restExposure().catch(() => null);
+      d = fresh && isExit(intent, fresh)
+        ? { allow: true, rule: "exit", reason: "Exits are always allowed (checked against the gateway's positions while the account re-syncs)." }
+        : decide(this.config, this.state, live, intent, this.now());
+    } else {
+      d = decide(this.config, this.state, live, intent, this.now());
+    }
     // Exits reserve too: a second exit decided before the first shows up must see it pending.
     if (d.allow && intent.action === "place" && intent.contractId && intent.quantity && customTag) {
-      this.reservations.set(customTag, { contractId: intent.contractId, size: intent.quantity, until: this.now() + RESERVATION_MS, phase: "approved" });
+      this.conn.pending.reserve(this.accountId, customTag, intent.contractId, intent.quantity);
     }
     // Only the pacing window changes on a decision; writing the whole state each time would cost every alert.
     if (d.allow && this.config.maxOrdersPerMinute !== undefined) this.persist();
     return d;
+  }
+
+  /** Positions and working orders as the gateway's REST API has them now, plus orders on their way. */
+  private async restExposure(): Promise<OpenExposure> {
+    const now = this.now();
+    const [positions, orders] = await Promise.all([this.conn.api.searchOpenPositions(this.accountId), this.conn.api.searchOpenOrders(this.accountId)]);
+    const snapshot = new AccountBook(this.accountId, now);
+    snapshot.replace({ positions, orders, trades: [], now });
+    return openExposure(snapshot, this.conn.pending.list(this.accountId));
+  }
+
+  /**
+   * A modify is judged as the order it would leave working: a protective order (or one only
+   * shrinking) is an exit; an entry order made larger or moved in price is a new entry, under
+   * every entry rule (kill switch, session, limits) with its old size no longer counted.
+   */
+  private async decideModify(intent: GateIntent, live: LiveAccount): Promise<RuleDecision> {
+    const id = intent.orderId;
+    const order = id === undefined ? null : this.conn.book(this.accountId)?.orders.get(id) ?? await this.conn.api.orderById(this.accountId, id).catch(() => null);
+    if (!order || !isWorking(order.status)) {
+      return { allow: false, rule: "stateUnknown", reason: `Order ${id ?? "?"} is not working on account ${this.accountId}: there is nothing to modify.` };
+    }
+    const filled = order.fillVolume ?? 0;
+    const sign = order.side === 0 ? 1 : -1;
+    const before = sign * (order.size - filled);
+    const after = sign * ((intent.quantity ?? order.size) - filled);
+    if (order.parentOrderId != null && Math.abs(after) <= Math.abs(before)) return { allow: true, rule: "exit", reason: "A bracket leg only ever reduces the position it protects." };
+    const others = [...live.workingOrders];
+    const i = others.findIndex((o) => o.contractId === order.contractId && o.size === before);
+    if (i >= 0) others.splice(i, 1);
+    const without: LiveAccount = { ...live, workingOrders: others };
+    const asPlace: GateIntent = { action: "place", contractId: order.contractId, quantity: after, alertTime: intent.alertTime };
+    if (isExit(asPlace, without)) return { allow: true, rule: "exit", reason: "The modified order only reduces the position: exits are always allowed." };
+    if (!intent.priceChange && Math.abs(after) <= Math.abs(before)) return { allow: true, rule: "exit", reason: "Making a working order smaller only lowers exposure." };
+    const d = decide(this.config, this.state!, without, asPlace, this.now());
+    return d.allow ? d : { ...d, reason: `Modifying order ${id} opens exposure like a new entry: ${d.reason}` };
   }
 
   setKillSwitch(on: boolean, why: string): void {
@@ -422,8 +376,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const t of this.lookups.values()) clearTimeout(t);
-    this.lookups.clear();
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
     this.quoteStops.clear();

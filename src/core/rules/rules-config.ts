@@ -63,6 +63,8 @@ export const RulesConfig = z.object({
   maxTradesPerDay: z.coerce.number().int().positive().optional(),
   /** Alerts older than this are refused. */
   maxAlertAgeSeconds: z.coerce.number().positive().optional(),
+  /** Alerts stamped further ahead of our clock than this are refused: a replay or a wrong clock. */
+  maxAlertAheadSeconds: z.coerce.number().min(0).default(5),
   /** Product symbols allowed for entries (ES, MNQ…); empty: all. */
   allowedSymbols: z.array(z.string().trim().toUpperCase()).default([]),
 });

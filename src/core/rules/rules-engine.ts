@@ -27,6 +27,9 @@ export interface GateIntent {
   quantity?: number;
   /** When the alert was generated (TradingView {{timenow}}), epoch ms. */
   alertTime?: number;
+  /** modify: the order it changes, and whether its limit or stop price moves. */
+  orderId?: number;
+  priceChange?: boolean;
 }
 
 export interface RuleDecision {
@@ -271,9 +274,13 @@ export function applyBreach(s: RuleState, b: NonNullable<Evaluation["breach"]>):
   }
 }
 
-/** True when the intent only reduces risk: cancels, closes, flattens, or an order against the position no larger than it. */
+/**
+ * True when the intent only reduces risk: cancels, closes, flattens, or an order against the
+ * position no larger than it. A modify is never an exit by itself: the guard judges it as the
+ * order it would leave working (see AccountGuard).
+ */
 export function isExit(intent: GateIntent, live: Pick<LiveAccount, "positions"> & Partial<Pick<LiveAccount, "workingOrders">>): boolean {
-  if (intent.action !== "place") return intent.action !== "modify" || (intent.quantity === undefined);
+  if (intent.action !== "place") return intent.action !== "modify";
   const pos = live.positions.find((p) => p.contractId === intent.contractId)?.size ?? 0;
   const q = intent.quantity ?? 0;
   if (pos === 0 || Math.sign(q) !== -Math.sign(pos)) return false;
@@ -305,6 +312,9 @@ export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, int
   if (s.blockedUntil !== null && s.blockedUntil > now) {
     const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${new Date(s.blockedUntil).toISOString()}`;
     return reject(s.blockedBy ?? "killSwitch", `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`);
+  }
+  if (intent.alertTime !== undefined && intent.alertTime - now > config.maxAlertAheadSeconds * 1000) {
+    return reject("maxAlertAge", `The alert is stamped ${((intent.alertTime - now) / 1000).toFixed(1)} s in the future (${new Date(intent.alertTime).toISOString()}); alerts more than ${config.maxAlertAheadSeconds} s ahead of this computer's clock are refused: check both clocks.`);
   }
   if (config.maxAlertAgeSeconds !== undefined && intent.alertTime !== undefined) {
     const age = (now - intent.alertTime) / 1000;

@@ -1,0 +1,80 @@
+import type { AccountBook } from "../account/account-book";
+import type { GatewayConnection } from "../connection";
+import { newCustomTag } from "../gateway/gateway-api";
+import { OrderSide, OrderStatus, PositionType } from "../schemas";
+
+/** Signed sizes per contract: positive long (or buying), negative short (or selling). */
+export interface SignedSize {
+  contractId: string;
+  size: number;
+}
+
+/** What an account holds and what may still add to it: the one view every sizing decision reads. */
+export interface OpenExposure {
+  positions: ReadonlyArray<SignedSize>;
+  /** Working orders (bracket legs excluded: they only reduce) and orders still on their way. */
+  workingOrders: ReadonlyArray<SignedSize>;
+}
+
+const WORKING = new Set<number>([OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended]);
+
+/** Whether an order status is one that can still fill. */
+export function isWorking(status: number): boolean {
+  return WORKING.has(status);
+}
+
+/** A position's size with its direction: short positions are negative. */
+export function signedPosition(p: { size: number; type: number }): number {
+  return p.type === PositionType.Short ? -p.size : p.size;
+}
+
+/** An order's unfilled size with its direction: sells are negative. */
+export function signedRemaining(o: { side: number; size: number; fillVolume?: number | null }): number {
+  return (o.side === OrderSide.Bid ? 1 : -1) * (o.size - (o.fillVolume ?? 0));
+}
+
+/**
+ * The account's exposure from its book and its pending orders (see PendingOrders); a pending
+ * order already in the book is counted once.
+ */
+export function openExposure(book: AccountBook | undefined, pending: ReadonlyArray<SignedSize & { customTag: string }>): OpenExposure {
+  const positions: SignedSize[] = book ? [...book.positions.values()].map((p) => ({ contractId: p.contractId, size: signedPosition(p) })) : [];
+  const workingOrders: SignedSize[] = [];
+  const inBook = new Set<string>();
+  for (const o of book?.orders.values() ?? []) {
+    if (o.customTag) inBook.add(o.customTag);
+    if (!WORKING.has(o.status) || o.parentOrderId != null) continue;
+    workingOrders.push({ contractId: o.contractId, size: signedRemaining(o) });
+  }
+  for (const p of pending) if (!inBook.has(p.customTag)) workingOrders.push({ contractId: p.contractId, size: p.size });
+  return { positions, workingOrders };
+}
+
+/** Where a contract's position will be once its working and pending orders fill. */
+export function projectedPosition(e: OpenExposure, contractId: string): number {
+  let at = e.positions.find((p) => p.contractId === contractId)?.size ?? 0;
+  for (const o of e.workingOrders) if (o.contractId === contractId) at += o.size;
+  return at;
+}
+
+/**
+ * The signed market order that takes a contract to `target` (long 2 → short 1 is one sell of 3),
+ * counting working and in-flight orders, so two quick targets converge instead of both sending
+ * the difference; 0 when the projected position is the target already.
+ */
+export function targetDelta(e: OpenExposure, contractId: string, target: number): number {
+  return target - projectedPosition(e, contractId);
+}
+
+/**
+ * For a path without a rules node: the order that takes a watched account's contract to `target`,
+ * reserved at once in the connection's pending orders under a new customTag, so that the next
+ * target computed before this order reaches the gateway counts it.
+ */
+export function reserveTargetOrder(conn: GatewayConnection, accountId: number, contractId: string, target: number): { delta: number; customTag: string | null } {
+  const delta = targetDelta(openExposure(conn.book(accountId), conn.pending.list(accountId)), contractId, target);
+  if (delta === 0) return { delta, customTag: null };
+  const customTag = newCustomTag();
+  conn.pending.reserve(accountId, customTag, contractId, delta);
+  return { delta, customTag };
+}
