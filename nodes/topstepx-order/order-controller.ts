@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ConnectionStatus } from "../../src/core/connection";
 import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
 import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
+import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { InputError, parseInput, pick } from "../shared/input";
@@ -144,6 +145,8 @@ export class OrderController {
       intent = this.intentOf(msg);
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
+      // While the account's guard refuses entries (kill switch, a block), no path opens exposure.
+      if (this.server.connection) await checkEntry(this.server.connection, await executor.accountId(intent.account), intent);
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
@@ -167,7 +170,9 @@ export class OrderController {
         intent: intent ?? undefined,
       };
       this.node.status(statusForError(err, field));
-      answerHttp(msg, field ? 400 : e instanceof GatewayRejectedError ? 422 : 502, { ok: false, error: err.message, field, code, intent: intent ?? undefined });
+      const refused = e instanceof EntryRefusedError ? e.decision : undefined;
+      if (refused) (msg as { decision?: unknown }).decision = refused;
+      answerHttp(msg, field ? 400 : e instanceof GatewayRejectedError || refused ? 422 : 502, { ok: false, error: err.message, field, code, rule: refused?.rule, reason: refused?.reason, intent: intent ?? undefined });
       send([null, msg]);
       done(err);
     }
@@ -189,6 +194,7 @@ function summary(r: { action: string; orderId?: number; status?: string; fillPri
 
 function statusForError(err: Error, field?: string): NodeStatus {
   if (field) return errorStatus(`bad ${field}`);
+  if (err instanceof EntryRefusedError) return errorStatus(`refused: ${err.decision.rule}`);
   if (err instanceof GatewayRejectedError) return errorStatus(`refused: ${err.errorMessage ?? `code ${err.errorCode}`}`);
   return errorStatus(err.message);
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { AccountBook, type OpenPnl } from "./account/account-book";
 import { PendingOrders } from "./account/pending-orders";
+import type { EntryGate } from "./orders/entry-gate";
 import { type Clock, systemClock } from "./clock";
 import { ContractResolver } from "./contracts/contract-resolver";
 import type { GatewayEndpoints } from "./gateway/environments";
@@ -71,6 +72,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   /** Orders on their way to each account, counted by everything that sizes an order. */
   readonly pending: PendingOrders;
   private readonly books = new Map<number, AccountBook>();
+  private readonly entryGates = new Map<number, EntryGate>();
   private readonly watching = new Map<number, Promise<AccountBook>>();
   private hubStates: Record<"user" | "market", HubStateEvent> = {
     user: { hub: "user", state: "disconnected", attempt: 0 },
@@ -235,6 +237,16 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       const timer = setTimeout(finish, timeoutMs);
       this.orderWaiters.add(waiter);
     });
+  }
+
+  /** Sets (or, with null, removes) the check that every order to an account passes: its guard's. */
+  setEntryGate(accountId: number, gate: EntryGate | null): void {
+    if (gate) this.entryGates.set(accountId, gate);
+    else this.entryGates.delete(accountId);
+  }
+
+  entryGate(accountId: number): EntryGate | undefined {
+    return this.entryGates.get(accountId);
   }
 
   /** The live book of an account already watched. */

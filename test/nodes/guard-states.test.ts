@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Journal } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
 import { SESSION_INSTANT } from "../support/clock";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
@@ -191,5 +192,49 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     assert.equal(no.length, 1);
     assert.equal(no[0].decision.rule, "maxAlertAge");
     assert.match(no[0].decision.reason, /in the future/);
+  });
+
+  it("brings a position above the limit (a trade made by hand) back to the limit at once, and says why", async () => {
+    const { st } = await load();
+    const entry = await placeByHand({ type: 1, side: 0, size: 1, limitPrice: 6700 });
+    await placeByHand({ type: 2, side: 0, size: 7 });
+    await until(async () => await signedEs() === 5, "the position brought back to 5 ES");
+    await until(async () => (await state()).orders.find((o) => o.id === entry)?.status === 3, "the working entry cancelled");
+    await until(() => st.some((m) => m.payload.event === "breach:maxContracts"), "a breach on the state output");
+    const j = new Journal(join(dir, "journal.sqlite"));
+    try {
+      const breach = j.entries({ kind: "breach" }).map((e) => e.data as { rule: string; reason: string });
+      assert.equal(breach[0]?.rule, "maxContracts");
+      assert.match(breach[0]!.reason, /holds 7 mini-equivalent contracts; the limit is 5/);
+    } finally {
+      j.close();
+    }
+    assert.equal(await signedEs(), 5, "not reduced further than the limit");
+  });
+
+  it("keeps an order node outside the rules node from opening exposure while the kill switch is on", async () => {
+    const cfg = configFor(sim);
+    const flow = [
+      cfg.node,
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), wires: [[], [], []] },
+      { id: "ticket", type: "topstepx-order", server: "cfg", symbol: "ES", orderType: "market", quantity: "1", wires: [["done"], ["refused"]] },
+      { id: "done", type: "helper" }, { id: "refused", type: "helper" },
+    ];
+    await helper.load(allNodes, flow, cfg.credentials);
+    const [r1, ticket] = [helper.getNode("r1"), helper.getNode("ticket")];
+    const done = collect(helper.getNode("done"));
+    const refused = collect(helper.getNode("refused"));
+    await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node to be synced");
+    ticket.receive({ payload: { side: "buy" } });
+    await until(async () => await signedEs() === 1, "long 1 ES from the ticket");
+    r1.receive({ payload: { command: "killSwitch", on: true } });
+    ticket.receive({ payload: { side: "buy" } });
+    await until(() => refused.length === 1, "the buy refused");
+    assert.equal(refused[0].decision.rule, "killSwitch");
+    assert.equal(lastStatus(ticket).text, "refused: killSwitch");
+    ticket.receive({ payload: { side: "sell" } });
+    await until(() => done.length === 2, "the sell (an exit) placed");
+    await until(async () => await signedEs() === 0, "flat");
+    assert.equal((await state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
   });
 });

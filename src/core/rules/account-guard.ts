@@ -3,10 +3,11 @@ import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
 import { AccountBook } from "../account/account-book";
+import { reduceToLimit } from "../account/reduce";
 import { isWorking, type OpenExposure, openExposure, targetDelta } from "../orders/target-position";
 import { tradingDayOf } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
-import { applyBreach, decide, evaluate, isExit, type Evaluation, type GateIntent, type LiveAccount, type RuleDecision } from "./rules-engine";
+import { applyBreach, decide, effectiveMaxContracts, evaluate, isExit, type Evaluation, type GateIntent, type LiveAccount, type RuleDecision } from "./rules-engine";
 import { initialState, round2, rollTradingDay, type RuleState } from "./rule-state";
 
 /** A rule-state message: headroom to each limit and what changed. */
@@ -27,6 +28,8 @@ export interface GuardEvents {
   flattened: [FlattenReport];
   error: [Error];
 }
+
+const NOT_LOADED: RuleDecision = { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is; exits, cancels and flattens still pass." };
 
 /**
  * Guards one account: keeps its rule state (persisted in the journal's database), evaluates the
@@ -104,12 +107,25 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     on("account", (book: { accountId: number }) => {
       if (book.accountId === this.accountId) this.scheduleEvaluation();
     });
+    // Orders that do not pass through a rules node still meet the kill switch and the blocks.
+    this.conn.setEntryGate(this.accountId, this.gate);
     this.timer = setInterval(() => this.scheduleEvaluation(), 1000);
     this.timer.unref();
     this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
     const book = await this.conn.watchAccount(this.accountId);
     if (book.syncedAt > 0) this.onSynced();
   }
+
+  /**
+   * The check offered to orders sent without this guard's approval: while entries are refused
+   * (kill switch, a block, the state not loaded) they are judged in full, and only exits pass.
+   */
+  private readonly gate = async (intent: GateIntent): Promise<RuleDecision | null> => {
+    const s = this.state;
+    if (s && !s.killSwitch && !(s.blockedUntil !== null && s.blockedUntil > this.now())) return null;
+    const d = await this.decide(intent, null);
+    return d.allow ? null : d;
+  };
 
   /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
   private resyncSoon(): void {
@@ -214,7 +230,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.persist();
       this.journal.append("breach", this.accountId, { rule: b.rule, reason: b.reason, headroom: ev.headroom }, this.now());
       this.emit("breach", b);
-      this.flattening = this.flatten(b.rule).finally(() => {
+      this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
         this.flattening = null;
         this.publish("flattened");
       });
@@ -239,6 +255,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       const i = this.state?.breaches.map((b) => b.rule as string).lastIndexOf(reason) ?? -1;
       if (i >= 0) this.state!.breaches.splice(i, 1);
       this.emit("error", e as Error);
+    }
+  }
+
+  /** Brings the account back within its contract limit (see reduceToLimit). */
+  private async reduce(rule: string): Promise<void> {
+    const limit = effectiveMaxContracts(this.config, this.state!);
+    if (limit === null) return;
+    try {
+      const report = await reduceToLimit(this.conn.api, this.accountId, limit, this.config.microRatio);
+      this.journal.append("flatten", this.accountId, { reason: rule, reduce: true, ...report }, this.now());
+      this.resyncSoon();
+    } catch (e) {
+      this.journal.append("error", this.accountId, { reason: rule, error: (e as Error).message }, this.now());
+      this.emit("error", new Error(`could not bring the account back within ${limit} contracts: ${(e as Error).message}`));
     }
   }
 
@@ -281,20 +311,22 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private async decideNow(intent: GateIntent, customTag: string | null): Promise<RuleDecision> {
-    if (!this.state) return { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is." };
-    this.rollDay();
+    const loaded = this.state !== null;
+    if (loaded) this.rollDay();
     const live = this.live();
-    if (intent.action === "modify") return this.decideModify(intent, live);
+    if (intent.action === "modify") return loaded ? this.decideModify(intent, live) : NOT_LOADED;
     let d: RuleDecision;
-    if (intent.action === "place" && !live.synced) {
+    if (intent.action === "place" && (!live.synced || !loaded)) {
       // Exits always pass: while the hubs are down, the gateway's own REST answer says whether this
       // order only reduces a position; anything else waits for the re-sync.
       const fresh = await this.restExposure().catch(() => null);
       d = fresh && isExit(intent, fresh)
         ? { allow: true, rule: "exit", reason: "Exits are always allowed (checked against the gateway's positions while the account re-syncs)." }
-        : decide(this.config, this.state, live, intent, this.now());
+        : loaded ? decide(this.config, this.state!, live, intent, this.now()) : NOT_LOADED;
+    } else if (!loaded) {
+      d = isExit(intent, live) ? { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." } : NOT_LOADED;
     } else {
-      d = decide(this.config, this.state, live, intent, this.now());
+      d = decide(this.config, this.state!, live, intent, this.now());
     }
     // Exits reserve too: a second exit decided before the first shows up must see it pending.
     if (d.allow && intent.action === "place" && intent.contractId && intent.quantity && customTag) {
@@ -376,6 +408,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
     this.quoteStops.clear();

@@ -58,7 +58,7 @@ export interface Headroom {
 export interface Evaluation {
   headroom: Headroom;
   /** A breach that calls for action now, if any. */
-  breach: (Breach & { action: "flatten" | "flattenAndBlock" | "none"; blockUntil: number | null }) | null;
+  breach: (Breach & { action: "flatten" | "flattenAndBlock" | "reduce" | "none"; blockUntil: number | null }) | null;
   /** State fields changed (peaks, target): persist them. */
   changed: boolean;
 }
@@ -233,6 +233,11 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
       breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
         reason: `The session is closed (Topstep's trading day runs ${config.session.open} to ${session.closeLabel} Chicago time): positions may not be held overnight or over the weekend and are closed.` };
     }
+  }
+  // Held above the limit (fills that came late, a trade made by hand): brought back at once.
+  if (!breach && limit !== null && headroom.contracts > limit + 1e-9) {
+    breach = { at: now, rule: s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity) ? "scaling" : "maxContracts", action: "reduce", blockUntil: null,
+      reason: `The account holds ${round2(headroom.contracts)} mini-equivalent contracts; the limit is ${limit}: working entries are cancelled and the excess is closed.` };
   }
   return { headroom, breach, changed };
 }
