@@ -8,6 +8,7 @@ import { IntentError, missingField, OrderIntent } from "../../src/core/orders/or
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
+import type { StrategyPositionLike } from "../../src/core/orders/strategy-order";
 import type { GateIntent, RuleDecision } from "../../src/core/rules/rules-engine";
 import { InputError, parseInput } from "../shared/input";
 import { answerHttp } from "../shared/http-answer";
@@ -172,22 +173,32 @@ export class RulesController {
         const gate: GateIntent = { action: raw.action, alertTime };
         if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
         if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
-        if (raw.action === "modify") {
-          // The new total size of the order; the guard looks the order up for its side and contract.
-          gate.quantity = raw.quantity;
-          gate.orderId = raw.orderId;
-          gate.priceChange = raw.limitPrice !== undefined || raw.stopPrice !== undefined;
+        const strategy = (raw as { strategyPosition?: StrategyPositionLike }).strategyPosition;
+        if (raw.action === "place" && strategy && gate.contractId && gate.quantity) {
+          const t = await guard.decideStrategyOrder(gate.contractId, gate.quantity, strategy, customTag ?? null, alertTime);
+          if (t.decision.allow) (msg.payload as Record<string, unknown>).quantity = Math.abs(t.quantity);
+          decision = t.decision;
+        } else {
+          if (raw.action === "modify") {
+            // The new total size of the order; the guard looks the order up for its side and contract.
+            gate.quantity = raw.quantity;
+            gate.orderId = raw.orderId;
+            gate.priceChange = raw.limitPrice !== undefined || raw.stopPrice !== undefined;
+          }
+          decision = await guard.decide(gate, customTag ?? null);
         }
-        decision = await guard.decide(gate, customTag ?? null);
       }
       const alert = (msg as { alert?: unknown }).alert;
       if (alert) this.journal.append("alert", guard.accountId, alert, now);
       this.journal.append("decision", guard.accountId, { intent: raw, decision, msgid: msg._msgid }, this.conn.clock.now());
       if (customTag && places) (msg.payload as Record<string, unknown>).customTag = customTag;
       (msg as { decision?: unknown }).decision = decision;
-      // Nothing to do for a target already reached: a success, though no order follows.
-      const atTarget = decision.rule === "atTarget";
-      if (!decision.allow) answerHttp(msg, atTarget ? 200 : decision.rule === "duplicateAlert" ? 409 : 422, { ok: atTarget, rule: decision.rule, reason: decision.reason, id: raw.id });
+      // Nothing to do for a target already reached or an exit already done: a success, though no order follows.
+      const nothingToDo = decision.rule === "atTarget" || decision.rule === "alreadyFlat";
+      if (!decision.allow) {
+        answerHttp(msg, nothingToDo ? 200 : decision.rule === "duplicateAlert" ? 409 : 422,
+          nothingToDo ? { ok: true, action: "none", rule: decision.rule, reason: decision.reason, id: raw.id } : { ok: false, rule: decision.rule, reason: decision.reason, id: raw.id });
+      }
       send(decision.allow ? [msg, null, null] : [null, msg, null]);
       done();
     } catch (e) {

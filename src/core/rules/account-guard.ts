@@ -4,6 +4,7 @@ import type { GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
 import { AccountBook } from "../account/account-book";
 import { reduceToLimit } from "../account/reduce";
+import { sizeStrategyOrder, type StrategyPositionLike } from "../orders/strategy-order";
 import { isWorking, type OpenExposure, openExposure, targetDelta } from "../orders/target-position";
 import { tradingDayOf } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
@@ -301,6 +302,21 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       const quantity = targetDelta(this.live(), contractId, target);
       if (quantity === 0) return { decision: { allow: false, rule: "atTarget", reason: `Already at the target position ${target} (counting working orders).` }, quantity };
       return { decision: await this.decideNow({ action: "place", contractId, quantity, alertTime }, customTag), quantity };
+    });
+  }
+
+  /**
+   * Decides a strategy's order whose alert says where the strategy's position goes: sized against
+   * what the account holds (see sizeStrategyOrder) inside the serialized step; `alreadyFlat` when
+   * there is nothing left to exit.
+   */
+  decideStrategyOrder(contractId: string, quantity: number, sp: StrategyPositionLike, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
+    return this.serialized(async () => {
+      const live = this.live();
+      const exposure = live.synced ? live : (await this.restExposure().catch(() => null)) ?? live;
+      const sized = sizeStrategyOrder(exposure, contractId, quantity, sp);
+      if ("none" in sized) return { decision: { allow: false, rule: "alreadyFlat", reason: `Nothing to do: ${sized.none} (the strategy's position is ${sp.after}).` }, quantity: 0 };
+      return { decision: await this.decideNow({ action: "place", contractId, quantity: sized.quantity, alertTime }, customTag), quantity: sized.quantity };
     });
   }
 

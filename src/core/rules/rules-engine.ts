@@ -35,7 +35,7 @@ export interface GateIntent {
 export interface RuleDecision {
   allow: boolean;
   /** The rule that decided; "exit" for orders that only reduce risk. */
-  rule: RuleName | "exit" | "allRulesPassed" | "atTarget";
+  rule: RuleName | "exit" | "allRulesPassed" | "atTarget" | "alreadyFlat";
   reason: string;
 }
 
