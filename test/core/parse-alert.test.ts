@@ -119,7 +119,7 @@ describe("core: alert parsing (TradingView webhooks)", () => {
     it("parses TradersPost's TradingView strategy template", () => {
       const p = parse({ ticker: "MNQ1!", action: "buy", sentiment: "long", quantity: "2", price: "21000.25" });
       assert.equal(p.format, "traderspost");
-      assert.deepEqual(p.intent, { action: "place", symbol: "MNQ1!", side: "buy", type: "market", quantity: 2 });
+      assert.deepEqual(p.intent, { action: "place", symbol: "MNQ1!", side: "buy", type: "market", quantity: 2, strategyPosition: { after: "long" } });
       assert.equal(parse({ ticker: "MNQ1!", action: "sell", quantity: "1" }).format, "traderspost");
       assert.equal(parse({ symbol: "MNQ1!", action: "sell", sentiment: "short", quantity: "1" }).format, "traderspost");
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "sell", sentiment: "bearish", quantity: "1" })!.side, "sell");
@@ -127,9 +127,10 @@ describe("core: alert parsing (TradingView webhooks)", () => {
 
     it("maps sentiment flat, exit, cancel and add", () => {
       const close = { action: "close", type: "market", symbol: "MNQ1!" };
-      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "sell", sentiment: "flat", quantity: "2", price: "21000" }), close);
-      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "buy", sentiment: "FLAT", quantity: "2" }), close);
-      assert.deepEqual(intentOf({ ticker: "MNQ1!", sentiment: "flat" }), close);
+      const flat = { ...close, strategyPosition: { after: "flat" } };
+      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "sell", sentiment: "flat", quantity: "2", price: "21000" }), flat);
+      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "buy", sentiment: "FLAT", quantity: "2" }), flat);
+      assert.deepEqual(intentOf({ ticker: "MNQ1!", sentiment: "flat" }), flat);
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "exit" }), close);
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "exit", quantity: "1" }), { action: "partialClose", type: "market", symbol: "MNQ1!", quantity: 1 });
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "cancel" }), { action: "cancelAll", type: "market", symbol: "MNQ1!" });
@@ -386,17 +387,18 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       assert.ok(!JSON.stringify(t.target).includes("hunter2"));
       assert.equal(parse({ symbol: "MNQ1!", side: "buy", quantity: 1 }).secret, undefined);
       assert.equal(parse({ secret: "", symbol: "MNQ1!", side: "buy", quantity: 1 }).secret, undefined);
-      fails(() => parse({ secret: { a: 1 }, symbol: "MNQ1!", side: "buy", quantity: 1 }), "secret");
+      fails(() => parse({ secret: { a: 1 }, symbol: "MNQ1!", side: "buy", quantity: 1 }), "secret", /must be text/, 401);
     });
 
-    it("checkSecret: right, wrong, missing, none configured", () => {
+    it("checkSecret: right, wrong, missing; false when none is configured", () => {
       assert.equal(checkSecret("hunter2", "hunter2"), true);
       assert.equal(checkSecret("hunter3", "hunter2"), false);
       assert.equal(checkSecret("hunter2x", "hunter2"), false, "different length is fine (digests are compared)");
       assert.equal(checkSecret(undefined, "hunter2"), false);
       assert.equal(checkSecret("", "hunter2"), false);
-      assert.equal(checkSecret(undefined, null), true);
-      assert.equal(checkSecret("anything", ""), true);
+      assert.equal(checkSecret(undefined, null), false, "no secret configured refuses, it does not wave through");
+      assert.equal(checkSecret("anything", null), false);
+      assert.equal(checkSecret("anything", ""), false);
       const p = parse({ secret: "hunter2", symbol: "MNQ1!", side: "buy", quantity: 1 });
       assert.equal(checkSecret(p.secret, "hunter2"), true);
     });
