@@ -12,9 +12,9 @@ const ALERT_NODE = "tsx-webhook-alert";
 
 interface Answer { status: number; type: string; text: string; body: { ok?: boolean; status?: number; error?: string; reason?: string; field?: string; orderId?: number }; allow: string | null }
 
-async function send(red: NodeRedProcess, init: RequestInit & { json?: unknown }): Promise<Answer> {
-  const { json, ...rest } = init;
-  const r = await fetch(`${red.url}/topstepx/alert`, json === undefined ? rest : {
+async function send(red: NodeRedProcess, init: RequestInit & { json?: unknown; path?: string }): Promise<Answer> {
+  const { json, path = "/topstepx/alert", ...rest } = init;
+  const r = await fetch(`${red.url}${path}`, json === undefined ? rest : {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json), ...rest,
   });
   const text = await r.text();
@@ -70,11 +70,11 @@ async function orderCount(sim: Simulator): Promise<number> {
 }
 
 /** Deploys the shipped webhook flow, its configuration given `credentials`, and waits for its route. */
-async function deployWebhook(red: NodeRedProcess, credentials: Record<string, string> = {}): Promise<void> {
+async function deployWebhook(red: NodeRedProcess, credentials: Record<string, string> = {}, roots = { admin: "", node: "" }): Promise<void> {
   const flow = exampleWebhookFlow().map((n) => (n.type === "topstepx-config" ? { ...n, credentials } : n));
-  await deployFlows(red.url, flow);
+  await deployFlows(`${red.url}${roots.admin}`, flow);
   // Until the http in node has registered its route, express answers 404 in HTML.
-  await until(async () => (await send(red, { json: {} })).type.startsWith("application/json"), "the webhook route", 20_000);
+  await until(async () => (await send(red, { json: {}, path: `${roots.node}/topstepx/alert` })).type.startsWith("application/json"), "the webhook route", 20_000);
 }
 
 /**
@@ -155,8 +155,40 @@ describe("nodes: webhook security (the example flow in a real Node-RED)", functi
       assert.equal(json.status, 200, json.text);
       const text = await send(red, { method: "POST", headers: { "content-type": "text/plain" }, body: `sell 1 MNQ1! secret=${SECRET} id=ws-text-1` });
       assert.equal(text.status, 200, text.text);
+      const form = await send(red, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `secret=${SECRET}&id=ws-form-1&symbol=MNQ1!&side=buy&quantity=1` });
+      assert.equal(form.status, 200, form.text);
       const ids = ((await restClient(sim).get("/sim/state")).data as { orders: Array<{ id: number }> }).orders.map((o) => o.id);
-      assert.ok(ids.includes(json.body.orderId!) && ids.includes(text.body.orderId!), JSON.stringify(ids));
+      for (const a of [json, text, form]) assert.ok(ids.includes(a.body.orderId!), `${a.body.orderId} in ${JSON.stringify(ids)}`);
+    });
+  });
+
+  describe("with the editor and the flows under their own roots", () => {
+    // The editor's body parser then never sees the webhook's requests: the http in node's own
+    // parser would refuse them with a bare 500, and an unknown method with express's 404 page.
+    let other: NodeRedProcess;
+    const roots = { admin: "/admin", node: "/hooks" };
+    before(async () => {
+      other = await startNodeRed({
+        TOPSTEPX_SIMULATOR_URL: sim.restUrl, TOPSTEPX_USERNAME: USER.userName, TOPSTEPX_API_KEY: USER.apiKey, TOPSTEPX_WEBHOOK_SECRET: SECRET,
+      }, [], `${clockSetting(clock)}, httpAdminRoot: "${roots.admin}", httpNodeRoot: "${roots.node}"`);
+      await deployWebhook(other, {}, roots);
+    });
+    after(() => other?.stop());
+
+    it("answers in JSON there too, and places a correct alert", async () => {
+      const path = `${roots.node}/topstepx/alert`;
+      const json = { "content-type": "application/json" };
+      assertJsonRefusal(await send(other, { path, method: "POST", headers: json, body: `{"secret":"${SECRET}",` }), 400, "body", /not valid JSON/);
+      assertJsonRefusal(await send(other, { path, method: "POST", headers: json, body: "null" }), 400, "body");
+      assertJsonRefusal(await send(other, { path, method: "POST", headers: json, body: `{"secret":"${SECRET}","x":${"[".repeat(20_000)}${"]".repeat(20_000)}}` }), 400, "body", /nested/);
+      assertJsonRefusal(await send(other, { path, method: "POST", headers: json, body: JSON.stringify({ pad: "x".repeat(10 * 1024 * 1024) }) }), 413, "body");
+      assertJsonRefusal(await send(other, { path: `${path}/?probe=1`, method: "GET" }), 405, "method");
+      assertJsonRefusal(await send(other, { path, json: { secret: "wrong", quantity: "2.5" } }), 401, "secret");
+      const ok = await send(other, { path, json: { secret: SECRET, id: "ws-roots-1", symbol: "MNQ1!", side: "buy", quantity: 1 } });
+      assert.equal(ok.status, 200, ok.text);
+      // Paths that are no webhook are left to Node-RED.
+      const elsewhere = await fetch(`${other.url}${roots.node}/not-a-webhook`);
+      assert.equal(elsewhere.status, 404);
     });
   });
 });
