@@ -1,7 +1,8 @@
 import type { Node, NodeMessageInFlow } from "node-red";
-import { AlertError, checkSecret, parseAlert } from "../../src/core/alerts/parse-alert";
+import { AlertError, alertSecret, checkSecret, parseAlert } from "../../src/core/alerts/parse-alert";
 import type { ConnectionStatus } from "../../src/core/connection";
 import type { TopstepxConfigNode } from "../shared/config-api";
+import { refusal } from "../shared/http-answer";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
 type Send = (msg: Array<NodeMessageInFlow | null>) => void;
@@ -20,13 +21,36 @@ export interface AlertProps {
 export class AlertController {
   readonly id: string;
   private count = 0;
+  /** Set when every alert is refused for want of a webhook secret: the status stays red. */
+  private readonly refusingAll: string | null;
 
   constructor(private readonly node: Node, private readonly server: TopstepxConfigNode | null, private readonly props: AlertProps) {
     this.id = node.id;
+    this.refusingAll = props.requireSecret !== false ? noSecretReason(server) : null;
+    if (this.refusingAll) {
+      node.warn(`every alert will be refused: ${this.refusingAll}`);
+      this.showRefusingAll();
+    }
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
-    if (s.state !== "connected" || this.count === 0) this.node.status(connectionStatus(s));
+    if (this.refusingAll) this.showRefusingAll();
+    else if (s.state !== "connected" || this.count === 0) this.node.status(connectionStatus(s));
+  }
+
+  private showRefusingAll(): void {
+    this.node.status({ fill: "red", shape: "ring", text: "refusing: no webhook secret" });
+  }
+
+  /** 401 before anything of the body but its secret is looked at, so a refusal tells an intruder nothing. */
+  private authenticate(body: unknown): void {
+    if (this.props.requireSecret === false) return;
+    const expected = this.server?.webhookSecret ?? null;
+    if (!expected) throw new AlertError(401, "secret", noSecretReason(this.server) ?? "no webhook secret is configured");
+    const given = alertSecret(body);
+    if (!checkSecret(given, expected)) {
+      throw new AlertError(401, "secret", given ? "does not match the configuration's webhook secret" : "missing (put \"secret\" in the alert's message)");
+    }
   }
 
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
@@ -34,11 +58,8 @@ export class AlertController {
     const now = this.server?.connection?.clock.now() ?? Date.now();
     try {
       const body = m.payload ?? m.req?.body;
+      this.authenticate(body);
       const parsed = parseAlert(body, now);
-      const expected = this.server?.webhookSecret ?? null;
-      if (this.props.requireSecret !== false && !checkSecret(parsed.secret, expected)) {
-        throw new AlertError(401, "secret", parsed.secret ? "secret: does not match the configuration's webhook secret" : "secret: missing (put \"secret\" in the alert's message)");
-      }
       // A target is sized where working and in-flight orders are counted, one decision at a time:
       // by the rules node, or by the order node when no rules node is wired in between.
       const payload = parsed.target
@@ -55,12 +76,21 @@ export class AlertController {
       const err = e as Error;
       const status = e instanceof AlertError ? e.status : 500;
       m.statusCode = status;
-      m.payload = { ok: false, status, error: err.message, field: e instanceof AlertError ? e.field : undefined };
-      this.node.status(errorStatus(e instanceof AlertError ? `${status} ${e.field}` : err.message));
+      m.payload = refusal(status, err.message, e instanceof AlertError ? e.field : undefined);
+      if (this.refusingAll) this.showRefusingAll();
+      else this.node.status(errorStatus(e instanceof AlertError ? `${status} ${e.field}` : err.message));
       send([null, m]);
       done(err);
     }
   }
+}
+
+/** Why no alert can pass the secret check (no webhook secret to check against), or null when one is set. */
+function noSecretReason(server: TopstepxConfigNode | null): string | null {
+  if (server?.webhookSecret) return null;
+  if (!server) return "no TopstepX configuration is selected, so there is no webhook secret to check";
+  if (server.configError) return `the TopstepX configuration is invalid (${server.configError}), so there is no webhook secret to check`;
+  return "no webhook secret is configured: set Webhook secret on the TopstepX configuration node (or TOPSTEPX_WEBHOOK_SECRET)";
 }
 
 /** The raw body as journaled: the secret is never written down, whatever shape the body had. */

@@ -2,9 +2,11 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { AlertController, type AlertProps } from "./alert-controller";
+import { installWebhookGuard } from "./webhook-guard";
 
 /** topstepx-alert: TradingView alert → order intent, authenticated by the webhook secret. */
 export = function (RED: NodeAPI): void {
+  installWebhookGuard(RED);
   function TopstepxAlert(this: Node, props: NodeDef & AlertProps & { server?: string }) {
     RED.nodes.createNode(this, props);
     const server = configNodeOf(RED, props.server);

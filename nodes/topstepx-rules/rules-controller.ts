@@ -8,7 +8,6 @@ import { IntentError, missingField, OrderIntent } from "../../src/core/orders/or
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
-import type { StrategyPositionLike } from "../../src/core/orders/strategy-order";
 import type { GateIntent, RuleDecision } from "../../src/core/rules/rules-engine";
 import { InputError, parseInput } from "../shared/input";
 import { answerHttp } from "../shared/http-answer";
@@ -173,7 +172,7 @@ export class RulesController {
         const gate: GateIntent = { action: raw.action, alertTime };
         if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
         if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
-        const strategy = (raw as { strategyPosition?: StrategyPositionLike }).strategyPosition;
+        const strategy = raw.strategyPosition;
         if (raw.action === "place" && strategy && gate.contractId && gate.quantity) {
           const t = await guard.decideStrategyOrder(gate.contractId, gate.quantity, strategy, customTag ?? null, alertTime);
           if (t.decision.allow) (msg.payload as Record<string, unknown>).quantity = Math.abs(t.quantity);

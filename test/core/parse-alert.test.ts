@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { AlertError, checkSecret, parseAlert, type ParsedAlert, targetToIntent } from "../../src/core/alerts/parse-alert";
+import { AlertError, alertSecret, checkBodyShape, checkSecret, MAX_DEPTH, parseAlert, type ParsedAlert } from "../../src/core/alerts/parse-alert";
 
 const NOW = Date.parse("2026-11-25T15:00:30Z");
 
@@ -119,7 +119,7 @@ describe("core: alert parsing (TradingView webhooks)", () => {
     it("parses TradersPost's TradingView strategy template", () => {
       const p = parse({ ticker: "MNQ1!", action: "buy", sentiment: "long", quantity: "2", price: "21000.25" });
       assert.equal(p.format, "traderspost");
-      assert.deepEqual(p.intent, { action: "place", symbol: "MNQ1!", side: "buy", type: "market", quantity: 2 });
+      assert.deepEqual(p.intent, { action: "place", symbol: "MNQ1!", side: "buy", type: "market", quantity: 2, strategyPosition: { after: "long" } });
       assert.equal(parse({ ticker: "MNQ1!", action: "sell", quantity: "1" }).format, "traderspost");
       assert.equal(parse({ symbol: "MNQ1!", action: "sell", sentiment: "short", quantity: "1" }).format, "traderspost");
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "sell", sentiment: "bearish", quantity: "1" })!.side, "sell");
@@ -127,9 +127,10 @@ describe("core: alert parsing (TradingView webhooks)", () => {
 
     it("maps sentiment flat, exit, cancel and add", () => {
       const close = { action: "close", type: "market", symbol: "MNQ1!" };
-      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "sell", sentiment: "flat", quantity: "2", price: "21000" }), close);
-      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "buy", sentiment: "FLAT", quantity: "2" }), close);
-      assert.deepEqual(intentOf({ ticker: "MNQ1!", sentiment: "flat" }), close);
+      const flat = { ...close, strategyPosition: { after: "flat" } };
+      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "sell", sentiment: "flat", quantity: "2", price: "21000" }), flat);
+      assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "buy", sentiment: "FLAT", quantity: "2" }), flat);
+      assert.deepEqual(intentOf({ ticker: "MNQ1!", sentiment: "flat" }), flat);
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "exit" }), close);
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "exit", quantity: "1" }), { action: "partialClose", type: "market", symbol: "MNQ1!", quantity: 1 });
       assert.deepEqual(intentOf({ ticker: "MNQ1!", action: "cancel" }), { action: "cancelAll", type: "market", symbol: "MNQ1!" });
@@ -215,16 +216,6 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       fails(() => parse({ ticker: "MNQ1!", position: "{{strategy.position_size}}" }), "position", /targetPosition/);
     });
 
-    it("targetToIntent: one market order from the current position to the target", () => {
-      const t = (position: number, account?: string | number) => ({ symbol: "MNQ1!", position, ...(account !== undefined ? { account } : {}) });
-      assert.deepEqual(targetToIntent(t(2), 0), { action: "place", type: "market", symbol: "MNQ1!", side: "buy", quantity: 2 });
-      assert.deepEqual(targetToIntent(t(-1), 2), { action: "place", type: "market", symbol: "MNQ1!", side: "sell", quantity: 3 });
-      assert.deepEqual(targetToIntent(t(0, "50KTC"), 2), { action: "close", type: "market", symbol: "MNQ1!", account: "50KTC" });
-      assert.equal(targetToIntent(t(2), 2), null);
-      assert.equal(targetToIntent(t(0), 0), null);
-      assert.deepEqual(targetToIntent(t(1, 7), -1), { action: "place", type: "market", symbol: "MNQ1!", side: "buy", quantity: 2, account: 7 });
-      assert.deepEqual(targetToIntent(t(-3), -1), { action: "place", type: "market", symbol: "MNQ1!", side: "sell", quantity: 2 });
-    });
   });
 
   describe("text form", () => {
@@ -386,19 +377,94 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       assert.ok(!JSON.stringify(t.target).includes("hunter2"));
       assert.equal(parse({ symbol: "MNQ1!", side: "buy", quantity: 1 }).secret, undefined);
       assert.equal(parse({ secret: "", symbol: "MNQ1!", side: "buy", quantity: 1 }).secret, undefined);
-      fails(() => parse({ secret: { a: 1 }, symbol: "MNQ1!", side: "buy", quantity: 1 }), "secret");
+      fails(() => parse({ secret: { a: 1 }, symbol: "MNQ1!", side: "buy", quantity: 1 }), "secret", /must be text/, 401);
     });
 
-    it("checkSecret: right, wrong, missing, none configured", () => {
+    it("checkSecret: right, wrong, missing; false when none is configured", () => {
       assert.equal(checkSecret("hunter2", "hunter2"), true);
       assert.equal(checkSecret("hunter3", "hunter2"), false);
       assert.equal(checkSecret("hunter2x", "hunter2"), false, "different length is fine (digests are compared)");
       assert.equal(checkSecret(undefined, "hunter2"), false);
       assert.equal(checkSecret("", "hunter2"), false);
-      assert.equal(checkSecret(undefined, null), true);
-      assert.equal(checkSecret("anything", ""), true);
+      assert.equal(checkSecret(undefined, null), false, "no secret configured refuses, it does not wave through");
+      assert.equal(checkSecret("anything", null), false);
+      assert.equal(checkSecret("anything", ""), false);
       const p = parse({ secret: "hunter2", symbol: "MNQ1!", side: "buy", quantity: 1 });
       assert.equal(checkSecret(p.secret, "hunter2"), true);
+    });
+  });
+
+  describe("the strategy's market position", () => {
+    const sp = (body: Record<string, unknown>) => intentOf({ symbol: "MNQ1!", side: "sell", quantity: "1", ...body })!.strategyPosition;
+
+    it("reads the TradingView placeholders' values into strategyPosition, in any documented spelling", () => {
+      // The README template: "marketPosition":"{{strategy.market_position}}","prevMarketPosition":"{{strategy.prev_market_position}}"
+      assert.deepEqual(sp({ marketPosition: "flat", prevMarketPosition: "long" }), { after: "flat", before: "long" });
+      assert.deepEqual(sp({ market_position: "Flat", prev_market_position: "LONG", market_position_size: "0", prev_market_position_size: "1" }), {
+        after: "flat", before: "long", afterSize: 0, beforeSize: 1,
+      });
+      assert.deepEqual(sp({ "strategy.market_position": "short", "strategy.prev_market_position": "flat", "strategy.market_position_size": 1 }), {
+        after: "short", before: "flat", afterSize: 1,
+      });
+      assert.deepEqual(sp({ marketPosition: "long", previousMarketPosition: "long", marketPositionSize: "3.0", prevMarketPositionSize: 4 }), {
+        after: "long", before: "long", afterSize: 3, beforeSize: 4,
+      });
+      assert.equal(sp({}), undefined);
+      const p = parse({ secret: "s", id: "x", symbol: "MNQ1!", side: "sell", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" });
+      assert.deepEqual(p.intent, { action: "place", symbol: "MNQ1!", side: "sell", type: "market", quantity: 1, strategyPosition: { after: "flat", before: "long" } });
+    });
+
+    it("takes TradersPost's sentiment as the position after the order, and checks it against marketPosition", () => {
+      const tp = (body: Record<string, unknown>) => intentOf({ ticker: "MNQ1!", quantity: "1", ...body })!;
+      assert.deepEqual(tp({ action: "buy", sentiment: "bullish" }).strategyPosition, { after: "long" });
+      assert.deepEqual(tp({ action: "sell", sentiment: "bearish", prev_market_position: "flat" }).strategyPosition, { after: "short", before: "flat" });
+      assert.deepEqual(tp({ action: "sell", sentiment: "flat" }), { action: "close", type: "market", symbol: "MNQ1!", strategyPosition: { after: "flat" } });
+      assert.deepEqual(tp({ action: "buy", sentiment: "long", marketPosition: "long" }).strategyPosition, { after: "long" });
+      fails(() => tp({ action: "buy", sentiment: "long", marketPosition: "short" }), "marketPosition", /sentiment says long/);
+    });
+
+    it("carries it on the text form's market_position= words", () => {
+      assert.deepEqual(parseAlert("sell 1 MNQ1! market_position=flat prev_market_position=long", NOW).intent!.strategyPosition, { after: "flat", before: "long" });
+      assert.deepEqual(parseAlert("close MNQ1! marketPosition=flat", NOW).intent!.strategyPosition, { after: "flat" });
+      fails(() => parseAlert("buy 1 MNQ1! market_position=up", NOW), "market_position", /long, short or flat/);
+    });
+
+    it("refuses a bad value on an order that can open a position, naming the field", () => {
+      fails(() => sp({ marketPosition: "sideways" }), "marketPosition", /long, short or flat \(got "sideways"\)/);
+      fails(() => sp({ marketPosition: "{{strategy.market_position}}" }), "marketPosition", /placeholder/);
+      fails(() => sp({ marketPosition: "" }), "marketPosition", /empty/);
+      fails(() => sp({ marketPosition: 3 }), "marketPosition");
+      fails(() => sp({ marketPosition: "flat", prev_market_position: "up" }), "prev_market_position");
+      fails(() => sp({ marketPosition: "flat", marketPositionSize: "-1" }), "marketPositionSize", /0 or more/);
+      fails(() => sp({ marketPosition: "flat", marketPositionSize: "1.5" }), "marketPositionSize");
+      fails(() => sp({ marketPosition: "flat", marketPositionSize: 2 }), "marketPositionSize", /is 2 but the position is flat/);
+      fails(() => sp({ marketPosition: "long", marketPositionSize: 0 }), "marketPositionSize", /is 0 but the position is long/);
+      fails(() => sp({ marketPosition: "flat", prevMarketPosition: "long", prevMarketPositionSize: 0 }), "prevMarketPositionSize");
+      fails(() => sp({ prevMarketPosition: "long" }), "prevMarketPosition", /strategy.market_position/);
+      fails(() => sp({ market_position_size: 1 }), "market_position_size", /strategy.market_position/);
+    });
+
+    it("refuses fields that do not describe this order (a sell that would leave the strategy long from flat)", () => {
+      fails(() => sp({ marketPosition: "long", prevMarketPosition: "flat" }), "marketPosition", /long after a sell from flat/);
+      fails(() => intentOf({ symbol: "MNQ1!", side: "buy", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" }), "marketPosition", /after a buy/);
+      fails(() => sp({ marketPosition: "long", prevMarketPosition: "long", marketPositionSize: 3, prevMarketPositionSize: 2 }), "marketPosition", /after a sell from long 2/);
+      assert.deepEqual(sp({ marketPosition: "long", prevMarketPosition: "long", marketPositionSize: 1, prevMarketPositionSize: 2 }), { after: "long", before: "long", afterSize: 1, beforeSize: 2 });
+      assert.deepEqual(sp({ marketPosition: "short", prevMarketPosition: "long" }), { after: "short", before: "long" });
+    });
+
+    it("leaves a bad value out on close, flatten and cancel, so that an exit always goes through", () => {
+      assert.deepEqual(intentOf({ symbol: "MNQ1!", action: "close", marketPosition: "sideways" }), { action: "close", type: "market", symbol: "MNQ1!" });
+      assert.deepEqual(intentOf({ action: "flatten", marketPosition: "{{strategy.market_position}}" }), { action: "flatten", type: "market" });
+      assert.deepEqual(intentOf({ symbol: "MNQ1!", action: "close", marketPosition: "flat", prevMarketPosition: "long" })!.strategyPosition, { after: "flat", before: "long" });
+      assert.deepEqual(parseAlert("cancel MNQ market_position=??", NOW).intent, { action: "cancelAll", type: "market", symbol: "MNQ" });
+    });
+
+    it("puts it on a target, where it must agree with targetPosition", () => {
+      const t = parse({ symbol: "MNQ1!", targetPosition: "-2", marketPosition: "short", marketPositionSize: "2", prevMarketPosition: "flat" }).target!;
+      assert.deepEqual(t, { symbol: "MNQ1!", position: -2, strategyPosition: { after: "short", afterSize: 2, before: "flat" } });
+      fails(() => parse({ symbol: "MNQ1!", targetPosition: 1, marketPosition: "flat" }), "marketPosition", /targetPosition is 1/);
+      fails(() => parse({ symbol: "MNQ1!", targetPosition: -1, marketPosition: "short", marketPositionSize: 2 }), "marketPosition", /short 2 but targetPosition is -1/);
+      fails(() => parse({ symbol: "MNQ1!", targetPosition: 1, marketPosition: "lots" }), "marketPosition");
     });
   });
 
@@ -414,6 +480,36 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       fails(() => parseAlert("[1,2]", NOW), "body", /array/);
       fails(() => parseAlert([{ symbol: "MNQ1!" }], NOW), "body", /array/);
       fails(() => parseAlert(42, NOW), "body");
+    });
+
+    it("refuses bodies nested too deep or too large before anything walks them, and cycles", () => {
+      const deep = `{"symbol":"MNQ1!","side":"buy","quantity":1,"extras":${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+      fails(() => parseAlert(deep, NOW), "body", /nested more than 16 levels deep/);
+      fails(() => alertSecret(`{"secret":"s","x":${"{\"a\":".repeat(20_000)}1${"}".repeat(20_000)}}`), "body", /nested/);
+      const cyclic: Record<string, unknown> = { symbol: "MNQ1!", side: "buy", quantity: 1 };
+      cyclic.self = cyclic;
+      fails(() => parseAlert(cyclic, NOW), "body", /nested/);
+      fails(() => parseAlert({ symbol: "MNQ1!", side: "buy", quantity: 1, extras: Array.from({ length: 20_000 }, () => 0) }, NOW), "body", /more than 10000 values/);
+      let ok: unknown = 1;
+      for (let i = 0; i < MAX_DEPTH - 1; i++) ok = { a: ok };
+      assert.doesNotThrow(() => checkBodyShape({ extras: ok }));
+      assert.equal(intentOf({ symbol: "MNQ1!", side: "buy", quantity: 1, extras: { a: { b: { c: [1, { d: 2 }] } } } })!.quantity, 1);
+    });
+
+    it("alertSecret reads the secret before anything else, and refuses only what is no alert at all", () => {
+      assert.equal(alertSecret({ secret: " s1 ", quantity: "2.5", side: "up" }), "s1");
+      assert.equal(alertSecret(JSON.stringify({ Passphrase: "s2", time: "yesterday" })), "s2");
+      assert.equal(alertSecret(Buffer.from("buy 2.5 MNQ1! token=s3 gtc")), "s3");
+      assert.equal(alertSecret({ secret: null, key: "s4" }), "s4");
+      assert.equal(alertSecret({ symbol: "MNQ1!" }), undefined);
+      assert.equal(alertSecret("hello world"), undefined);
+      fails(() => alertSecret({ secret: ["s"] }), "secret", /must be text/, 401);
+      fails(() => alertSecret('{"secret":"s",'), "body", /not valid JSON \(near character 15\)/);
+      assert.equal(alertSecret("null"), undefined, "as text it is a command, one without a secret");
+      fails(() => alertSecret(null), "body", /empty/);
+      fails(() => alertSecret([{ secret: "s" }]), "body", /array/);
+      // The JSON error names a position, never quotes the body (which holds the secret).
+      assert.throws(() => alertSecret('{"secret":"hunter2" "x"}'), (e: Error) => !e.message.includes("hunter2"));
     });
 
     it("AlertError carries status, field and a message that names the field", () => {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { missingField, OrderIntent } from "../orders/order-intent";
+import { missingField, OrderIntent, StrategyPosition } from "../orders/order-intent";
 
 /**
  * TradingView (and similar) webhook alerts → an OrderIntent or a target position.
@@ -17,7 +17,7 @@ import { missingField, OrderIntent } from "../orders/order-intent";
  *   signed position the strategy wants to hold, -2 = short 2, 0 = flat. Use it with
  *   `{"symbol":"{{ticker}}","targetPosition":"{{strategy.position_size}}","id":"{{strategy.order.id}}-{{timenow}}"}`.
  *   A missed alert heals on the next one, because the order is computed from the live position
- *   (see targetToIntent). Keys: `targetPosition`, `symbol` (or `ticker`), optional `account`,
+ *   (src/core/orders/target-position.ts, by the rules or the order node). Keys: `targetPosition`, `symbol` (or `ticker`), optional `account`,
  *   `sentiment` (checked against the sign), id, time and secret. It is a plain market order, so
  *   order fields (action, side, quantity, prices, brackets) next to it are refused as ambiguous.
  * - "traderspost": TradersPost-style JSON, detected by `sentiment`, or by `ticker` with `action`
@@ -46,6 +46,16 @@ import { missingField, OrderIntent } from "../orders/order-intent";
  * except those that look like risk fields (trail…, stop…, …loss, …profit, sl…, tp…, risk…).
  * Brackets and risk fields only matter for orders that can open a position: on close, flatten and
  * cancel they are ignored, so a flat signal always goes through.
+ *
+ * The strategy's market position (`OrderIntent.strategyPosition`): `marketPosition`
+ * ({{strategy.market_position}}: long, short or flat, once this order fills; TradersPost's
+ * `sentiment` bullish/bearish/flat says the same), `prevMarketPosition`, `marketPositionSize` and
+ * `prevMarketPositionSize`, also spelled `market_position`, `strategy.market_position`, … and, in
+ * text, `market_position=long`. On an order that can open a position (and on a target) a bad value
+ * refuses the alert; on close, flatten and cancel it is left out, so an exit always goes through.
+ *
+ * Bodies are checked before anything walks them: nested deeper than MAX_DEPTH levels, or with more
+ * than MAX_VALUES values, is refused (400, field "body").
  */
 
 export type AlertFormat = "json" | "traderspost" | "target" | "text";
@@ -63,7 +73,7 @@ export interface ParsedAlert {
   /** For every format except "target": a validated OrderIntent. */
   intent: OrderIntent | null;
   /** "target" format: the signed position the alert wants (e.g. -2 = short 2), with the symbol. */
-  target: { symbol: string; position: number; account?: string | number } | null;
+  target: { symbol: string; position: number; account?: string | number; strategyPosition?: StrategyPosition } | null;
   /** Idempotency id: the explicit field, else derived (see deriveId). */
   id: string;
   idDerived: boolean;
@@ -77,11 +87,22 @@ type Side = "buy" | "sell";
 type Fields = Map<string, { key: string; value: unknown }>;
 
 const MAX_ID = 200;
+/** Alerts nest two levels (a stopLoss object); the limits keep code that walks a body off deep or huge ones. */
+export const MAX_DEPTH = 16;
+export const MAX_VALUES = 10_000;
 const PLACEHOLDER = /\{\{[^}]*\}\}/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 const SECRET_KEYS = ["secret", "passphrase", "token", "key"];
+/** Where the strategy's market position is read from (normalized keys, first found wins). */
+const POSITION_KEYS = {
+  after: ["marketposition", "strategy.marketposition"],
+  before: ["prevmarketposition", "previousmarketposition", "strategy.prevmarketposition"],
+  afterSize: ["marketpositionsize", "strategy.marketpositionsize"],
+  beforeSize: ["prevmarketpositionsize", "previousmarketpositionsize", "strategy.prevmarketpositionsize"],
+} as const;
+const ALL_POSITION_KEYS: readonly string[] = Object.values(POSITION_KEYS).flat();
 const ID_KEYS = ["id", "alertid", "alerttimestamp"];
 const TIME_KEYS = ["alerttime", "timenow", "time"];
 /** Keys this parser reads (normalized: lower case, no "_" or "-"). */
@@ -89,7 +110,7 @@ const HANDLED = new Set([
   ...SECRET_KEYS, ...ID_KEYS, ...TIME_KEYS,
   "symbol", "ticker", "action", "side", "sentiment", "quantity", "qty", "contracts", "quantitytype",
   "type", "ordertype", "limitprice", "stopprice", "price", "signalprice", "trailticks", "stoploss",
-  "takeprofit", "orderid", "account", "targetposition",
+  "takeprofit", "orderid", "account", "targetposition", ...ALL_POSITION_KEYS,
 ]);
 /** Unknown keys that look like a risk setting we would otherwise drop silently. */
 const RISKY = /trail|stop|loss|profit|^sl|sl$|^tp|tp$|risk|breakeven|bracket|target/;
@@ -183,6 +204,68 @@ function typeOf(v: unknown, field: string): OrderIntent["type"] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The strategy's market position.
+
+type MarketPosition = StrategyPosition["after"];
+type Given = { name: string; value: unknown };
+
+function marketPosition(f: Given): MarketPosition {
+  const s = text(f.value, f.name).toLowerCase();
+  const p = s === "bullish" ? "long" : s === "bearish" ? "short" : s;
+  if (p === "long" || p === "short" || p === "flat") return p;
+  return fail(f.name, `must be long, short or flat (got ${show(f.value)})`);
+}
+
+const SIGN: Record<MarketPosition, number> = { long: 1, short: -1, flat: 0 };
+
+/**
+ * The strategy position an alert carries, checked field by field and against itself: flat goes
+ * with size 0, and the move from `before` to `after` must go the way the order's side goes.
+ * `sentiment` is TradersPost's spelling of the position after the order.
+ */
+function strategyPositionOf(find: (keys: readonly string[]) => Given | undefined, sentiment: (Given & { value: MarketPosition }) | undefined, side: Side | undefined): StrategyPosition | undefined {
+  const size = (f: Given) => numberOf(f.value, f.name, "a whole number of contracts, 0 or more", (n) => Number.isInteger(n) && n >= 0) + 0;
+  const a = find(POSITION_KEYS.after);
+  const b = find(POSITION_KEYS.before);
+  const as = find(POSITION_KEYS.afterSize);
+  const bs = find(POSITION_KEYS.beforeSize);
+  const afterField = a ?? sentiment;
+  if (!afterField) {
+    const orphan = b ?? as ?? bs;
+    return orphan ? fail(orphan.name, 'needs the position after the order next to it: "marketPosition":"{{strategy.market_position}}"') : undefined;
+  }
+  const after = a ? marketPosition(a) : sentiment!.value;
+  if (a && sentiment && after !== sentiment.value) fail(a.name, `says ${after} but ${sentiment.name} says ${sentiment.value}`);
+  const p: StrategyPosition = { after };
+  if (b) p.before = marketPosition(b);
+  if (as) p.afterSize = size(as);
+  if (bs) p.beforeSize = size(bs);
+  for (const [pos, n, f] of [[p.after, p.afterSize, as], [p.before, p.beforeSize, bs]] as const) {
+    if (pos !== undefined && n !== undefined && (pos === "flat") !== (n === 0)) fail(f!.name, `is ${n} but the position is ${pos}`);
+  }
+  if (side && p.before !== undefined) {
+    const signed = (pos: MarketPosition, n: number | undefined) => SIGN[pos] * (n ?? 1);
+    const sized = p.afterSize !== undefined && p.beforeSize !== undefined;
+    const move = sized ? signed(p.after, p.afterSize) - signed(p.before, p.beforeSize) : SIGN[p.after] - SIGN[p.before];
+    if ((move > 0 && side === "sell") || (move < 0 && side === "buy")) {
+      fail(afterField.name, `says ${p.after} after a ${side} from ${p.before}${sized ? ` ${p.beforeSize}` : ""}: the fields do not describe this order`);
+    }
+  }
+  const r = StrategyPosition.safeParse(p);
+  return r.success ? r.data : fail(`strategyPosition.${r.error.issues[0]!.path.join(".")}`, r.error.issues[0]!.message);
+}
+
+/** Strict where the order can open a position; elsewhere a bad value is left out so that exits go through. */
+function positionFor(strict: boolean, read: () => StrategyPosition | undefined): StrategyPosition | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (strict || !(e instanceof AlertError)) throw e;
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Idempotency and secrets.
 
 function sha256(s: string): Buffer {
@@ -209,10 +292,12 @@ function deriveId(secretFreeBody: string, now: number): string {
   return `body:${createHash("sha256").update(`${Math.floor(now / 60_000)}\n${secretFreeBody}`, "utf8").digest("hex")}`;
 }
 
-/** Constant-time comparison of sha256 digests; true when no secret is configured. */
+/**
+ * Constant-time comparison of sha256 digests. False when no secret is configured: a webhook
+ * without a secret would let anyone who finds the URL trade the account.
+ */
 export function checkSecret(given: string | undefined, expected: string | null): boolean {
-  if (!expected) return true;
-  if (given === undefined) return false;
+  if (!expected || given === undefined) return false;
   return timingSafeEqual(sha256(given), sha256(expected));
 }
 
@@ -221,27 +306,96 @@ export function checkSecret(given: string | undefined, expected: string | null):
 
 const JsonObject = z.record(z.string(), z.unknown());
 
-export function parseAlert(body: unknown, now: number): ParsedAlert {
+/**
+ * Refuses a body nested deeper than MAX_DEPTH or holding more than MAX_VALUES values (a cycle
+ * counts as too deep). Iterative, so that the check itself cannot overflow the stack.
+ */
+export function checkBodyShape(value: unknown): void {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  let seen = 0;
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (++seen > MAX_VALUES) fail("body", `holds more than ${MAX_VALUES} values`);
+    if (v === null || typeof v !== "object" || Buffer.isBuffer(v)) continue;
+    if (depth >= MAX_DEPTH) fail("body", `is nested more than ${MAX_DEPTH} levels deep`);
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+}
+
+/**
+ * JSON text → the alert object it must hold. The JSON error names a position, never quotes the
+ * body (it may hold the secret, and the reason is logged).
+ */
+export function jsonBody(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    const placeholder = PLACEHOLDER.exec(text);
+    const hint = placeholder ? ` (it holds the unsubstituted TradingView placeholder ${placeholder[0]})` : "";
+    const at = /position (\d+)/.exec((e as Error).message);
+    return fail("body", `is not valid JSON${hint}${at ? ` (near character ${Number(at[1]) + 1})` : ""}`);
+  }
+  return alertObject(parsed);
+}
+
+function alertObject(value: unknown): Record<string, unknown> {
+  if (Array.isArray(value)) return fail("body", "must be one JSON object or a text command, not a JSON array");
+  const r = JsonObject.safeParse(value);
+  if (!r.success) return fail("body", `must be a JSON object or a text command (got ${value === null ? "null" : typeof value === "string" ? "a JSON string" : show(value)})`);
+  checkBodyShape(r.data);
+  return r.data;
+}
+
+/** A body as it arrives (text, Buffer, parsed JSON) → the text command or the alert object. */
+function bodyValue(body: unknown): string | Record<string, unknown> {
   if (Buffer.isBuffer(body)) body = body.toString("utf8");
   if (typeof body === "string") {
     const s = body.replace(/^\uFEFF/, "").trim();
     if (s === "") return fail("body", "is empty");
-    if (s.startsWith("{")) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(s);
-      } catch (e) {
-        const placeholder = PLACEHOLDER.exec(s);
-        const hint = placeholder ? ` (it holds the unsubstituted TradingView placeholder ${placeholder[0]})` : "";
-        return fail("body", `is not valid JSON${hint}: ${(e as Error).message}`);
-      }
-      return parseObject(parsed, now);
-    }
+    if (s.startsWith("{")) return jsonBody(s);
     if (s.startsWith("[")) return fail("body", "must be one JSON object or a text command, not a JSON array");
-    return parseText(s, now);
+    return s;
   }
   if (body === undefined || body === null) return fail("body", "is empty");
-  return parseObject(body, now);
+  return alertObject(body);
+}
+
+/**
+ * The secret an alert carries, read before anything else of the body so that a caller can answer
+ * 401 before any detail of the content: `secret`/`passphrase`/`token`/`key` in JSON, `secret=…` in
+ * text. Throws AlertError 400 (field "body") only when the body is not an alert at all, and 401
+ * when the secret is not text.
+ */
+export function alertSecret(body: unknown): string | undefined {
+  const value = bodyValue(body);
+  return typeof value === "string" ? textSecret(value) : objectSecret(value);
+}
+
+function objectSecret(obj: Record<string, unknown>): string | undefined {
+  const byKey = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(obj)) if (!byKey.has(norm(key))) byKey.set(norm(key), value);
+  for (const k of SECRET_KEYS) {
+    const v = byKey.get(k);
+    if (v === null || v === undefined) continue;
+    if (typeof v !== "string" && typeof v !== "number") throw new AlertError(401, "secret", "must be text");
+    return String(v).trim() || undefined;
+  }
+  return undefined;
+}
+
+function textSecret(body: string): string | undefined {
+  for (const token of body.split(/[\s,;]+/)) {
+    const eq = token.indexOf("=");
+    if (eq > 0 && SECRET_KEYS.includes(token.slice(0, eq).toLowerCase())) return token.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/** Parses an alert body (text, Buffer, or parsed JSON) into an intent or a target; throws AlertError 400 naming the field. */
+export function parseAlert(body: unknown, now: number): ParsedAlert {
+  const value = bodyValue(body);
+  return typeof value === "string" ? parseText(value, now) : parseObject(value, now);
 }
 
 /** Builds the intent through the shared zod schema, then checks what the action needs. */
@@ -265,11 +419,7 @@ interface Common {
   secret?: string;
 }
 
-function parseObject(body: unknown, now: number): ParsedAlert {
-  if (Array.isArray(body)) return fail("body", "must be one JSON object or a text command, not a JSON array");
-  const r = JsonObject.safeParse(body);
-  if (!r.success) return fail("body", `must be a JSON object or a text command (got ${show(body)})`);
-  const obj = r.data;
+function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
 
   const fields: Fields = new Map();
   for (const [key, value] of Object.entries(obj)) {
@@ -282,13 +432,7 @@ function parseObject(body: unknown, now: number): ParsedAlert {
   const first = (keys: string[]) => keys.find(has);
 
   // The secret: taken out of the body before anything else sees it.
-  let secret: string | undefined;
-  for (const k of SECRET_KEYS) {
-    if (!has(k) || secret !== undefined) continue;
-    const v = get(k);
-    if (typeof v !== "string" && typeof v !== "number") return fail(nameOf(k), "must be text");
-    secret = String(v).trim() || undefined;
-  }
+  const secret = objectSecret(obj);
   const secretFree: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) if (!SECRET_KEYS.includes(norm(key))) secretFree[key] = value;
 
@@ -323,6 +467,15 @@ function parseObject(body: unknown, now: number): ParsedAlert {
     if (s === "flat") return "flat";
     return fail(nameOf("sentiment"), `must be bullish, long, bearish, short or flat (got ${show(get("sentiment"))})`);
   };
+  const findGiven = (keys: readonly string[]) => {
+    const k = keys.find(has);
+    return k === undefined ? undefined : { name: nameOf(k), value: get(k) };
+  };
+  // A target's sentiment only restates its sign; elsewhere it is TradersPost's market position.
+  const strategyPosition = (strict: boolean, side?: Side, withSentiment = true) => positionFor(strict, () => {
+    const sent = withSentiment ? sentiment() : undefined;
+    return strategyPositionOf(findGiven, sent === undefined ? undefined : { name: nameOf("sentiment"), value: sent }, side);
+  });
 
   // --- target position ---------------------------------------------------------------------
   if (has("targetposition")) {
@@ -337,7 +490,11 @@ function parseObject(body: unknown, now: number): ParsedAlert {
     if (position !== 0) refuseRiskyExtras();
     const symbol = symbolOf() ?? fail("symbol", "required for a target-position alert");
     const acct = account(get("account"));
-    return { format: "target", intent: null, target: { symbol, position, ...(acct !== undefined ? { account: acct } : {}) }, ...common };
+    const sp = strategyPosition(true, undefined, false);
+    if (sp && (SIGN[sp.after] !== Math.sign(position) || (sp.afterSize !== undefined && sp.afterSize !== Math.abs(position)))) {
+      fail(findGiven(POSITION_KEYS.after)!.name, `says ${sp.after}${sp.afterSize !== undefined ? ` ${sp.afterSize}` : ""} but targetPosition is ${position}`);
+    }
+    return { format: "target", intent: null, target: { symbol, position, ...(acct !== undefined ? { account: acct } : {}), ...(sp ? { strategyPosition: sp } : {}) }, ...common };
   }
 
   // --- order: TradersPost-style or our own ---------------------------------------------------
@@ -398,14 +555,15 @@ function parseObject(body: unknown, now: number): ParsedAlert {
     }
   };
   const [action, orderSide] = resolve();
+  const sp = strategyPosition(action === "place", orderSide);
 
-  if (action === "close") return { format, intent: validIntent({ action, symbol, account: acct }), target: null, ...common };
-  if (action === "partialClose") return { format, intent: validIntent({ action, symbol, quantity: quantity(), account: acct }), target: null, ...common };
-  if (action === "cancel") return { format, intent: validIntent({ action, orderId, symbol, account: acct }), target: null, ...common };
-  if (action === "cancelAll") return { format, intent: validIntent({ action, symbol, account: acct }), target: null, ...common };
+  if (action === "close") return { format, intent: validIntent({ action, symbol, account: acct, strategyPosition: sp }), target: null, ...common };
+  if (action === "partialClose") return { format, intent: validIntent({ action, symbol, quantity: quantity(), account: acct, strategyPosition: sp }), target: null, ...common };
+  if (action === "cancel") return { format, intent: validIntent({ action, orderId, symbol, account: acct, strategyPosition: sp }), target: null, ...common };
+  if (action === "cancelAll") return { format, intent: validIntent({ action, symbol, account: acct, strategyPosition: sp }), target: null, ...common };
   if (action === "flatten") {
     if (symbol !== undefined) fail(has("symbol") ? nameOf("symbol") : nameOf("ticker"), 'flatten closes every position and order on the account; to close one symbol use action "close"');
-    return { format, intent: validIntent({ action, account: acct }), target: null, ...common };
+    return { format, intent: validIntent({ action, account: acct, strategyPosition: sp }), target: null, ...common };
   }
 
   // place or modify
@@ -424,7 +582,7 @@ function parseObject(body: unknown, now: number): ParsedAlert {
   if (action === "modify") {
     for (const k of ["stoploss", "takeprofit"]) if (has(k)) fail(nameOf(k), "cannot be changed by a modify alert");
     refuseRiskyExtras();
-    return { format, intent: validIntent({ action, orderId, symbol, quantity: qty, limitPrice, stopPrice, trailTicks, account: acct }), target: null, ...common };
+    return { format, intent: validIntent({ action, orderId, symbol, quantity: qty, limitPrice, stopPrice, trailTicks, account: acct, strategyPosition: sp }), target: null, ...common };
   }
 
   refuseRiskyExtras();
@@ -438,7 +596,7 @@ function parseObject(body: unknown, now: number): ParsedAlert {
   return {
     format,
     intent: validIntent({
-      action, symbol, side: s, type, quantity: qty, ...prices, account: acct,
+      action, symbol, side: s, type, quantity: qty, ...prices, account: acct, strategyPosition: sp,
       // A bracket named but empty is refused: sending the order without its stop is the one outcome to avoid.
       stopLoss: fields.has("stoploss") && !has("stoploss") ? fail(nameOf("stoploss"), "is null; leave it out for no stop-loss") : has("stoploss") ? bracket(get("stoploss"), "stopLoss", nameOf("stoploss"), s, reference) : undefined,
       takeProfit: fields.has("takeprofit") && !has("takeprofit") ? fail(nameOf("takeprofit"), "is null; leave it out for no take-profit") : has("takeprofit") ? bracket(get("takeprofit"), "takeProfit", nameOf("takeprofit"), s, reference) : undefined,
@@ -506,12 +664,13 @@ function bracket(v: unknown, kind: "stopLoss" | "takeProfit", field: string, sid
 // Text commands.
 
 function parseText(body: string, now: number): ParsedAlert {
-  let secret: string | undefined;
   let id: string | undefined;
   let alertTime: number | undefined;
   let acct: string | number | undefined;
   const kept: string[] = []; // every token but the secret, for the derived id
+  const positionWords = new Map<string, Given>();
   const words: string[] = [];
+  const secret = textSecret(body);
   for (const token of body.split(/[\s,;]+/).filter(Boolean)) {
     const eq = token.indexOf("=");
     if (eq <= 0) {
@@ -521,17 +680,18 @@ function parseText(body: string, now: number): ParsedAlert {
     }
     const key = token.slice(0, eq).toLowerCase();
     const value = token.slice(eq + 1);
-    if (SECRET_KEYS.includes(key)) {
-      if (secret === undefined) secret = value.trim() || undefined;
-      continue;
-    }
+    if (SECRET_KEYS.includes(key)) continue;
     kept.push(token);
     if (key === "id") id = explicitId(value, "id");
     else if (key === "time" || key === "timenow") alertTime = time(value, key);
     else if (key === "account") acct = account(value);
     else if (["sl", "tp", "limit", "stop", "trail"].includes(key)) words.push(key, value);
-    else fail("body", `unexpected ${show(token)} (known key=value words: secret, id, account, time, sl, tp, limit, stop, trail)`);
+    else if (ALL_POSITION_KEYS.includes(norm(key))) {
+      if (!positionWords.has(norm(key))) positionWords.set(norm(key), { name: token.slice(0, eq), value });
+    } else fail("body", `unexpected ${show(token)} (known key=value words: secret, id, account, time, sl, tp, limit, stop, trail, market_position, prev_market_position, market_position_size, prev_market_position_size)`);
   }
+  const strategyPosition = (strict: boolean, side?: Side) =>
+    positionFor(strict, () => strategyPositionOf((keys) => positionWords.get(keys.find((k) => positionWords.has(k)) ?? ""), undefined, side));
   const common: Common = {
     id: id ?? deriveId(kept.join(" "), now),
     idDerived: id === undefined,
@@ -573,7 +733,7 @@ function parseText(body: string, now: number): ParsedAlert {
       }
       const prices = { limitPrice: opts.limitPrice as number | undefined, stopPrice: opts.stopPrice as number | undefined, trailTicks: opts.trailTicks as number | undefined };
       return done(validIntent({
-        action: "place", side, quantity, symbol, type: placeType(type, prices, (k) => k), ...prices, account: acct,
+        action: "place", side, quantity, symbol, type: placeType(type, prices, (k) => k), ...prices, account: acct, strategyPosition: strategyPosition(true, side),
         stopLoss: opts.stopLoss !== undefined ? { ticks: opts.stopLoss } : undefined,
         takeProfit: opts.takeProfit !== undefined ? { ticks: opts.takeProfit } : undefined,
       }));
@@ -582,39 +742,24 @@ function parseText(body: string, now: number): ParsedAlert {
     case "exit": {
       if (words.length >= 3) {
         noMore(3);
-        return done(validIntent({ action: "partialClose", quantity: positiveWhole(words[1], "quantity"), symbol: symbolAt(2, "close QTY SYMBOL"), account: acct }));
+        return done(validIntent({ action: "partialClose", quantity: positiveWhole(words[1], "quantity"), symbol: symbolAt(2, "close QTY SYMBOL"), account: acct, strategyPosition: strategyPosition(false) }));
       }
       const symbol = symbolAt(1, `e.g. "${verb} MNQ1!" (or "flatten" for the whole account)`);
-      return done(validIntent({ action: "close", symbol, account: acct }));
+      return done(validIntent({ action: "close", symbol, account: acct, strategyPosition: strategyPosition(false) }));
     }
     case "flatten":
       if (words.length > 1) return fail("symbol", 'flatten closes every position and order on the account; to close one symbol write "close SYMBOL"');
-      return done(validIntent({ action: "flatten", account: acct }));
+      return done(validIntent({ action: "flatten", account: acct, strategyPosition: strategyPosition(false) }));
     case "cancel":
     case "cancelall": {
       noMore(2);
       const arg = words[1];
       if (arg !== undefined && verb === "cancel" && /^#?\d+$/.test(arg)) {
-        return done(validIntent({ action: "cancel", orderId: positiveWhole(arg.replace("#", ""), "orderId"), account: acct }));
+        return done(validIntent({ action: "cancel", orderId: positiveWhole(arg.replace("#", ""), "orderId"), account: acct, strategyPosition: strategyPosition(false) }));
       }
-      return done(validIntent({ action: "cancelAll", symbol: arg === undefined ? undefined : symbolAt(1, ""), account: acct }));
+      return done(validIntent({ action: "cancelAll", symbol: arg === undefined ? undefined : symbolAt(1, ""), account: acct, strategyPosition: strategyPosition(false) }));
     }
     default:
       return fail("action", `unknown command ${show(words[0])} (expected buy, sell, long, short, close, flatten or cancel)`);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Target position → order.
-
-/**
- * The market order that takes the position from `currentPosition` to `target.position`, in one
- * order (long 2 → short 1 is one sell of 3); "close" when the target is flat; null when already there.
- */
-export function targetToIntent(target: NonNullable<ParsedAlert["target"]>, currentPosition: number): OrderIntent | null {
-  const delta = target.position - currentPosition;
-  if (delta === 0) return null;
-  const base = { symbol: target.symbol, ...(target.account !== undefined ? { account: target.account } : {}) };
-  if (target.position === 0) return OrderIntent.parse({ action: "close", ...base });
-  return OrderIntent.parse({ action: "place", type: "market", side: delta > 0 ? "buy" : "sell", quantity: Math.abs(delta), ...base });
 }

@@ -22,6 +22,27 @@ const BracketSpec = z.object({
   price: Positive.optional(),
 }).refine((b) => (b.ticks === undefined) !== (b.price === undefined), { message: "give either ticks or price" });
 
+const MarketPosition = z.string().trim().toLowerCase().pipe(z.enum(["long", "short", "flat"]));
+const PositionSize = z.number().int().nonnegative();
+
+/**
+ * The strategy's own market position around this order, as TradingView reports it
+ * ({{strategy.market_position}} and friends): `after` is the position once the order fills. Sizes
+ * are absolute (contracts); a flat position has size 0.
+ */
+export const StrategyPosition = z.object({
+  after: MarketPosition,
+  before: MarketPosition.optional(),
+  afterSize: PositionSize.optional(),
+  beforeSize: PositionSize.optional(),
+}).superRefine((p, ctx) => {
+  for (const [pos, size, key] of [[p.after, p.afterSize, "afterSize"], [p.before, p.beforeSize, "beforeSize"]] as const) {
+    if (size === undefined || pos === undefined || (pos === "flat") === (size === 0)) continue;
+    ctx.addIssue({ code: "custom", path: [key], message: `${size} contracts does not fit a ${pos} position` });
+  }
+});
+export type StrategyPosition = z.infer<typeof StrategyPosition>;
+
 export const OrderIntent = z.object({
   action: z.enum(OrderActions).default("place"),
   /** Account id, or account name; blank means the configuration's default account. */
@@ -39,6 +60,8 @@ export const OrderIntent = z.object({
   orderId: z.coerce.number().int().positive().optional(),
   /** Idempotency key; the gateway refuses a second order with the same tag on the account. */
   customTag: z.string().trim().min(1).max(100).optional(),
+  /** The alerting strategy's market position around this order, when the alert carries it. */
+  strategyPosition: StrategyPosition.optional(),
 });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 

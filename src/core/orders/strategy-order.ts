@@ -1,14 +1,7 @@
+import type { StrategyPosition } from "./order-intent";
 import { type OpenExposure, projectedPosition } from "./target-position";
 
-/** The alerting strategy's position around an order (TradingView's strategy.market_position…). */
-export interface StrategyPositionLike {
-  after: "long" | "short" | "flat";
-  before?: "long" | "short" | "flat";
-  afterSize?: number;
-  beforeSize?: number;
-}
-
-const signOf = (p: StrategyPositionLike["after"]) => (p === "long" ? 1 : p === "short" ? -1 : 0);
+const signOf = (p: StrategyPosition["after"]) => (p === "long" ? 1 : p === "short" ? -1 : 0);
 
 /**
  * Sizes a strategy's order against what the account really holds, when the alert says where the
@@ -17,7 +10,7 @@ const signOf = (p: StrategyPositionLike["after"]) => (p === "long" ? 1 : p === "
  * bracket, a daily-loss flatten, a trader closed it), it does nothing. A reversal opens no more than
  * the strategy's new position. Anything else is left as it is.
  */
-export function sizeStrategyOrder(e: OpenExposure, contractId: string, signedQuantity: number, sp: StrategyPositionLike): { quantity: number } | { none: string } {
+export function sizeStrategyOrder(e: OpenExposure, contractId: string, signedQuantity: number, sp: StrategyPosition): { quantity: number } | { none: string } {
   const dir = Math.sign(signedQuantity);
   const after = signOf(sp.after);
   const held = projectedPosition(e, contractId);

@@ -4,7 +4,8 @@ import type { GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
 import { AccountBook } from "../account/account-book";
 import { reduceToLimit } from "../account/reduce";
-import { sizeStrategyOrder, type StrategyPositionLike } from "../orders/strategy-order";
+import type { StrategyPosition } from "../orders/order-intent";
+import { sizeStrategyOrder } from "../orders/strategy-order";
 import { isWorking, type OpenExposure, openExposure, targetDelta } from "../orders/target-position";
 import { tradingDayOf } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
@@ -310,7 +311,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    * what the account holds (see sizeStrategyOrder) inside the serialized step; `alreadyFlat` when
    * there is nothing left to exit.
    */
-  decideStrategyOrder(contractId: string, quantity: number, sp: StrategyPositionLike, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
+  decideStrategyOrder(contractId: string, quantity: number, sp: StrategyPosition, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
     return this.serialized(async () => {
       const live = this.live();
       const exposure = live.synced ? live : (await this.restExposure().catch(() => null)) ?? live;
