@@ -185,6 +185,8 @@ describe("node: topstepx-rules against the simulator", function () {
     const { api } = await login(sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
     await until(() => /MLL/.test(lastStatus(r1).text ?? "") && (helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size ?? 0) === 1, "the long position seen");
+    // Marked by a quote: without one the equity is unknown and entries are refused as stateUnknown first.
+    await until(() => helper.getNode("cfg").connection.market.quote(es) !== undefined, "a quote of the position's contract");
     r1.receive({ payload: { command: "killSwitch", on: true } });
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 2 } });
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 2 } });
