@@ -39,7 +39,7 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
   });
 
   /** A Topstep 50K Combine rules node on the simulator at `iso`, synced. */
-  async function load(iso: string) {
+  async function load(iso: string, props: Record<string, unknown> = {}, ready: RegExp = /MLL \$/) {
     clock = Date.parse(iso);
     await restClient(sim).post("/sim/reset");
     const { api } = await login(sim);
@@ -48,13 +48,13 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const cfg = configFor(sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), wires: [["ok"], ["no"], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), ...props, wires: [["ok"], ["no"], ["st"]] },
       { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
     const out = { r1, api, es, ok: collect(helper.getNode("ok")), no: collect(helper.getNode("no")), st: collect(helper.getNode("st")) };
-    await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node synced");
+    await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
   }
 
@@ -84,6 +84,22 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     assert.equal(late.statusCode, 422);
     assert.equal(late.payload.rule, "tradingWindow");
     assert.match(late.payload.reason, /the day after Thanksgiving closes early; Topstep's trading day runs 17:00 to 12:15 Chicago time today/);
+  });
+
+  it("takes the dialog's early closes over the calendar: a closed day is refused, a malformed entry names the field", async () => {
+    const n = await load("2026-12-31T16:00:00Z", { earlyCloses: "2026-12-31 closed, 2026-12-24 12:00" }); // Thursday 10:00 CT
+    const m = await entry(n);
+    assert.deepEqual([m.statusCode, m.payload.rule], [422, "tradingWindow"]);
+    assert.match(m.payload.reason, /Trading day 2026-12-31 is closed in the rules' early closes \(session\.earlyCloses\)/);
+    await helper.unload();
+    const logged = (r1: { error: { getCalls(): Array<{ args: unknown[] }> } }) => r1.error.getCalls().map((c) => String(c.args[0])).join("\n");
+    const short = await load("2026-12-31T16:00:00Z", { earlyCloses: "2026-12-31" }, /^session\.earlyCloses/);
+    assert.match(logged(short.r1), /session\.earlyCloses: "2026-12-31" is not "YYYY-MM-DD HH:MM" or "YYYY-MM-DD closed"/);
+    await helper.unload();
+    const noon = await load("2026-12-31T16:00:00Z", { earlyCloses: "2026-12-31 noon" }, /^session\.earlyCloses/);
+    assert.match(logged(noon.r1), /session\.earlyCloses\.2026-12-31: use HH:MM \(24 h, Chicago time\) or "closed"/);
+    const refused = await entry(noon);
+    assert.equal(refused.decision.allow, false, "a node with bad rules approves nothing");
   });
 
   it("cancels a resting entry at the 15:05 flatten while flat, so it cannot fill after hours, and then stays quiet", async () => {

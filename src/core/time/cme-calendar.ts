@@ -1,11 +1,12 @@
 /**
  * CME Globex holidays and early closes for equity index and commodity futures, 2026 and 2027: the one
- * table every part of the package reads (the rules engine's session, Globex hours, the simulator).
+ * table every part of the package reads (the rules engine's session, Globex hours; the simulator too).
  *
  * Keys are trading days, named as everywhere in the package for the date on which they close: the
  * session of 2026-12-25 would run from Thursday 24 December 17:00 Chicago. Times are Chicago
  * wall-clock "HH:MM" of the CME equity index close (ES, NQ, YM, RTY and their micros), the earliest
- * of the products Topstep lists but the grains; grains keep their own, earlier hours.
+ * of the products Topstep lists but the grains (energy and metals trade on to 12:45 or 13:30); grains
+ * keep their own, earlier hours.
  *
  * How the days are represented for Topstep's 17:00 → 15:10 trading day:
  * - `closed`: CME Globex does not trade that session at all (New Year's Day, Good Friday, Christmas).
@@ -14,18 +15,18 @@
  *   Thanksgiving): Globex trades from 17:00 the evening before, halts at 12:00 and reopens at 17:00
  *   for the next trading day. That session is an early close at 12:00: Topstep wants positions flat at
  *   the halt as at any close, so the entry cutoff and the flatten move with it (11:50, 11:55). CME
- *   clears those trades with the next day's trade date and Topstep counts them toward the next
- *   trading day; our day accounting still rolls at 17:00.
+ *   clears those trades with the next day's trade date (Topstep may count them toward the next
+ *   trading day: to verify); the package's day accounting still rolls at 17:00.
  * - `earlyClose` on a shortened business day (the day after Thanksgiving, Christmas Eve): 12:15.
  *
- * Confidence. Sure (CME's published pattern, unchanged for years): New Year's Day, Good Friday,
- * Christmas Day, the 12:00 halts on the Monday holidays, Thanksgiving,
- * the 12:15 closes on the day after Thanksgiving and on Christmas Eve 2026, Juneteenth and July 3,
- * 2026 (Independence Day observed). Less sure, chosen to fail closed: 2027-12-24 (Christmas observed
- * on a Friday: CME has in some years opened equity futures for a shortened morning, counted closed
- * here), and no early close on 31 December. When payrolls fall on Good Friday, CME has opened equity
- * and interest-rate futures for a morning session (2015, 2021): counted closed here.
- * Verify each year against CME Group's "Holiday Calendar" (cmegroup.com/trading-hours.html, the
+ * Confidence. Sure (CME's published pattern, the same every year; Juneteenth since 2022): New
+ * Year's Day, Good Friday, Christmas Day, the 12:00 halts on the Monday holidays, Juneteenth, 3 July
+ * 2026 (Independence Day observed) and Thanksgiving, the 12:15 closes on the day after Thanksgiving
+ * and on Christmas Eve 2026. Less sure: 2027-12-24, Christmas observed on a Friday (CME has in some
+ * years opened equity futures for a shortened morning): counted closed, failing closed; 31 December
+ * (no equity early close listed, interest rates do close early); Good Friday when payrolls fall on
+ * it (CME opened equity and rate futures for a morning session in 2015 and 2021): counted closed.
+ * Verify each year against CME Group's "Holiday Calendar" (cmegroup.com/tools-information/holiday-calendar.html, the
  * per-holiday "Trading Hours" notices) and Topstep's holiday schedule posts; a trader's own
  * `session.earlyCloses` entries replace or add days without a release.
  */
