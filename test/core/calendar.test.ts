@@ -67,7 +67,7 @@ describe("core: the CME holiday calendar in the rules and Globex hours", () => {
 
   it("lets the trader's early closes replace or add days, and calendar none switch the table off", () => {
     const own = rulesFor("topstep-combine-50k", { session: { earlyCloses: { "2026-12-24": "closed", "2026-12-25": "12:00", "2026-12-30": "11:00" } } });
-    refused(decide(own, fresh(own), live(), buy, at("2026-12-24T16:00:00Z")), /CME is closed for Christmas Eve/);
+    refused(decide(own, fresh(own), live(), buy, at("2026-12-24T16:00:00Z")), /^Trading day 2026-12-24 \(Christmas Eve\) is closed in the rules' early closes \(session\.earlyCloses\): there is no session\.$/);
     approved(decide(own, fresh(own), live(), buy, at("2026-12-25T16:00:00Z")));
     refused(decide(own, fresh(own), live(), buy, at("2026-12-30T17:30:00Z")), /today closes early/, /to 11:00/);
     approved(decide(own, fresh(own), live(), buy, at("2026-11-27T17:00:00Z")));

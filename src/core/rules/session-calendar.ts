@@ -5,7 +5,7 @@ import type { RulesConfig } from "./rules-config";
 export type SessionDay =
   | { kind: "normal"; close: string }
   | { kind: "earlyClose"; close: string; holiday: string | null }
-  | { kind: "closed"; holiday: string | null };
+  | { kind: "closed"; holiday: string | null; own: boolean };
 
 /**
  * The session of a trading day (`YYYY-MM-DD`, the date it closes): the trader's own
@@ -17,9 +17,9 @@ export function sessionDay(config: Pick<RulesConfig, "session" | "calendar">, tr
   const cme = config.calendar === "none" ? undefined : cmeDay(tradingDay);
   const own = Object.prototype.hasOwnProperty.call(config.session.earlyCloses, tradingDay) ? config.session.earlyCloses[tradingDay] : undefined;
   const holiday = cme?.holiday ?? null;
-  if (own === "closed") return { kind: "closed", holiday };
+  if (own === "closed") return { kind: "closed", holiday, own: true };
   if (own !== undefined) return { kind: "earlyClose", close: own, holiday };
-  if (cme) return cme.kind === "closed" ? { kind: "closed", holiday } : { kind: "earlyClose", close: cme.close, holiday };
+  if (cme) return cme.kind === "closed" ? { kind: "closed", holiday, own: false } : { kind: "earlyClose", close: cme.close, holiday };
   return { kind: "normal", close: config.session.close };
 }
 
@@ -29,9 +29,9 @@ export function sessionDay(config: Pick<RulesConfig, "session" | "calendar">, tr
  */
 export function closedSentence(config: Pick<RulesConfig, "session">, today: SessionDay, day: string): string {
   if (today.kind === "closed") {
-    return today.holiday
-      ? `CME is closed for ${today.holiday}: there is no session on trading day ${day}.`
-      : `Trading day ${day} is closed in the rules' early closes (session.earlyCloses): there is no session.`;
+    return today.own
+      ? `Trading day ${day}${today.holiday ? ` (${today.holiday})` : ""} is closed in the rules' early closes (session.earlyCloses): there is no session.`
+      : `CME is closed for ${today.holiday ?? "a holiday"}: there is no session on trading day ${day}.`;
   }
   if (today.kind === "earlyClose") {
     return `The session is closed: ${today.holiday ? `${today.holiday} closes early` : "today closes early"}; Topstep's trading day runs ${config.session.open} to ${today.close} Chicago time today.`;
