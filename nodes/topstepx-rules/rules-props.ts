@@ -52,10 +52,7 @@ export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["
   const session: NonNullable<RulesConfigInput["session"]> = {};
   if (!blank(p.entryCutoff)) session.entryCutoff = p.entryCutoff!.trim();
   if (!blank(p.flattenAt)) session.flattenAt = p.flattenAt!.trim();
-  if (!blank(p.earlyCloses)) {
-    // "2026-11-27 12:00, 2026-12-24 12:00"
-    session.earlyCloses = Object.fromEntries(p.earlyCloses!.split(/[,;\n]+/).map((x) => x.trim()).filter(Boolean).map((x) => x.split(/\s+/) as [string, string]));
-  }
+  if (!blank(p.earlyCloses)) session.earlyCloses = earlyClosesOf(p.earlyCloses!);
   if (Object.keys(session).length) o.session = session;
   if (!blank(p.maxOrdersPerMinute)) o.maxOrdersPerMinute = num(p.maxOrdersPerMinute);
   if (!blank(p.maxTradesPerDay)) o.maxTradesPerDay = num(p.maxTradesPerDay);
@@ -63,4 +60,18 @@ export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["
   if (!blank(p.allowedSymbols)) o.allowedSymbols = p.allowedSymbols!.split(/[\s,;]+/).filter(Boolean);
   if (p.stopAtTarget) o.stopAtTarget = true;
   return o;
+}
+
+/**
+ * The dialog's early closes, "2026-11-27 12:00, 2026-12-31 closed", as rules data. They add to the
+ * CME calendar or replace its entry for the day; the schema checks the date and the time.
+ */
+function earlyClosesOf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text.split(/[,;\n]+/).map((x) => x.trim()).filter(Boolean)) {
+    const parts = entry.split(/\s+/);
+    if (parts.length !== 2) throw new Error(`session.earlyCloses: "${entry}" is not "YYYY-MM-DD HH:MM" or "YYYY-MM-DD closed"`);
+    out[parts[0]!] = parts[1]!;
+  }
+  return out;
 }

@@ -55,9 +55,14 @@ export const RulesConfig = z.object({
     entryCutoff: Clock.optional(),
     /** Flatten the account at this time, before the close. */
     flattenAt: Clock.optional(),
-    /** Days that close early: trading day date (YYYY-MM-DD) → close time. */
-    earlyCloses: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), Clock).default({}),
+    /**
+     * The trader's own days, over the calendar's: trading day date (YYYY-MM-DD) → close time, or
+     * "closed" for a day without a session. An entry replaces the calendar's entry for that day.
+     */
+    earlyCloses: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|closed)$/, 'use HH:MM (24 h, Chicago time) or "closed"')).default({}),
   }).prefault({}),
+  /** Holidays and early closes: "cme" reads the CME Globex calendar (src/core/time/cme-calendar.ts); "none" only session.earlyCloses. */
+  calendar: z.enum(["cme", "none"]).default("cme"),
   maxOrdersPerMinute: z.coerce.number().int().positive().optional(),
   /** Fills per trading day; every entry and exit fill counts. */
   maxTradesPerDay: z.coerce.number().int().positive().optional(),
@@ -98,6 +103,7 @@ export const PROFILES: Record<string, RulesConfigInput> = {
     consistency: 0.5,
     minTradingDays: 2,
     session: TOPSTEP_SESSION,
+    calendar: "cme",
   } satisfies RulesConfigInput])),
   ...Object.fromEntries(Object.entries(COMBINE).map(([k, c]) => [`topstep-xfa-${k}`, {
     profile: `topstep-xfa-${k}`,
@@ -107,6 +113,7 @@ export const PROFILES: Record<string, RulesConfigInput> = {
     microRatio: 10,
     scaling: XFA_SCALING[k as keyof typeof COMBINE],
     session: TOPSTEP_SESSION,
+    calendar: "cme",
   } satisfies RulesConfigInput])),
 };
 

@@ -2,6 +2,7 @@ import { productOf } from "../contracts/products";
 import { chicagoTime } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
+import { closedSentence, sessionDay } from "./session-calendar";
 import { type Breach, computeFloor, round2, type RuleName, type RuleState } from "./rule-state";
 
 /** The live account as the rules see it; built from the connection's book and quotes. */
@@ -109,23 +110,29 @@ interface SessionInfo {
   /** Entry cutoff and flatten times in force today (moved with an early close), "HH:MM". */
   cutoffLabel: string | null;
   flattenLabel: string | null;
+  /** Why the session is closed, naming a holiday or early close; "" while it is open. */
+  closedReason: string;
 }
 
-/** Where `now` falls in the 17:00 → close session (Chicago time, DST-correct, early closes). */
+/**
+ * Where `now` falls in the 17:00 → close session (Chicago time, DST-correct): closed on weekends
+ * and CME holidays, and early closes (the CME calendar and the trader's own) move the close.
+ */
 export function sessionAt(config: RulesConfig, now: number): SessionInfo {
   const t = chicagoTime(now);
   const m = t.hour * 60 + t.minute;
   const day = tradingDayOf(now);
-  const closeLabel = config.session.earlyCloses[day] ?? config.session.close;
+  const today = sessionDay(config, day);
+  const closeLabel = today.kind === "closed" ? config.session.close : today.close;
   const open = minutesOf(config.session.open);
   const close = minutesOf(closeLabel);
   // Trading days run Sunday evening to Friday afternoon.
   const weekendClosed = t.weekday === 6 || (t.weekday === 0 && m < open) || (t.weekday === 5 && m >= close);
-  const inSession = !weekendClosed && (m >= open || m < close);
+  const inSession = !weekendClosed && today.kind !== "closed" && (m >= open || m < close);
   const minutesToClose = inSession ? (m >= open ? 24 * 60 - m + close : close - m) : 0;
   const cutoff = config.session.entryCutoff ? minutesOf(config.session.entryCutoff) : null;
   const flat = config.session.flattenAt ? minutesOf(config.session.flattenAt) : null;
-  const early = config.session.earlyCloses[day] !== undefined;
+  const early = today.kind === "earlyClose";
   // On an early close, cutoff and flatten keep their distance to the close.
   const shift = early ? minutesOf(config.session.close) - close : 0;
   return {
@@ -137,6 +144,7 @@ export function sessionAt(config: RulesConfig, now: number): SessionInfo {
     // The reasons name the times in force today: on an early close "after 15:00" would be wrong at 11:51.
     cutoffLabel: cutoff === null ? null : hhmm(cutoff - shift),
     flattenLabel: flat === null ? null : hhmm(flat - shift),
+    closedReason: inSession ? "" : closedSentence(config, today, day),
   };
 }
 
@@ -145,18 +153,26 @@ function hhmm(minutes: number): string {
   return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }
 
-function nextSessionOpen(config: RulesConfig, now: number): number {
+/** Whether the session flatten already acted in the trading day of `now`. */
+function sessionFlattenActed(s: RuleState, now: number): boolean {
+  const start = tradingDayStart(now);
+  return s.breaches.some((b) => b.rule === "sessionFlatten" && b.at >= start);
+}
+
+/** The next session open after `now`, skipping weekends and closed days (CME holidays). */
+export function nextSessionOpen(config: RulesConfig, now: number): number {
   // The next 17:00 Chicago after now: step forward by hours until the trading day label changes.
   // The step lands up to an hour past the open (a 10:30 breach stepped to 17:30), which kept entries
   // blocked into the new session: take the 17:00 that started the new trading day. Friday and
-  // Saturday 17:00 open no session, so a Friday block runs to Sunday 17:00, the next real open.
+  // Saturday 17:00 open no session, so a Friday block runs to Sunday 17:00, the next real open;
+  // neither does the evening before a CME holiday (Christmas on a Friday: Sunday 17:00 again).
   let t = now;
-  for (let d = 0; d < 8; d++) {
+  for (let d = 0; d < 14; d++) {
     const day = tradingDayOf(t);
     for (let i = 0; i < 30 && tradingDayOf(t) === day; i++) t += 3_600_000;
     t = tradingDayStart(t);
     const weekday = chicagoTime(t).weekday;
-    if (weekday !== 5 && weekday !== 6) return t;
+    if (weekday !== 5 && weekday !== 6 && sessionDay(config, tradingDayOf(t)).kind !== "closed") return t;
   }
   return t;
 }
@@ -231,7 +247,17 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
       // is exactly what Topstep forbids: no overnight or weekend holds. afterFlatten only covers the
       // minutes before the close, so without this the engine said nothing once the session had ended.
       breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
-        reason: `The session is closed (Topstep's trading day runs ${config.session.open} to ${session.closeLabel} Chicago time): positions may not be held overnight or over the weekend and are closed.` };
+        reason: `${session.closedReason} Positions may not be held overnight, over a weekend or a holiday and are closed.` };
+    }
+  } else if (live.workingOrders.length > 0 && !sessionFlattenActed(s, now)) {
+    // A resting entry left at the flatten fills after the close and opens the position the flatten
+    // was for: cancel it, once per trading day (a breach recorded today means the flatten ran).
+    const session = sessionAt(config, now);
+    if (session.afterFlatten || !session.open) {
+      breach = { at: now, rule: "sessionFlatten", action: "flatten", blockUntil: null,
+        reason: session.afterFlatten
+          ? `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: working orders are cancelled so that none fills after the close.`
+          : `${session.closedReason} Working orders are cancelled so that none fills while the session is closed.` };
     }
   }
   // Held above the limit (fills that came late, a trade made by hand): brought back at once.
@@ -330,7 +356,7 @@ export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, int
     return reject("allowedSymbols", `${symbol || "This contract"} is not in the allowed symbols (${config.allowedSymbols.join(", ")}).`);
   }
   const session = sessionAt(config, now);
-  if (!session.open) return reject("tradingWindow", `The session is closed: Topstep's trading day runs ${config.session.open} to ${session.closeLabel} Chicago time, Sunday to Friday.`);
+  if (!session.open) return reject("tradingWindow", session.closedReason);
   if (session.afterCutoff || session.afterFlatten) {
     return reject("tradingWindow", `No new entries after ${session.afterFlatten ? session.flattenLabel : session.cutoffLabel} Chicago time (the session closes at ${session.closeLabel}).`);
   }

@@ -1,3 +1,5 @@
+import { cmeDay } from "./cme-calendar";
+
 /**
  * Wall-clock time in America/Chicago, where CME futures and Topstep's trading day live. Daylight
  * saving is handled by the platform's time-zone database, never by fixed offsets.
@@ -42,15 +44,27 @@ export function chicagoMinuteOfDay(ms: number): number {
   return t.hour * 60 + t.minute;
 }
 
+/** The Chicago calendar date `days` after the date of `t`, as `YYYY-MM-DD`. */
+function chicagoDate(t: ChicagoTime, days = 0): string {
+  const d = new Date(Date.UTC(t.year, t.month - 1, t.day + days));
+  return d.toISOString().slice(0, 10);
+}
+
 /**
  * Whether CME Globex equity and commodity futures trade at `ms`: Sunday 17:00 to Friday 16:00
- * Chicago time, with a daily halt from 16:00 to 17:00. Holidays are not modelled here.
+ * Chicago time, with a daily halt from 16:00 to 17:00, closed on CME holidays and from an early
+ * close until 17:00 (the CME calendar in cme-calendar.ts).
  */
 export function isGlobexOpen(ms: number): boolean {
   const t = chicagoTime(ms);
   const m = t.hour * 60 + t.minute;
   if (t.weekday === 6) return false;
-  if (t.weekday === 0) return m >= 17 * 60;
-  if (t.weekday === 5) return m < 16 * 60;
-  return m < 16 * 60 || m >= 17 * 60;
+  if (t.weekday === 0 && m < 17 * 60) return false;
+  if (t.weekday === 5 && m >= 16 * 60) return false;
+  if (m >= 16 * 60 && m < 17 * 60) return false;
+  // The session from 17:00 belongs to the next day's trading day.
+  const day = cmeDay(chicagoDate(t, m >= 17 * 60 ? 1 : 0));
+  if (day?.kind === "closed") return false;
+  if (day?.kind === "earlyClose" && m < 17 * 60) return m < Number(day.close.slice(0, 2)) * 60 + Number(day.close.slice(3, 5));
+  return true;
 }
