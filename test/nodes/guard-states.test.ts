@@ -237,4 +237,30 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     await until(async () => await signedEs() === 0, "flat");
     assert.equal((await state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
   });
+
+  it("does nothing for a strategy's exit whose position is already gone, and never exits past flat", async () => {
+    const { a1, answers } = await loadAlertFlow(true);
+    const send = async (body: Record<string, unknown>) => {
+      const before = answers.length;
+      a1.receive({ payload: { secret: "s3cret", symbol: "ES", ...body }, res: {} });
+      await until(() => answers.length === before + 1, "an answer");
+      return answers.at(-1);
+    };
+    // Flat already (a bracket or a daily-loss flatten closed the trade): the strategy's "sell 1" exit.
+    let m = await send({ id: "x1", side: "sell", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" });
+    assert.deepEqual([m.statusCode, m.payload.ok, m.payload.action], [200, true, "none"], JSON.stringify([m.payload, m.decision, m.error]));
+    assert.match(m.payload.reason, /already flat/);
+    assert.equal((await state()).requests["Order/place"]?.executed ?? 0, 0, "no order sent");
+    // Long 2 by hand; the strategy thinks it holds 3 and sells 3 to go flat: only 2 are sold.
+    await placeByHand({ type: 2, side: 0, size: 2 });
+    await until(async () => await signedEs() === 2, "long 2 ES");
+    await until(() => helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size === 1, "the book to hold it");
+    m = await send({ id: "x2", side: "sell", quantity: 3, marketPosition: "flat", prevMarketPosition: "long" });
+    assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
+    await until(async () => await signedEs() === 0, "flat, not short 1");
+    // A reversal while flat opens only the strategy's new position: short 1, not short 2.
+    m = await send({ id: "x3", side: "sell", quantity: 2, marketPosition: "short", marketPositionSize: 1, prevMarketPosition: "long" });
+    assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
+    await until(async () => await signedEs() === -1, "short 1");
+  });
 });
