@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
+import { settleFloor } from "../../src/core/rules/floor-check";
 import { rebuildEodHistory } from "../../src/core/rules/floor-history";
+import { initialState } from "../../src/core/rules/rule-state";
 import { accountKindOf, profileMismatch } from "../../src/core/rules/profile-check";
 import { rulesFor } from "../../src/core/rules/rules-config";
 import type { Trade } from "../../src/core/schemas";
@@ -59,5 +61,32 @@ describe("core: profile against account", () => {
 
   it("catches a name of the other kind even when the balance fits", () => {
     assert.match(profileMismatch(rulesFor("topstep-combine-50k"), { name: "XFA-V2-1-2", balance: 50_000 }) ?? "", /the name says Express Funded, the profile is Trading Combine/);
+  });
+});
+
+describe("core: settling the floor at start", () => {
+  const cfg = rulesFor("topstep-combine-50k");
+  it("holds entries when the history could not be read and no floor was entered, and lets a floor entered in", () => {
+    const s = initialState(cfg, 1, 50_500, CT(25, "09:00"));
+    const held = settleFloor(cfg, s, null, "Trade/search: HTTP 503", undefined, 50_500, CT(25, "09:00"));
+    assert.equal(held.hold?.rule, "floorUnknown");
+    assert.match(held.hold?.reason ?? "", /could not be read \(Trade\/search: HTTP 503\)/);
+    const shown = settleFloor(cfg, s, null, "Trade/search: HTTP 503", 49_000, 50_500, CT(25, "09:00"));
+    assert.deepEqual([shown.hold, shown.check.source, s.floor], [null, "shown", 49_000]);
+  });
+
+  it("refuses a floor entered at or above the balance rather than flatten on a typo", () => {
+    const s = initialState(cfg, 1, 50_000, CT(25, "09:00"));
+    const r = settleFloor(cfg, s, rebuildEodHistory([], 50_000, 50_000, CT(25, "09:00")), null, 490_000, 50_000, CT(25, "09:00"));
+    assert.equal(r.hold?.rule, "floorUnknown");
+    assert.equal(s.floor, 48_000);
+  });
+
+  it("keeps the journal's higher floor over the history's, and says so", () => {
+    const s = initialState(cfg, 1, 50_000, CT(25, "09:00"));
+    s.eodHigh = 50_700;
+    const r = settleFloor(cfg, s, rebuildEodHistory([], 50_000, 50_000, CT(25, "09:00")), null, undefined, 50_000, CT(25, "09:00"));
+    assert.deepEqual([r.check.source, r.check.fromHistory, s.floor], ["state", 48_000, 48_700]);
+    assert.match(r.check.note ?? "", /higher one is kept/);
   });
 });
