@@ -134,6 +134,20 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     await until(() => n.ok.length === 1, "the entry approved");
   });
 
+  it("reads the history back past its newest month: a high of $51,500 six weeks ago still sets the floor", async () => {
+    clock = Date.parse("2026-10-14T09:00:00-05:00"); // daylight saving time in October
+    await trade(es, 0, 1, 6799.75, 6800);
+    await trade(es, 1, 1, 6830, 6830.25); // +$1,500
+    clock = CT(20, "09:00");
+    await trade(es, 0, 1, 6829.75, 6830);
+    await trade(es, 1, 1, 6816, 6816.25); // −$700
+    clock = CT(25, "09:00");
+    const n = await load();
+    const s = await stateOf(n);
+    assert.deepEqual([s.state.eodHigh, s.state.floor, s.floorCheck.history.reconciled], [51_500, 49_500, true]);
+    assert.equal(lastStatus(n.r1).text, "MLL $1,300 left");
+  });
+
   it("refuses entries when the balance does not match the rebuilt history and no floor is entered; exits still pass", async () => {
     await trade(mes, 0, 1, 6799.75, 6800);
     // A balance the fills cannot explain (a payout, an adjustment, fills older than the history).
