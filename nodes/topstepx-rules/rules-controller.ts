@@ -104,6 +104,7 @@ export class RulesController {
         this.send([null, null, { topic: "rules", payload: s } as never]);
       });
       this.guard.on("breach", (b) => this.node.warn(`${b.rule}: ${b.reason}`));
+      this.guard.on("warning", (m) => this.node.warn(`rules: ${m}`));
       this.guard.on("error", (e) => this.node.error(`rules: ${e.message}`));
       await this.guard.start();
     } catch (e) {
@@ -122,12 +123,16 @@ export class RulesController {
     if (!s.synced) return { fill: "yellow", shape: "ring", text: "syncing account" };
     if (s.killSwitch) return { fill: "red", shape: "dot", text: "kill switch on" };
     if (s.flattening) return { fill: "red", shape: "dot", text: "flattening" };
+    // Entries wait a moment at start while the account's history is read: not a breach, not red.
+    if (s.blocked?.rule === "floorUnknown" && !s.floorCheck) return { fill: "yellow", shape: "ring", text: "reading account history" };
     if (s.blocked) return { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
     const h = s.headroom;
     if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
     if (h.maxLoss !== null) {
       const tight = this.config!.flattenBuffer > 0 ? h.maxLoss <= this.config!.flattenBuffer * 2 : h.maxLoss < 500;
-      return { fill: tight ? "yellow" : "green", shape: "dot", text: `MLL ${money(h.maxLoss)} left` };
+      // The trader's own floor is in force: the status says whose floor the headroom is measured to.
+      const whose = s.floorCheck?.source === "shown" ? " (TopstepX floor)" : "";
+      return { fill: tight ? "yellow" : "green", shape: "dot", text: `MLL ${money(h.maxLoss)} left${whose}` };
     }
     if (h.dailyLoss !== null) return { fill: "green", shape: "dot", text: `daily ${money(h.dailyLoss)} left` };
     return { fill: "green", shape: "dot", text: `day P&L ${money(h.dayPnl)}` };

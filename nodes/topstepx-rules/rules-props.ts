@@ -21,12 +21,16 @@ export interface RulesProps {
   maxAlertAgeSeconds?: string;
   allowedSymbols?: string;
   stopAtTarget?: boolean;
+  /** The floor TopstepX shows, as the trader copied it ("$48,998.52" is fine). */
+  shownFloor?: string;
   dbFile?: string;
   version?: number;
 }
 
 const blank = (v: string | undefined) => v === undefined || String(v).trim() === "";
 const num = (v: string | undefined) => (blank(v) ? undefined : Number(v));
+/** Money as TopstepX prints it: a dollar sign, thousands separators and a typographic minus are dropped. */
+const money = (v: string | undefined) => (blank(v) ? undefined : Number(String(v).replace(/[$,\s]/g, "").replace(/^[\u2212(](.*?)\)?$/, "-$1")));
 
 /** The dialog's overrides as rules data; the engine's schema validates them. */
 export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["lossFloor"]): Partial<RulesConfigInput> {
@@ -59,6 +63,7 @@ export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["
   if (!blank(p.maxAlertAgeSeconds)) o.maxAlertAgeSeconds = num(p.maxAlertAgeSeconds);
   if (!blank(p.allowedSymbols)) o.allowedSymbols = p.allowedSymbols!.split(/[\s,;]+/).filter(Boolean);
   if (p.stopAtTarget) o.stopAtTarget = true;
+  if (!blank(p.shownFloor)) o.shownFloor = money(p.shownFloor);
   return o;
 }
 

@@ -8,6 +8,8 @@ import type { StrategyPosition } from "../orders/order-intent";
 import { sizeStrategyOrder } from "../orders/strategy-order";
 import { isWorking, type OpenExposure, openExposure, targetDelta } from "../orders/target-position";
 import { tradingDayOf } from "../time/trading-day";
+import { AccountChecks } from "./account-checks";
+import type { FloorCheck } from "./floor-check";
 import type { RulesConfig } from "./rules-config";
 import { applyBreach, decide, effectiveMaxContracts, evaluate, isExit, type Evaluation, type GateIntent, type LiveAccount, type RuleDecision } from "./rules-engine";
 import { initialState, round2, rollTradingDay, type RuleState } from "./rule-state";
@@ -21,6 +23,8 @@ export interface GuardStatus {
   blocked: { rule: string; reason: string; until: number | null } | null;
   killSwitch: boolean;
   flattening: boolean;
+  /** How the loss floor was established at start (history, journal, the trader's floor), and any disagreement. */
+  floorCheck: FloorCheck | null;
   event?: string;
 }
 
@@ -29,6 +33,7 @@ export interface GuardEvents {
   breach: [NonNullable<Evaluation["breach"]>];
   flattened: [FlattenReport];
   error: [Error];
+  warning: [string];
 }
 
 const NOT_LOADED: RuleDecision = { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is; exits, cancels and flattens still pass." };
@@ -53,6 +58,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private lastPeakPersist = 0;
   private last: Evaluation | null = null;
   private stopped = false;
+  private checks: AccountChecks | null = null;
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -69,6 +75,16 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
 
   /** Loads the persisted state, follows the account, and starts judging once it is re-synced. */
   async start(): Promise<void> {
+    this.checks = new AccountChecks({
+      api: this.conn.api, accountId: this.accountId, config: this.config, now: () => this.now(),
+      account: () => this.conn.book(this.accountId) ?? null,
+      settled: (check) => {
+        this.journal.append("start", this.accountId, { event: "loss floor established", ...check }, this.now());
+        if (check.note) this.emit("warning", check.note);
+        this.onSynced();
+      },
+      error: (e) => this.emit("error", e),
+    });
     const on = <K extends string>(event: K, f: (...args: any[]) => void) => {
       this.conn.on(event as never, f as never);
       this.unlisten.push(() => this.conn.off(event as never, f as never));
@@ -155,6 +171,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.rollDay();
     this.state.dayTrades = book.fills;
     this.state.lastBalance = book.balance;
+    // The profile is judged against the account; entries (not exits) wait for the floor rebuilt from its history.
+    this.checks?.onSynced(this.state, book);
     // A REST snapshot alone is not live state: without the hubs, fills would go unseen.
     this.synced = this.conn.status().state === "connected";
     this.persist();
@@ -406,10 +424,13 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
 
   status(event?: string): GuardStatus {
     const s = this.state;
-    const blocked = s && s.blockedUntil !== null && s.blockedUntil > this.now()
-      ? { rule: s.blockedBy ?? "", reason: s.blockedReason ?? "", until: Number.isFinite(s.blockedUntil) ? s.blockedUntil : null }
-      : null;
-    return { accountId: this.accountId, at: this.now(), synced: this.synced, headroom: this.last?.headroom ?? null, blocked, killSwitch: s?.killSwitch ?? false, flattening: !!this.flattening, event };
+    // A hold is named first, as the gate names it first: it is the cause to fix before a block matters.
+    const blocked = s?.entryHold
+      ? { rule: s.entryHold.rule, reason: s.entryHold.reason, until: null }
+      : s && s.blockedUntil !== null && s.blockedUntil > this.now()
+        ? { rule: s.blockedBy ?? "", reason: s.blockedReason ?? "", until: Number.isFinite(s.blockedUntil) ? s.blockedUntil : null }
+        : null;
+    return { accountId: this.accountId, at: this.now(), synced: this.synced, headroom: this.last?.headroom ?? null, blocked, killSwitch: s?.killSwitch ?? false, flattening: !!this.flattening, floorCheck: s?.floorCheck ?? null, event };
   }
 
   private publish(event?: string): void {
@@ -424,6 +445,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     for (const f of this.unlisten.splice(0)) f();

@@ -1,4 +1,5 @@
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
+import type { FloorCheck } from "./floor-check";
 import type { RulesConfig } from "./rules-config";
 
 /** A rule breach as recorded in the state and the journal. */
@@ -11,7 +12,13 @@ export interface Breach {
 export type RuleName =
   | "maxLossLimit" | "flattenBuffer" | "dailyLossLimit" | "maxContracts" | "scaling" | "profitTarget"
   | "tradingWindow" | "sessionFlatten" | "maxOrdersPerMinute" | "maxTradesPerDay" | "killSwitch"
-  | "maxAlertAge" | "allowedSymbols" | "stateUnknown" | "duplicateAlert";
+  | "maxAlertAge" | "allowedSymbols" | "stateUnknown" | "duplicateAlert" | "profileMismatch" | "floorUnknown";
+
+/** A reason to refuse every entry (exits pass) that is not a breach: established anew on every start. */
+export interface EntryHold {
+  rule: RuleName;
+  reason: string;
+}
 
 /**
  * What the gateway does not know and the rules need across restarts: high-water marks, the floor,
@@ -52,23 +59,34 @@ export interface RuleState {
   recentOrders: number[];
   /** Ids of the latest fills already journaled, so a re-sync after a restart does not journal them twice. */
   journaledTrades?: number[];
+  /** The floor TopstepX shows, as the trader entered it: the computed floor never goes below it. */
+  floorMinimum?: number | null;
+  /** Entries are refused while set (profile mismatch, floor not established); exits pass. */
+  entryHold?: EntryHold | null;
+  /** How the floor in force was established at the last start. */
+  floorCheck?: FloorCheck | null;
 }
 
-function tierFor(config: RulesConfig, balance: number): number | null {
+/** The scaling tier's contract limit for an end-of-day balance; null without a scaling plan. */
+export function tierFor(config: RulesConfig, balance: number): number | null {
   if (!config.scaling || config.scaling.length === 0) return null;
   let max = config.scaling[0]!.maxContracts;
   for (const t of config.scaling) if (balance - config.startBalance >= t.minProfit) max = t.maxContracts;
   return max;
 }
 
-/** The floor implied by the high-water marks, capped at the lock level. */
-export function computeFloor(config: RulesConfig, s: Pick<RuleState, "eodHigh" | "equityPeak" | "startBalance">): number | null {
+/**
+ * The floor implied by the high-water marks, capped at the lock level, and never below the floor
+ * the trader read in TopstepX (`floorMinimum`): of two floors the tighter one protects the account.
+ */
+export function computeFloor(config: RulesConfig, s: Pick<RuleState, "eodHigh" | "equityPeak" | "startBalance"> & Pick<Partial<RuleState>, "floorMinimum">): number | null {
   const f = config.lossFloor;
   if (!f) return null;
   const lock = f.lockAt ?? s.startBalance;
   const initial = s.startBalance - f.amount;
   const mark = f.mode === "static" ? s.startBalance : f.mode === "trailingEod" ? s.eodHigh : s.equityPeak;
-  return Math.min(Math.max(lock, initial), Math.max(initial, mark - f.amount));
+  const computed = round2(Math.min(Math.max(lock, initial), Math.max(initial, mark - f.amount)));
+  return s.floorMinimum == null ? computed : Math.max(computed, s.floorMinimum);
 }
 
 export function initialState(config: RulesConfig, accountId: number, balance: number, now: number): RuleState {

@@ -33,6 +33,12 @@ export const RulesConfig = z.object({
   /** The balance the account started with (Combine 50,000; XFA 0). */
   startBalance: Money,
   lossFloor: LossFloorRule.optional(),
+  /**
+   * The Maximum Loss Limit floor TopstepX shows for the account, as the trader read it: the floor in
+   * force is the higher of it and the computed one, and it lets in an account whose trade history
+   * cannot be rebuilt.
+   */
+  shownFloor: Money.optional(),
   /** Act (flatten) when equity comes this close to the loss floor. */
   flattenBuffer: Money.min(0).default(0),
   dailyLoss: DailyLossRule.optional(),

@@ -336,6 +336,8 @@ export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, int
   if (intent.action === "place" && !live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): orders are refused until it is; close, cancel and flatten still work.");
   if (isExit(intent, live)) return { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." };
   if (!live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.");
+  // A profile that does not fit the account, or a loss floor that could not be established.
+  if (s.entryHold) return reject(s.entryHold.rule, s.entryHold.reason);
   // Fail closed: without a quote for an open position the equity, and so the distance to the loss
   // limits, is unknown (the design refuses entries while the state is unknown); nothing read this flag.
   if (!live.openPnlComplete) return reject("stateUnknown", "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.");
