@@ -40,8 +40,8 @@ function assertJsonRefusal(a: Answer, status: number, field: string, reason?: Re
   if (reason) assert.match(a.body.error!, reason, seen);
 }
 
-/** The status a node shows in the editor, as the editor receives it over /comms. */
-function editorStatus(red: NodeRedProcess, nodeId: string, wanted: (s: { fill?: string; shape?: string; text?: string }) => boolean): Promise<{ fill?: string; shape?: string; text?: string }> {
+/** The first status of a node, as the editor receives it over /comms (the current one first), that `wanted` accepts. */
+function editorStatus(red: NodeRedProcess, nodeId: string, wanted: (s: { fill?: string; shape?: string; text?: string }) => boolean = () => true): Promise<{ fill?: string; shape?: string; text?: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${red.url.replace("http", "ws")}/comms`);
     let last: unknown = null;
@@ -104,13 +104,15 @@ describe("nodes: webhook security (the example flow in a real Node-RED)", functi
     before(() => deployWebhook(red));
 
     it("refuses every alert with 401 and the reason, shows a red status, and places no order", async () => {
+      // Once the connection is up, the other nodes show green; the alert node stays red.
+      await editorStatus(red, "tsx-webhook-order", (s) => s.fill === "green");
+      assert.deepEqual(await editorStatus(red, ALERT_NODE), { fill: "red", shape: "ring", text: "refusing: no webhook secret" });
       const valid = { symbol: "MNQ1!", side: "buy", quantity: 1 };
       assertJsonRefusal(await send(red, { json: valid }), 401, "secret", /no webhook secret is configured/);
       assertJsonRefusal(await send(red, { json: { ...valid, secret: "any guess" } }), 401, "secret", /no webhook secret is configured/);
       assertJsonRefusal(await send(red, { method: "POST", headers: { "content-type": "text/plain" }, body: "buy 1 MNQ1! secret=x" }), 401, "secret");
       assertJsonRefusal(await send(red, { json: { ...valid, quantity: "2.5" } }), 401, "secret");
-      const status = await editorStatus(red, ALERT_NODE, (s) => s.fill === "red");
-      assert.deepEqual(status, { fill: "red", shape: "ring", text: "refusing: no webhook secret" });
+      assert.deepEqual(await editorStatus(red, ALERT_NODE), { fill: "red", shape: "ring", text: "refusing: no webhook secret" });
       assert.equal(await orderCount(sim), 0);
     });
   });
