@@ -16,7 +16,7 @@ import { connectionStatus, errorStatus } from "../shared/status";
 type Send = (msg: Array<NodeMessageInFlow | null>) => void;
 
 /** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
-const guardedAccounts = new Map<number, string>();
+const guardedAccounts = new Map<number, { id: string; name: string; label: string }>();
 
 const Command = z.object({
   command: z.enum(["killSwitch", "rearm", "report", "state", "journal"]),
@@ -63,6 +63,9 @@ export class RulesController {
   private journal: Journal | null = null;
   private conn: GatewayConnection | null = null;
   private connection: ConnectionStatus | null = null;
+  /** Why this node does not guard (another node guards its account): shown once, never retried. */
+  private refusal: string | null = null;
+  private refusedState: Record<string, unknown> | null = null;
   private send: Send;
 
   constructor(private readonly node: Node, private readonly config: RulesConfig | null, private readonly configError: string | null, private readonly dbFile: string, private readonly accountRef: string | undefined) {
@@ -72,7 +75,7 @@ export class RulesController {
 
   onConnectionStatus(s: ConnectionStatus): void {
     this.connection = s;
-    if (this.configError) return;
+    if (this.configError || this.refusal) return;
     if (s.state !== "connected") this.node.status(connectionStatus(s));
     else if (this.guard) this.node.status(this.statusOf(this.guard.status()));
   }
@@ -93,8 +96,9 @@ export class RulesController {
       const accountId = await executor.accountId(this.accountRef || undefined);
       if (this.closed) return;
       const owner = guardedAccounts.get(accountId);
-      if (owner && owner !== this.id) throw new Error(`account ${accountId} is already guarded by rules node ${owner}: use one rules node per account`);
-      guardedAccounts.set(accountId, this.id);
+      if (owner && owner.id !== this.id) return this.refuse(accountId, owner);
+      const name = (this.node as { name?: string }).name;
+      guardedAccounts.set(accountId, { id: this.id, name: name || this.id, label: name ? `"${name}" (${this.id})` : this.id });
       this.executor = executor;
       this.journal = new Journal(this.dbFile);
       this.journal.pruneSeen(conn.clock.now());
@@ -113,9 +117,21 @@ export class RulesController {
       this.guard = null;
       this.journal?.close();
       this.journal = null;
-      if (this.closed || /already guarded/.test((e as Error).message)) return;
+      if (this.closed) return;
       this.retry = setTimeout(() => void this.start(conn, executor), 5000);
     }
+  }
+
+  /**
+   * Another rules node guards the account: says so once, in red and in the log, and stays out of
+   * the way (no retry, no rule-state msgs with headroom it does not know).
+   */
+  private refuse(accountId: number, owner: { id: string; name: string; label: string }): void {
+    this.refusal = `account ${accountId} is already guarded by rules node ${owner.label}: use one rules node per account (wire this flow to that node, or remove one)`;
+    this.refusedState = { accountId, synced: false, headroom: null, blocked: null, killSwitch: false, flattening: false, event: "refused", error: this.refusal, guardedBy: owner.id };
+    this.node.status(errorStatus(`guarded by ${owner.name}`));
+    this.node.error(`rules: ${this.refusal}`);
+    this.send([null, null, { topic: "rules", payload: this.refusedState } as never]);
   }
 
   private statusOf(s: GuardStatus): NodeStatus {
@@ -139,7 +155,7 @@ export class RulesController {
       const p = msg.payload as Record<string, unknown> | undefined;
       const command = msg.topic === "killSwitch" ? { command: "killSwitch", on: msg.payload === true || (p as { on?: boolean })?.on === true } : p && typeof p === "object" && "command" in p ? p : null;
       if (command) return this.command(parseInput(Command, command, "msg.payload"), msg, send, done);
-      if (!guard || !this.conn || !this.journal) throw new Error(this.configError ?? "the rules are not running yet (check the configuration and the account)");
+      if (!guard || !this.conn || !this.journal) throw new Error(this.configError ?? this.refusal ?? "the rules are not running yet (check the configuration and the account)");
       const raw = parseInput(GateInput, p ?? {}, "msg.payload");
       const now = this.conn.clock.now();
       const alertTime = raw.alertTime === undefined ? undefined : typeof raw.alertTime === "number" ? raw.alertTime : Date.parse(raw.alertTime);
@@ -196,7 +212,13 @@ export class RulesController {
   private command(c: z.infer<typeof Command>, msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): void {
     const guard = this.guard;
     if (!guard || !this.journal) {
-      done(new Error("the rules are not running yet"));
+      // A dashboard polls its journal every few seconds: the refusal was said once already.
+      if (this.refusal && (c.command === "journal" || c.command === "report")) return done();
+      if (this.refusal && c.command === "state") {
+        send([null, null, Object.assign(msg, { topic: "state", payload: this.refusedState })]);
+        return done();
+      }
+      done(new Error(this.refusal ?? "the rules are not running yet"));
       return;
     }
     switch (c.command) {
@@ -232,7 +254,7 @@ export class RulesController {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     await this.starting?.catch(() => undefined);
-    for (const [account, owner] of guardedAccounts) if (owner === this.id) guardedAccounts.delete(account);
+    for (const [account, owner] of guardedAccounts) if (owner.id === this.id) guardedAccounts.delete(account);
     await this.guard?.stop();
     this.journal?.close();
   }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
 import { SESSION_INSTANT } from "../support/clock";
-import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
+import { callsOn, statusOf } from "../support/node-calls";
+import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
 interface SimState {
@@ -56,9 +57,8 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
     ], cfg.credentials);
     const r1 = helper.getNode("r1");
     const st = collect(helper.getNode("st"));
-    const warn = r1.warn as { callCount: number };
-    await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
-    return { r1, st, warn };
+    await until(() => ready.test(statusOf(r1).text ?? ""), `the rules node status to match ${ready}`);
+    return { r1, st, warnings: () => callsOn(r1, "warn").length };
   }
 
   /** One evaluation per simulated second: the account event of an unchanged balance makes the guard evaluate. */
@@ -96,7 +96,7 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
     const calls = await requests();
     await seconds(20, n.st);
     assert.equal(await requests(), calls, "no gateway call in 20 s while flat past the daily loss");
-    assert.equal(n.warn.callCount, 2, "one warning per rule");
+    assert.equal(n.warnings(), 2, "one warning per rule");
     assert.deepEqual(rows("breach").map((b) => b.rule), ["flattenBuffer", "dailyLossLimit"], "each rule breached once");
     assert.equal(rows("flatten").length, 1, "the daily loss found the account flat already");
 
@@ -106,7 +106,7 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
     const afterStart = await requests();
     await seconds(20, n.st);
     assert.equal(await requests(), afterStart, "no gateway call in 20 s after a redeploy");
-    assert.equal(n.warn.callCount, 0, "no warning after a redeploy");
+    assert.equal(n.warnings(), 0, "no warning after a redeploy");
     assert.deepEqual(rows("breach").map((b) => b.rule), ["flattenBuffer", "dailyLossLimit"], "no breach row more");
     assert.equal(rows("flatten").length, 1, "no flatten row more");
   });
