@@ -52,9 +52,9 @@ answerListeners.push((msg, status, body) => {
 
 /**
  * Runs an order and journals it in its account's trail when a rules node guards that account:
- * the order as sent (before it is sent, so that its fills follow it), then what the webhook is
- * answered on success, or the error when there is no webhook to answer (answered failures are
- * journaled by answerHttp). A place order gets its customTag here, which its fills carry.
+ * the order as sent (before it is sent, so that its fills follow it), then on success what the
+ * webhook is answered, or without a webhook the gateway's result (order id, status), or the
+ * error when there is no webhook to answer (answered failures are journaled by answerHttp).
  */
 export async function journaledOrder<T>(executor: OrderExecutor, msg: NodeMessageInFlow, intent: OrderIntent, run: (intent: OrderIntent) => Promise<T>): Promise<T> {
   const accountId = anyAccountJournal() ? await executor.accountId(intent.account).catch(() => null) : null;
@@ -66,7 +66,9 @@ export async function journaledOrder<T>(executor: OrderExecutor, msg: NodeMessag
   write(target, "order", { ...link, intent });
   try {
     const result = await run(intent);
+    // The order id ties the fills to the trail: in the answer for a webhook, in a second order row otherwise.
     if ((msg as Msg).res) write(target, "answer", { ...link, status: 200, body: { ok: true, ...result, request: undefined } });
+    else write(target, "order", { ...link, result: { ...result, request: undefined } });
     return result;
   } catch (e) {
     if (!(msg as Msg).res) write(target, "error", { ...link, error: (e as Error).message });

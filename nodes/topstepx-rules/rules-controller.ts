@@ -33,6 +33,8 @@ const Command = z.object({
   flatten: z.boolean().optional(),
   format: z.enum(["json", "csv"]).optional(),
   reason: z.string().optional(),
+  /** With "journal": the trail of this alert id only (alert, decision, order, fills, answer). */
+  id: z.string().trim().min(1).max(200).optional(),
 });
 
 /** The gate's input: an order intent plus the alert's id and time, when it came from an alert. */
@@ -46,6 +48,11 @@ const GateInput = OrderIntent.extend({
 /** One line of a journal row for a table: the rule and reason, the order, or the fill. */
 function summarize(data: unknown): string {
   const d = (data ?? {}) as Record<string, any>;
+  if (d.status !== undefined && d.body) return `answered ${d.status}${d.body.orderId !== undefined ? `: order #${d.body.orderId}` : d.body.reason ?? d.body.error ? `: ${d.body.reason ?? d.body.error}` : ""}`;
+  if (d.result) return `order${d.result.orderId !== undefined ? ` #${d.result.orderId}` : ""} ${d.result.status ?? d.result.action ?? "done"}`;
+  if (d.intent && !d.decision) return `order sent: ${d.intent.action} ${d.intent.side ?? ""} ${d.intent.quantity ?? ""} ${d.intent.symbol ?? ""}`.replace(/\s+/g, " ").trim();
+  if (d.error !== undefined) return `error: ${d.error}`;
+  if (d.format !== undefined) return `alert ${d.alertId ?? ""} (${d.format})`.replace("  ", " ");
   if (d.decision) return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
   if (d.rule) return `${d.rule}: ${d.reason ?? ""}`;
   if (d.price !== undefined) return `fill ${d.side === 0 ? "buy" : "sell"} ${d.size} @ ${d.price}${d.profitAndLoss != null ? `, P&L ${d.profitAndLoss}` : ""}`;
@@ -288,7 +295,8 @@ export class RulesController {
         msg.payload = { ...guard.status("state"), state: guard.state };
         break;
       case "journal":
-        msg.payload = this.journal.recent(guard.accountId, c.limit ?? 50).map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
+        msg.payload = (c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50))
+          .map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
         break;
     }
     msg.topic = c.command;

@@ -1,9 +1,13 @@
 import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleWebhookFlow } from "../../bench/flows";
 import { Journal, type JournalEntry } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
-import { clockSetting, runningClockFrom } from "../support/clock";
+import { clockSetting, runningClockFrom, SESSION_INSTANT } from "../support/clock";
+import { statusOf } from "../support/node-calls";
+import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
 import { ACCOUNT, restClient, SECOND_ACCOUNT, setPrice, startTestSim, until, USER } from "../support/sim";
 
@@ -107,5 +111,63 @@ describe("journal: the trail of every alert, per account, through a real Node-RE
       assert.deepEqual([sent.status, sent.body.orderId, fill.orderId], [200, answer.body.orderId, answer.body.orderId]);
     }
     assert.equal(read((j) => j.verify()), null, "the hash chain of the shared file verifies");
+  });
+});
+
+describe("journal: the rules node's journal command gives one alert's trail", function () {
+  let sim: Simulator;
+  let dir: string;
+  const now = () => SESSION_INSTANT;
+
+  before(async () => {
+    sim = await startTestSim({ now });
+    helper.settings({ topstepxConfigClock: { now } });
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    helper.settings({});
+    await sim.close();
+  });
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "topstepx-trail-"));
+    await restClient(sim).post("/sim/reset");
+    await setPrice(sim, "ES", 6800);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers {command: 'journal', id} with the alert, its decision, the order as sent and as placed, and its fill", async () => {
+    const cfg = configFor(sim);
+    await helper.load(allNodes, [
+      cfg.node,
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "j.sqlite"), wires: [["o1"], [], ["st"]] },
+      { id: "o1", type: "topstepx-order", server: "cfg", wires: [["done"], ["done"]] },
+      { id: "st", type: "helper" }, { id: "done", type: "helper" },
+    ], cfg.credentials);
+    const r1 = helper.getNode("r1");
+    const st = collect(helper.getNode("st"));
+    const placed = collect(helper.getNode("done"));
+    await until(() => /MLL \$/.test(statusOf(r1).text ?? ""), "the rules node guarding");
+    r1.receive({ alert: { format: "json", id: "j-1" }, payload: { id: "j-1", symbol: "ES", side: "buy", quantity: 1 } });
+    await until(() => placed.length === 1, "the order placed");
+    assert.equal(placed[0].payload.status, "filled", JSON.stringify(placed[0].payload));
+    const trail = async () => {
+      st.length = 0;
+      r1.receive({ payload: { command: "journal", id: "j-1" } });
+      return (await until(() => st.find((m) => m.topic === "journal"), "the journal answer")).payload as Array<{ kind: string; detail: string }>;
+    };
+    const rows = (await until(async () => {
+      const t = await trail();
+      return t.some((r) => r.kind === "fill") ? t : undefined;
+    }, "the fill in the trail"))!;
+    assert.deepEqual(rows.map((r) => r.kind).slice(0, 3), ["alert", "decision", "order"]);
+    // The executor waits for the fill of a market order: the fill may come before the placed order's row.
+    assert.deepEqual(rows.map((r) => r.kind).slice(3).sort(), ["fill", "order"]);
+    assert.match(rows[1]!.detail, /^approved: buy 1 ES/);
+    assert.match(rows[2]!.detail, /^order sent: place buy 1 ES/);
+    assert.match(rows.filter((r) => r.kind === "order")[1]!.detail, /^order #\d+ filled/);
   });
 });

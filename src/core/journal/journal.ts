@@ -178,7 +178,8 @@ export class Journal {
 
   /**
    * The trail of one alert on an account, oldest first: the alert, the decision, the order, its
-   * fills (by customTag or order id), the answer, and any error, linked by the alert id.
+   * fills (by the order id, or a customTag a fill row carries), the answer, and any error, linked
+   * by the alert id.
    */
   trail(alertId: string, accountId: number): JournalEntry[] {
     const linked = this.db.prepare("SELECT seq FROM journal WHERE account_id = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') AND json_extract(data, '$.alertId') = ?").all(accountId, alertId) as Array<{ seq: number }>;
@@ -188,9 +189,10 @@ export class Journal {
     const tags = new Set<string>();
     const orders = new Set<number>();
     for (const e of entries) {
-      const d = (e.data ?? {}) as { customTag?: unknown; orderId?: unknown; body?: { customTag?: unknown; orderId?: unknown } };
-      for (const x of [d.customTag, d.body?.customTag]) if (typeof x === "string") tags.add(x);
-      for (const x of [d.orderId, d.body?.orderId]) if (typeof x === "number") orders.add(x);
+      type Ids = { customTag?: unknown; orderId?: unknown };
+      const d = (e.data ?? {}) as Ids & { body?: Ids; result?: Ids };
+      for (const x of [d.customTag, d.body?.customTag, d.result?.customTag]) if (typeof x === "string") tags.add(x);
+      for (const x of [d.orderId, d.body?.orderId, d.result?.orderId]) if (typeof x === "number") orders.add(x);
     }
     if (tags.size + orders.size === 0) return entries;
     const fills = (this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND kind = 'fill' AND seq > ? ORDER BY seq").all(accountId, entries[0]!.seq) as Array<Record<string, unknown>>)

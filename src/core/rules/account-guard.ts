@@ -95,7 +95,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (!seen.includes(t.id)) {
         seen.push(t.id);
         if (seen.length > 500) seen.splice(0, seen.length - 500);
-        this.journal.append("fill", this.accountId, { ...t, customTag: book.orders.get(t.orderId)?.customTag ?? undefined, missed: extra.missed }, this.now());
+        this.journal.append("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
       }
       this.persist();
       this.scheduleEvaluation();
