@@ -88,6 +88,8 @@ export class Journal {
         seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, ts_iso TEXT NOT NULL, trading_day TEXT NOT NULL,
         account_id INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, hash TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS journal_account_day ON journal (account_id, trading_day);
+      CREATE INDEX IF NOT EXISTS journal_alert ON journal (account_id, json_extract(data, '$.alertId')) WHERE json_extract(data, '$.alertId') IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS journal_order ON journal (account_id, json_extract(data, '$.orderId')) WHERE kind = 'fill';
       CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
       CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     `);
@@ -178,29 +180,20 @@ export class Journal {
 
   /**
    * The trail of one alert on an account, oldest first: the alert, the decision, the order, its
-   * fills (by the order id, or a customTag a fill row carries), the answer, and any error, linked
-   * by the alert id.
+   * fills (by order id), the answer, and any error, linked by the alert id.
    */
   trail(alertId: string, accountId: number): JournalEntry[] {
-    const linked = this.db.prepare("SELECT seq FROM journal WHERE account_id = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') AND json_extract(data, '$.alertId') = ?").all(accountId, alertId) as Array<{ seq: number }>;
-    if (linked.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM journal WHERE seq IN (${linked.map(() => "?").join(",")}) ORDER BY seq`).all(...linked.map((r) => r.seq)) as Array<Record<string, unknown>>;
+    const rows = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND json_extract(data, '$.alertId') = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') ORDER BY seq").all(accountId, alertId) as Array<Record<string, unknown>>;
+    if (rows.length === 0) return [];
     const entries = rows.map(toEntry);
-    const tags = new Set<string>();
+    // The order id is in the answer to a webhook, or in the placed order's row.
     const orders = new Set<number>();
     for (const e of entries) {
-      type Ids = { customTag?: unknown; orderId?: unknown };
-      const d = (e.data ?? {}) as Ids & { body?: Ids; result?: Ids };
-      for (const x of [d.customTag, d.body?.customTag, d.result?.customTag]) if (typeof x === "string") tags.add(x);
+      const d = (e.data ?? {}) as { orderId?: unknown; body?: { orderId?: unknown }; result?: { orderId?: unknown } };
       for (const x of [d.orderId, d.body?.orderId, d.result?.orderId]) if (typeof x === "number") orders.add(x);
     }
-    if (tags.size + orders.size === 0) return entries;
-    const fills = (this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND kind = 'fill' AND seq > ? ORDER BY seq").all(accountId, entries[0]!.seq) as Array<Record<string, unknown>>)
-      .map(toEntry)
-      .filter((e) => {
-        const d = e.data as { customTag?: unknown; orderId?: unknown };
-        return (typeof d.customTag === "string" && tags.has(d.customTag)) || (typeof d.orderId === "number" && orders.has(d.orderId));
-      });
+    const byOrder = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND kind = 'fill' AND json_extract(data, '$.orderId') = ?");
+    const fills = [...orders].flatMap((id) => (byOrder.all(accountId, id) as Array<Record<string, unknown>>).map(toEntry));
     return [...entries, ...fills].sort((a, b) => a.seq - b.seq);
   }
 
