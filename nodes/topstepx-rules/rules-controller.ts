@@ -151,7 +151,7 @@ export class RulesController {
     this.refusedState = { accountId, synced: false, headroom: null, blocked: null, killSwitch: false, flattening: false, event: "refused", error: this.refusal, guardedBy: owner.id };
     this.node.status(errorStatus(`guarded by ${owner.name}`));
     this.node.error(`rules: ${this.refusal}`);
-    this.send([null, null, { topic: "rules", payload: this.refusedState } as never]);
+    this.node.send([null, null, { topic: "rules", payload: this.refusedState }]);
   }
 
   private statusOf(s: GuardStatus): NodeStatus {
