@@ -82,7 +82,6 @@ export class Journal {
     this.db.pragma("synchronous = NORMAL");
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS rule_state (account_id INTEGER PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS seen_alerts (alert_id TEXT PRIMARY KEY, account_id INTEGER, seen_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS decided_alerts (account_id INTEGER NOT NULL, alert_id TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (account_id, alert_id));
       CREATE TABLE IF NOT EXISTS journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, ts_iso TEXT NOT NULL, trading_day TEXT NOT NULL,
@@ -97,7 +96,9 @@ export class Journal {
     this.lastHash = this.db.prepare("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1");
     this.upsertState = this.db.prepare("INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
     // Ids were once kept per file, not per account: carry them over, each under the account that sent it.
-    this.db.exec("INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DELETE FROM seen_alerts;");
+    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_alerts'").get()) {
+      this.db.exec("BEGIN; INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DROP TABLE seen_alerts; COMMIT;");
+    }
     this.insertSeen = this.db.prepare("INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) VALUES (?, ?, ?)");
     this.selectSeen = this.db.prepare("SELECT 1 FROM decided_alerts WHERE account_id = ? AND alert_id = ?");
     // The chain goes on from the last row in the file, read inside the write transaction: another
