@@ -7,7 +7,10 @@ import { errorStatus } from "./status";
 /** What every TopstepX node's controller offers its thin constructor. */
 export interface NodeController extends ConnectionUser {
   handle(msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void): void | Promise<void>;
-  /** Called once the shared connection exists (subscriptions, account lookup…). */
+  /**
+   * Called once the shared connection exists (subscriptions, account lookup…). Should retry by
+   * itself; a rejection is caught, shown in red and logged.
+   */
   start?(conn: GatewayConnection, executor: OrderExecutor): void | Promise<void>;
   /** Called before the node leaves its configuration; may be async, `done` waits for it. */
   close?(): void | Promise<void>;
@@ -26,12 +29,28 @@ export function configNodeOf(RED: NodeAPI, serverId: string | undefined): Topste
 export function attach(node: Node, server: TopstepxConfigNode | null, controller: NodeController): void {
   if (server) {
     server.register(controller);
-    if (server.connection && server.executor) void controller.start?.(server.connection, server.executor);
+    if (server.connection && server.executor) {
+      // A rejected start would be an unhandled rejection, and Node-RED exits on those: show it instead.
+      const failed = (e: unknown) => {
+        const reason = e instanceof Error ? e.message : String(e);
+        node.status(errorStatus(reason));
+        node.error(`start failed: ${reason}`);
+      };
+      try {
+        Promise.resolve(controller.start?.(server.connection, server.executor)).catch(failed);
+      } catch (e) {
+        failed(e);
+      }
+    }
   } else {
     node.status(errorStatus("no configuration"));
   }
   node.on("input", (msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void) => {
-    void controller.handle(msg, send, done);
+    try {
+      Promise.resolve(controller.handle(msg, send, done)).catch((e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
+    } catch (e) {
+      done(e instanceof Error ? e : new Error(String(e)));
+    }
   });
   node.on("close", (_removed: boolean, done: () => void) => {
     void Promise.resolve()

@@ -1,5 +1,8 @@
 import type { NodeMessageInFlow } from "node-red";
 
+/** Told of every answer made here, after it is set (the journal writes it down). */
+export const answerListeners: Array<(msg: NodeMessageInFlow, status: number, body: Record<string, unknown>) => void> = [];
+
 /**
  * The JSON body of a refusal, the same on every path that answers a webhook (the alert node, its
  * webhook guard, the rules and order nodes): `error` and `reason` both carry the reason, `field`
@@ -24,4 +27,5 @@ export function answerHttp(msg: NodeMessageInFlow, status: number, body: Record<
     body = { ok: false, status, ...body, error: reason, reason };
   }
   m.payload = body;
+  for (const listen of answerListeners) listen(msg, status, body);
 }

@@ -62,43 +62,70 @@ export class MarketController {
   private contracts: Array<{ symbol: string; contract: Contract }> = [];
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
+  private failures = 0;
+  /** Why the last start failed, shown until a retry succeeds. */
+  private failure: string | null = null;
 
   constructor(private readonly node: Node, private readonly props: MarketProps) {
     this.id = node.id;
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
-    this.node.status(s.state === "connected" && this.contracts.length > 0 ? okStatus(`${this.contracts.length} contract(s)`) : connectionStatus(s));
+    if (s.state === "connected" && this.failure) this.node.status(errorStatus(this.failure));
+    else this.node.status(s.state === "connected" && this.contracts.length > 0 ? okStatus(`${this.contracts.length} contract(s)`) : connectionStatus(s));
   }
 
-  /** Resolves the symbols and subscribes the chosen feeds. */
+  /**
+   * Resolves the symbols and subscribes the chosen feeds. Never rejects: a refusal (not logged in
+   * yet, a symbol not listed yet, a subscription the gateway refuses) shows red with the reason and
+   * is tried again, sooner at first.
+   */
   async start(conn: GatewayConnection): Promise<void> {
     this.conn = conn;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
     const symbols = splitSymbols(this.props.symbols);
-    if (symbols.length === 0 || !(this.props.quotes || this.props.trades || this.props.depth)) return;
+    if (this.closed || symbols.length === 0 || !(this.props.quotes || this.props.trades || this.props.depth)) return;
     try {
-      for (const symbol of symbols) this.contracts.push({ symbol, contract: await conn.contracts.resolve(symbol) });
+      const contracts: Array<{ symbol: string; contract: Contract }> = [];
+      for (const symbol of symbols) contracts.push({ symbol, contract: await conn.contracts.resolve(symbol) });
+      for (const { symbol, contract } of contracts) {
+        if (this.closed) break;
+        const refused = (e: Error): never => {
+          // The gateway's own words, not SignalR's wrapper around them.
+          throw new Error(`${symbol}: ${/HubException: (.*)$/.exec(e.message)?.[1] ?? e.message}`);
+        };
+        if (this.props.quotes) this.stops.push(await conn.market.watchQuotes(contract.id, (q) => this.onQuote(symbol, q)).catch(refused));
+        if (this.props.trades) {
+          this.stops.push(await conn.market.watchTrades(contract.id, (id, trades) => {
+            for (const t of trades) this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } } as never);
+          }).catch(refused));
+        }
+        if (this.props.depth) {
+          this.stops.push(await conn.market.watchDepth(contract.id, (id, entries) => this.node.send({ topic: id, symbol, event: "depth", payload: entries } as never)).catch(refused));
+        }
+      }
+      if (this.closed) return this.unsubscribe();
+      this.contracts = contracts;
+      this.failures = 0;
+      this.failure = null;
+      this.onConnectionStatus(conn.status());
     } catch (e) {
-      this.node.status(errorStatus((e as Error).message));
-      this.node.error(`symbols: ${(e as Error).message} (retrying in 10 s)`);
-      this.contracts = [];
-      // Not logged in yet, or a symbol the gateway does not list yet: try again.
-      if (!this.closed) this.retry = setTimeout(() => void this.start(conn), 10_000);
-      return;
-    }
-    for (const { symbol, contract } of this.contracts) {
+      await this.unsubscribe();
       if (this.closed) return;
-      if (this.props.quotes) this.stops.push(await conn.market.watchQuotes(contract.id, (q) => this.onQuote(symbol, q)));
-      if (this.props.trades) {
-        this.stops.push(await conn.market.watchTrades(contract.id, (id, trades) => {
-          for (const t of trades) this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } } as never);
-        }));
-      }
-      if (this.props.depth) {
-        this.stops.push(await conn.market.watchDepth(contract.id, (id, entries) => this.node.send({ topic: id, symbol, event: "depth", payload: entries } as never)));
-      }
+      const delay = Math.min(30_000, 2000 * 2 ** this.failures++);
+      const reason = (e as Error).message;
+      this.failure = reason;
+      this.node.status(errorStatus(reason));
+      this.node.error(`market: ${reason} (retrying in ${Math.round(delay / 1000)} s)`);
+      this.retry = setTimeout(() => void this.start(conn), delay);
     }
-    this.onConnectionStatus(conn.status());
+  }
+
+  /** Drops every subscription made so far (a partial start, or the node closing). */
+  private async unsubscribe(): Promise<void> {
+    this.contracts = [];
+    await Promise.all(this.stops.splice(0).map((s) => s().catch(() => undefined)));
   }
 
   private onQuote(symbol: string, q: QuoteState): void {
@@ -161,6 +188,6 @@ export class MarketController {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
     for (const t of this.pending.values()) clearTimeout(t);
-    await Promise.all(this.stops.splice(0).map((s) => s().catch(() => undefined)));
+    await this.unsubscribe();
   }
 }

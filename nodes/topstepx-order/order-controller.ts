@@ -8,6 +8,7 @@ import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { InputError, parseInput, pick } from "../shared/input";
 import { answerHttp } from "../shared/http-answer";
+import { journaledOrder } from "../shared/journal-trail";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
 /** The order node's dialog (version 1): every field can be overridden by msg.payload. */
@@ -150,7 +151,7 @@ export class OrderController {
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
-      const result = await executor.execute(intent, http ? { fillWaitMs: 0 } : undefined);
+      const result = await journaledOrder(executor, msg, intent, (i) => executor.execute(i, http ? { fillWaitMs: 0 } : undefined));
       msg.payload = http ? { ok: true, ...result, request: undefined } : result;
       (msg as { intent?: unknown }).intent = intent;
       this.node.status(okStatus(summary(result)));

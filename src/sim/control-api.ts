@@ -70,7 +70,7 @@ export async function handleControl(sim: Simulator, req: IncomingMessage, res: S
         return sendJson(res, 200, sim.applyFaults(b));
       }
       case "DELETE /sim/faults":
-        return sendJson(res, 200, sim.applyFaults({ clear: true, pausePings: false, rejectUpgrades: 0 }));
+        return sendJson(res, 200, sim.applyFaults({ clear: true, pausePings: false, rejectUpgrades: 0, refuseSubscriptions: 0 }));
       case "POST /sim/market": {
         const b = parse(MarketRequest, await readBody(req));
         sim.market.setQuoteRate(b.quoteRate);

@@ -38,6 +38,8 @@ export const FaultsRequest = z.object({
   pausePings: z.boolean().optional(),
   /** Refuse the next N hub connection attempts with HTTP 503. */
   rejectUpgrades: z.number().int().min(0).optional(),
+  /** Refuse the next N market subscriptions (quotes, trades, depth) with a hub error. */
+  refuseSubscriptions: z.number().int().min(0).optional(),
 });
 export type FaultsRequest = z.infer<typeof FaultsRequest>;
 

@@ -32,6 +32,8 @@ export class MarketHub {
   private readonly subs: Record<Feed, Map<string, Set<Conn>>> = { quotes: new Map(), trades: new Map(), depth: new Map() };
   private readonly published = new Map<string, Published>();
   quotesSent = 0;
+  /** Fault: refuse this many more subscriptions. */
+  refuseSubscriptions = 0;
 
   constructor(
     private readonly market: Market,
@@ -45,6 +47,10 @@ export class MarketHub {
       if (typeof contractId !== "string") throw new Error("contractId must be a string");
       const cm = this.market.get(contractId);
       if (!cm) throw new HubError("Contract not found.");
+      if (on && this.refuseSubscriptions > 0) {
+        this.refuseSubscriptions--;
+        throw new HubError("Subscription refused.");
+      }
       if (on) this.subscribe(conn, f, cm);
       else this.unsubscribe(conn, f, contractId);
     };
@@ -174,5 +180,6 @@ export class MarketHub {
   /** After /sim/reset: subscriptions stay, published state is forgotten so the next quote is full. */
   reset(): void {
     this.published.clear();
+    this.refuseSubscriptions = 0;
   }
 }

@@ -129,6 +129,7 @@ export class Simulator {
     const hubs = (h: "user" | "market" | "all") => (h === "all" ? [this.userHub.server, this.marketHub.server] : h === "user" ? [this.userHub.server] : [this.marketHub.server]);
     if (f.pausePings !== undefined) for (const s of hubs("all")) s.pausePings = f.pausePings;
     if (f.rejectUpgrades !== undefined) for (const s of hubs("all")) s.rejectUpgrades = f.rejectUpgrades;
+    if (f.refuseSubscriptions !== undefined) this.marketHub.refuseSubscriptions = f.refuseSubscriptions;
     let dropped = 0;
     let closed = 0;
     if (f.dropHubs) for (const s of hubs(f.dropHubs)) dropped += s.dropAll();
@@ -141,6 +142,7 @@ export class Simulator {
       ...this.faults.describe(),
       pausePings: this.userHub.server.pausePings,
       rejectUpgrades: this.userHub.server.rejectUpgrades,
+      refuseSubscriptions: this.marketHub.refuseSubscriptions,
     };
   }
 

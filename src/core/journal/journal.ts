@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { RuleState } from "../rules/rule-state";
 import { tradingDayOf } from "../time/trading-day";
 
@@ -19,6 +19,12 @@ export interface JournalEntry {
   hash: string;
 }
 
+/** A row to journal: what it is and what it says. */
+export interface JournalRow {
+  kind: JournalKind;
+  data: unknown;
+}
+
 /** One trading day of the compliance report. */
 export interface DayReport {
   tradingDay: string;
@@ -32,9 +38,12 @@ export interface DayReport {
 const replacer = (_k: string, v: unknown) => (v === Number.POSITIVE_INFINITY ? "__Infinity__" : v);
 const reviver = (_k: string, v: unknown) => (v === "__Infinity__" ? Number.POSITIVE_INFINITY : v);
 
+/** The journals opened through Journal.open, one per file, with how many holders each has. */
+const shared = new Map<string, { journal: Journal; holders: number }>();
+
 /**
  * The rules' memory, in one SQLite file: the rule state per account, the ids of alerts already
- * seen, and an append-only, hash-chained journal of every alert, decision, order, answer, fill,
+ * decided, and an append-only, hash-chained journal of every alert, decision, order, answer, fill,
  * breach and flatten. Writes are synchronous and WAL-logged, so a kill -9 loses nothing written.
  */
 export class Journal {
@@ -42,7 +51,29 @@ export class Journal {
   private readonly insert: Database.Statement;
   private readonly lastHash: Database.Statement;
   private readonly upsertState: Database.Statement;
-  private prevHash: string;
+  private readonly insertSeen: Database.Statement;
+  private readonly selectSeen: Database.Statement;
+  private readonly appendRows: (rows: JournalRow[], accountId: number, ts: number) => void;
+  private readonly decideRows: (accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => boolean;
+  private sharedKey: string | null = null;
+
+  /**
+   * The journal of a file, shared by everyone who opens it here: several rules nodes on one file
+   * then write one hash chain through one connection. Each open needs its close.
+   */
+  static open(file: string): Journal {
+    const key = file === ":memory:" ? null : resolve(file);
+    if (!key) return new Journal(file);
+    const entry = shared.get(key);
+    if (entry) {
+      entry.holders++;
+      return entry.journal;
+    }
+    const journal = new Journal(file);
+    journal.sharedKey = key;
+    shared.set(key, { journal, holders: 1 });
+    return journal;
+  }
 
   constructor(readonly file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -51,27 +82,64 @@ export class Journal {
     this.db.pragma("synchronous = NORMAL");
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS rule_state (account_id INTEGER PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS seen_alerts (alert_id TEXT PRIMARY KEY, account_id INTEGER, seen_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS decided_alerts (account_id INTEGER NOT NULL, alert_id TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (account_id, alert_id));
       CREATE TABLE IF NOT EXISTS journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, ts_iso TEXT NOT NULL, trading_day TEXT NOT NULL,
         account_id INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, hash TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS journal_account_day ON journal (account_id, trading_day);
+      CREATE INDEX IF NOT EXISTS journal_alert ON journal (account_id, json_extract(data, '$.alertId')) WHERE json_extract(data, '$.alertId') IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS journal_order ON journal (account_id, json_extract(data, '$.orderId')) WHERE kind = 'fill';
       CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
       CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     `);
     this.insert = this.db.prepare("INSERT INTO journal (ts, ts_iso, trading_day, account_id, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
     this.lastHash = this.db.prepare("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1");
     this.upsertState = this.db.prepare("INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
-    this.prevHash = (this.lastHash.get() as { hash: string } | undefined)?.hash ?? "";
+    // Ids were once kept per file, not per account: carry them over, each under the account that sent it.
+    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_alerts'").get()) {
+      this.db.exec("BEGIN; INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DROP TABLE seen_alerts; COMMIT;");
+    }
+    this.insertSeen = this.db.prepare("INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) VALUES (?, ?, ?)");
+    this.selectSeen = this.db.prepare("SELECT 1 FROM decided_alerts WHERE account_id = ? AND alert_id = ?");
+    // The chain goes on from the last row in the file, read inside the write transaction: another
+    // connection to the same file (another process, a reader that wrote) cannot fork it.
+    const appendRows = this.db.transaction((rows: JournalRow[], accountId: number, ts: number) => {
+      let prev = (this.lastHash.get() as { hash: string } | undefined)?.hash ?? "";
+      const iso = new Date(ts).toISOString();
+      const day = tradingDayOf(ts);
+      for (const r of rows) {
+        const text = JSON.stringify(r.data ?? null, replacer);
+        const hash = createHash("sha256").update(`${prev}|${ts}|${accountId}|${r.kind}|${text}`).digest("hex");
+        this.insert.run(ts, iso, day, accountId, r.kind, text, hash);
+        prev = hash;
+      }
+    });
+    this.appendRows = (rows, accountId, ts) => appendRows.immediate(rows, accountId, ts);
+    const decideRows = this.db.transaction((accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => {
+      if (alertId !== null && this.insertSeen.run(accountId, alertId, ts).changes === 0) return false;
+      appendRows(rows, accountId, ts);
+      return true;
+    });
+    this.decideRows = (accountId, alertId, rows, ts) => decideRows.immediate(accountId, alertId, rows, ts);
   }
 
   /** Appends one row; each row's hash covers the previous one, so edits outside the app show. */
   append(kind: JournalKind, accountId: number, data: unknown, ts: number): void {
-    const text = JSON.stringify(data ?? null, replacer);
-    const iso = new Date(ts).toISOString();
-    const hash = createHash("sha256").update(`${this.prevHash}|${ts}|${accountId}|${kind}|${text}`).digest("hex");
-    this.insert.run(ts, iso, tradingDayOf(ts), accountId, kind, text, hash);
-    this.prevHash = hash;
+    this.appendRows([{ kind, data }], accountId, ts);
+  }
+
+  /**
+   * Journals the decision on an alert and burns its id, in one transaction: an id is spent only by
+   * a decision, and a decision written is never without its id (a kill -9 keeps both or neither).
+   * Returns false, writing nothing, when the account had already decided this id.
+   */
+  recordDecision(accountId: number, alertId: string | null | undefined, rows: JournalRow[], ts: number): boolean {
+    return this.decideRows(accountId, alertId ?? null, rows, ts);
+  }
+
+  /** Whether the account has already decided an alert with this id. */
+  decided(alertId: string, accountId: number): boolean {
+    return this.selectSeen.get(accountId, alertId) !== undefined;
   }
 
   loadState(accountId: number): RuleState | null {
@@ -83,15 +151,14 @@ export class Journal {
     this.upsertState.run(s.accountId, JSON.stringify(s, replacer), ts);
   }
 
-  /** Records an alert id; returns true if it had been seen before (a duplicate). */
+  /** Records an alert id of an account; returns true if it had been recorded before (a duplicate). */
   seenBefore(alertId: string, accountId: number, ts: number): boolean {
-    const r = this.db.prepare("INSERT OR IGNORE INTO seen_alerts (alert_id, account_id, seen_at) VALUES (?, ?, ?)").run(alertId, accountId, ts);
-    return r.changes === 0;
+    return this.insertSeen.run(accountId, alertId, ts).changes === 0;
   }
 
   /** Forgets alert ids older than `ms` (a week by default). */
   pruneSeen(now: number, ms = 7 * 86_400_000): void {
-    this.db.prepare("DELETE FROM seen_alerts WHERE seen_at < ?").run(now - ms);
+    this.db.prepare("DELETE FROM decided_alerts WHERE decided_at < ?").run(now - ms);
   }
 
   entries(filter: { accountId?: number; kind?: JournalKind; sinceSeq?: number; limit?: number } = {}): JournalEntry[] {
@@ -102,10 +169,7 @@ export class Journal {
     if (filter.sinceSeq !== undefined) { where.push("seq > ?"); args.push(filter.sinceSeq); }
     const sql = `SELECT * FROM journal ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`;
     args.push(filter.limit ?? 10_000);
-    return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map((r) => ({
-      seq: r.seq as number, ts: r.ts as number, tsIso: r.ts_iso as string, tradingDay: r.trading_day as string,
-      accountId: r.account_id as number, kind: r.kind as JournalKind, data: JSON.parse(r.data as string, reviver), hash: r.hash as string,
-    }));
+    return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);
   }
 
   /** The latest `limit` rows of an account, newest first. */
@@ -113,6 +177,25 @@ export class Journal {
     const last = this.db.prepare("SELECT COALESCE(MAX(seq), 0) m FROM journal WHERE account_id = ?").get(accountId) as { m: number };
     const rows = this.entries({ accountId, sinceSeq: Math.max(0, last.m - limit * 20), limit: 100_000 });
     return rows.slice(-limit).reverse();
+  }
+
+  /**
+   * The trail of one alert on an account, oldest first: the alert, the decision, the order, its
+   * fills (by order id), the answer, and any error, linked by the alert id.
+   */
+  trail(alertId: string, accountId: number): JournalEntry[] {
+    const rows = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND json_extract(data, '$.alertId') = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') ORDER BY seq").all(accountId, alertId) as Array<Record<string, unknown>>;
+    if (rows.length === 0) return [];
+    const entries = rows.map(toEntry);
+    // The order id is in the answer to a webhook, or in the placed order's row.
+    const orders = new Set<number>();
+    for (const e of entries) {
+      const d = (e.data ?? {}) as { orderId?: unknown; body?: { orderId?: unknown }; result?: { orderId?: unknown } };
+      for (const x of [d.orderId, d.body?.orderId, d.result?.orderId]) if (typeof x === "number") orders.add(x);
+    }
+    const byOrder = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND kind = 'fill' AND json_extract(data, '$.orderId') = ?");
+    const fills = [...orders].flatMap((id) => (byOrder.all(accountId, id) as Array<Record<string, unknown>>).map(toEntry));
+    return [...entries, ...fills].sort((a, b) => a.seq - b.seq);
   }
 
   /** Checks the hash chain; returns the first broken row's seq, or null when intact. */
@@ -143,9 +226,20 @@ export class Journal {
     return rows;
   }
 
+  /** Closes the file; a journal from Journal.open closes once its last holder has closed it. */
   close(): void {
+    const entry = this.sharedKey ? shared.get(this.sharedKey) : undefined;
+    if (entry && --entry.holders > 0) return;
+    if (this.sharedKey) shared.delete(this.sharedKey);
     this.db.close();
   }
+}
+
+function toEntry(r: Record<string, unknown>): JournalEntry {
+  return {
+    seq: r.seq as number, ts: r.ts as number, tsIso: r.ts_iso as string, tradingDay: r.trading_day as string,
+    accountId: r.account_id as number, kind: r.kind as JournalKind, data: JSON.parse(r.data as string, reviver), hash: r.hash as string,
+  };
 }
 
 /** The compliance report as CSV. */

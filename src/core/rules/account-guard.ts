@@ -248,12 +248,16 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       const b = ev.breach;
       applyBreach(this.state, b);
       this.persist();
-      this.journal.append("breach", this.accountId, { rule: b.rule, reason: b.reason, headroom: ev.headroom }, this.now());
+      // A second rule crossed by the same loss finds the account flattened by the first: nothing to send.
+      const alreadyFlat = this.flatInBook();
+      this.journal.append("breach", this.accountId, { rule: b.rule, reason: b.reason, headroom: ev.headroom, ...(alreadyFlat ? { alreadyFlat } : {}) }, this.now());
       this.emit("breach", b);
-      this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
-        this.flattening = null;
-        this.publish("flattened");
-      });
+      if (!alreadyFlat) {
+        this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
+          this.flattening = null;
+          this.publish("flattened");
+        });
+      }
       this.publish(`breach:${b.rule}`);
       return ev;
     }
@@ -262,6 +266,17 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     if (event || moved || this.now() - this.lastPublish >= 1000) this.publish(event);
     else this.last = prev;
     return ev;
+  }
+
+  /**
+   * The live book, confirmed by the gateway since the last (re)connection, holds no position and
+   * no working order, and no order is on its way (it would open a position the breach never saw).
+   */
+  private flatInBook(): boolean {
+    const book = this.conn.book(this.accountId);
+    if (!book || !this.synced || book.positions.size > 0) return false;
+    for (const o of book.orders.values()) if (isWorking(o.status)) return false;
+    return this.conn.pending.list(this.accountId).length === 0;
   }
 
   private async flatten(reason: string): Promise<void> {

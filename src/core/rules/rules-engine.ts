@@ -275,8 +275,11 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
  * after it (the breaches are recorded by applyBreach).
  */
 function dailyLossActed(s: RuleState, action: "flatten" | "flattenAndBlock", flat: boolean): boolean {
-  if (action === "flattenAndBlock") return flat && s.blockedBy === "dailyLossLimit";
-  return s.breaches.some((b) => b.rule === "dailyLossLimit" && b.at >= s.dayStart);
+  // The breach recorded today, not the block in force: a block of another rule (the MLL buffer, the
+  // floor) that outlasts this one keeps blockedBy, and the breach then came back every second.
+  const breachedToday = s.blockedBy === "dailyLossLimit" || s.breaches.some((b) => b.rule === "dailyLossLimit" && b.at >= s.dayStart);
+  // A position opened after a flatten-and-block (by hand, on the platform) is flattened again.
+  return action === "flattenAndBlock" ? flat && breachedToday : breachedToday;
 }
 
 /**

@@ -1,0 +1,99 @@
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Journal } from "../../src/core/journal/journal";
+
+const T = Date.parse("2026-11-25T15:00:00Z");
+
+describe("core: journal decisions, alert ids and the shared chain", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "topstepx-decisions-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("spends an alert id only with its decision, per account", () => {
+    const j = new Journal(join(dir, "j.sqlite"));
+    try {
+      assert.equal(j.decided("a1", 7), false);
+      assert.equal(j.recordDecision(7, "a1", [{ kind: "decision", data: { alertId: "a1" } }], T), true);
+      assert.equal(j.decided("a1", 7), true);
+      assert.equal(j.decided("a1", 8), false, "another account's id is its own");
+      assert.equal(j.recordDecision(7, "a1", [{ kind: "decision", data: { alertId: "a1", again: true } }], T + 1), false);
+      assert.equal(j.entries({ kind: "decision" }).length, 1, "a refused second record writes nothing");
+      assert.equal(j.recordDecision(8, "a1", [{ kind: "decision", data: { alertId: "a1" } }], T + 2), true);
+    } finally {
+      j.close();
+    }
+  });
+
+  it("carries the ids of a file written before ids were kept per account over to their account", () => {
+    const file = join(dir, "old.sqlite");
+    const db = new Database(file);
+    db.exec("CREATE TABLE seen_alerts (alert_id TEXT PRIMARY KEY, account_id INTEGER, seen_at INTEGER NOT NULL)");
+    db.prepare("INSERT INTO seen_alerts VALUES (?, ?, ?)").run("old-1", 7, T);
+    db.close();
+    const j = new Journal(file);
+    try {
+      assert.deepEqual([j.decided("old-1", 7), j.decided("old-1", 8)], [true, false]);
+    } finally {
+      j.close();
+    }
+  });
+
+  it("keeps one hash chain with several writers on one file: shared instances and separate connections", () => {
+    const file = join(dir, "j.sqlite");
+    const a = Journal.open(file);
+    const b = Journal.open(file);
+    assert.equal(a, b, "one journal per file");
+    const other = new Journal(file);
+    for (let i = 0; i < 20; i++) {
+      a.append("decision", 7, { i }, T + i);
+      other.append("decision", 8, { i }, T + i);
+      b.recordDecision(9, `id-${i}`, [{ kind: "alert", data: { alertId: `id-${i}` } }, { kind: "decision", data: { alertId: `id-${i}` } }], T + i);
+    }
+    a.close();
+    b.append("fill", 7, {}, T + 100);
+    assert.equal(other.verify(), null);
+    b.close();
+    other.close();
+    assert.throws(() => b.append("fill", 7, {}, T + 101), /not open/, "closed once its last holder closed it");
+  });
+
+  it("keeps each decided id with its decision through a kill -9, and neither without the other", async () => {
+    const file = join(dir, "j.sqlite");
+    const journalModule = require.resolve("../../src/core/journal/journal");
+    const script = `
+      const { Journal } = require(${JSON.stringify(journalModule)});
+      const j = new Journal(${JSON.stringify(file)});
+      let i = 0;
+      process.stdout.write("started\\n");
+      for (;;) { j.recordDecision(7, "k-" + i, [{ kind: "alert", data: { alertId: "k-" + i } }, { kind: "decision", data: { alertId: "k-" + i } }], ${T} + i); i++; }`;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => d.toString().includes("started") && resolve());
+      child.on("exit", (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    // Killed in the middle of writing: somewhere inside or between transactions.
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    const db = new Database(file, { readonly: true });
+    try {
+      const ids = new Set((db.prepare("SELECT alert_id FROM decided_alerts WHERE account_id = 7").all() as Array<{ alert_id: string }>).map((r) => r.alert_id));
+      const decisions = (db.prepare("SELECT data FROM journal WHERE kind = 'decision'").all() as Array<{ data: string }>).map((r) => JSON.parse(r.data).alertId as string);
+      const alerts = (db.prepare("SELECT data FROM journal WHERE kind = 'alert'").all() as Array<{ data: string }>).map((r) => JSON.parse(r.data).alertId as string);
+      assert.ok(ids.size > 0, "something was written before the kill");
+      assert.deepEqual(decisions.sort(), [...ids].sort(), "every decided id has its decision row, every decision its id");
+      assert.deepEqual(alerts.sort(), decisions.sort(), "and its alert row");
+    } finally {
+      db.close();
+    }
+    const j = new Journal(file);
+    assert.equal(j.verify(), null);
+    j.close();
+  });
+});
