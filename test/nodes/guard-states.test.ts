@@ -263,4 +263,15 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
     await until(async () => await signedEs() === -1, "short 1");
   });
+
+  it("tries a failed re-sync again until it succeeds, and then takes entries again", async () => {
+    const { r1, st, placed } = await load();
+    // Position/searchOpen fails 10 times: both re-syncs after the hubs come back (the connection's and
+    // the guard's, each read tried 5 times) fail, and no further change of connection state follows.
+    await restClient(sim).post("/sim/faults", { fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }], dropHubs: "all" });
+    await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
+    await until(() => st.at(-1)?.payload.synced === true, "the account re-synced without another reconnection", 20_000);
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
+    await until(() => placed.length === 1, "the entry approved and placed");
+  });
 });

@@ -58,6 +58,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private lastPeakPersist = 0;
   private last: Evaluation | null = null;
   private stopped = false;
+  private resyncFailures = 0;
+  private resyncRetry: NodeJS.Timeout | null = null;
   private checks: AccountChecks | null = null;
 
   constructor(
@@ -150,7 +152,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     if (this.resyncing || this.stopped) return;
     this.resyncing = true;
     this.conn.resync(this.accountId)
-      .catch((e: Error) => this.emit("error", new Error(`re-sync failed, entries stay refused: ${e.message}`)))
+      .then(() => {
+        this.resyncFailures = 0;
+      }, (e: Error) => {
+        // Entries stay refused until a re-sync succeeds: try again, backing off, rather than wait
+        // for the next change of connection state, which may never come.
+        this.resyncFailures++;
+        const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.resyncFailures, 5));
+        if (this.resyncFailures === 1) this.emit("error", new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`));
+        this.resyncRetry = setTimeout(() => {
+          this.resyncRetry = null;
+          if (!this.synced) this.resyncSoon();
+        }, delay);
+        this.resyncRetry.unref();
+      })
       .finally(() => {
         this.resyncing = false;
       });
@@ -462,6 +477,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.stopped = true;
     this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
+    if (this.resyncRetry) clearTimeout(this.resyncRetry);
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
