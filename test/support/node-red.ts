@@ -1,10 +1,16 @@
 import type { Simulator } from "../../src/sim";
+import { runningClockFrom } from "./clock";
 import { USER } from "./sim";
 
 /** node-red-node-test-helper bound to the Node-RED we test on (4.1.x); untyped upstream. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require("node-red-node-test-helper");
 helper.init(require.resolve("node-red"));
+// Our nodes run on the session clock of test/support/clock.ts unless a test sets its own: the day
+// CI runs must not decide what a node thinks "today" is.
+const setSettings = helper.settings.bind(helper) as (s: Record<string, unknown>) => void;
+helper.settings = (s: Record<string, unknown> = {}) => setSettings({ topstepxConfigClock: runningClockFrom(), ...s });
+helper.settings({});
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const configNode = require("../../nodes/topstepx-config/topstepx-config");

@@ -1,16 +1,22 @@
 import * as signalR from "@microsoft/signalr";
 import axios, { type AxiosInstance } from "axios";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim";
+import { runningClockFrom } from "./clock";
 
 /** The default simulator user (see src/sim/config.ts). */
 export const USER = { userName: "trader", apiKey: "local-simulator-key" };
 export const ACCOUNT = 10001;
 export const SECOND_ACCOUNT = 10002;
 
-/** A simulator on a free loopback port with a frozen market, so prices move only when a test says. */
+/**
+ * A simulator on a free loopback port with a frozen market, so prices move only when a test says.
+ * Its clock runs at the wall clock's pace from the session instant of test/support/clock.ts unless
+ * the test sets `now`: front months, expiries and sessions never depend on the day CI runs.
+ */
 export function startTestSim(options: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({
     port: 0,
+    now: runningClockFrom().now,
     ...options,
     market: { quoteRate: 0, ...options.market },
     hubs: { pingIntervalMs: 500, ...options.hubs },
