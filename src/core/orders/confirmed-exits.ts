@@ -1,0 +1,161 @@
+import { type Clock, pause } from "../clock";
+import { GatewayClientError } from "../gateway/errors";
+import type { GatewayApi } from "../gateway/gateway-api";
+import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
+import { OrderStatus } from "../schemas";
+
+export interface ExitRetryOptions {
+  /** Stop repeating after this long and throw ExitNotConfirmedError (default 5 min). */
+  deadlineMs?: number;
+  backoff?: Backoff;
+  random?: () => number;
+}
+
+/** How an exit was confirmed. */
+export interface ExitOutcome {
+  /** Requests of the exit itself (closes, partial closes or cancels) sent. */
+  attempts: number;
+  /** True when an earlier attempt's answer was lost and a read showed that it had run. */
+  reconciled: boolean;
+}
+
+/** An exit still unconfirmed when its retry deadline passed: the position or order may remain. */
+export class ExitNotConfirmedError extends GatewayClientError {
+  readonly ambiguous = true;
+  constructor(endpoint: string, what: string, readonly attempts: number, detail: string) {
+    super(endpoint, `${what} not confirmed after ${attempts} attempts: ${detail}`);
+  }
+}
+
+/** Paces the repeats of one exit: capped exponential backoff, in the exit lane's retry share. */
+class Repeats {
+  attempts = 0;
+  private last: unknown = null;
+  private readonly deadline: number;
+  private readonly first: GatewayApi;
+  private readonly again: GatewayApi;
+
+  constructor(api: GatewayApi, private readonly clock: Clock, private readonly opts: ExitRetryOptions, private readonly endpoint: string, private readonly what: string) {
+    this.deadline = clock.now() + (opts.deadlineMs ?? EXIT_DEADLINE_MS);
+    this.first = api.exitLane(false);
+    this.again = api.exitLane(true);
+  }
+
+  /** The API to send the next request with: only the first attempt is not a repeat. */
+  get api(): GatewayApi {
+    return this.attempts === 0 ? this.first : this.again;
+  }
+
+  note(e: unknown): void {
+    this.last = e;
+  }
+
+  /** Waits the next backoff step, or gives up once the deadline has passed. */
+  async wait(): Promise<void> {
+    if (this.clock.now() >= this.deadline) {
+      throw new ExitNotConfirmedError(this.endpoint, this.what, this.attempts, (this.last as Error | null)?.message ?? "no answer");
+    }
+    await pause(this.clock, backoffDelay(this.opts.backoff ?? EXIT_BACKOFF, this.attempts - 1, 0, this.opts.random));
+  }
+
+  fail(detail: string): ExitNotConfirmedError {
+    return new ExitNotConfirmedError(this.endpoint, this.what, this.attempts, detail);
+  }
+}
+
+/**
+ * Closes a position, repeating after transient failures (5xx, 429, timeouts) until the gateway
+ * confirms it. A repeat is safe: closing a contract that is already flat is refused, and a read
+ * then tells whether the lost attempt had closed it.
+ */
+export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: number, contractId: string, opts: ExitRetryOptions = {}): Promise<ExitOutcome> {
+  const r = new Repeats(api, clock, opts, "Position/closeContract", `close of ${contractId} on account ${accountId}`);
+  for (;;) {
+    const gw = r.api;
+    r.attempts++;
+    try {
+      await gw.closePosition(accountId, contractId);
+      return { attempts: r.attempts, reconciled: false };
+    } catch (e) {
+      if (!isTransient(e)) {
+        // Refused: flat already (a lost attempt ran, or a bracket closed it), or a real refusal.
+        const size = await positionSize(r.api, accountId, contractId).catch(() => null);
+        if (size === 0) return { attempts: r.attempts, reconciled: r.attempts > 1 };
+        // A refusal of the first close is final; after a lost attempt its close may be pending.
+        if (r.attempts === 1) throw e;
+      }
+      r.note(e);
+    }
+    await r.wait();
+  }
+}
+
+/**
+ * Closes `size` contracts of a position of `openSize`, repeating after transient failures. A
+ * partial close is not idempotent, so after each failure the position is read first: what the lost
+ * attempt already closed is not closed again.
+ */
+export async function partialCloseConfirmed(api: GatewayApi, clock: Clock, accountId: number, contractId: string, size: number, openSize: number, opts: ExitRetryOptions = {}): Promise<ExitOutcome> {
+  const target = Math.max(0, openSize - size);
+  const r = new Repeats(api, clock, opts, "Position/partialCloseContract", `partial close of ${size} ${contractId} on account ${accountId}`);
+  let qty = size;
+  for (;;) {
+    const gw = r.api;
+    r.attempts++;
+    try {
+      await gw.partialClosePosition(accountId, contractId, qty);
+      return { attempts: r.attempts, reconciled: false };
+    } catch (e) {
+      if (r.attempts === 1 && !isTransient(e)) throw e;
+      r.note(e);
+    }
+    // The outcome is unknown: read what is left before sending more.
+    for (;;) {
+      const left = await positionSize(r.api, accountId, contractId).catch((err: unknown) => {
+        r.note(err);
+        return null;
+      });
+      if (left !== null && left <= target) return { attempts: r.attempts, reconciled: true };
+      if (left !== null) {
+        qty = left - target;
+        break;
+      }
+      await r.wait();
+    }
+    await r.wait();
+  }
+}
+
+const WORKING: readonly number[] = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended, OrderStatus.PendingCancellation];
+
+/**
+ * Cancels a working order, repeating after transient failures until a read shows it cancelled.
+ * An order that filled (or was rejected) in the meantime can no longer be cancelled: an error says so.
+ */
+export async function cancelConfirmed(api: GatewayApi, clock: Clock, accountId: number, orderId: number, opts: ExitRetryOptions = {}): Promise<ExitOutcome> {
+  const r = new Repeats(api, clock, opts, "Order/cancel", `cancel of order ${orderId} on account ${accountId}`);
+  for (;;) {
+    const gw = r.api;
+    r.attempts++;
+    try {
+      await gw.cancelOrder(accountId, orderId);
+      return { attempts: r.attempts, reconciled: false };
+    } catch (e) {
+      if (r.attempts === 1 && !isTransient(e)) throw e;
+      r.note(e);
+    }
+    const order = await r.api.orderById(accountId, orderId).catch((err: unknown) => {
+      r.note(err);
+      return undefined;
+    });
+    if (order?.status === OrderStatus.Cancelled) return { attempts: r.attempts, reconciled: true };
+    if (order === null) throw r.fail(`order ${orderId} is not found on account ${accountId}`);
+    if (order && !WORKING.includes(order.status)) throw r.fail(`the order ${order.status === OrderStatus.Filled ? "filled" : "ended"} before it could be cancelled`);
+    await r.wait();
+  }
+}
+
+/** The size of the account's open position in a contract (0 when there is none). */
+async function positionSize(api: GatewayApi, accountId: number, contractId: string): Promise<number> {
+  return (await api.searchOpenPositions(accountId)).find((p) => p.contractId === contractId)?.size ?? 0;
+}
