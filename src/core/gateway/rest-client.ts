@@ -84,7 +84,8 @@ export class RestClient {
   private issuedAt = 0;
   private expiresAt = 0;
   private pendingAuth: Promise<string> | null = null;
-  readonly stats = { requests: 0, retries: 0, logins: 0, renewals: 0, rateLimited: 0 };
+  /** Counters since creation; `inFlight` is the number of requests awaiting their answer now. */
+  readonly stats = { requests: 0, retries: 0, logins: 0, renewals: 0, rateLimited: 0, inFlight: 0 };
 
   constructor(private readonly opts: RestClientOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -169,6 +170,7 @@ export class RestClient {
 
   private async send(endpoint: string, body: unknown, token: string | null, timeoutMs: number): Promise<AxiosResponse> {
     this.stats.requests++;
+    this.stats.inFlight++;
     try {
       return await this.http.post(`/api/${endpoint}`, body ?? {}, {
         timeout: timeoutMs,
@@ -178,6 +180,8 @@ export class RestClient {
       const err = e as { code?: string; message?: string };
       if (err.code === "ETIMEDOUT" || err.code === "ECONNABORTED") throw new GatewayTimeoutError(endpoint, timeoutMs, err.message);
       throw new GatewayNetworkError(endpoint, err.code ?? "ERR", err.message ?? String(e));
+    } finally {
+      this.stats.inFlight--;
     }
   }
 
