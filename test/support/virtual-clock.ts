@@ -48,11 +48,12 @@ export class VirtualClock implements Clock {
    */
   async runUntil(done: () => boolean, o: { busy: () => boolean; events?: ClockEvent[]; maxVirtualMs?: number; what?: string }): Promise<void> {
     const events = [...(o.events ?? [])].sort((a, b) => a.at - b.at);
+    const startVirtual = this.t;
     const endVirtual = this.t + (o.maxVirtualMs ?? 30 * 60_000);
     const endReal = Date.now() + 20_000;
     for (;;) {
       if (done()) return;
-      if (Date.now() > endReal) throw new Error(`timed out (machine time) waiting for ${o.what ?? "the condition"} at virtual +${this.t - endVirtual}`);
+      if (Date.now() > endReal) throw new Error(`timed out (machine time) waiting for ${o.what ?? "the condition"} (${this.t - startVirtual} ms of virtual time passed)`);
       if (this.t > endVirtual) throw new Error(`timed out (virtual time) waiting for ${o.what ?? "the condition"}`);
       // Idle means: nothing on the wire for two turns of the event loop, and someone asleep.
       await turn();
