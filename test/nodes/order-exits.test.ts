@@ -164,6 +164,32 @@ describe("node: topstepx-order exits behind a webhook", function () {
     });
   }
 
+  it("when the budget refuses ordinary orders, an order that only reduces the position and a close still go", async () => {
+    helper.settings({
+      topstepxConfigClock: runningClockFrom(),
+      topstepxConfigRestBudgets: { bars: { limit: 45, windowMs: 30_000 }, other: { limit: 24, windowMs: 60_000, reserved: 6 } },
+    });
+    const { o1, ok, err } = await load();
+    o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 3 } });
+    await until(() => ok.length === 1, "the entry");
+    for (let i = 0; i < 24 && err.length === 0; i++) {
+      o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1, type: "limit", limitPrice: 20000 } });
+      await until(() => ok.length + err.length === i + 2, "an answer");
+    }
+    assert.match(err[0]?.error.message ?? "", /request budget .* not sent/, "ordinary orders are refused, unsent, before the reserve");
+    const errors = err.length;
+    const answers = ok.length + err.length;
+    o1.receive({ payload: { action: "place", symbol: "MNQ", side: "sell", quantity: 2 } });
+    await until(() => ok.length + err.length > answers, "the reducing sell");
+    assert.equal(err.length, errors, JSON.stringify(err.at(-1)?.error));
+    assert.equal(ok.at(-1).payload.status, "filled");
+    assert.deepEqual((await state()).positions.map((p) => p.size), [1]);
+    o1.receive({ payload: { action: "close", symbol: "MNQ" } });
+    await until(() => ok.at(-1)?.payload.action === "close" || err.length > errors, "the close");
+    assert.equal(err.length, errors, JSON.stringify(err.at(-1)?.error));
+    assert.deepEqual((await state()).positions, []);
+  });
+
   it("an exit still failing after 2 s is answered 202, goes on, and is reported when confirmed", async () => {
     await longMnq(1);
     const clock = new VirtualClock();

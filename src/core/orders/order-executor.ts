@@ -128,12 +128,14 @@ export class OrderExecutor {
         const customTag = intent.customTag ?? newCustomTag();
         const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
         await this.conn.watchAccount(accountId).catch(() => undefined);
-        const placed = await (this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api).placeOrder(request);
+        // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
+        const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
+        const placed = await gw.placeOrder(request);
         const wait = intent.type === "market" ? override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000 : 0;
         const final = (o: Order) => o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
         let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
         // No event in time (hub down, or subscribed too late): ask REST how the order stands.
-        if (wait > 0 && (!ev || !final(ev))) ev = (await api.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
+        if (wait > 0 && (!ev || !final(ev))) ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
         return {
           action: "place", accountId, contractId: contract.id, orderId: placed.orderId, customTag, reconciled: placed.reconciled,
           status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
