@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { flattenAccount, type FlattenReport } from "../../src/core/account/flatten";
+import { flattenAccount, FlattenIncompleteError, type FlattenReport } from "../../src/core/account/flatten";
 import { simulatorEndpoints } from "../../src/core/gateway/environments";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { BudgetExhaustedError, DEFAULT_BUDGETS, RequestBudget } from "../../src/core/gateway/request-budget";
@@ -95,6 +95,29 @@ describe("core: the request budget's exit lane", () => {
       assert.equal(rest.stats.requests - sentBefore, 5, "look (2), close (1), confirm (2)");
       assert.equal(rest.stats.rateLimited, 0, "the gateway never answered 429");
       assert.deepEqual(await positions(), []);
+    });
+
+    it("closes of three positions failing for the whole deadline: the repeats keep to their share, then the flatten reports itself incomplete", async () => {
+      const { api: sim1 } = await login(sim);
+      for (const symbol of ["MNQ", "MES", "M2K"]) {
+        const c = (await frontMonth(sim1, symbol)).id;
+        await setPrice(sim, c, symbol === "M2K" ? 2400 : 6000);
+        await drive(clock, rest, api.placeOrder({ accountId: ACCOUNT, contractId: c, type: 2, side: 0, size: 1 }), `a ${symbol} position`);
+      }
+      await restClient(sim).post("/sim/faults", { fail: [{ endpoint: "Position/closeContract", status: 503, count: 100_000 }] });
+      const start = clock.now();
+      const samples: Array<{ used: number; exitRetries: number }> = [];
+      const sample = () => void samples.push(rest.budgetUsage());
+      const flatten = flattenAccount(api, ACCOUNT, clock, { deadlineMs: 180_000 });
+      await assert.rejects(drive(clock, rest, flatten, "the flatten", [30, 60, 90, 120, 150].map((s) => ({ at: start + s * 1000, run: sample }))),
+        (e: Error) => e instanceof FlattenIncompleteError && /3 positions and 0 working orders remained; last error: .*HTTP 503/.test(e.message));
+      // A round that has started finishes, even if its repeats wait for their share: one window at most.
+      assert.ok(clock.now() - start >= 180_000 && clock.now() - start <= 180_000 + 63_000, `gave up after ${clock.now() - start} ms; samples ${JSON.stringify(samples)}`);
+      for (const u of samples) {
+        assert.ok(u.exitRetries <= 20, `repeats in a window: ${u.exitRetries}`);
+        assert.ok(u.used <= 40, `exit requests in a window: ${u.used}: ordinary orders keep their 150`);
+      }
+      assert.equal(rest.stats.rateLimited, 0);
     });
 
     it("closes failing with 503 for 15 s: flat within one backoff step of the recovery, on a few requests", async () => {
