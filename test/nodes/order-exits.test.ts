@@ -20,6 +20,16 @@ const httpNodes = (RED: { httpNode: unknown }) => {
 };
 
 type Counts = Record<string, { received: number; executed: number } | undefined>;
+/** A msg from the order node's outputs, as far as these tests read it. */
+interface OutMsg {
+  payload: { action?: string; status?: string; request?: { side?: string } };
+  error?: { message: string };
+}
+/** The JSON answer of the webhook. */
+interface Answer {
+  status: number;
+  body: { ok?: boolean; action?: string; status?: string; reason?: string; attempts?: number; reconciled?: boolean };
+}
 interface SimState {
   orders: Array<{ id: number; status: number; side: number; size: number; customTag: string | null }>;
   positions: Array<{ contractId: string; size: number }>;
@@ -74,15 +84,15 @@ describe("node: topstepx-order exits behind a webhook", function () {
     ];
     await helper.load([httpNodes, ...allNodes], flow, cfg.credentials);
     const o1 = helper.getNode("o1");
-    const err: any[] = [];
-    const ok: any[] = [];
-    helper.getNode("err").on("input", (m: any) => err.push(m));
-    helper.getNode("ok").on("input", (m: any) => ok.push(m));
+    const err: OutMsg[] = [];
+    const ok: OutMsg[] = [];
+    helper.getNode("err").on("input", (m: OutMsg) => err.push(m));
+    helper.getNode("ok").on("input", (m: OutMsg) => ok.push(m));
     await until(() => lastStatus(o1).text === "connected", "the order node to show connected");
     return { o1, ok, err, cfg: helper.getNode("cfg") };
   }
 
-  const post = (body: unknown) => supertest(httpNodeApp).post("/exit").set("content-type", typeof body === "string" ? "text/plain" : "application/json").send(body);
+  const post = (body: unknown): Promise<Answer> => supertest(httpNodeApp).post("/exit").set("content-type", typeof body === "string" ? "text/plain" : "application/json").send(body);
 
   async function longMnq(size: number): Promise<void> {
     await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: BUY, size });
@@ -176,13 +186,13 @@ describe("node: topstepx-order exits behind a webhook", function () {
       o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1, type: "limit", limitPrice: 20000 } });
       await until(() => ok.length + err.length === i + 2, "an answer");
     }
-    assert.match(err[0]?.error.message ?? "", /request budget .* not sent/, "ordinary orders are refused, unsent, before the reserve");
+    assert.match(err[0]?.error?.message ?? "", /request budget .* not sent/, "ordinary orders are refused, unsent, before the reserve");
     const errors = err.length;
     const answers = ok.length + err.length;
     o1.receive({ payload: { action: "place", symbol: "MNQ", side: "sell", quantity: 2 } });
     await until(() => ok.length + err.length > answers, "the reducing sell");
     assert.equal(err.length, errors, JSON.stringify(err.at(-1)?.error));
-    assert.equal(ok.at(-1).payload.status, "filled");
+    assert.equal(ok.at(-1)?.payload.status, "filled");
     assert.deepEqual((await state()).positions.map((p) => p.size), [1]);
     o1.receive({ payload: { action: "close", symbol: "MNQ" } });
     await until(() => ok.at(-1)?.payload.action === "close" || err.length > errors, "the close");
@@ -197,16 +207,16 @@ describe("node: topstepx-order exits behind a webhook", function () {
     const { o1, ok, err, cfg } = await load();
     await faults({ fail: [{ endpoint: "Position/closeContract", status: 503, count: 100_000 }] });
     const start = clock.now();
-    let answer: { status: number; body: any } | null = null;
-    void post({ action: "close", symbol: "MNQ" }).then((r: { status: number; body: unknown }) => (answer = r));
+    let answer: Answer | null = null;
+    void post({ action: "close", symbol: "MNQ" }).then((r: Answer) => (answer = r));
     const busy = () => cfg.connection.rest.stats.inFlight > 0;
     // Once the 2 s bound has passed, the 202 is on its way through Node-RED: hold time still for it.
     const answering = () => busy() || (ok.length === 0 && clock.now() >= start + 2000);
     await clock.runUntil(() => ok.length > 0, { busy: answering, what: "the webhook's answer" });
     const answeredAt = clock.now();
-    await until(() => answer, "the HTTP answer");
-    assert.equal(answer!.status, 202);
-    assert.deepEqual([answer!.body.ok, answer!.body.action, answer!.body.status], [true, "close", "retrying"]);
+    const got = (await until(() => answer, "the HTTP answer")) as Answer;
+    assert.equal(got.status, 202);
+    assert.deepEqual([got.body.ok, got.body.action, got.body.status], [true, "close", "retrying"]);
     assert.equal(answeredAt - start, 2000, "answered at the 2 s bound, inside TradingView's 3 s");
     assert.equal(lastStatus(o1).fill, "yellow");
     // The gateway recovers 30 s later: the close goes through within one backoff step.
