@@ -5,6 +5,7 @@ import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { BudgetExhaustedError, DEFAULT_BUDGETS, RequestBudget } from "../../src/core/gateway/request-budget";
 import { RestClient } from "../../src/core/gateway/rest-client";
 import { EXIT_BACKOFF } from "../../src/core/gateway/retry-policy";
+import { closeConfirmed } from "../../src/core/orders/confirmed-exits";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, USER } from "../support/sim";
 import { type ClockEvent, VirtualClock } from "../support/virtual-clock";
@@ -141,6 +142,34 @@ describe("core: the request budget's exit lane", () => {
       assert.ok(rest.budgetUsage().exitRetries <= DEFAULT_BUDGETS.other.exitRetries!, "the repeats stayed in their share of the reserve");
       assert.equal(rest.stats.rateLimited, 0, "the gateway never answered 429");
       assert.deepEqual(await positions(), []);
+    });
+  });
+  describe("a close refused with 429 by the gateway's own limiter", () => {
+    it("waits as long as Retry-After says instead of knocking every few seconds", async () => {
+      const clock = new VirtualClock();
+      // The gateway counts more than this client does (another program on the same key, say).
+      const sim = await startTestSim({ now: clock.now, rateLimits: { other: { limit: 8, windowMs: 60_000 } } });
+      const rest = new RestClient({ endpoints: simulatorEndpoints(sim.restUrl), credentials: USER, clock });
+      const api = new GatewayApi(rest, clock);
+      try {
+        const other = (await login(sim)).api;
+        const mnq = (await frontMonth(other, "MNQ")).id;
+        await setPrice(sim, mnq, 21000);
+        await drive(clock, rest, api.placeOrder({ accountId: ACCOUNT, contractId: mnq, type: 2, side: 0, size: 1 }), "the entry");
+        // Another program on the same user uses up the gateway's window.
+        for (let i = 0; (await other.post("/api/Account/search", { onlyActiveAccounts: true })).status !== 429; i++) assert.ok(i < 20);
+        const start = clock.now();
+        const before = ((await restClient(sim).get("/sim/state")).data.requests as Counts)["Position/closeContract"]?.received ?? 0;
+        const done = await drive(clock, rest, closeConfirmed(api, clock, ACCOUNT, mnq), "the close");
+        const closes = ((await restClient(sim).get("/sim/state")).data.requests as Counts)["Position/closeContract"]!.received - before;
+        assert.equal(done.reconciled, false);
+        assert.ok(closes <= 3, `${closes} close requests: Retry-After was honoured`);
+        assert.ok(clock.now() - start <= 65_000, `closed ${clock.now() - start} ms later: within the gateway's window`);
+        assert.deepEqual((await restClient(sim).get("/sim/state")).data.positions, []);
+      } finally {
+        rest.close();
+        await sim.close();
+      }
     });
   });
 });

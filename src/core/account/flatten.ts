@@ -1,4 +1,5 @@
 import { type Clock, pause } from "../clock";
+import { GatewayHttpError } from "../gateway/errors";
 import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
 import { type Order, OrderStatus, type Position } from "../schemas";
@@ -59,8 +60,10 @@ export async function flattenAccount(api: GatewayApi, accountId: number, clock: 
   const maxRounds = opts.maxRounds ?? Number.POSITIVE_INFINITY;
   const report: FlattenReport = { accountId, cancelledOrders: [], closedContracts: [], rounds: 0, flat: false, startedAt: clock.now(), confirmedAt: 0 };
   let lastError = "";
+  let retryAfterMs = 0;
   const note = (e: unknown) => {
     lastError = (e as Error).message;
+    if (e instanceof GatewayHttpError) retryAfterMs = Math.max(retryAfterMs, e.retryAfterMs);
   };
   /** What is left to do; null when it must be looked up first. */
   let todo: Todo | null = null;
@@ -87,7 +90,8 @@ export async function flattenAccount(api: GatewayApi, accountId: number, clock: 
       const left = todo ? `${todo.positions.length} positions and ${todo.orders.length} working orders remained` : "its state could not be read";
       throw new FlattenIncompleteError(report, lastError ? `${left}; last error: ${lastError}` : left);
     }
-    await pause(clock, backoffDelay(opts.backoff ?? EXIT_BACKOFF, report.rounds - 1, 0, opts.random));
+    await pause(clock, backoffDelay(opts.backoff ?? EXIT_BACKOFF, report.rounds - 1, retryAfterMs, opts.random));
+    retryAfterMs = 0;
   }
 }
 

@@ -137,7 +137,7 @@ export class GatewayApi {
     return (await this.call("Trade/search", body, SearchTradeResponse, { retry: true })).trades ?? [];
   }
 
-  /** Cancels a working order. Not retried: a second cancel of a filled order would only confuse. */
+  /** Cancels a working order, once: cancelConfirmed repeats it after reading how the order stands. */
   async cancelOrder(accountId: number, orderId: number): Promise<void> {
     await this.call("Order/cancel", { accountId, orderId }, Envelope, { retry: false });
   }

@@ -241,7 +241,7 @@ export class RestClient {
         await pause(this.clock, this.backoff(attempt, res.headers["retry-after"] as string | undefined));
         continue;
       }
-      if (res.status !== 200) throw new GatewayHttpError(endpoint, res.status, problemDetail(res.data));
+      if (res.status !== 200) throw new GatewayHttpError(endpoint, res.status, problemDetail(res.data), retryAfterMs(res.headers["retry-after"]));
       const parsed = this.parse(endpoint, schema, res.data) as { success: boolean; errorCode: number; errorMessage?: string | null };
       if (!parsed.success) throw new GatewayRejectedError(endpoint, parsed.errorCode, parsed.errorMessage ?? null, parsed);
       return parsed as z.infer<T>;

@@ -1,5 +1,5 @@
 import { type Clock, pause } from "../clock";
-import { GatewayClientError } from "../gateway/errors";
+import { GatewayClientError, GatewayHttpError } from "../gateway/errors";
 import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
 import { OrderStatus } from "../schemas";
@@ -55,7 +55,8 @@ class Repeats {
     if (this.clock.now() >= this.deadline) {
       throw new ExitNotConfirmedError(this.endpoint, this.what, this.attempts, (this.last as Error | null)?.message ?? "no answer");
     }
-    await pause(this.clock, backoffDelay(this.opts.backoff ?? EXIT_BACKOFF, this.attempts - 1, 0, this.opts.random));
+    const asked = this.last instanceof GatewayHttpError ? this.last.retryAfterMs : 0;
+    await pause(this.clock, backoffDelay(this.opts.backoff ?? EXIT_BACKOFF, this.attempts - 1, asked, this.opts.random));
   }
 
   fail(detail: string): ExitNotConfirmedError {
