@@ -4,7 +4,8 @@ import { simulatorEndpoints } from "../../src/core/gateway/environments";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { BudgetExhaustedError, DEFAULT_BUDGETS, RequestBudget } from "../../src/core/gateway/request-budget";
 import { RestClient } from "../../src/core/gateway/rest-client";
-import { EXIT_BACKOFF } from "../../src/core/gateway/retry-policy";
+import { GatewayHttpError, GatewayRejectedError, GatewayTimeoutError } from "../../src/core/gateway/errors";
+import { backoffDelay, EXIT_BACKOFF, isTransient } from "../../src/core/gateway/retry-policy";
 import { closeConfirmed } from "../../src/core/orders/confirmed-exits";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, USER } from "../support/sim";
@@ -23,7 +24,7 @@ async function drive<T>(clock: VirtualClock, rest: RestClient, work: Promise<T>,
 }
 
 describe("core: the request budget's exit lane", () => {
-  describe("RequestBudget on a virtual clock", () => {
+  describe("the budget and the retry policy", () => {
     it("keeps a reserve that only the exit lane may use, and caps the exit lane's retries", async () => {
       const clock = new VirtualClock();
       const budget = new RequestBudget({ limit: 10, windowMs: 1000, reserved: 4, exitRetries: 2 }, clock);
@@ -42,6 +43,19 @@ describe("core: the request budget's exit lane", () => {
       await clock.runUntil(() => sentAt > 0, { busy: () => false, what: "the third retry" });
       await retry;
       assert.equal(sentAt - start, 1050);
+    });
+
+    it("backs off from 250 ms doubling to at most 4 s, with jitter, never under Retry-After", () => {
+      const steps = [0, 1, 2, 3, 4, 5, 9].map((a) => [backoffDelay(EXIT_BACKOFF, a, 0, () => 0), backoffDelay(EXIT_BACKOFF, a, 0, () => 1)]);
+      assert.deepEqual(steps, [[125, 250], [250, 500], [500, 1000], [1000, 2000], [2000, 4000], [2000, 4000], [2000, 4000]]);
+      assert.equal(backoffDelay(EXIT_BACKOFF, 0, 30_000, () => 1), 30_000);
+    });
+
+    it("repeats after 5xx, 429 and timeouts, never after a refusal or a bad request", () => {
+      assert.deepEqual([503, 500, 429, 400, 404].map((s) => isTransient(new GatewayHttpError("Position/closeContract", s))), [true, true, true, false, false]);
+      assert.equal(isTransient(new GatewayTimeoutError("Order/cancel", 10_000)), true);
+      assert.equal(isTransient(new GatewayRejectedError("Position/closeContract", 5, "Order rejected")), false);
+      assert.equal(isTransient(new Error("x")), false);
     });
 
     it("reserves 40 of the 190 requests a minute for exits, 20 of them for retries", () => {
