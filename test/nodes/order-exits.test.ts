@@ -50,7 +50,8 @@ describe("node: topstepx-order exits behind a webhook", function () {
   const sent = (s: SimState, endpoint: string) => s.requests[endpoint]?.received ?? 0;
 
   before(async () => {
-    sim = await startTestSim();
+    // The tests of this file run within a minute of each other: the gateway's limit is not their subject.
+    sim = await startTestSim({ rateLimits: { enabled: false } });
     api = (await login(sim)).api;
     mnq = (await frontMonth(api, "MNQ")).id;
     await helper.startServer();
@@ -71,8 +72,8 @@ describe("node: topstepx-order exits behind a webhook", function () {
   });
 
   /** http in (POST /exit) → [alert →] order → http response, the order node's outputs also collected. */
-  async function load(o: { viaAlert?: boolean } = {}) {
-    const cfg = configFor(sim);
+  async function load(o: { viaAlert?: boolean; on?: Simulator } = {}) {
+    const cfg = configFor(o.on ?? sim);
     const flow = [
       cfg.node,
       { id: "in", type: "http in", url: "/exit", method: "post", wires: [[o.viaAlert ? "a1" : "o1"]] },
@@ -198,6 +199,44 @@ describe("node: topstepx-order exits behind a webhook", function () {
     await until(() => ok.at(-1)?.payload.action === "close" || err.length > errors, "the close");
     assert.equal(err.length, errors, JSON.stringify(err.at(-1)?.error));
     assert.deepEqual((await state()).positions, []);
+  });
+
+  it("a flatten after a burst of orders and 15 s of failing closes: flat within one backoff step of the recovery", async () => {
+    const clock = new VirtualClock();
+    // A gateway of its own on the same clock, so that its rate limits count in the same time.
+    const gw = await startTestSim({ now: clock.now });
+    const gwState = async (): Promise<SimState> => (await restClient(gw).get("/sim/state")).data;
+    try {
+      await setPrice(gw, (await frontMonth((await login(gw)).api, "MNQ")).id, 21000);
+      helper.settings({ topstepxConfigClock: clock });
+      const { o1, ok, err, cfg } = await load({ on: gw });
+      const busy = () => cfg.connection.rest.stats.inFlight > 0;
+      // 190 market orders: as many as the whole budget (190 a minute) holds.
+      for (let i = 0; i < 190; i++) o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1 } });
+      await clock.runUntil(() => ok.length + err.length === 190, { busy, what: "the burst's answers" });
+      const refused = err.filter((m) => /request budget .* not sent/.test(m.error?.message ?? "")).length;
+      assert.ok(refused >= 40 && refused === err.length, `${refused} of 190 refused unsent; ${ok.length} placed; ${[...new Set(err.map((m) => m.error?.message))].join(" / ")}`);
+      assert.equal((await restClient(gw).post("/sim/faults", { fail: [{ endpoint: "Position/closeContract", status: 503, count: 100_000 }] })).status, 200);
+      const before = await gwState();
+      const start = clock.now();
+      const recovery = start + 15_000;
+      o1.receive({ payload: { action: "flatten" } });
+      await clock.runUntil(() => ok.at(-1)?.payload.action === "flatten" || err.length > refused, {
+        busy,
+        what: "the flatten",
+        events: [{ at: recovery, run: () => restClient(gw).post("/sim/faults", { clear: true }) }],
+      });
+      assert.equal(err.length, refused, JSON.stringify(err.at(-1)?.error));
+      const s = await gwState();
+      assert.deepEqual(s.positions, []);
+      assert.ok(clock.now() >= recovery && clock.now() - recovery <= 4000, `flat ${clock.now() - recovery} ms after the recovery`);
+      const closes = sent(s, "Position/closeContract") - sent(before, "Position/closeContract");
+      assert.ok(closes <= 14, `${closes} closes in 15 s`);
+      assert.equal(cfg.connection.rest.stats.rateLimited, 0, "the gateway never answered 429");
+    } finally {
+      await helper.unload();
+      await gw.close();
+    }
   });
 
   it("an exit still failing after 2 s is answered 202, goes on, and is reported when confirmed", async () => {
