@@ -158,6 +158,33 @@ describe("core: the request budget's exit lane", () => {
       assert.deepEqual(await positions(), []);
     });
   });
+  describe("a close whose answer was lost", () => {
+    it("does not close a new position that an entry opened before the repeat", async () => {
+      const clock = new VirtualClock();
+      const sim = await startTestSim({ now: clock.now });
+      const rest = new RestClient({ endpoints: simulatorEndpoints(sim.restUrl), credentials: USER, clock });
+      const api = new GatewayApi(rest, clock);
+      try {
+        const other = (await login(sim)).api;
+        const mnq = (await frontMonth(other, "MNQ")).id;
+        await setPrice(sim, mnq, 21000);
+        const entry = () => other.post("/api/Order/place", { accountId: ACCOUNT, contractId: mnq, type: 2, side: 0, size: 1 });
+        await entry();
+        const [first] = await drive(clock, rest, api.exitLane().searchOpenPositions(ACCOUNT), "the position");
+        // The close runs, its answer is lost; the strategy's next entry arrives before the repeat.
+        await restClient(sim).post("/sim/faults", { fail: [{ endpoint: "Position/closeContract", status: 503, execute: true }] });
+        const done = await drive(clock, rest, closeConfirmed(api, clock, ACCOUNT, first!), "the close", [{ at: clock.now() + 100, run: entry }]);
+        assert.deepEqual(done, { attempts: 1, reconciled: true });
+        const left = (await restClient(sim).get("/sim/state")).data.positions as Array<{ id: number; size: number }>;
+        assert.equal(left.length, 1, "the new entry's position is still open");
+        assert.notEqual(left[0]!.id, first!.id);
+      } finally {
+        rest.close();
+        await sim.close();
+      }
+    });
+  });
+
   describe("a close refused with 429 by the gateway's own limiter", () => {
     it("waits as long as Retry-After says instead of knocking every few seconds", async () => {
       const clock = new VirtualClock();
@@ -170,11 +197,12 @@ describe("core: the request budget's exit lane", () => {
         const mnq = (await frontMonth(other, "MNQ")).id;
         await setPrice(sim, mnq, 21000);
         await drive(clock, rest, api.placeOrder({ accountId: ACCOUNT, contractId: mnq, type: 2, side: 0, size: 1 }), "the entry");
+        const [position] = await drive(clock, rest, api.exitLane().searchOpenPositions(ACCOUNT), "the position");
         // Another program on the same user uses up the gateway's window.
         for (let i = 0; (await other.post("/api/Account/search", { onlyActiveAccounts: true })).status !== 429; i++) assert.ok(i < 20);
         const start = clock.now();
         const before = ((await restClient(sim).get("/sim/state")).data.requests as Counts)["Position/closeContract"]?.received ?? 0;
-        const done = await drive(clock, rest, closeConfirmed(api, clock, ACCOUNT, mnq), "the close");
+        const done = await drive(clock, rest, closeConfirmed(api, clock, ACCOUNT, position!), "the close");
         const closes = ((await restClient(sim).get("/sim/state")).data.requests as Counts)["Position/closeContract"]!.received - before;
         assert.equal(done.reconciled, false);
         assert.ok(closes <= 3, `${closes} close requests: Retry-After was honoured`);

@@ -2,7 +2,7 @@ import { type Clock, pause } from "../clock";
 import { GatewayClientError, GatewayHttpError } from "../gateway/errors";
 import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
-import { OrderStatus } from "../schemas";
+import { OrderStatus, type Position } from "../schemas";
 
 export interface ExitRetryOptions {
   /** Stop repeating after this long and throw ExitNotConfirmedError (default 5 min). */
@@ -46,6 +46,15 @@ class Repeats {
     return this.attempts === 0 ? this.first : this.again;
   }
 
+  /**
+   * The API for the one look a close takes before each repeat: in the exit lane but outside the
+   * repeats' share, so that the looks and the repeats of a long outage (about 15 a minute each)
+   * never hold each other up.
+   */
+  get lookApi(): GatewayApi {
+    return this.first;
+  }
+
   note(e: unknown): void {
     this.last = e;
   }
@@ -64,13 +73,37 @@ class Repeats {
   }
 }
 
+/** The position an exit means to close, as a read showed it: a new one in the same contract is not it. */
+export type PositionRef = Pick<Position, "contractId" | "id" | "creationTimestamp">;
+
+/**
+ * Where a close looks before repeating itself: the position in the contract now (null when flat),
+ * or undefined when it cannot tell, for instance because the user hub is down (then REST is read).
+ */
+export type PositionNow = () => Position | null | undefined;
+
+const samePosition = (a: PositionRef, b: PositionRef) => a.id === b.id && a.creationTimestamp === b.creationTimestamp;
+
 /**
  * Closes a position, repeating after transient failures (5xx, 429, timeouts) until the gateway
- * confirms it. A repeat is safe: closing a contract that is already flat is refused, and a read
- * then tells whether the lost attempt had closed it.
+ * confirms it. Before each repeat it looks at the contract (the live account book when `now` can
+ * tell, REST otherwise): gone means a lost attempt closed it; a different position (an entry that
+ * came in meanwhile) is not closed; only the same position is closed again. A close of a contract
+ * already flat is refused harmlessly, so a repeat racing a lost attempt does no harm either.
  */
-export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: number, contractId: string, opts: ExitRetryOptions = {}): Promise<ExitOutcome> {
+export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: number, position: PositionRef, opts: ExitRetryOptions & { now?: PositionNow } = {}): Promise<ExitOutcome> {
+  const { contractId } = position;
   const r = new Repeats(api, clock, opts, "Position/closeContract", `close of ${contractId} on account ${accountId}`);
+  const look = async (): Promise<Position | null | undefined> => {
+    const known = opts.now?.();
+    if (known !== undefined) return known;
+    const open = await r.lookApi.searchOpenPositions(accountId).catch((e: unknown) => {
+      r.note(e);
+      return null;
+    });
+    // A failed read tells nothing: the close is repeated, harmless if the contract is flat.
+    return open ? open.find((p) => p.contractId === contractId) ?? null : undefined;
+  };
   for (;;) {
     const gw = r.api;
     r.attempts++;
@@ -78,16 +111,17 @@ export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: n
       await gw.closePosition(accountId, contractId);
       return { attempts: r.attempts, reconciled: false };
     } catch (e) {
-      if (!isTransient(e)) {
-        // Refused: flat already (a lost attempt ran, or a bracket closed it), or a real refusal.
+      if (r.attempts === 1 && !isTransient(e)) {
+        // Refused: flat already (a bracket closed it in between), or a real refusal, which is final.
         const size = await positionSize(r.api, accountId, contractId).catch(() => null);
-        if (size === 0) return { attempts: r.attempts, reconciled: r.attempts > 1 };
-        // A refusal of the first close is final; after a lost attempt its close may be pending.
-        if (r.attempts === 1) throw e;
+        if (size === 0) return { attempts: r.attempts, reconciled: true };
+        throw e;
       }
       r.note(e);
     }
     await r.wait();
+    const now = await look();
+    if (now === null || (now && !samePosition(now, position))) return { attempts: r.attempts, reconciled: true };
   }
 }
 

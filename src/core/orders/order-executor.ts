@@ -3,7 +3,7 @@ import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { newCustomTag } from "../gateway/gateway-api";
 import { snapToTick } from "../money/tick-grid";
-import { type Order, OrderStatus, PositionType } from "../schemas";
+import { type Order, OrderStatus, type Position, PositionType } from "../schemas";
 import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
 import { IntentError, missingField, type OrderIntent, type Reference, toPlaceRequest } from "./order-intent";
 
@@ -76,6 +76,16 @@ export class OrderExecutor {
     const pos = this.conn.book(accountId)?.positions.get(contractId);
     if (!pos || intent.quantity === undefined || intent.quantity > pos.size) return false;
     return (pos.type === PositionType.Long && intent.side === "sell") || (pos.type === PositionType.Short && intent.side === "buy");
+  }
+
+  /**
+   * The position in a contract as the user hub last told (null when flat), or undefined when the
+   * account is not followed or the hub is not connected.
+   */
+  private livePosition(accountId: number, contractId: string): Position | null | undefined {
+    const book = this.conn.book(accountId);
+    if (!book || this.conn.status().user !== "connected") return undefined;
+    return book.positions.get(contractId) ?? null;
   }
 
   /** The numeric account id of an id or name (names are matched case-insensitively). */
@@ -169,7 +179,7 @@ export class OrderExecutor {
         // Strategies send exits after a bracket already closed the trade: nothing to do is no error.
         if (!pos) return { action: "none", requested: intent.action, reason: "already flat", accountId, contractId: contract.id };
         const done = intent.action === "close"
-          ? await closeConfirmed(api, this.clock, accountId, contract.id, this.opts.exitRetry)
+          ? await closeConfirmed(api, this.clock, accountId, pos, { ...this.opts.exitRetry, now: () => this.livePosition(accountId, contract.id) })
           : await partialCloseConfirmed(api, this.clock, accountId, contract.id, intent.quantity!, pos.size, this.opts.exitRetry);
         return {
           action: intent.action, accountId, contractId: contract.id, closedContracts: [contract.id], attempts: done.attempts, reconciled: done.reconciled,
