@@ -114,6 +114,20 @@ describe("node: topstepx-order exits behind a webhook", function () {
     assert.equal(err.length, 0);
   });
 
+  it("with the account followed, a close looks at the live account book before repeating: no extra read", async () => {
+    const { o1, ok } = await load();
+    o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1 } });
+    await until(() => ok.length === 1, "the entry, which makes the node follow the account");
+    await faults({ fail: [{ endpoint: "Position/closeContract", status: 503 }] });
+    const before = await state();
+    const r = await post({ action: "close", symbol: "MNQ" });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.attempts, 2);
+    const s = await state();
+    assert.deepEqual(s.positions, []);
+    assert.equal(sent(s, "Position/searchOpen") - sent(before, "Position/searchOpen"), 1, "only the read that found the position");
+  });
+
   it("a close whose answer was lost after it ran is confirmed by a read, and closes once", async () => {
     await longMnq(2);
     await load();
