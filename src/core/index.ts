@@ -22,7 +22,7 @@ export { snapToTick, isOnTick, addTicks, tickDecimals, cents } from "./money/tic
 export { OrderIntent, toPlaceRequest, describeIntent, missingField, IntentError, type OrderAction, type OrderTypeName } from "./orders/order-intent";
 export { OrderExecutor, type ExecutionResult, type ExecutorOptions } from "./orders/order-executor";
 export { flattenAccount, FlattenIncompleteError, type FlattenReport, type FlattenOptions } from "./account/flatten";
-export { closeConfirmed, partialCloseConfirmed, cancelConfirmed, ExitNotConfirmedError, type ExitOutcome, type ExitRetryOptions } from "./orders/confirmed-exits";
+export { closeConfirmed, partialCloseConfirmed, cancelConfirmed, ExitNotConfirmedError, type ExitOutcome, type ExitRetryOptions, type PositionRef, type PositionNow } from "./orders/confirmed-exits";
 export { productOf, rootOf, type ProductFacts } from "./contracts/products";
 export { RulesConfig, PROFILES, rulesFor, type RulesConfigInput } from "./rules/rules-config";
 export { initialState, rollTradingDay, computeFloor, type RuleState, type RuleName, type Breach } from "./rules/rule-state";

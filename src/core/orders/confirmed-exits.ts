@@ -15,7 +15,7 @@ export interface ExitRetryOptions {
 export interface ExitOutcome {
   /** Requests of the exit itself (closes, partial closes or cancels) sent. */
   attempts: number;
-  /** True when an earlier attempt's answer was lost and a read showed that it had run. */
+  /** True when a look, not the gateway's answer, showed it done (a lost attempt ran, or a bracket closed it). */
   reconciled: boolean;
 }
 
