@@ -1,7 +1,9 @@
 import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
 import { z } from "zod";
+import { type Clock, pause, systemClock } from "../../src/core/clock";
 import type { ConnectionStatus } from "../../src/core/connection";
 import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
+import { EXIT_ACTIONS, type ExecutionResult } from "../../src/core/orders/order-executor";
 import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
 import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
@@ -51,6 +53,12 @@ const TargetInput = z.object({
 }).passthrough();
 
 type Send = (msg: NodeMessageInFlow | Array<NodeMessageInFlow | null>) => void;
+
+/**
+ * How long a webhook waits for an exit still retrying before it is answered 202 (TradingView gives
+ * up after 3 s); the exit goes on and its outcome is reported later.
+ */
+export const EXIT_ANSWER_MS = 2_000;
 
 function bracket(v: unknown): unknown {
   if (v === undefined || v === null || v === "") return undefined;
@@ -151,37 +159,85 @@ export class OrderController {
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
-      const result = await journaledOrder(executor, msg, intent, (i) => executor.execute(i, http ? { fillWaitMs: 0 } : undefined));
-      msg.payload = http ? { ok: true, ...result, request: undefined } : result;
-      (msg as { intent?: unknown }).intent = intent;
-      this.node.status(okStatus(summary(result)));
-      send([msg, null]);
+      const running = journaledOrder(executor, msg, intent, (i) => executor.execute(i, http ? { fillWaitMs: 0 } : undefined));
+      if (http && EXIT_ACTIONS.has(intent.action)) {
+        const inTime = await this.within(running, this.server.connection?.clock ?? systemClock);
+        if (!inTime) {
+          this.answerLater(msg, intent, running, send, done);
+          return;
+        }
+      }
+      this.succeed(msg, intent, await running, send);
       done();
     } catch (e) {
       // A reservation whose placement never started is given back (one that started is the gateway's to release).
       if (reserved) this.server?.connection?.pending.release(reserved.customTag);
-      const err = e as Error;
-      const field = e instanceof InputError || e instanceof IntentError ? e.field : undefined;
-      const code = e instanceof GatewayRejectedError ? e.errorCode : undefined;
-      (msg as { error?: unknown }).error = {
-        message: err.message,
-        field,
-        code,
-        endpoint: e instanceof GatewayClientError ? e.endpoint : undefined,
-        intent: intent ?? undefined,
-      };
-      this.node.status(statusForError(err, field));
-      const refused = e instanceof EntryRefusedError ? e.decision : undefined;
-      if (refused) (msg as { decision?: unknown }).decision = refused;
-      answerHttp(msg, field ? 400 : e instanceof GatewayRejectedError || refused ? 422 : 502, { ok: false, error: err.message, field, code, rule: refused?.rule, reason: refused?.reason, intent: intent ?? undefined });
-      send([null, msg]);
-      done(err);
+      this.fail(msg, intent, e as Error, send, done);
     }
+  }
+
+  /** True when the execution settles within EXIT_ANSWER_MS; a failure is thrown. */
+  private async within(running: Promise<ExecutionResult>, clock: Clock): Promise<boolean> {
+    const settled = running.then(() => true);
+    return Promise.race([settled, pause(clock, EXIT_ANSWER_MS).then(() => false)]);
+  }
+
+  /**
+   * Answers the webhook 202 while an exit keeps retrying, then reports its outcome: a green status
+   * and a log line when the gateway confirms it, output 2 and done(err) when it gives up.
+   */
+  private answerLater(msg: NodeMessageInFlow, intent: OrderIntent, running: Promise<ExecutionResult>, send: Send, done: (err?: Error) => void): void {
+    const m = msg as NodeMessageInFlow & { statusCode?: number; intent?: unknown };
+    m.statusCode = 202;
+    m.payload = { ok: true, action: intent.action, status: "retrying", reason: "the gateway failed transiently; the exit is repeated until it is confirmed" };
+    m.intent = intent;
+    this.node.status({ fill: "yellow", shape: "ring", text: `${describeIntent(intent)}: retrying` });
+    send([msg, null]);
+    running.then((result) => {
+      this.node.status(okStatus(`${summary(result)} (confirmed late)`));
+      this.node.log(`${describeIntent(intent)} confirmed after ${result.attempts ?? 1} attempts`);
+      done();
+    }, (e: Error) => {
+      // The webhook was answered already: the report goes without msg.res.
+      const late = { ...msg, payload: undefined, late: true } as NodeMessageInFlow & { res?: unknown; req?: unknown };
+      delete late.res;
+      delete late.req;
+      this.fail(late, intent, e, send, done);
+    });
+  }
+
+  private succeed(msg: NodeMessageInFlow, intent: OrderIntent, result: ExecutionResult, send: Send): void {
+    const http = !!(msg as { res?: unknown }).res;
+    msg.payload = http ? { ok: true, ...result, request: undefined } : result;
+    if (http) (msg as { statusCode?: number }).statusCode = 200;
+    (msg as { intent?: unknown }).intent = intent;
+    this.node.status(okStatus(summary(result)));
+    send([msg, null]);
+  }
+
+  private fail(msg: NodeMessageInFlow, intent: OrderIntent | null, err: Error, send: Send, done: (err?: Error) => void): void {
+    const field = err instanceof InputError || err instanceof IntentError ? err.field : undefined;
+    const code = err instanceof GatewayRejectedError ? err.errorCode : undefined;
+    (msg as { error?: unknown }).error = {
+      message: err.message,
+      field,
+      code,
+      endpoint: err instanceof GatewayClientError ? err.endpoint : undefined,
+      intent: intent ?? undefined,
+    };
+    this.node.status(statusForError(err, field));
+    const refused = err instanceof EntryRefusedError ? err.decision : undefined;
+    if (refused) (msg as { decision?: unknown }).decision = refused;
+    answerHttp(msg, field ? 400 : err instanceof GatewayRejectedError || refused ? 422 : 502, { ok: false, error: err.message, field, code, rule: refused?.rule, reason: refused?.reason, intent: intent ?? undefined });
+    send([null, msg]);
+    done(err);
   }
 }
 
-function summary(r: { action: string; orderId?: number; status?: string; fillPrice?: number; closedContracts?: string[]; cancelledOrders?: number[] }): string {
+function summary(r: ExecutionResult): string {
   switch (r.action) {
+    case "none":
+      return `${r.requested ?? "exit"}: ${r.reason ?? "nothing to do"}`;
     case "place":
       return `#${r.orderId} ${r.status}${r.fillPrice !== undefined ? ` @ ${r.fillPrice}` : ""}`;
     case "flatten":

@@ -2,6 +2,17 @@
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
+  /**
+   * Resolves after `ms` of this clock's time. Optional: without it waits use the timers of the
+   * process. A test clock that drives its own time provides it, so retry and budget waits run on it.
+   */
+  sleep?(ms: number): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Waits `ms` on `clock` (its own `sleep` when it has one, the process timers otherwise). */
+export function pause(clock: Clock, ms: number): Promise<void> {
+  if (clock.sleep) return clock.sleep(Math.max(0, ms));
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+}

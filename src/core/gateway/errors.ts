@@ -20,7 +20,8 @@ export class GatewayRejectedError extends GatewayClientError {
 
 /** An HTTP status other than 200: 400 (bad request), 401 (session), 429 (rate limit), 5xx. */
 export class GatewayHttpError extends GatewayClientError {
-  constructor(endpoint: string, readonly status: number, detail?: string) {
+  /** `retryAfterMs`: the server's Retry-After (429, 503), 0 when it sent none. */
+  constructor(endpoint: string, readonly status: number, detail?: string, readonly retryAfterMs = 0) {
     super(endpoint, `${endpoint} answered HTTP ${status}${detail ? `: ${detail}` : ""}`);
   }
   /** A 5xx may come after the request ran; a 4xx means it did not. */

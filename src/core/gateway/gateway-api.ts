@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { z } from "zod";
 import { type Clock, systemClock } from "../clock";
 import {
   type Bar,
@@ -25,7 +26,8 @@ import {
   type QueryOrdersRequest,
 } from "../schemas";
 import { GatewayClientError, GatewayRejectedError, GatewayResponseError, OrderNotConfirmedError } from "./errors";
-import type { RestClient } from "./rest-client";
+import type { Lane } from "./request-budget";
+import type { CallOptions, RestClient } from "./rest-client";
 
 /** The outcome of a placement: the order id, and whether it was found by reconciliation. */
 export interface PlacedOrder {
@@ -69,9 +71,35 @@ const RECONCILE_LOOKBACK_MS = 24 * 3_600_000;
  * else happens, so an order is never placed twice.
  */
 export class GatewayApi {
-  private readonly placementListeners = new Set<(e: PlacementEvent) => void>();
+  /** Shared with every view of this API, so that placements in the exit lane are followed too. */
+  private placementListeners = new Set<(e: PlacementEvent) => void>();
 
-  constructor(readonly rest: RestClient, private readonly clock: Clock = systemClock, private readonly orderTimeoutMs = ORDER_TIMEOUT_MS) {}
+  constructor(
+    readonly rest: RestClient,
+    private readonly clock: Clock = systemClock,
+    private readonly orderTimeoutMs = ORDER_TIMEOUT_MS,
+    private readonly traits: { lane: Lane; repeat: boolean } = { lane: "normal", repeat: false },
+  ) {}
+
+  /**
+   * The same calls in the request budget's exit lane, which ordinary orders cannot use up: for the
+   * reads and orders of a close or flatten. `repeat` marks calls that repeat a failed exit, which
+   * may use only the lane's retry share.
+   */
+  exitLane(repeat = false): GatewayApi {
+    const view = new GatewayApi(this.rest, this.clock, this.orderTimeoutMs, { lane: "exit", repeat });
+    view.placementListeners = this.placementListeners;
+    return view;
+  }
+
+  /** True for a view made by {@link exitLane}. */
+  get isExitLane(): boolean {
+    return this.traits.lane === "exit";
+  }
+
+  private call<T extends z.ZodType>(endpoint: string, body: unknown, schema: T, options: CallOptions): Promise<z.infer<T>> {
+    return this.rest.call(endpoint, body, schema, { ...options, lane: this.traits.lane, repeat: this.traits.repeat });
+  }
 
   /** Follows every placement made through this API; returns the function that stops following. */
   onPlacement(listener: (e: PlacementEvent) => void): () => void {
@@ -85,17 +113,17 @@ export class GatewayApi {
   }
 
   async searchAccounts(onlyActiveAccounts = true): Promise<TradingAccount[]> {
-    return (await this.rest.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? [];
+    return (await this.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? [];
   }
 
   async searchContracts(searchText: string, live = false): Promise<Contract[]> {
-    return (await this.rest.call("Contract/search", { searchText, live }, SearchContractResponse, { retry: true })).contracts ?? [];
+    return (await this.call("Contract/search", { searchText, live }, SearchContractResponse, { retry: true })).contracts ?? [];
   }
 
   /** The contract with this id (expired ones too), or null when the gateway does not know it. */
   async contractById(contractId: string): Promise<Contract | null> {
     try {
-      return (await this.rest.call("Contract/searchById", { contractId }, SearchContractByIdResponse, { retry: true })).contract ?? null;
+      return (await this.call("Contract/searchById", { contractId }, SearchContractByIdResponse, { retry: true })).contract ?? null;
     } catch (e) {
       if (e instanceof GatewayRejectedError) return null;
       throw e;
@@ -103,25 +131,25 @@ export class GatewayApi {
   }
 
   async availableContracts(live = false): Promise<Contract[]> {
-    return (await this.rest.call("Contract/available", { live }, SearchContractResponse, { retry: true })).contracts ?? [];
+    return (await this.call("Contract/available", { live }, SearchContractResponse, { retry: true })).contracts ?? [];
   }
 
   async retrieveBars(req: RetrieveBarRequest): Promise<Bar[]> {
-    return (await this.rest.call("History/retrieveBars", req, RetrieveBarResponse, { retry: true })).bars ?? [];
+    return (await this.call("History/retrieveBars", req, RetrieveBarResponse, { retry: true })).bars ?? [];
   }
 
   async searchOrders(accountId: number, start: number, end?: number): Promise<Order[]> {
     const body = { accountId, startTimestamp: formatTimestamp(start), endTimestamp: end === undefined ? null : formatTimestamp(end) };
-    return (await this.rest.call("Order/search", body, SearchOrderResponse, { retry: true })).orders ?? [];
+    return (await this.call("Order/search", body, SearchOrderResponse, { retry: true })).orders ?? [];
   }
 
   async searchOpenOrders(accountId: number): Promise<Order[]> {
-    return (await this.rest.call("Order/searchOpen", { accountId }, SearchOrderResponse, { retry: true })).orders ?? [];
+    return (await this.call("Order/searchOpen", { accountId }, SearchOrderResponse, { retry: true })).orders ?? [];
   }
 
   async orderById(accountId: number, orderId: number): Promise<Order | null> {
     try {
-      return (await this.rest.call("Order/searchById", { accountId, orderId }, SearchOrderByIdResponse, { retry: true })).order ?? null;
+      return (await this.call("Order/searchById", { accountId, orderId }, SearchOrderByIdResponse, { retry: true })).order ?? null;
     } catch (e) {
       if (e instanceof GatewayRejectedError) return null;
       throw e;
@@ -129,34 +157,34 @@ export class GatewayApi {
   }
 
   async queryOrders(req: QueryOrdersRequest): Promise<Order[]> {
-    return (await this.rest.call("Order/v2/query", req, QueryOrdersResponse, { retry: true })).orders ?? [];
+    return (await this.call("Order/v2/query", req, QueryOrdersResponse, { retry: true })).orders ?? [];
   }
 
   async searchOpenPositions(accountId: number): Promise<Position[]> {
-    return (await this.rest.call("Position/searchOpen", { accountId }, SearchPositionResponse, { retry: true })).positions ?? [];
+    return (await this.call("Position/searchOpen", { accountId }, SearchPositionResponse, { retry: true })).positions ?? [];
   }
 
   async searchTrades(accountId: number, start: number, end?: number): Promise<Trade[]> {
     const body = { accountId, startTimestamp: formatTimestamp(start), endTimestamp: end === undefined ? null : formatTimestamp(end) };
-    return (await this.rest.call("Trade/search", body, SearchTradeResponse, { retry: true })).trades ?? [];
+    return (await this.call("Trade/search", body, SearchTradeResponse, { retry: true })).trades ?? [];
   }
 
-  /** Cancels a working order. Not retried: a second cancel of a filled order would only confuse. */
+  /** Cancels a working order, once: cancelConfirmed repeats it after reading how the order stands. */
   async cancelOrder(accountId: number, orderId: number): Promise<void> {
-    await this.rest.call("Order/cancel", { accountId, orderId }, Envelope, { retry: false });
+    await this.call("Order/cancel", { accountId, orderId }, Envelope, { retry: false });
   }
 
   async modifyOrder(req: ModifyOrderRequest): Promise<void> {
-    await this.rest.call("Order/modify", req, Envelope, { retry: false });
+    await this.call("Order/modify", req, Envelope, { retry: false });
   }
 
   /** Closes a whole position at market. */
   async closePosition(accountId: number, contractId: string): Promise<void> {
-    await this.rest.call("Position/closeContract", { accountId, contractId }, Envelope, { retry: false });
+    await this.call("Position/closeContract", { accountId, contractId }, Envelope, { retry: false });
   }
 
   async partialClosePosition(accountId: number, contractId: string, size: number): Promise<void> {
-    await this.rest.call("Position/partialCloseContract", { accountId, contractId, size }, Envelope, { retry: false });
+    await this.call("Position/partialCloseContract", { accountId, contractId, size }, Envelope, { retry: false });
   }
 
   /** Finds the order carrying `customTag`, placed since `since`. */
@@ -190,7 +218,12 @@ export class GatewayApi {
     const body = { ...req, customTag };
     const since = this.clock.now();
     const attempt = async (): Promise<number> => {
-      const r = await this.rest.call("Order/place", body, PlaceOrderResponse, { retry: false, timeoutMs: this.orderTimeoutMs, maxQueueMs: ORDER_QUEUE_MS });
+      const r = await this.call("Order/place", body, PlaceOrderResponse, {
+        retry: false,
+        timeoutMs: this.orderTimeoutMs,
+        // An exit is sent however long it waits: late is better than not at all.
+        maxQueueMs: this.isExitLane ? undefined : ORDER_QUEUE_MS,
+      });
       if (r.orderId == null) throw new OrderNotConfirmedError(customTag, "the gateway reported success without an order id");
       return r.orderId;
     };

@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { z } from "zod";
-import { type Clock, systemClock } from "../clock";
+import { type Clock, pause, systemClock } from "../clock";
 import { LoginErrorCode, LoginResponse, ValidateResponse } from "../schemas";
 import type { GatewayEndpoints } from "./environments";
 import {
@@ -13,7 +13,8 @@ import {
   GatewayResponseError,
   GatewayTimeoutError,
 } from "./errors";
-import { DEFAULT_BUDGETS, RequestBudget } from "./request-budget";
+import { type BudgetLimits, DEFAULT_BUDGETS, type Lane, RequestBudget } from "./request-budget";
+import { type Backoff, backoffDelay, retryAfterMs } from "./retry-policy";
 
 export interface Credentials {
   userName: string;
@@ -28,8 +29,9 @@ export interface RestClientOptions {
   timeoutMs?: number;
   /** Retries of a read after 429, 5xx or a timeout (default 4), with capped exponential backoff. */
   maxReadRetries?: number;
-  backoff?: { initialMs: number; maxMs: number };
-  budgets?: { bars: { limit: number; windowMs: number }; other: { limit: number; windowMs: number } };
+  backoff?: Backoff;
+  /** Client-side budgets; `other.reserved` requests per window are kept for the exit lane. */
+  budgets?: { bars: BudgetLimits; other: BudgetLimits };
   /** Token lifetime assumed when the token carries no `exp` (the gateway's is 24 h). */
   tokenLifetimeMs?: number;
 }
@@ -41,7 +43,14 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Refuse (BudgetExhaustedError, nothing sent) rather than wait longer than this for the rate budget. */
   maxQueueMs?: number;
+  /** The budget's exit lane, for requests that reduce risk; closes and cancels always travel in it. */
+  lane?: Lane;
+  /** The call repeats one that failed: in the exit lane it counts against the retry share. */
+  repeat?: boolean;
 }
+
+/** Requests that only ever reduce risk: they take the exit lane whatever the caller says. */
+const EXIT_ENDPOINTS = new Set(["Position/closeContract", "Position/partialCloseContract", "Order/cancel"]);
 
 const LOGIN_REASONS: Record<number, string> = {
   [LoginErrorCode.UserNotFound]: "user not found",
@@ -61,12 +70,11 @@ function jwtExpiry(token: string): number | null {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
  * Authenticated REST calls to the gateway: one session token renewed through Auth/validate before
  * it expires, one re-login on a 401, answers parsed by the wire schemas, `success: false` turned
- * into typed errors, client-side rate budgets, and retries for reads only.
+ * into typed errors, client-side rate budgets with a lane reserved for exits, and retries for
+ * reads only.
  */
 export class RestClient {
   private readonly http: AxiosInstance;
@@ -76,14 +84,16 @@ export class RestClient {
   private issuedAt = 0;
   private expiresAt = 0;
   private pendingAuth: Promise<string> | null = null;
-  readonly stats = { requests: 0, retries: 0, logins: 0, renewals: 0, rateLimited: 0 };
+  /** Counters since creation; `inFlight` is the number of requests awaiting their answer now. */
+  readonly stats = { requests: 0, retries: 0, logins: 0, renewals: 0, rateLimited: 0, inFlight: 0 };
 
   constructor(private readonly opts: RestClientOptions) {
     this.clock = opts.clock ?? systemClock;
     const b = opts.budgets ?? DEFAULT_BUDGETS;
     this.budgets = {
-      bars: new RequestBudget(b.bars.limit, b.bars.windowMs, this.clock),
-      other: new RequestBudget(b.other.limit, b.other.windowMs, this.clock),
+      // No exit ever reads bars: that budget keeps no reserve.
+      bars: new RequestBudget({ ...b.bars, reserved: 0 }, this.clock),
+      other: new RequestBudget(b.other, this.clock),
     };
     this.http = axios.create({
       baseURL: opts.endpoints.restUrl,
@@ -160,6 +170,7 @@ export class RestClient {
 
   private async send(endpoint: string, body: unknown, token: string | null, timeoutMs: number): Promise<AxiosResponse> {
     this.stats.requests++;
+    this.stats.inFlight++;
     try {
       return await this.http.post(`/api/${endpoint}`, body ?? {}, {
         timeout: timeoutMs,
@@ -169,6 +180,8 @@ export class RestClient {
       const err = e as { code?: string; message?: string };
       if (err.code === "ETIMEDOUT" || err.code === "ECONNABORTED") throw new GatewayTimeoutError(endpoint, timeoutMs, err.message);
       throw new GatewayNetworkError(endpoint, err.code ?? "ERR", err.message ?? String(e));
+    } finally {
+      this.stats.inFlight--;
     }
   }
 
@@ -182,10 +195,13 @@ export class RestClient {
   }
 
   private backoff(attempt: number, retryAfter?: string): number {
-    const b = this.opts.backoff ?? { initialMs: 250, maxMs: 8_000 };
-    const fromHeader = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
-    const exp = Math.min(b.maxMs, b.initialMs * 2 ** attempt);
-    return Math.max(fromHeader, exp / 2 + Math.random() * (exp / 2));
+    return backoffDelay(this.opts.backoff ?? { initialMs: 250, maxMs: 8_000 }, attempt, retryAfterMs(retryAfter));
+  }
+
+  /** Requests counted in the current window of the budget shared by every endpoint but bars. */
+  budgetUsage(): { used: number; exitRetries: number; limit: number; reserved: number } {
+    const b = this.budgets.other;
+    return { ...b.usage(), limit: b.limit, reserved: b.reserved };
   }
 
   /**
@@ -195,10 +211,11 @@ export class RestClient {
   async call<T extends z.ZodType>(endpoint: string, body: unknown, schema: T, options: CallOptions): Promise<z.infer<T>> {
     const maxRetries = options.retry ? this.opts.maxReadRetries ?? 4 : 0;
     const budget = endpoint === "History/retrieveBars" ? this.budgets.bars : this.budgets.other;
+    const lane: Lane = EXIT_ENDPOINTS.has(endpoint) ? "exit" : options.lane ?? "normal";
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
     let relogged = false;
     for (let attempt = 0; ; attempt++) {
-      await budget.acquire(options.maxQueueMs);
+      await budget.acquire({ lane, retry: options.repeat === true || attempt > 0, maxWaitMs: options.maxQueueMs });
       const token = await this.sessionToken();
       let res: AxiosResponse;
       try {
@@ -206,7 +223,7 @@ export class RestClient {
       } catch (e) {
         if (attempt < maxRetries) {
           this.stats.retries++;
-          await sleep(this.backoff(attempt));
+          await pause(this.clock, this.backoff(attempt));
           continue;
         }
         throw e;
@@ -221,10 +238,10 @@ export class RestClient {
       if (res.status === 429) this.stats.rateLimited++;
       if ((res.status === 429 || res.status >= 500) && attempt < maxRetries) {
         this.stats.retries++;
-        await sleep(this.backoff(attempt, res.headers["retry-after"] as string | undefined));
+        await pause(this.clock, this.backoff(attempt, res.headers["retry-after"] as string | undefined));
         continue;
       }
-      if (res.status !== 200) throw new GatewayHttpError(endpoint, res.status, problemDetail(res.data));
+      if (res.status !== 200) throw new GatewayHttpError(endpoint, res.status, problemDetail(res.data), retryAfterMs(res.headers["retry-after"]));
       const parsed = this.parse(endpoint, schema, res.data) as { success: boolean; errorCode: number; errorMessage?: string | null };
       if (!parsed.success) throw new GatewayRejectedError(endpoint, parsed.errorCode, parsed.errorMessage ?? null, parsed);
       return parsed as z.infer<T>;

@@ -1,13 +1,22 @@
 import { type FlattenReport, flattenAccount } from "../account/flatten";
+import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { newCustomTag } from "../gateway/gateway-api";
 import { snapToTick } from "../money/tick-grid";
-import { type Order, OrderStatus, PositionType } from "../schemas";
+import { type Order, OrderStatus, type Position, PositionType } from "../schemas";
+import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
 import { IntentError, missingField, type OrderIntent, type Reference, toPlaceRequest } from "./order-intent";
 
 /** What an executed intent produced, in the shape a flow receives it. */
 export interface ExecutionResult {
-  action: OrderIntent["action"];
+  /** What was done; "none" when an exit found nothing to do (already flat). */
+  action: OrderIntent["action"] | "none";
+  /** Why nothing was done, for action "none". */
+  reason?: string;
+  /** The action asked for, when `action` is "none". */
+  requested?: OrderIntent["action"];
+  /** Exits: requests it took until the gateway confirmed (more than 1 after transient failures). */
+  attempts?: number;
   accountId: number;
   contractId?: string;
   orderId?: number;
@@ -28,7 +37,12 @@ export interface ExecutorOptions {
   defaultAccount?: number | string | null;
   /** How long a market order waits for its fill event before answering (default 2 s). */
   fillWaitMs?: number;
+  /** How exits (close, partial close, cancel, flatten) repeat transient failures. */
+  exitRetry?: ExitRetryOptions;
 }
+
+/** Actions that only reduce risk: they repeat transient failures until the gateway confirms them. */
+export const EXIT_ACTIONS: ReadonlySet<OrderIntent["action"]> = new Set(["cancel", "cancelAll", "close", "partialClose", "flatten"]);
 
 const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
   [OrderStatus.Filled]: "filled",
@@ -41,12 +55,38 @@ const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
 
 /**
  * Executes order intents against a connection: resolves the account (id or name) and the symbol,
- * builds the gateway request, and places, modifies, cancels, closes or flattens.
+ * builds the gateway request, and places, modifies, cancels, closes or flattens. Exits travel in the
+ * request budget's exit lane and repeat transient failures until the gateway confirms them; an exit
+ * with nothing to close answers action "none" (already flat).
  */
 export class OrderExecutor {
   private accountNames: { at: number; byName: Map<string, number> } | null = null;
 
   constructor(private readonly conn: GatewayConnection, private readonly opts: ExecutorOptions = {}) {}
+
+  private get clock(): Clock {
+    return this.conn.clock;
+  }
+
+  /**
+   * True for an order that only reduces the position the account book shows (opposite side, no
+   * larger): it may use the exit lane of the request budget.
+   */
+  private reducesPosition(accountId: number, contractId: string, intent: OrderIntent): boolean {
+    const pos = this.conn.book(accountId)?.positions.get(contractId);
+    if (!pos || intent.quantity === undefined || intent.quantity > pos.size) return false;
+    return (pos.type === PositionType.Long && intent.side === "sell") || (pos.type === PositionType.Short && intent.side === "buy");
+  }
+
+  /**
+   * The position in a contract as the user hub last told (null when flat), or undefined when the
+   * account is not followed or the hub is not connected.
+   */
+  private livePosition(accountId: number, contractId: string): Position | null | undefined {
+    const book = this.conn.book(accountId);
+    if (!book || this.conn.status().user !== "connected") return undefined;
+    return book.positions.get(contractId) ?? null;
+  }
 
   /** The numeric account id of an id or name (names are matched case-insensitively). */
   async accountId(ref: number | string | undefined | null): Promise<number> {
@@ -98,12 +138,14 @@ export class OrderExecutor {
         const customTag = intent.customTag ?? newCustomTag();
         const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
         await this.conn.watchAccount(accountId).catch(() => undefined);
-        const placed = await api.placeOrder(request);
+        // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
+        const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
+        const placed = await gw.placeOrder(request);
         const wait = intent.type === "market" ? override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000 : 0;
         const final = (o: Order) => o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
         let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
         // No event in time (hub down, or subscribed too late): ask REST how the order stands.
-        if (wait > 0 && (!ev || !final(ev))) ev = (await api.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
+        if (wait > 0 && (!ev || !final(ev))) ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
         return {
           action: "place", accountId, contractId: contract.id, orderId: placed.orderId, customTag, reconciled: placed.reconciled,
           status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
@@ -119,34 +161,36 @@ export class OrderExecutor {
         await api.modifyOrder({ accountId, orderId: intent.orderId!, size: intent.quantity, limitPrice: snap(intent.limitPrice), stopPrice: snap(intent.stopPrice) });
         return { action: "modify", accountId, orderId: intent.orderId, contractId: order.contractId };
       }
-      case "cancel":
-        await api.cancelOrder(accountId, intent.orderId!);
-        return { action: "cancel", accountId, orderId: intent.orderId, status: "cancelled" };
+      case "cancel": {
+        const done = await cancelConfirmed(api, this.clock, accountId, intent.orderId!, this.opts.exitRetry);
+        return { action: "cancel", accountId, orderId: intent.orderId, status: "cancelled", attempts: done.attempts, reconciled: done.reconciled };
+      }
       case "cancelAll": {
-        const open = await api.queryOrders({ filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] }, pageSize: 1000 });
+        const open = await api.exitLane().queryOrders({ filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] }, pageSize: 1000 });
         const contractId = intent.symbol ? (await this.conn.contracts.resolve(intent.symbol)).id : null;
-        const cancelled: number[] = [];
-        for (const o of open) {
-          if (contractId && o.contractId !== contractId) continue;
-          await api.cancelOrder(accountId, o.id);
-          cancelled.push(o.id);
-        }
-        return { action: "cancelAll", accountId, cancelledOrders: cancelled, contractId: contractId ?? undefined };
+        const mine = open.filter((o) => !contractId || o.contractId === contractId);
+        await Promise.all(mine.map((o) => cancelConfirmed(api, this.clock, accountId, o.id, this.opts.exitRetry)));
+        return { action: "cancelAll", accountId, cancelledOrders: mine.map((o) => o.id), contractId: contractId ?? undefined };
       }
       case "close":
       case "partialClose": {
         const contract = await this.conn.contracts.resolve(intent.symbol!);
-        const pos = (await api.searchOpenPositions(accountId)).find((p) => p.contractId === contract.id);
-        if (!pos) throw new IntentError("symbol", `no open position in ${contract.name} on account ${accountId}`);
-        if (intent.action === "close") await api.closePosition(accountId, contract.id);
-        else await api.partialClosePosition(accountId, contract.id, intent.quantity!);
+        const pos = (await api.exitLane().searchOpenPositions(accountId)).find((p) => p.contractId === contract.id);
+        // Strategies send exits after a bracket already closed the trade: nothing to do is no error.
+        if (!pos) return { action: "none", requested: intent.action, reason: "already flat", accountId, contractId: contract.id };
+        const done = intent.action === "close"
+          ? await closeConfirmed(api, this.clock, accountId, pos, { ...this.opts.exitRetry, now: () => this.livePosition(accountId, contract.id) })
+          : await partialCloseConfirmed(api, this.clock, accountId, contract.id, intent.quantity!, pos.size, this.opts.exitRetry);
         return {
-          action: intent.action, accountId, contractId: contract.id, closedContracts: [contract.id],
+          action: intent.action, accountId, contractId: contract.id, closedContracts: [contract.id], attempts: done.attempts, reconciled: done.reconciled,
           request: { side: pos.type === PositionType.Long ? "sell" : "buy", size: intent.action === "close" ? pos.size : intent.quantity },
         };
       }
       case "flatten": {
-        const report = await flattenAccount(api, accountId, this.conn.clock);
+        const report = await flattenAccount(api, accountId, this.clock, this.opts.exitRetry);
+        if (report.rounds === 1 && report.cancelledOrders.length === 0 && report.closedContracts.length === 0) {
+          return { action: "none", requested: "flatten", reason: "already flat", accountId, cancelledOrders: [], closedContracts: [], flatten: report };
+        }
         return { action: "flatten", accountId, cancelledOrders: report.cancelledOrders, closedContracts: report.closedContracts, flatten: report };
       }
     }
