@@ -6,6 +6,7 @@ import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway
 import { EXIT_ACTIONS, type ExecutionResult } from "../../src/core/orders/order-executor";
 import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
 import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
+import { reserveStrategyOrder } from "../../src/core/orders/strategy-order";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { InputError, parseInput, pick } from "../shared/input";
@@ -106,6 +107,7 @@ export class OrderController {
       takeProfit: bracket(pick(o.takeProfit, p.takeProfitTicks)),
       orderId: pick(o.orderId, undefined),
       customTag: pick(o.customTag, undefined),
+      strategyPosition: o.strategyPosition,
     };
     return parseInput(OrderIntent, candidate, "msg.payload");
   }
@@ -142,11 +144,7 @@ export class OrderController {
       if (target !== undefined) {
         reserved = await this.sizeTarget(msg, target);
         if (!reserved) {
-          const reason = `already at the target position ${target} (counting working orders)`;
-          msg.payload = { ok: true, action: "none", reason };
-          answerHttp(msg, 200, { ok: true, action: "none", reason });
-          this.node.status(okStatus(`at target ${target}`));
-          send([msg, null]);
+          this.nothingToDo(msg, `already at the target position ${target} (counting working orders)`, send);
           done();
           return;
         }
@@ -154,6 +152,21 @@ export class OrderController {
       intent = this.intentOf(msg);
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
+      const conn = this.server.connection;
+      if (conn && intent.action === "place" && intent.strategyPosition && !(msg as { decision?: unknown }).decision) {
+        // No rules node sized this strategy order: an exit whose position is gone does nothing here too.
+        const accountId = await executor.accountId(intent.account);
+        const contract = await conn.contracts.resolve(intent.symbol!);
+        await conn.watchAccount(accountId);
+        const sized = reserveStrategyOrder(conn, accountId, contract.id, (intent.side === "sell" ? -1 : 1) * intent.quantity!, intent.strategyPosition);
+        if ("none" in sized) {
+          this.nothingToDo(msg, sized.none, send);
+          done();
+          return;
+        }
+        reserved = { customTag: sized.customTag };
+        intent = { ...intent, quantity: Math.abs(sized.quantity), customTag: sized.customTag };
+      }
       // While the account's guard refuses entries (kill switch, a block), no path opens exposure.
       if (this.server.connection) await checkEntry(this.server.connection, await executor.accountId(intent.account), intent);
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
@@ -174,6 +187,14 @@ export class OrderController {
       if (reserved) this.server?.connection?.pending.release(reserved.customTag);
       this.fail(msg, intent, e as Error, send, done);
     }
+  }
+
+  /** A success with no order: the account is where the msg wants it already. */
+  private nothingToDo(msg: NodeMessageInFlow, reason: string, send: Send): void {
+    msg.payload = { ok: true, action: "none", reason };
+    answerHttp(msg, 200, { ok: true, action: "none", reason });
+    this.node.status(okStatus(reason));
+    send([msg, null]);
   }
 
   /** True when the execution settles within EXIT_ANSWER_MS; a failure is thrown. */

@@ -11,6 +11,8 @@ function connect(sim: Simulator, o: Partial<ConnectionOptions> = {}): GatewayCon
   return new GatewayConnection({
     endpoints: simulatorEndpoints(sim.restUrl),
     credentials: USER,
+    // The simulator's clock: today's fills are "today" for the book whatever day the test runs.
+    clock: { now: () => sim.now() },
     hubBackoff: { initialMs: 50, maxMs: 200 },
     serverTimeoutMs: 3000,
     keepAliveMs: 250,

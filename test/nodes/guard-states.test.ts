@@ -238,8 +238,9 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     assert.equal((await state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
   });
 
-  it("does nothing for a strategy's exit whose position is already gone, and never exits past flat", async () => {
-    const { a1, answers } = await loadAlertFlow(true);
+  for (const withRules of [true, false]) {
+    it(`does nothing for a strategy's exit whose position is already gone, and never exits past flat (${withRules ? "through the rules node" : "order node alone"})`, async () => {
+    const { a1, answers } = await loadAlertFlow(withRules);
     const send = async (body: Record<string, unknown>) => {
       const before = answers.length;
       a1.receive({ payload: { secret: "s3cret", symbol: "ES", ...body }, res: {} });
@@ -263,6 +264,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
     await until(async () => await signedEs() === -1, "short 1");
   });
+  }
 
   it("tries a failed re-sync again until it succeeds, and then takes entries again", async () => {
     const { r1, st, placed } = await load();

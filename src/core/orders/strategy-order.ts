@@ -1,5 +1,7 @@
+import type { GatewayConnection } from "../connection";
+import { newCustomTag } from "../gateway/gateway-api";
 import type { StrategyPosition } from "./order-intent";
-import { type OpenExposure, projectedPosition } from "./target-position";
+import { type OpenExposure, openExposure, projectedPosition } from "./target-position";
 
 const signOf = (p: StrategyPosition["after"]) => (p === "long" ? 1 : p === "short" ? -1 : 0);
 
@@ -28,4 +30,17 @@ export function sizeStrategyOrder(e: OpenExposure, contractId: string, signedQua
     return { quantity: dir * Math.min(Math.abs(signedQuantity), wanted) };
   }
   return { quantity: signedQuantity };
+}
+
+/**
+ * For a path without a rules node: sizes a strategy's order on a watched account (see
+ * sizeStrategyOrder) and reserves it at once under a new customTag, so that a second exit
+ * computed before this one reaches the gateway cannot close the same position again.
+ */
+export function reserveStrategyOrder(conn: GatewayConnection, accountId: number, contractId: string, signedQuantity: number, sp: StrategyPosition): { none: string } | { quantity: number; customTag: string } {
+  const sized = sizeStrategyOrder(openExposure(conn.book(accountId), conn.pending.list(accountId)), contractId, signedQuantity, sp);
+  if ("none" in sized) return sized;
+  const customTag = newCustomTag();
+  conn.pending.reserve(accountId, customTag, contractId, sized.quantity);
+  return { quantity: sized.quantity, customTag };
 }
