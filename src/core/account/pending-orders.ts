@@ -3,15 +3,20 @@ import { type Order, OrderStatus } from "../schemas";
 
 /** How long an approval waits for its Order/place to start before its reservation lapses. */
 export const RESERVATION_MS = 15_000;
+/**
+ * How long a filled order stays counted while its position update is awaited: the gateway may send
+ * the position before the fill's order event, and then no later position event comes to release it.
+ */
+const FILLED_GRACE_MS = 5_000;
 /** How often an order whose placement answer was lost is looked up again by its tag. */
 const UNKNOWN_LOOKUP_MS = 5_000;
 
 /**
  * Exposure promised to an order the account does not show yet. `reserved` lapses if no placement
- * starts within RESERVATION_MS (the approved msg went nowhere); from `sending` on it never lapses:
- * only the gateway releases it, by refusing the order, by the order showing up in the book
- * (working, or filled and then in the position), or, when the answer was lost, by a look-up that
- * finds no such order.
+ * starts within RESERVATION_MS (the approved msg went nowhere); from `sending` on only the gateway
+ * releases it: by refusing the order, by the order showing up in the book (working; or filled, and
+ * then in the position, or FILLED_GRACE_MS after the fill), or, when the answer was lost, by a
+ * look-up that finds no such order.
  */
 interface Pending {
   accountId: number;
@@ -62,7 +67,7 @@ export class PendingOrders {
     const out: Array<{ contractId: string; size: number; customTag: string }> = [];
     for (const [tag, p] of this.byTag) {
       if (p.accountId !== accountId) continue;
-      if (p.phase === "reserved" && p.until < now) this.byTag.delete(tag);
+      if ((p.phase === "reserved" || p.phase === "filled") && p.until < now) this.byTag.delete(tag);
       else out.push({ contractId: p.contractId, size: p.size, customTag: tag });
     }
     return out;
@@ -100,8 +105,10 @@ export class PendingOrders {
     if (!o.customTag) return;
     const p = this.byTag.get(o.customTag);
     if (!p) return;
-    if (o.status === OrderStatus.Filled) p.phase = "filled";
-    else this.byTag.delete(o.customTag);
+    if (o.status === OrderStatus.Filled) {
+      p.phase = "filled";
+      p.until = this.opts.now() + FILLED_GRACE_MS;
+    } else this.byTag.delete(o.customTag);
   }
 
   onPosition(accountId: number, contractId: string): void {
