@@ -32,7 +32,7 @@ function accountOf(v: unknown): number | null {
 /** Writes a row of the trail; a journal that cannot write must not stop an order or an answer. */
 function write(target: AccountJournal & { accountId: number }, kind: JournalKind, data: unknown): void {
   try {
-    target.journal.append(kind, target.accountId, data, target.clock.now());
+    target.journal.appendSoon(kind, target.accountId, data, target.clock.now());
   } catch {
     // The decision row, written before anything is sent, is where a broken journal shows.
   }

@@ -25,6 +25,14 @@ export interface JournalRow {
   data: unknown;
 }
 
+/** A row waiting in appendSoon's queue, its data already serialized. */
+interface QueuedRow {
+  kind: JournalKind;
+  accountId: number;
+  ts: number;
+  text: string;
+}
+
 /** One trading day of the compliance report. */
 export interface DayReport {
   tradingDay: string;
@@ -44,7 +52,8 @@ const shared = new Map<string, { journal: Journal; holders: number }>();
 /**
  * The rules' memory, in one SQLite file: the rule state per account, the ids of alerts already
  * decided, and an append-only, hash-chained journal of every alert, decision, order, answer, fill,
- * breach and flatten. Writes are synchronous and WAL-logged, so a kill -9 loses nothing written.
+ * breach and flatten. Writes are synchronous and WAL-logged, so a kill -9 loses nothing written;
+ * only appendSoon's trail rows wait for the next turn of the event loop.
  */
 export class Journal {
   private readonly db: Database.Database;
@@ -55,6 +64,9 @@ export class Journal {
   private readonly selectSeen: Database.Statement;
   private readonly appendRows: (rows: JournalRow[], accountId: number, ts: number) => void;
   private readonly decideRows: (accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => boolean;
+  private readonly appendQueued: (rows: QueuedRow[]) => void;
+  /** Rows of appendSoon, written together on the next turn of the event loop (or before any other write or read). */
+  private queued: QueuedRow[] = [];
   private sharedKey: string | null = null;
 
   /**
@@ -103,29 +115,65 @@ export class Journal {
     this.selectSeen = this.db.prepare("SELECT 1 FROM decided_alerts WHERE account_id = ? AND alert_id = ?");
     // The chain goes on from the last row in the file, read inside the write transaction: another
     // connection to the same file (another process, a reader that wrote) cannot fork it.
-    const appendRows = this.db.transaction((rows: JournalRow[], accountId: number, ts: number) => {
+    const insertChained = (rows: QueuedRow[]) => {
       let prev = (this.lastHash.get() as { hash: string } | undefined)?.hash ?? "";
-      const iso = new Date(ts).toISOString();
-      const day = tradingDayOf(ts);
       for (const r of rows) {
-        const text = JSON.stringify(r.data ?? null, replacer);
-        const hash = createHash("sha256").update(`${prev}|${ts}|${accountId}|${r.kind}|${text}`).digest("hex");
-        this.insert.run(ts, iso, day, accountId, r.kind, text, hash);
+        const hash = createHash("sha256").update(`${prev}|${r.ts}|${r.accountId}|${r.kind}|${r.text}`).digest("hex");
+        this.insert.run(r.ts, new Date(r.ts).toISOString(), tradingDayOf(r.ts), r.accountId, r.kind, r.text, hash);
         prev = hash;
       }
+    };
+    const appendRows = this.db.transaction((rows: JournalRow[], accountId: number, ts: number) => {
+      insertChained(rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) })));
     });
-    this.appendRows = (rows, accountId, ts) => appendRows.immediate(rows, accountId, ts);
+    const appendQueued = this.db.transaction((rows: QueuedRow[]) => insertChained(rows));
+    this.appendQueued = (rows) => appendQueued.immediate(rows);
+    this.appendRows = (rows, accountId, ts) => {
+      this.flush();
+      appendRows.immediate(rows, accountId, ts);
+    };
     const decideRows = this.db.transaction((accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => {
       if (alertId !== null && this.insertSeen.run(accountId, alertId, ts).changes === 0) return false;
       appendRows(rows, accountId, ts);
       return true;
     });
-    this.decideRows = (accountId, alertId, rows, ts) => decideRows.immediate(accountId, alertId, rows, ts);
+    this.decideRows = (accountId, alertId, rows, ts) => {
+      this.flush();
+      return decideRows.immediate(accountId, alertId, rows, ts);
+    };
   }
 
   /** Appends one row; each row's hash covers the previous one, so edits outside the app show. */
   append(kind: JournalKind, accountId: number, data: unknown, ts: number): void {
     this.appendRows([{ kind, data }], accountId, ts);
+  }
+
+  /**
+   * Appends a row on the next turn of the event loop, in one transaction with every other row
+   * queued meanwhile: for the trail rows of the order path (order, answer), which would otherwise
+   * cost a transaction each on every alert. The row is taken as it is now; it is written before
+   * any later append, decision or read, so the chain keeps the order of the calls. A kill -9 may
+   * lose the rows of the last turn, never a decision (recordDecision writes at once).
+   */
+  appendSoon(kind: JournalKind, accountId: number, data: unknown, ts: number): void {
+    this.queued.push({ kind, accountId, ts, text: JSON.stringify(data ?? null, replacer) });
+    if (this.queued.length === 1) {
+      setImmediate(() => {
+        try {
+          this.flush();
+        } catch {
+          // A closed or broken file: the trail row is lost, the order path goes on (see journal-trail).
+        }
+      });
+    }
+  }
+
+  /** Writes the rows queued by appendSoon now. */
+  flush(): void {
+    if (this.queued.length === 0 || !this.db.open) return;
+    const rows = this.queued;
+    this.queued = [];
+    this.appendQueued(rows);
   }
 
   /**
@@ -162,6 +210,7 @@ export class Journal {
   }
 
   entries(filter: { accountId?: number; kind?: JournalKind; sinceSeq?: number; limit?: number } = {}): JournalEntry[] {
+    this.flush();
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.accountId !== undefined) { where.push("account_id = ?"); args.push(filter.accountId); }
@@ -184,6 +233,7 @@ export class Journal {
    * fills (by order id), the answer, and any error, linked by the alert id.
    */
   trail(alertId: string, accountId: number): JournalEntry[] {
+    this.flush();
     const rows = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND json_extract(data, '$.alertId') = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') ORDER BY seq").all(accountId, alertId) as Array<Record<string, unknown>>;
     if (rows.length === 0) return [];
     const entries = rows.map(toEntry);
@@ -200,6 +250,7 @@ export class Journal {
 
   /** Checks the hash chain; returns the first broken row's seq, or null when intact. */
   verify(): number | null {
+    this.flush();
     let prev = "";
     for (const r of this.db.prepare("SELECT * FROM journal ORDER BY seq").iterate() as IterableIterator<Record<string, unknown>>) {
       const h = createHash("sha256").update(`${prev}|${r.ts}|${r.account_id}|${r.kind}|${r.data}`).digest("hex");
@@ -211,6 +262,7 @@ export class Journal {
 
   /** Per trading day: P&L (from the rule state), fills and breaches (from the journal), the best day. */
   report(accountId: number, state: RuleState | null): DayReport[] {
+    this.flush();
     const counts = this.db.prepare("SELECT trading_day d, SUM(kind = 'fill') trades, SUM(kind = 'breach') breaches FROM journal WHERE account_id = ? GROUP BY trading_day").all(accountId) as Array<{ d: string; trades: number; breaches: number }>;
     const days = new Map<string, DayReport>();
     for (const [day, pnl] of Object.entries(state?.dailyPnl ?? {})) days.set(day, { tradingDay: day, pnl, trades: 0, breaches: 0, bestDay: false });
@@ -231,6 +283,7 @@ export class Journal {
     const entry = this.sharedKey ? shared.get(this.sharedKey) : undefined;
     if (entry && --entry.holders > 0) return;
     if (this.sharedKey) shared.delete(this.sharedKey);
+    this.flush();
     this.db.close();
   }
 }
