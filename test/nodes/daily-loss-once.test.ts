@@ -1,58 +1,29 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
-import type { Simulator } from "../../src/sim";
-import { SESSION_INSTANT } from "../support/clock";
 import { callsOn, statusOf } from "../support/node-calls";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
-
-interface SimState {
-  accounts: Array<{ id: number; balance: number }>;
-  positions: Array<{ contractId: string }>;
-  requests: Record<string, { received: number }>;
-}
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
 
 describe("node: topstepx-rules acts once on a daily loss breach", function () {
-  let sim: Simulator;
-  let dir: string;
-  let clock = SESSION_INSTANT;
-  const now = () => clock;
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-dll-" });
   let es: string;
-  const state = async (): Promise<SimState> => (await restClient(sim).get("/sim/state")).data;
-  const requests = async () => Object.values((await state()).requests).reduce((n, c) => n + c.received, 0);
+  const requests = async () => Object.values((await rt.state()).requests).reduce((n, c) => n + c.received, 0);
 
   before(async () => {
-    sim = await startTestSim({ now });
-    const { api } = await login(sim);
-    es = (await frontMonth(api, "ES")).id;
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
+    es = (await frontMonth((await login(rt.sim)).api, "ES")).id;
   });
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-dll-"));
-    clock = SESSION_INSTANT;
-    await restClient(sim).post("/sim/reset");
-    await setPrice(sim, es, 6800);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(dir, { recursive: true, force: true });
+    await setPrice(rt.sim, es, 6800);
   });
 
   // The Dashboard example's rules: a $200 buffer to the MLL and a $1,000 daily loss that blocks.
   async function load(ready: RegExp) {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     await helper.load(allNodes, [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", flattenBuffer: "200", dailyLossAmount: "1000", dailyLossMode: "fixed", dailyLossAction: "flattenAndBlock", dbFile: join(dir, "journal.sqlite"), wires: [[], [], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", flattenBuffer: "200", dailyLossAmount: "1000", dailyLossMode: "fixed", dailyLossAction: "flattenAndBlock", dbFile: join(rt.dir, "journal.sqlite"), wires: [[], [], ["st"]] },
       { id: "st", type: "helper" },
     ], cfg.credentials);
     const r1 = helper.getNode("r1");
@@ -63,17 +34,17 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
 
   /** One evaluation per simulated second: the account event of an unchanged balance makes the guard evaluate. */
   async function seconds(n: number, st: unknown[]) {
-    const balance = (await state()).accounts.find((a) => a.id === ACCOUNT)!.balance;
+    const balance = (await rt.state()).accounts.find((a) => a.id === ACCOUNT)!.balance;
     for (let i = 0; i < n; i++) {
-      clock += 1000;
+      rt.clock += 1000;
       const before = st.length;
-      await restClient(sim).post("/sim/account", { accountId: ACCOUNT, balance });
+      await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, balance });
       await until(() => st.length > before, "an evaluation");
     }
   }
 
   function rows(kind: "breach" | "flatten") {
-    const j = new Journal(join(dir, "journal.sqlite"));
+    const j = new Journal(join(rt.dir, "journal.sqlite"));
     try {
       return j.entries({ kind }).map((e) => e.data as { rule?: string; reason?: string });
     } finally {
@@ -83,14 +54,14 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
 
   it("writes one breach and one flatten, then makes no gateway call while flat, also after a redeploy", async () => {
     let n = await load(/MLL \$/);
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
-    await until(async () => (await state()).positions.length === 1, "the position");
+    await until(async () => (await rt.state()).positions.length === 1, "the position");
     await until(() => n.st.some((m) => m.payload.headroom?.contracts > 0), "the guard to see the position");
     // 6781: 2 ES × 19.25 points × $50 = $1,925 down: past the $1,000 daily loss and inside the $200
     // buffer to the MLL at once (a gap): the buffer acts first and its block covers the daily loss's.
-    await setPrice(sim, es, 6781);
-    await until(async () => (await state()).positions.length === 0, "the account flattened");
+    await setPrice(rt.sim, es, 6781);
+    await until(async () => (await rt.state()).positions.length === 0, "the account flattened");
     await until(() => n.st.some((m) => m.payload.event === "flattened"), "the flatten finished");
     await seconds(1, n.st);
     const calls = await requests();

@@ -1,18 +1,10 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
-import type { Simulator } from "../../src/sim";
 import { SESSION_INSTANT } from "../support/clock";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
-
-interface SimState {
-  positions: Array<{ contractId: string; size: number; type: number }>;
-  orders: Array<{ id: number; status: number; contractId: string; size: number; side: number; customTag?: string }>;
-  requests: Record<string, { received: number; executed: number }>;
-}
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
 
 /**
  * The guard in the states a happy path never meets: late answers, racing targets, modifies,
@@ -21,47 +13,29 @@ interface SimState {
  */
 describe("node: topstepx-rules holds its limits in every state", function () {
   this.timeout(60_000);
-  let sim: Simulator;
-  let dir: string;
-  let clock = SESSION_INSTANT;
-  const now = () => clock;
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-guard-" });
   let es: string;
-  const state = async (): Promise<SimState> => (await restClient(sim).get("/sim/state")).data;
   const signedEs = async () => {
-    const p = (await state()).positions.find((x) => x.contractId === es);
+    const p = (await rt.state()).positions.find((x) => x.contractId === es);
     return p ? (p.type === 2 ? -p.size : p.size) : 0;
   };
 
   before(async () => {
-    sim = await startTestSim({ now });
-    const { api } = await login(sim);
-    es = (await frontMonth(api, "ES")).id;
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
+    es = (await frontMonth((await login(rt.sim)).api, "ES")).id;
   });
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-guard-"));
-    clock = SESSION_INSTANT;
-    await restClient(sim).post("/sim/reset");
-    await setPrice(sim, es, 6800);
+    await setPrice(rt.sim, es, 6800);
   });
   afterEach(async () => {
-    await helper.unload();
-    await restClient(sim).post("/sim/faults", { clear: true });
-    rmSync(dir, { recursive: true, force: true });
+    await restClient(rt.sim).post("/sim/faults", { clear: true });
   });
 
   /** rules → order, as the webhook example wires them; outputs collected. */
   async function load(rules: Record<string, unknown> = {}) {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), ...rules, wires: [["o1"], ["no"], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), ...rules, wires: [["o1"], ["no"], ["st"]] },
       { id: "o1", type: "topstepx-order", server: "cfg", wires: [["placed"], ["failed"]] },
       { id: "no", type: "helper" }, { id: "st", type: "helper" }, { id: "placed", type: "helper" }, { id: "failed", type: "helper" },
     ];
@@ -76,27 +50,27 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const { r1, no, placed, failed } = await load();
     // Every Order/place waits 3 s at the gateway before it runs; meanwhile the test's clock passes
     // the 15 s an approval used to be reserved for, and a second wave of alerts arrives.
-    await restClient(sim).post("/sim/faults", { latency: { "Order/place": 3000 } });
+    await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 3000 } });
     for (let i = 0; i < 5; i++) r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
-    await until(async () => (await state()).requests["Order/place"]?.received === 5, "the first wave on its way to the gateway");
-    clock += 15_500;
+    await until(async () => (await rt.state()).requests["Order/place"]?.received === 5, "the first wave on its way to the gateway");
+    rt.clock += 15_500;
     for (let i = 0; i < 5; i++) r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => no.length + placed.length + failed.length === 10, "every alert refused or answered", 20_000);
     assert.ok(Math.abs(await signedEs()) <= 5, `never more than 5 ES (holding ${await signedEs()})`);
     assert.equal(no.length, 5, "the second wave is refused");
     assert.ok(no.every((m) => m.decision.rule === "maxContracts"), "by maxContracts, counting the unanswered orders");
     assert.equal(await signedEs(), 5, "5 ES, the limit");
-    assert.equal((await state()).requests["Order/place"]?.executed, 5, "five placements reached the gateway");
+    assert.equal((await rt.state()).requests["Order/place"]?.executed, 5, "five placements reached the gateway");
   });
 
   /** alert → [rules →] order, as the webhook example wires it, fed alert bodies directly. */
   async function loadAlertFlow(withRules: boolean) {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     const creds = { cfg: { ...cfg.credentials.cfg, webhookSecret: "s3cret" } };
     const flow = [
       cfg.node,
       { id: "a1", type: "topstepx-alert", server: "cfg", wires: [[withRules ? "r1" : "o1"], ["answer"]] },
-      ...(withRules ? [{ id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), wires: [["o1"], ["answer"], []] }] : []),
+      ...(withRules ? [{ id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), wires: [["o1"], ["answer"], []] }] : []),
       { id: "o1", type: "topstepx-order", server: "cfg", wires: [["answer"], ["answer"]] },
       { id: "answer", type: "helper" },
     ];
@@ -115,7 +89,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
         a1.receive({ payload: { secret: "s3cret", symbol: "ES", targetPosition: 3, id: `t3-${run}` } });
         a1.receive({ payload: { secret: "s3cret", symbol: "ES", targetPosition: 0, id: `t0-${run}` } });
         await until(() => answers.length === before + 2, "both targets answered");
-        await until(async () => (await state()).orders.every((o) => o.status !== 1 && o.status !== 6), "no order working");
+        await until(async () => (await rt.state()).orders.every((o) => o.status !== 1 && o.status !== 6), "no order working");
         assert.equal(await signedEs(), 0, `run ${run}: flat, the last target (answers: ${JSON.stringify(answers.slice(before).map((m) => m.payload))})`);
       }
     });
@@ -123,7 +97,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
 
   /** Places an order at the simulator directly (a trade made by hand in TopstepX). */
   async function placeByHand(body: Record<string, unknown>): Promise<number> {
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     const r = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, ...body });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
     return r.data.orderId;
@@ -139,17 +113,17 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     r1.receive({ payload: { action: "modify", orderId: entry, quantity: 3 } });
     await until(() => decided() === 2, "a decision");
     assert.equal(placed.at(-1)?.payload?.orderId, entry, "1 → 3 ES fits the limit and is modified");
-    clock = Date.parse("2026-11-25T21:02:00Z"); // 15:02 Chicago, after the 15:00 entry cutoff
+    rt.clock = Date.parse("2026-11-25T21:02:00Z"); // 15:02 Chicago, after the 15:00 entry cutoff
     const refusals = no.length;
     r1.receive({ payload: { action: "modify", orderId: entry, limitPrice: 6800 } });
     await until(() => no.length === refusals + 1, "the late modify refused");
     assert.equal(no.at(-1).decision.rule, "tradingWindow", "a resting entry moved into the market after the cutoff");
-    clock = SESSION_INSTANT;
+    rt.clock = SESSION_INSTANT;
     r1.receive({ payload: { command: "killSwitch", on: true } });
     r1.receive({ payload: { action: "modify", orderId: entry, limitPrice: 6800 } });
     await until(() => no.length === refusals + 2, "the modify under the kill switch refused");
     assert.equal(no.at(-1).decision.rule, "killSwitch");
-    const working = (await state()).orders.find((o) => o.id === entry)!;
+    const working = (await rt.state()).orders.find((o) => o.id === entry)!;
     assert.deepEqual([working.size, working.status], [3, 1], "the entry rests as it was: 3 ES, working");
   });
 
@@ -158,7 +132,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     await placeByHand({ type: 2, side: 0, size: 2 });
     const stop = await placeByHand({ type: 4, side: 1, size: 2, stopPrice: 6790 });
     const entry = await placeByHand({ type: 1, side: 0, size: 2, limitPrice: 6700 });
-    await until(async () => (await state()).positions.length === 1, "long 2 ES");
+    await until(async () => (await rt.state()).positions.length === 1, "long 2 ES");
     r1.receive({ payload: { command: "killSwitch", on: true } });
     r1.receive({ payload: { action: "modify", orderId: stop, stopPrice: 6795 } });
     r1.receive({ payload: { action: "modify", orderId: entry, quantity: 1 } });
@@ -172,7 +146,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     await placeByHand({ type: 2, side: 0, size: 1 });
     await until(async () => await signedEs() === 1, "long 1 ES");
     await until(() => st.some((m) => m.payload.headroom?.contracts === 1), "the guard to see the position");
-    await restClient(sim).post("/sim/faults", { rejectUpgrades: 1000, dropHubs: "all" });
+    await restClient(rt.sim).post("/sim/faults", { rejectUpgrades: 1000, dropHubs: "all" });
     await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 1 } });
@@ -186,8 +160,8 @@ describe("node: topstepx-rules holds its limits in every state", function () {
 
   it("refuses an alert stamped an hour ahead of the clock; a second ahead passes", async () => {
     const { r1, no, placed } = await load();
-    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(clock + 3_600_000).toISOString() } });
-    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(clock + 1000).toISOString() } });
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(rt.clock + 3_600_000).toISOString() } });
+    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(rt.clock + 1000).toISOString() } });
     await until(() => placed.length + no.length === 2, "two decisions");
     assert.equal(no.length, 1);
     assert.equal(no[0].decision.rule, "maxAlertAge");
@@ -199,9 +173,9 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const entry = await placeByHand({ type: 1, side: 0, size: 1, limitPrice: 6700 });
     await placeByHand({ type: 2, side: 0, size: 7 });
     await until(async () => await signedEs() === 5, "the position brought back to 5 ES");
-    await until(async () => (await state()).orders.find((o) => o.id === entry)?.status === 3, "the working entry cancelled");
+    await until(async () => (await rt.state()).orders.find((o) => o.id === entry)?.status === 3, "the working entry cancelled");
     await until(() => st.some((m) => m.payload.event === "breach:maxContracts"), "a breach on the state output");
-    const j = new Journal(join(dir, "journal.sqlite"));
+    const j = new Journal(join(rt.dir, "journal.sqlite"));
     try {
       const breach = j.entries({ kind: "breach" }).map((e) => e.data as { rule: string; reason: string });
       assert.equal(breach[0]?.rule, "maxContracts");
@@ -213,10 +187,10 @@ describe("node: topstepx-rules holds its limits in every state", function () {
   });
 
   it("keeps an order node outside the rules node from opening exposure while the kill switch is on", async () => {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), wires: [[], [], []] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), wires: [[], [], []] },
       { id: "ticket", type: "topstepx-order", server: "cfg", symbol: "ES", orderType: "market", quantity: "1", wires: [["done"], ["refused"]] },
       { id: "done", type: "helper" }, { id: "refused", type: "helper" },
     ];
@@ -235,7 +209,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     ticket.receive({ payload: { side: "sell" } });
     await until(() => done.length === 2, "the sell (an exit) placed");
     await until(async () => await signedEs() === 0, "flat");
-    assert.equal((await state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
+    assert.equal((await rt.state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
   });
 
   for (const withRules of [true, false]) {
@@ -251,7 +225,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     let m = await send({ id: "x1", side: "sell", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" });
     assert.deepEqual([m.statusCode, m.payload.ok, m.payload.action], [200, true, "none"], JSON.stringify([m.payload, m.decision, m.error]));
     assert.match(m.payload.reason, /already flat/);
-    assert.equal((await state()).requests["Order/place"]?.executed ?? 0, 0, "no order sent");
+    assert.equal((await rt.state()).requests["Order/place"]?.executed ?? 0, 0, "no order sent");
     // Long 2 by hand; the strategy thinks it holds 3 and sells 3 to go flat: only 2 are sold.
     await placeByHand({ type: 2, side: 0, size: 2 });
     await until(async () => await signedEs() === 2, "long 2 ES");
@@ -270,7 +244,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const { r1, st, placed } = await load();
     // Position/searchOpen fails 10 times: both re-syncs after the hubs come back (the connection's and
     // the guard's, each read tried 5 times) fail, and no further change of connection state follows.
-    await restClient(sim).post("/sim/faults", { fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }], dropHubs: "all" });
+    await restClient(rt.sim).post("/sim/faults", { fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }], dropHubs: "all" });
     await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
     await until(() => st.at(-1)?.payload.synced === true, "the account re-synced without another reconnection", 20_000);
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });

@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { exampleWebhookFlow } from "../../bench/flows";
 import { Journal, type JournalEntry } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
-import { clockSetting, runningClockFrom, SESSION_INSTANT } from "../support/clock";
+import { clockSetting, runningClockFrom } from "../support/clock";
 import { statusOf } from "../support/node-calls";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
 import { ACCOUNT, restClient, SECOND_ACCOUNT, setPrice, startTestSim, until, USER } from "../support/sim";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
 
 const clock = runningClockFrom();
 const SECRET = "trail-secret";
@@ -115,35 +116,16 @@ describe("journal: the trail of every alert, per account, through a real Node-RE
 });
 
 describe("journal: the rules node's journal command gives one alert's trail", function () {
-  let sim: Simulator;
-  let dir: string;
-  const now = () => SESSION_INSTANT;
-
-  before(async () => {
-    sim = await startTestSim({ now });
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
-  });
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-trail-" });
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-trail-"));
-    await restClient(sim).post("/sim/reset");
-    await setPrice(sim, "ES", 6800);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(dir, { recursive: true, force: true });
+    await setPrice(rt.sim, "ES", 6800);
   });
 
   it("answers {command: 'journal', id} with the alert, its decision, the order as sent and as placed, and its fill", async () => {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     await helper.load(allNodes, [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "j.sqlite"), wires: [["o1"], [], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "j.sqlite"), wires: [["o1"], [], ["st"]] },
       { id: "o1", type: "topstepx-order", server: "cfg", wires: [["done"], ["done"]] },
       { id: "st", type: "helper" }, { id: "done", type: "helper" },
     ], cfg.credentials);

@@ -1,57 +1,30 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
-import type { Simulator } from "../../src/sim";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
-
-interface SimState {
-  positions: Array<{ contractId: string; size: number }>;
-  orders: Array<{ status: number }>;
-}
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
 
 describe("node: topstepx-rules against the simulator", function () {
-  let sim: Simulator;
-  let dir: string;
-  // Wednesday 25 November 2026, 09:00 Chicago: inside the session.
-  let clock = Date.parse("2026-11-25T15:00:00Z");
-  const now = () => clock;
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-rules-" });
   let es: string;
   let mes: string;
-  const state = async (): Promise<SimState> => (await restClient(sim).get("/sim/state")).data;
 
   before(async () => {
-    sim = await startTestSim({ now });
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     es = (await frontMonth(api, "ES")).id;
     mes = (await frontMonth(api, "MES")).id;
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
   });
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-rules-"));
-    clock = Date.parse("2026-11-25T15:00:00Z");
-    await restClient(sim).post("/sim/reset");
-    await setPrice(sim, es, 6800);
-    await setPrice(sim, mes, 6800);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(dir, { recursive: true, force: true });
+    await setPrice(rt.sim, es, 6800);
+    await setPrice(rt.sim, mes, 6800);
   });
 
   async function load(rules: Record<string, unknown> = {}, ready: RegExp = /MLL \$/) {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), ...rules, wires: [["ok"], ["no"], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), ...rules, wires: [["ok"], ["no"], ["st"]] },
       { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
@@ -89,21 +62,21 @@ describe("node: topstepx-rules against the simulator", function () {
 
   it("flattens the account itself when equity crosses the buffer, blocks entries, and journals the breach", async () => {
     const { r1, ok, no, st } = await load({ flattenBuffer: "200" });
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     // Long 2 MES at 6800.25: each point is $10.
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 2, side: 0, size: 2 });
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 1, side: 0, size: 1, limitPrice: 6000 });
-    await until(async () => (await state()).positions.length === 1, "the position");
+    await until(async () => (await rt.state()).positions.length === 1, "the position");
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => m.payload.headroom?.contracts > 0), "the monitor to see the position");
     // 6620: equity = 50,000 - 0.74 (entry fees) - 1,802.50 - 0.74 (closing fees) = 48,196: inside the $200 buffer.
-    await setPrice(sim, mes, 6620);
-    await until(async () => { const s = await state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "the account flat, working orders cancelled");
+    await setPrice(rt.sim, mes, 6620);
+    await until(async () => { const s = await rt.state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "the account flat, working orders cancelled");
     await until(() => st.some((m) => m.payload.event === "flattened"), "a flattened state msg");
     r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "flattenBuffer");
     assert.equal(ok.length, 0);
-    const j = new Journal(join(dir, "journal.sqlite"));
+    const j = new Journal(join(rt.dir, "journal.sqlite"));
     try {
       const breaches = j.entries({ kind: "breach" });
       assert.equal(breaches.length, 1);
@@ -137,16 +110,16 @@ describe("node: topstepx-rules against the simulator", function () {
   });
 
   it("approves nothing until the account is re-synced (fail closed)", async () => {
-    await restClient(sim).post("/sim/faults", { latency: { "Trade/search": 1500 } });
-    const cfg = configFor(sim);
-    await helper.load(allNodes, [cfg.node, { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "j.sqlite"), wires: [["ok"], ["no"], []] }, { id: "ok", type: "helper" }, { id: "no", type: "helper" }], cfg.credentials);
+    await restClient(rt.sim).post("/sim/faults", { latency: { "Trade/search": 1500 } });
+    const cfg = configFor(rt.sim);
+    await helper.load(allNodes, [cfg.node, { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "j.sqlite"), wires: [["ok"], ["no"], []] }, { id: "ok", type: "helper" }, { id: "no", type: "helper" }], cfg.credentials);
     const r1 = helper.getNode("r1");
     const no = collect(helper.getNode("no"));
     await new Promise((r) => setTimeout(r, 300));
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "stateUnknown");
-    await restClient(sim).delete("/sim/faults");
+    await restClient(rt.sim).delete("/sim/faults");
     await until(() => /MLL/.test(lastStatus(r1).text ?? ""), "synced", 5000);
   });
 
@@ -157,7 +130,7 @@ describe("node: topstepx-rules against the simulator", function () {
     await until(() => ok.length + no.length === 2, "two decisions");
     assert.equal(ok.length, 1);
     assert.equal(no[0].decision.rule, "duplicateAlert");
-    clock = Date.parse("2026-11-25T21:01:00Z"); // 15:01 Chicago
+    rt.clock = Date.parse("2026-11-25T21:01:00Z"); // 15:01 Chicago
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => no.length === 2, "a refusal");
     assert.equal(no[1].decision.rule, "tradingWindow");
@@ -166,9 +139,9 @@ describe("node: topstepx-rules against the simulator", function () {
 
   it("gives a compliance report as JSON and CSV", async () => {
     const { r1, st } = await load();
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 1 });
-    await setPrice(sim, es, 6810);
+    await setPrice(rt.sim, es, 6810);
     await api.post("/api/Position/closeContract", { accountId: ACCOUNT, contractId: es });
     await until(() => st.some((m) => m.payload?.headroom?.dayPnl > 0), "the profit seen");
     r1.receive({ payload: { command: "report" } });
@@ -182,7 +155,7 @@ describe("node: topstepx-rules against the simulator", function () {
 
   it("lets one of two simultaneous closing sells through as an exit; the second would reverse and is judged as an entry", async () => {
     const { r1, ok, no } = await load();
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
     await until(() => /MLL/.test(lastStatus(r1).text ?? "") && (helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size ?? 0) === 1, "the long position seen");
     // Marked by a quote: without one the equity is unknown and entries are refused as stateUnknown first.
@@ -198,12 +171,12 @@ describe("node: topstepx-rules against the simulator", function () {
 
   it("flattens the account when the kill switch is pressed with flatten", async () => {
     const { r1 } = await load();
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 1 });
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 1, side: 0, size: 1, limitPrice: 6000 });
-    await until(async () => (await state()).positions.length === 1, "the position");
+    await until(async () => (await rt.state()).positions.length === 1, "the position");
     r1.receive({ payload: { command: "killSwitch", on: true, flatten: true } });
-    await until(async () => { const s = await state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "flat");
+    await until(async () => { const s = await rt.state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "flat");
   });
 
   it("refuses an incomplete intent and one for another account, naming the field", async () => {
@@ -216,10 +189,10 @@ describe("node: topstepx-rules against the simulator", function () {
 
   it("comes back from a market-hub drop: re-synced and judging again", async () => {
     const { r1 } = await load();
-    await restClient(sim).post("/sim/faults", { dropHubs: "market", rejectUpgrades: 2 });
+    await restClient(rt.sim).post("/sim/faults", { dropHubs: "market", rejectUpgrades: 2 });
     await until(() => r1.status.getCalls().some((c: { args: [{ text: string }] }) => /syncing|reconnecting/.test(c.args[0].text)), "the drop seen");
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "synced again after the market hub returns", 10_000);
-    await restClient(sim).delete("/sim/faults");
+    await restClient(rt.sim).delete("/sim/faults");
   });
 
   it("turns two quick identical target-position alerts into one order, counting the first while it is in flight", async () => {

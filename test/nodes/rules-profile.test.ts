@@ -1,54 +1,36 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Simulator } from "../../src/sim";
-import { SESSION_INSTANT } from "../support/clock";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
+import { frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
 
 const COMBINE = 10001;
 const XFA = 10003;
 
 describe("node: topstepx-rules refuses entries when the profile does not fit the account", function () {
-  let sim: Simulator;
-  let dir: string;
-  const now = () => SESSION_INSTANT;
-  let mes: string;
-
-  before(async () => {
-    sim = await startTestSim({
-      now,
+  const rt = useRuntimeOnSim({
+    dirPrefix: "topstepx-profile-",
+    sim: {
       accounts: [
         { id: COMBINE, name: "50KTC-V2-SIM-10001", balance: 50_000 },
         { id: XFA, name: "XFA-V2-SIM-10003", balance: 0 },
       ],
-    });
-    const { api } = await login(sim);
-    mes = (await frontMonth(api, "MES")).id;
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
+    },
   });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
+  let mes: string;
+
+  before(async () => {
+    mes = (await frontMonth((await login(rt.sim)).api, "MES")).id;
   });
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-profile-"));
-    await restClient(sim).post("/sim/reset");
-    await setPrice(sim, mes, 6800, { bid: 6800, ask: 6800.25 });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(dir, { recursive: true, force: true });
+    await setPrice(rt.sim, mes, 6800, { bid: 6800, ask: 6800.25 });
   });
 
   async function load(account: number, profile: string, ready: RegExp) {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", account: String(account), profile, dbFile: join(dir, "journal.sqlite"), wires: [["ok"], ["no"], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", account: String(account), profile, dbFile: join(rt.dir, "journal.sqlite"), wires: [["ok"], ["no"], ["st"]] },
       { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
@@ -60,7 +42,7 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
 
   /** Opens a long MES position on the account directly, as a trader in TopstepX would. */
   async function holdOneMes(account: number): Promise<void> {
-    const { api } = await login(sim);
+    const { api } = await login(rt.sim);
     const r = await api.post("/api/Order/place", { accountId: account, contractId: mes, type: 2, side: 0, size: 1 });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
   }

@@ -1,53 +1,32 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AxiosInstance } from "axios";
-import type { Simulator } from "../../src/sim";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
 
 /** Chicago wall-clock instants of the week of Monday 23 November 2026 (CST, UTC−6). */
 const CT = (day: number, hhmm: string) => Date.parse(`2026-11-${String(day).padStart(2, "0")}T${hhmm}:00-06:00`);
 
 describe("node: topstepx-rules re-establishes the loss floor after a restart", function () {
-  let sim: Simulator;
+  // ES trades without fees here, so an end-of-day balance can be a round $51,500; MES keeps Topstep's $0.37 a side.
+  const rt = useRuntimeOnSim({ at: CT(25, "09:00"), sim: { fees: { ES: 0 } }, dirPrefix: "topstepx-restart-" });
   let api: AxiosInstance;
-  let dir: string;
-  let clock = CT(25, "09:00");
-  const now = () => clock;
   let mes: string;
   let es: string;
 
   before(async () => {
-    // ES trades without fees here, so an end-of-day balance can be a round $51,500; MES keeps Topstep's $0.37 a side.
-    sim = await startTestSim({ now, fees: { ES: 0 } });
-    api = (await login(sim)).api;
+    api = (await login(rt.sim)).api;
     mes = (await frontMonth(api, "MES")).id;
     es = (await frontMonth(api, "ES")).id;
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
   });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
-  });
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-restart-"));
-    clock = CT(25, "09:00");
-    await restClient(sim).post("/sim/reset");
-  });
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(dir, { recursive: true, force: true });
-  });
+
 
   /** A market order through the gateway, as a trader clicking in TopstepX would send it. */
   async function trade(contractId: string, side: 0 | 1, size: number, bid: number, ask: number): Promise<void> {
-    await setPrice(sim, contractId, bid, { bid, ask });
+    await setPrice(rt.sim, contractId, bid, { bid, ask });
     // Tokens live 24 hours of the simulator's clock, which these tests move by days.
-    api = (await login(sim)).api;
+    api = (await login(rt.sim)).api;
     const r = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId, type: 2, side, size });
     assert.equal(r.data.success, true, `${r.status} ${JSON.stringify(r.data)}`);
   }
@@ -58,10 +37,10 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
   }
 
   async function load(rules: Record<string, unknown> = {}, ready: RegExp = /MLL \$|blocked/, journal = "journal.sqlite") {
-    const cfg = configFor(sim);
+    const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", flattenBuffer: "0", dbFile: join(dir, journal), ...rules, wires: [["ok"], ["no"], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", flattenBuffer: "0", dbFile: join(rt.dir, journal), ...rules, wires: [["ok"], ["no"], ["st"]] },
       { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
@@ -88,7 +67,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     await trade(mes, 0, 2, 6799.75, 6800);
     await trade(mes, 1, 2, 6900, 6900.25);
     assert.equal(await balance(), 50_998.52);
-    clock = CT(25, "17:30"); // the trading day of the 25th has closed at its end-of-day balance
+    rt.clock = CT(25, "17:30"); // the trading day of the 25th has closed at its end-of-day balance
     n = await load();
     const s = await stateOf(n);
     // 50,000 − 2,000 + 1,000 − 1.48: the end-of-day high 50,998.52 less the $2,000 limit.
@@ -103,11 +82,11 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
   it("keeps the floor of a +$1,000 day through a losing day when the journal file is lost", async () => {
     await trade(mes, 0, 2, 6799.75, 6800);
     await trade(mes, 1, 2, 6900, 6900.25);
-    clock = CT(26, "09:00");
+    rt.clock = CT(26, "09:00");
     // Thursday: long 1 ES at 6900.00, out at 6888.00 = −$600 (ES trades without fees in this simulator).
     await trade(es, 0, 1, 6899.75, 6900);
     await trade(es, 1, 1, 6888, 6888.25);
-    clock = CT(26, "18:00");
+    rt.clock = CT(26, "18:00");
     const n = await load({}, /MLL \$|blocked/, "a-new-journal.sqlite");
     const s = await stateOf(n);
     assert.equal(s.state.floor, 48_998.52);
@@ -117,13 +96,13 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
   });
 
   it("gives an old account with an end-of-day high of $51,500 the floor $49,500", async () => {
-    clock = CT(23, "09:00");
+    rt.clock = CT(23, "09:00");
     await trade(es, 0, 1, 6799.75, 6800);
     await trade(es, 1, 1, 6830, 6830.25); // +$1,500: the 23rd closes at 51,500
-    clock = CT(24, "09:00");
+    rt.clock = CT(24, "09:00");
     await trade(es, 0, 1, 6829.75, 6830);
     await trade(es, 1, 1, 6816, 6816.25); // −$700: the 24th closes at 50,800
-    clock = CT(25, "09:00");
+    rt.clock = CT(25, "09:00");
     const n = await load();
     const s = await stateOf(n);
     assert.equal(s.state.eodHigh, 51_500);
@@ -135,13 +114,13 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
   });
 
   it("reads the history back past its newest month: a high of $51,500 six weeks ago still sets the floor", async () => {
-    clock = Date.parse("2026-10-14T09:00:00-05:00"); // daylight saving time in October
+    rt.clock = Date.parse("2026-10-14T09:00:00-05:00"); // daylight saving time in October
     await trade(es, 0, 1, 6799.75, 6800);
     await trade(es, 1, 1, 6830, 6830.25); // +$1,500
-    clock = CT(20, "09:00");
+    rt.clock = CT(20, "09:00");
     await trade(es, 0, 1, 6829.75, 6830);
     await trade(es, 1, 1, 6816, 6816.25); // −$700
-    clock = CT(25, "09:00");
+    rt.clock = CT(25, "09:00");
     const n = await load();
     const s = await stateOf(n);
     assert.deepEqual([s.state.eodHigh, s.state.floor, s.floorCheck.history.reconciled], [51_500, 49_500, true]);
@@ -151,7 +130,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
   it("refuses entries when the balance does not match the rebuilt history and no floor is entered; exits still pass", async () => {
     await trade(mes, 0, 1, 6799.75, 6800);
     // A balance the fills cannot explain (a payout, an adjustment, fills older than the history).
-    await restClient(sim).post("/sim/account", { accountId: ACCOUNT, balance: 51_234 });
+    await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, balance: 51_234 });
     const n = await load({}, /blocked: floorUnknown/);
     assert.equal(lastStatus(n.r1).fill, "red");
     n.r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
@@ -166,7 +145,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
   });
 
   it("lets that account in with the floor the trader entered", async () => {
-    await restClient(sim).post("/sim/account", { accountId: ACCOUNT, balance: 51_234 });
+    await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, balance: 51_234 });
     const n = await load({ shownFloor: "$49,500.00" });
     assert.equal(lastStatus(n.r1).text, "MLL $1,734 left (TopstepX floor)");
     const s = await stateOf(n);

@@ -1,54 +1,24 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
-import type { Simulator } from "../../src/sim";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
-
-interface SimState {
-  positions: Array<{ contractId: string; size: number }>;
-  orders: Array<{ id: number; status: number }>;
-  requests: Record<string, { received: number; executed: number }>;
-}
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { type SimState, useRuntimeOnSim } from "../support/runtime-on-sim";
 
 describe("node: topstepx-rules keeps the CME calendar and the session flatten", function () {
-  let sim: Simulator;
-  let dir: string;
-  let clock = 0;
-  const now = () => clock;
-  const state = async (): Promise<SimState> => (await restClient(sim).get("/sim/state")).data;
-
-  before(async () => {
-    sim = await startTestSim({ now });
-    helper.settings({ topstepxConfigClock: { now } });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    await sim.close();
-  });
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "topstepx-session-"));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-session-" });
 
   /** A Topstep 50K Combine rules node on the simulator at `iso`, synced. */
   async function load(iso: string, props: Record<string, unknown> = {}, ready: RegExp = /MLL \$/) {
-    clock = Date.parse(iso);
-    await restClient(sim).post("/sim/reset");
-    const { api } = await login(sim);
+    rt.clock = Date.parse(iso);
+    await restClient(rt.sim).post("/sim/reset");
+    const { api } = await login(rt.sim);
     const es = (await frontMonth(api, "ES")).id;
-    await setPrice(sim, es, 6800);
-    const cfg = configFor(sim);
+    await setPrice(rt.sim, es, 6800);
+    const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite"), ...props, wires: [["ok"], ["no"], ["st"]] },
+      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), ...props, wires: [["ok"], ["no"], ["st"]] },
       { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
@@ -79,7 +49,7 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const first = await entry(n);
     assert.equal(first.decision.rule, "allRulesPassed");
     assert.equal(first.statusCode, undefined, "an approval goes on to the order node");
-    clock = Date.parse("2026-11-27T18:20:00Z"); // 12:20 CT
+    rt.clock = Date.parse("2026-11-27T18:20:00Z"); // 12:20 CT
     const late = await entry(n);
     assert.equal(late.statusCode, 422);
     assert.equal(late.payload.rule, "tradingWindow");
@@ -108,12 +78,12 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     assert.equal(placed.data.success, true, JSON.stringify(placed.data));
     const conn = helper.getNode("cfg").connection;
     await until(() => [...(conn.book(ACCOUNT)?.orders.values() ?? [])].some((o: { status: number }) => o.status === 1), "the resting order seen by the guard");
-    clock = Date.parse("2026-11-25T21:05:00Z"); // 15:05 CT
-    await until(async () => (await state()).orders.find((o) => o.id === placed.data.orderId)?.status === 3, "the resting order cancelled at the simulator");
+    rt.clock = Date.parse("2026-11-25T21:05:00Z"); // 15:05 CT
+    await until(async () => (await rt.state()).orders.find((o) => o.id === placed.data.orderId)?.status === 3, "the resting order cancelled at the simulator");
     // 15:20 CT: the market trades through the old limit; nothing fills.
-    clock = Date.parse("2026-11-25T21:20:00Z");
-    await setPrice(sim, n.es, 6780);
-    const s = await state();
+    rt.clock = Date.parse("2026-11-25T21:20:00Z");
+    await setPrice(rt.sim, n.es, 6780);
+    const s = await rt.state();
     assert.deepEqual(s.positions, [], "no after-hours position");
     assert.ok(!s.orders.some((o) => o.status === 1 || o.status === 2), "nothing working, nothing filled");
 
@@ -122,11 +92,11 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const calls = (r: SimState["requests"]) => ["Order/cancel", "Order/search", "Order/searchOpen", "Position/searchOpen", "Position/closeContract"].map((k) => r[k]?.received ?? 0);
     const quiet = calls(s.requests);
     for (let i = 1; i <= 3; i++) {
-      clock = Date.parse("2026-11-25T21:20:00Z") + i * 60_000;
-      await until(() => n.st.some((m) => m.payload?.at === clock), `an evaluation at 15:2${i}`);
+      rt.clock = Date.parse("2026-11-25T21:20:00Z") + i * 60_000;
+      await until(() => n.st.some((m) => m.payload?.at === rt.clock), `an evaluation at 15:2${i}`);
     }
-    assert.deepEqual(calls((await state()).requests), quiet);
-    const j = new Journal(join(dir, "journal.sqlite"));
+    assert.deepEqual(calls((await rt.state()).requests), quiet);
+    const j = new Journal(join(rt.dir, "journal.sqlite"));
     try {
       const breaches = j.entries({ kind: "breach" }).map((e) => e.data as { rule: string; reason: string });
       assert.equal(breaches.length, 1);
