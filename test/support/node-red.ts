@@ -32,15 +32,8 @@ export function configFor(sim: Simulator, extra: Record<string, unknown> = {}) {
   };
 }
 
-export interface StatusSpy {
-  lastCall: { args: [{ fill?: string; shape?: string; text?: string }] } | null;
-  getCalls(): Array<{ args: [{ fill?: string; shape?: string; text?: string }] }>;
-}
-
-/** The latest status a node showed (the helper spies on Node.prototype.status). */
-export function lastStatus(node: { status: StatusSpy }): { fill?: string; text?: string } {
-  return node.status.lastCall?.args[0] ?? {};
-}
+/** The latest status a node showed, its own (the helper's spy holds every node's calls). */
+export { statusOf as lastStatus } from "./node-calls";
 
 /** Collects every msg a helper node receives. */
 export function collect(node: { on(e: string, f: (m: any) => void): void }): any[] {
