@@ -379,7 +379,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const loaded = this.state !== null;
     if (loaded) this.rollDay();
     const live = this.live();
-    if (intent.action === "modify") return loaded ? this.decideModify(intent, live) : NOT_LOADED;
+    if (intent.action === "modify") return this.decideModify(intent, live);
     let d: RuleDecision;
     if (intent.action === "place" && (!live.synced || !loaded)) {
       // Exits always pass: while the hubs are down, the gateway's own REST answer says whether this
@@ -434,7 +434,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const asPlace: GateIntent = { action: "place", contractId: order.contractId, quantity: after, alertTime: intent.alertTime };
     if (isExit(asPlace, without)) return { allow: true, rule: "exit", reason: "The modified order only reduces the position: exits are always allowed." };
     if (!intent.priceChange && Math.abs(after) <= Math.abs(before)) return { allow: true, rule: "exit", reason: "Making a working order smaller only lowers exposure." };
-    const d = decide(this.config, this.state!, without, asPlace, this.now());
+    if (!this.state) return NOT_LOADED;
+    const d = decide(this.config, this.state, without, asPlace, this.now());
     return d.allow ? d : { ...d, reason: `Modifying order ${id} opens exposure like a new entry: ${d.reason}` };
   }
 
