@@ -1,10 +1,10 @@
 import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
 import { z } from "zod";
 import { type Clock, pause, systemClock } from "../../src/core/clock";
-import type { ConnectionStatus } from "../../src/core/connection";
+import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
-import { EXIT_ACTIONS, type ExecutionResult } from "../../src/core/orders/order-executor";
-import { describeIntent, IntentError, OrderIntent } from "../../src/core/orders/order-intent";
+import { EXIT_ACTIONS, type ExecutionResult, type OrderExecutor } from "../../src/core/orders/order-executor";
+import { describeIntent, IntentError, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
 import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { reserveStrategyOrder } from "../../src/core/orders/strategy-order";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
@@ -124,10 +124,8 @@ export class OrderController {
     const p = msg.payload as Record<string, unknown>;
     const symbol = pick(p.symbol as string | undefined, this.props.symbol);
     if (!symbol) throw new InputError("symbol", "msg.payload.symbol: required for a target position");
-    const accountId = await executor.accountId(pick(p.account as string | number | undefined, this.props.account));
-    const contract = await conn.contracts.resolve(String(symbol));
-    await conn.watchAccount(accountId);
-    const { delta, customTag } = reserveTargetOrder(conn, accountId, contract.id, target);
+    const { accountId, contractId } = await watched(conn, executor, pick(p.account as string | number | undefined, this.props.account), String(symbol));
+    const { delta, customTag } = reserveTargetOrder(conn, accountId, contractId, target);
     if (!customTag) return null;
     delete p.targetPosition;
     Object.assign(p, { action: "place", type: "market", symbol, account: accountId, side: delta > 0 ? "buy" : "sell", quantity: Math.abs(delta), customTag });
@@ -155,10 +153,8 @@ export class OrderController {
       const conn = this.server.connection;
       if (conn && intent.action === "place" && intent.strategyPosition && !(msg as { decision?: unknown }).decision) {
         // No rules node sized this strategy order: an exit whose position is gone does nothing here too.
-        const accountId = await executor.accountId(intent.account);
-        const contract = await conn.contracts.resolve(intent.symbol!);
-        await conn.watchAccount(accountId);
-        const sized = reserveStrategyOrder(conn, accountId, contract.id, (intent.side === "sell" ? -1 : 1) * intent.quantity!, intent.strategyPosition);
+        const { accountId, contractId } = await watched(conn, executor, intent.account, intent.symbol!);
+        const sized = reserveStrategyOrder(conn, accountId, contractId, signedQuantity(intent)!, intent.strategyPosition);
         if ("none" in sized) {
           this.nothingToDo(msg, sized.none, send);
           done();
@@ -253,6 +249,14 @@ export class OrderController {
     send([null, msg]);
     done(err);
   }
+}
+
+/** The account and contract a msg trades, the account followed: its book is what sizing reads. */
+async function watched(conn: GatewayConnection, executor: OrderExecutor, account: string | number | undefined, symbol: string): Promise<{ accountId: number; contractId: string }> {
+  const accountId = await executor.accountId(account);
+  const contractId = (await conn.contracts.resolve(symbol)).id;
+  await conn.watchAccount(accountId);
+  return { accountId, contractId };
 }
 
 function summary(r: ExecutionResult): string {

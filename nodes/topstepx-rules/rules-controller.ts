@@ -5,7 +5,7 @@ import { UnknownSymbolError } from "../../src/core/contracts/contract-resolver";
 import { newCustomTag } from "../../src/core/gateway/gateway-api";
 import { registerAccountJournal } from "../../src/core/journal/account-journals";
 import { Journal, type JournalRow, reportCsv } from "../../src/core/journal/journal";
-import { IntentError, missingField, OrderIntent } from "../../src/core/orders/order-intent";
+import { IntentError, missingField, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
@@ -198,9 +198,7 @@ export class RulesController {
       if (seen) {
         decision = duplicate;
       } else if (raw.targetPosition !== undefined && raw.symbol) {
-        if (raw.account !== undefined && (await this.executor!.accountId(raw.account)) !== guard.accountId) {
-          throw new InputError("account", `msg.payload.account: this rules node guards account ${guard.accountId}, not ${raw.account}`);
-        }
+        await this.assertGuarded(raw.account, guard.accountId);
         const contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
         const t = await guard.decideTarget(contractId, raw.targetPosition, customTag ?? null, alertTime);
         decision = t.decision;
@@ -213,13 +211,11 @@ export class RulesController {
         // order node's dialog, unjudged; another account is not what this node guards.
         const missing = missingField(raw);
         if (missing) throw new InputError(missing, `msg.payload.${missing}: required for ${raw.action}`);
-        if (raw.account !== undefined && (await this.executor!.accountId(raw.account)) !== guard.accountId) {
-          throw new InputError("account", `msg.payload.account: this rules node guards account ${guard.accountId}, not ${raw.account}`);
-        }
+        await this.assertGuarded(raw.account, guard.accountId);
         (msg.payload as Record<string, unknown>).account = guard.accountId;
         const gate: GateIntent = { action: raw.action, alertTime };
         if (raw.symbol) gate.contractId = (await this.conn.contracts.resolve(raw.symbol)).id;
-        if (raw.quantity !== undefined) gate.quantity = raw.side === "sell" ? -raw.quantity : raw.quantity;
+        gate.quantity = signedQuantity(raw);
         const strategy = raw.strategyPosition;
         if (raw.action === "place" && strategy && gate.contractId && gate.quantity) {
           const t = await guard.decideStrategyOrder(gate.contractId, gate.quantity, strategy, customTag ?? null, alertTime);
@@ -266,6 +262,13 @@ export class RulesController {
       done(err);
     } finally {
       if (claim) deciding.delete(claim);
+    }
+  }
+
+  /** Another account than the one this node guards is not judged here. */
+  private async assertGuarded(account: string | number | undefined, guarded: number): Promise<void> {
+    if (account !== undefined && (await this.executor!.accountId(account)) !== guarded) {
+      throw new InputError("account", `msg.payload.account: this rules node guards account ${guarded}, not ${account}`);
     }
   }
 

@@ -5,12 +5,12 @@ import type { EntryGate } from "./orders/entry-gate";
 import { type Clock, systemClock } from "./clock";
 import { ContractResolver } from "./contracts/contract-resolver";
 import type { GatewayEndpoints } from "./gateway/environments";
-import { GatewayApi, type PlacementEvent } from "./gateway/gateway-api";
+import { GatewayApi } from "./gateway/gateway-api";
 import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
 import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
 import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
 import { UserFeed } from "./realtime/user-feed";
-import { OrderStatus, type Order, type Position, type Trade, type TradingAccount } from "./schemas";
+import { type Order, type Position, type Trade, type TradingAccount, WORKING_STATUSES } from "./schemas";
 import { isGlobexOpen } from "./time/chicago";
 
 export type ConnectionState = HubState;
@@ -48,11 +48,9 @@ export interface ConnectionEvents {
   resynced: [AccountBook];
   feed: [FeedIssue];
   warning: [string];
-  placement: [PlacementEvent];
 }
 
 const RANK: Record<HubState, number> = { error: 4, reconnecting: 3, connecting: 2, disconnected: 1, connected: 0 };
-const OPEN_STATUSES = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended];
 
 /**
  * One connection to a gateway, shared by every node of a configuration: the REST client, the
@@ -94,10 +92,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       findByTag: (accountId, tag, since) => this.api.findByTag(accountId, tag, since),
       resync: (accountId) => void this.resync(accountId).catch((e: Error) => this.emit("warning", `re-sync of account ${accountId} failed: ${e.message}`)),
     });
-    this.api.onPlacement((e) => {
-      this.pending.onPlacement(e);
-      this.emit("placement", e);
-    });
+    this.api.onPlacement((e) => this.pending.onPlacement(e));
     this.contracts = new ContractResolver(this.api, this.clock);
     const hub = (name: "user" | "market", url: string) => new HubClient({
       name,
@@ -279,7 +274,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     const [accounts, positions, orders, trades] = await Promise.all([
       this.api.searchAccounts(false),
       this.api.searchOpenPositions(accountId),
-      this.api.queryOrders({ filter: { accountId, statuses: OPEN_STATUSES }, pageSize: 1000 }),
+      this.api.queryOrders({ filter: { accountId, statuses: [...WORKING_STATUSES] }, pageSize: 1000 }),
       this.api.searchTrades(accountId, book.dayStart),
     ]);
     // P&L needs each held contract's tick size and value at hand, without I/O on the quote path.

@@ -1,5 +1,5 @@
 import { cents } from "../money/tick-grid";
-import { type Order, OrderStatus, parseTimestamp, type Position, PositionType, type Trade, type TradingAccount } from "../schemas";
+import { isWorkingStatus, type Order, parseTimestamp, type Position, PositionType, type Trade, type TradingAccount } from "../schemas";
 import { tradingDayStart } from "../time/trading-day";
 
 /** What P&L needs to know of a contract. */
@@ -21,7 +21,6 @@ export interface OpenPnl {
   missing: string[];
 }
 
-const WORKING: ReadonlySet<number> = new Set([OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended]);
 
 /** Signed size: positive long, negative short. */
 export function signedSize(p: Pick<Position, "type" | "size">): number {
@@ -82,7 +81,7 @@ export class AccountBook {
   }
 
   applyOrder(o: Order): void {
-    if (WORKING.has(o.status)) this.orders.set(o.id, o);
+    if (isWorkingStatus(o.status)) this.orders.set(o.id, o);
     else this.orders.delete(o.id);
   }
 

@@ -2,7 +2,7 @@ import { type Clock, pause } from "../clock";
 import { GatewayHttpError } from "../gateway/errors";
 import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
-import { type Order, OrderStatus, type Position } from "../schemas";
+import { type Order, type Position, WORKING_STATUSES } from "../schemas";
 
 /** The outcome of a flatten: what was done and how many rounds it took to confirm flat. */
 export interface FlattenReport {
@@ -31,8 +31,6 @@ export interface FlattenOptions {
   backoff?: Backoff;
   random?: () => number;
 }
-
-const WORKING = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended];
 
 interface Todo {
   orders: Order[];
@@ -99,7 +97,7 @@ export async function flattenAccount(api: GatewayApi, accountId: number, clock: 
 async function look(api: GatewayApi, accountId: number, note: (e: unknown) => void): Promise<Todo> {
   const [orders, positions] = await Promise.all([
     // A failing order query must not keep the positions from being closed.
-    api.queryOrders({ filter: { accountId, statuses: WORKING }, pageSize: 1000 }).catch((e: Error) => {
+    api.queryOrders({ filter: { accountId, statuses: [...WORKING_STATUSES] }, pageSize: 1000 }).catch((e: Error) => {
       note(e);
       return api.searchOpenOrders(accountId);
     }),

@@ -1,5 +1,6 @@
 import type { GatewayApi } from "../gateway/gateway-api";
-import { isWorking, signedPosition, signedRemaining } from "../orders/target-position";
+import { signedPosition, signedRemaining } from "../orders/target-position";
+import { isWorkingStatus } from "../schemas";
 import { miniEquivalent } from "../rules/rules-engine";
 
 /** What a reduction did: working entries cancelled, contracts closed per contract id. */
@@ -22,7 +23,7 @@ export async function reduceToLimit(api: GatewayApi, accountId: number, limit: n
   const report: ReduceReport = { accountId, cancelledOrders: [], reduced: [], before: 0, after: 0 };
   const held = new Map(positions.map((p) => [p.contractId, signedPosition(p)]));
   for (const o of orders) {
-    if (!isWorking(o.status) || o.parentOrderId != null) continue;
+    if (!isWorkingStatus(o.status) || o.parentOrderId != null) continue;
     const pos = held.get(o.contractId) ?? 0;
     const size = signedRemaining(o);
     if (pos !== 0 && Math.sign(size) === -Math.sign(pos)) continue; // an exit: keep it

@@ -7,6 +7,7 @@ import {
   Envelope,
   formatTimestamp,
   type Order,
+  OrderSide,
   type PlaceOrderRequest,
   PlaceOrderResponse,
   type Position,
@@ -25,7 +26,8 @@ import {
   type ModifyOrderRequest,
   type QueryOrdersRequest,
 } from "../schemas";
-import { GatewayClientError, GatewayRejectedError, GatewayResponseError, OrderNotConfirmedError } from "./errors";
+import { GatewayRejectedError, OrderNotConfirmedError } from "./errors";
+import { isTransient } from "./retry-policy";
 import type { Lane } from "./request-budget";
 import type { CallOptions, RestClient } from "./rest-client";
 
@@ -108,7 +110,7 @@ export class GatewayApi {
   }
 
   private placement(req: PlaceOrderRequest, customTag: string, phase: PlacementEvent["phase"], orderId?: number): void {
-    const e: PlacementEvent = { accountId: req.accountId, contractId: req.contractId, customTag, size: req.side === 0 ? req.size : -req.size, phase, orderId };
+    const e: PlacementEvent = { accountId: req.accountId, contractId: req.contractId, customTag, size: req.side === OrderSide.Bid ? req.size : -req.size, phase, orderId };
     for (const l of this.placementListeners) l(e);
   }
 
@@ -231,7 +233,7 @@ export class GatewayApi {
     try {
       return { orderId: await attempt(), customTag, reconciled: false };
     } catch (e) {
-      if (!isAmbiguous(e)) throw e;
+      if (!isTransient(e)) throw e;
       firstError = e as Error;
       progress.maybeSent = true;
     }
@@ -247,9 +249,4 @@ export class GatewayApi {
       throw new OrderNotConfirmedError(customTag, `${firstError.message}; then ${(e as Error).message}; no order with this tag was found`);
     }
   }
-}
-
-/** Failures after which Order/place may have run: timeouts, 5xx, 429, and an answer we could not read. */
-function isAmbiguous(e: unknown): boolean {
-  return e instanceof GatewayClientError && (e.ambiguous || (e as { status?: number }).status === 429 || e instanceof GatewayResponseError);
 }

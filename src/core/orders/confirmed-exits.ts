@@ -2,7 +2,7 @@ import { type Clock, pause } from "../clock";
 import { GatewayClientError, GatewayHttpError } from "../gateway/errors";
 import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
-import { OrderStatus, type Position } from "../schemas";
+import { isWorkingStatus, OrderStatus, type Position } from "../schemas";
 
 export interface ExitRetryOptions {
   /** Stop repeating after this long and throw ExitNotConfirmedError (default 5 min). */
@@ -161,8 +161,6 @@ export async function partialCloseConfirmed(api: GatewayApi, clock: Clock, accou
   }
 }
 
-const WORKING: readonly number[] = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended, OrderStatus.PendingCancellation];
-
 /**
  * Cancels a working order, repeating after transient failures until a read shows it cancelled.
  * An order that filled (or was rejected) in the meantime can no longer be cancelled: an error says so.
@@ -185,7 +183,7 @@ export async function cancelConfirmed(api: GatewayApi, clock: Clock, accountId: 
     });
     if (order?.status === OrderStatus.Cancelled) return { attempts: r.attempts, reconciled: true };
     if (order === null) throw r.fail(`order ${orderId} is not found on account ${accountId}`);
-    if (order && !WORKING.includes(order.status)) throw r.fail(`the order ${order.status === OrderStatus.Filled ? "filled" : "ended"} before it could be cancelled`);
+    if (order && !isWorkingStatus(order.status)) throw r.fail(`the order ${order.status === OrderStatus.Filled ? "filled" : "ended"} before it could be cancelled`);
     await r.wait();
   }
 }

@@ -1,12 +1,17 @@
 import type { GatewayConnection } from "../connection";
 import type { GateIntent, RuleDecision } from "../rules/rules-engine";
-import type { OrderIntent } from "./order-intent";
+import { type OrderIntent, signedQuantity } from "./order-intent";
 
 /**
  * The check an account's guard offers every order sent to that account by any path (an order
- * node without a rules node, a flow of the trader's): null to let it through, or the refusal.
+ * node without a rules node, a flow of the trader's). `refusing` is cheap and synchronous: while it
+ * is false (no kill switch, no block) an order goes without being judged; `judge` returns null to
+ * let one through, or the refusal.
  */
-export type EntryGate = (intent: GateIntent) => Promise<RuleDecision | null>;
+export interface EntryGate {
+  refusing(): boolean;
+  judge(intent: GateIntent): Promise<RuleDecision | null>;
+}
 
 /** Refused by the guard of the account: carries the rule, for the node's answer. */
 export class EntryRefusedError extends Error {
@@ -22,16 +27,16 @@ export class EntryRefusedError extends Error {
  */
 export async function checkEntry(conn: GatewayConnection, accountId: number, intent: OrderIntent): Promise<void> {
   const gate = conn.entryGate(accountId);
-  if (!gate || (intent.action !== "place" && intent.action !== "modify")) return;
+  if (!gate || (intent.action !== "place" && intent.action !== "modify") || !gate.refusing()) return;
   const g: GateIntent = { action: intent.action };
   if (intent.action === "place") {
     g.contractId = (await conn.contracts.resolve(intent.symbol!)).id;
-    g.quantity = intent.side === "sell" ? -intent.quantity! : intent.quantity;
+    g.quantity = signedQuantity(intent);
   } else {
     g.orderId = intent.orderId;
     g.quantity = intent.quantity;
     g.priceChange = intent.limitPrice !== undefined || intent.stopPrice !== undefined;
   }
-  const refusal = await gate(g);
+  const refusal = await gate.judge(g);
   if (refusal && !refusal.allow) throw new EntryRefusedError(refusal);
 }

@@ -65,6 +65,11 @@ export const OrderIntent = z.object({
 });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 
+/** The intent's quantity with its direction, sells negative; undefined without a quantity. */
+export function signedQuantity(i: Pick<OrderIntent, "side" | "quantity">): number | undefined {
+  return i.quantity === undefined ? undefined : i.side === "sell" ? -i.quantity : i.quantity;
+}
+
 /** What the named action needs, field by field; the error names the first missing field. */
 export function missingField(i: OrderIntent): string | null {
   const need = (f: keyof OrderIntent) => (i[f] === undefined ? f : null);

@@ -1,7 +1,6 @@
 import type { GatewayConnection } from "../connection";
-import { newCustomTag } from "../gateway/gateway-api";
 import type { StrategyPosition } from "./order-intent";
-import { type OpenExposure, openExposure, projectedPosition } from "./target-position";
+import { accountExposure, type OpenExposure, projectedPosition, reserveOrder } from "./target-position";
 
 const signOf = (p: StrategyPosition["after"]) => (p === "long" ? 1 : p === "short" ? -1 : 0);
 
@@ -38,9 +37,7 @@ export function sizeStrategyOrder(e: OpenExposure, contractId: string, signedQua
  * computed before this one reaches the gateway cannot close the same position again.
  */
 export function reserveStrategyOrder(conn: GatewayConnection, accountId: number, contractId: string, signedQuantity: number, sp: StrategyPosition): { none: string } | { quantity: number; customTag: string } {
-  const sized = sizeStrategyOrder(openExposure(conn.book(accountId), conn.pending.list(accountId)), contractId, signedQuantity, sp);
+  const sized = sizeStrategyOrder(accountExposure(conn, accountId), contractId, signedQuantity, sp);
   if ("none" in sized) return sized;
-  const customTag = newCustomTag();
-  conn.pending.reserve(accountId, customTag, contractId, sized.quantity);
-  return { quantity: sized.quantity, customTag };
+  return { quantity: sized.quantity, customTag: reserveOrder(conn, accountId, contractId, sized.quantity) };
 }

@@ -1,7 +1,7 @@
 import type { AccountBook } from "../account/account-book";
 import type { GatewayConnection } from "../connection";
 import { newCustomTag } from "../gateway/gateway-api";
-import { OrderSide, OrderStatus, PositionType } from "../schemas";
+import { OrderSide, PositionType } from "../schemas";
 
 /** Signed sizes per contract: positive long (or buying), negative short (or selling). */
 export interface SignedSize {
@@ -14,13 +14,6 @@ export interface OpenExposure {
   positions: ReadonlyArray<SignedSize>;
   /** Working orders (bracket legs excluded: they only reduce) and orders still on their way. */
   workingOrders: ReadonlyArray<SignedSize>;
-}
-
-const WORKING = new Set<number>([OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended]);
-
-/** Whether an order status is one that can still fill. */
-export function isWorking(status: number): boolean {
-  return WORKING.has(status);
 }
 
 /** A position's size with its direction: short positions are negative. */
@@ -43,11 +36,27 @@ export function openExposure(book: AccountBook | undefined, pending: ReadonlyArr
   const inBook = new Set<string>();
   for (const o of book?.orders.values() ?? []) {
     if (o.customTag) inBook.add(o.customTag);
-    if (!WORKING.has(o.status) || o.parentOrderId != null) continue;
+    // The book holds working orders only; bracket legs only ever reduce a position.
+    if (o.parentOrderId != null) continue;
     workingOrders.push({ contractId: o.contractId, size: signedRemaining(o) });
   }
   for (const p of pending) if (!inBook.has(p.customTag)) workingOrders.push({ contractId: p.contractId, size: p.size });
   return { positions, workingOrders };
+}
+
+/** A watched account's exposure: its live book and the orders on their way to it. */
+export function accountExposure(conn: GatewayConnection, accountId: number): OpenExposure {
+  return openExposure(conn.book(accountId), conn.pending.list(accountId));
+}
+
+/**
+ * Reserves `size` (signed) of a contract in the connection's pending orders under a new customTag,
+ * returned for the order to carry: computed and reserved in one step, the next sizing counts it.
+ */
+export function reserveOrder(conn: GatewayConnection, accountId: number, contractId: string, size: number): string {
+  const customTag = newCustomTag();
+  conn.pending.reserve(accountId, customTag, contractId, size);
+  return customTag;
 }
 
 /** Where a contract's position will be once its working and pending orders fill. */
@@ -72,9 +81,6 @@ export function targetDelta(e: OpenExposure, contractId: string, target: number)
  * target computed before this order reaches the gateway counts it.
  */
 export function reserveTargetOrder(conn: GatewayConnection, accountId: number, contractId: string, target: number): { delta: number; customTag: string | null } {
-  const delta = targetDelta(openExposure(conn.book(accountId), conn.pending.list(accountId)), contractId, target);
-  if (delta === 0) return { delta, customTag: null };
-  const customTag = newCustomTag();
-  conn.pending.reserve(accountId, customTag, contractId, delta);
-  return { delta, customTag };
+  const delta = targetDelta(accountExposure(conn, accountId), contractId, target);
+  return { delta, customTag: delta === 0 ? null : reserveOrder(conn, accountId, contractId, delta) };
 }

@@ -4,9 +4,11 @@ import type { GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
 import { AccountBook } from "../account/account-book";
 import { reduceToLimit } from "../account/reduce";
+import type { EntryGate } from "../orders/entry-gate";
 import type { StrategyPosition } from "../orders/order-intent";
 import { sizeStrategyOrder } from "../orders/strategy-order";
-import { isWorking, type OpenExposure, openExposure, targetDelta } from "../orders/target-position";
+import { accountExposure, type OpenExposure, openExposure, signedRemaining, targetDelta } from "../orders/target-position";
+import { isWorkingStatus } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
 import type { FloorCheck } from "./floor-check";
@@ -140,11 +142,15 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    * The check offered to orders sent without this guard's approval: while entries are refused
    * (kill switch, a block, the state not loaded) they are judged in full, and only exits pass.
    */
-  private readonly gate = async (intent: GateIntent): Promise<RuleDecision | null> => {
-    const s = this.state;
-    if (s && !s.killSwitch && !(s.blockedUntil !== null && s.blockedUntil > this.now())) return null;
-    const d = await this.decide(intent, null);
-    return d.allow ? null : d;
+  private readonly gate: EntryGate = {
+    refusing: () => {
+      const s = this.state;
+      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now());
+    },
+    judge: async (intent) => {
+      const d = await this.decide(intent, null);
+      return d.allow ? null : d;
+    },
   };
 
   /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
@@ -233,7 +239,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   /** The live account for the engine: book, open P&L, working entry orders and pending orders. */
   live(): LiveAccount {
     const book = this.conn.book(this.accountId);
-    const { positions, workingOrders } = openExposure(book, this.conn.pending.list(this.accountId));
+    const { positions, workingOrders } = accountExposure(this.conn, this.accountId);
     const open = this.conn.openPnl(this.accountId);
     return { balance: book?.balance ?? 0, openPnl: open.pnl, openPnlComplete: open.complete, positions, workingOrders, synced: this.synced && !!book };
   }
@@ -290,7 +296,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private flatInBook(): boolean {
     const book = this.conn.book(this.accountId);
     if (!book || !this.synced || book.positions.size > 0) return false;
-    for (const o of book.orders.values()) if (isWorking(o.status)) return false;
+    if (book.orders.size > 0) return false;
     return this.conn.pending.list(this.accountId).length === 0;
   }
 
@@ -419,13 +425,11 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private async decideModify(intent: GateIntent, live: LiveAccount): Promise<RuleDecision> {
     const id = intent.orderId;
     const order = id === undefined ? null : this.conn.book(this.accountId)?.orders.get(id) ?? await this.conn.api.orderById(this.accountId, id).catch(() => null);
-    if (!order || !isWorking(order.status)) {
+    if (!order || !isWorkingStatus(order.status)) {
       return { allow: false, rule: "stateUnknown", reason: `Order ${id ?? "?"} is not working on account ${this.accountId}: there is nothing to modify.` };
     }
-    const filled = order.fillVolume ?? 0;
-    const sign = order.side === 0 ? 1 : -1;
-    const before = sign * (order.size - filled);
-    const after = sign * ((intent.quantity ?? order.size) - filled);
+    const before = signedRemaining(order);
+    const after = signedRemaining({ ...order, size: intent.quantity ?? order.size });
     if (order.parentOrderId != null && Math.abs(after) <= Math.abs(before)) return { allow: true, rule: "exit", reason: "A bracket leg only ever reduces the position it protects." };
     const others = [...live.workingOrders];
     const i = others.findIndex((o) => o.contractId === order.contractId && o.size === before);

@@ -1,5 +1,5 @@
 import { productOf } from "../contracts/products";
-import { chicagoTime } from "../time/chicago";
+import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import type { RulesConfig } from "./rules-config";
 import { closedSentence, sessionDay } from "./session-calendar";
@@ -65,7 +65,6 @@ export interface Evaluation {
 }
 
 const money = (x: number) => `$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const FOREVER = Number.POSITIVE_INFINITY;
 
 /** Mini-equivalent size of `size` contracts of a contract id. */
@@ -153,10 +152,9 @@ function hhmm(minutes: number): string {
   return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 }
 
-/** Whether the session flatten already acted in the trading day of `now`. */
-function sessionFlattenActed(s: RuleState, now: number): boolean {
-  const start = tradingDayStart(now);
-  return s.breaches.some((b) => b.rule === "sessionFlatten" && b.at >= start);
+/** Whether a breach of `rule` was recorded since `since` (a trading day's start: it acted today). */
+function breachedSince(s: RuleState, rule: RuleName, since: number): boolean {
+  return s.breaches.some((b) => b.rule === rule && b.at >= since);
 }
 
 /** The next session open after `now`, skipping weekends and closed days (CME holidays). */
@@ -249,7 +247,7 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
       breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
         reason: `${session.closedReason} Positions may not be held overnight, over a weekend or a holiday and are closed.` };
     }
-  } else if (live.workingOrders.length > 0 && !sessionFlattenActed(s, now)) {
+  } else if (live.workingOrders.length > 0 && !breachedSince(s, "sessionFlatten", tradingDayStart(now))) {
     // A resting entry left at the flatten fills after the close and opens the position the flatten
     // was for: cancel it, once per trading day (a breach recorded today means the flatten ran).
     const session = sessionAt(config, now);
@@ -277,7 +275,7 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
 function dailyLossActed(s: RuleState, action: "flatten" | "flattenAndBlock", flat: boolean): boolean {
   // The breach recorded today, not the block in force: a block of another rule (the MLL buffer, the
   // floor) that outlasts this one keeps blockedBy, and the breach then came back every second.
-  const breachedToday = s.blockedBy === "dailyLossLimit" || s.breaches.some((b) => b.rule === "dailyLossLimit" && b.at >= s.dayStart);
+  const breachedToday = s.blockedBy === "dailyLossLimit" || breachedSince(s, "dailyLossLimit", s.dayStart);
   // A position opened after a flatten-and-block (by hand, on the platform) is flattened again.
   return action === "flattenAndBlock" ? flat && breachedToday : breachedToday;
 }

@@ -34,6 +34,15 @@ export const OrderStatus = {
 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 
+/** The statuses of an order that can still fill: the ones a book, a flatten and a re-sync follow. */
+export const WORKING_STATUSES: readonly OrderStatus[] = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended];
+const WORKING = new Set<number>(WORKING_STATUSES);
+
+/** Whether an order in this status can still fill. */
+export function isWorkingStatus(status: number): boolean {
+  return WORKING.has(status);
+}
+
 /** Position direction; `size` is always positive on the wire. */
 export const PositionType = { Undefined: 0, Long: 1, Short: 2 } as const;
 export type PositionType = (typeof PositionType)[keyof typeof PositionType];

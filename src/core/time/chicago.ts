@@ -44,6 +44,11 @@ export function chicagoMinuteOfDay(ms: number): number {
   return t.hour * 60 + t.minute;
 }
 
+/** Minutes since midnight of a wall-clock "HH:MM". */
+export function minutesOf(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
 /** The Chicago calendar date `days` after the date of `t`, as `YYYY-MM-DD`. */
 function chicagoDate(t: ChicagoTime, days = 0): string {
   const d = new Date(Date.UTC(t.year, t.month - 1, t.day + days));
@@ -65,6 +70,6 @@ export function isGlobexOpen(ms: number): boolean {
   // The session from 17:00 belongs to the next day's trading day.
   const day = cmeDay(chicagoDate(t, m >= 17 * 60 ? 1 : 0));
   if (day?.kind === "closed") return false;
-  if (day?.kind === "earlyClose" && m < 17 * 60) return m < Number(day.close.slice(0, 2)) * 60 + Number(day.close.slice(3, 5));
+  if (day?.kind === "earlyClose" && m < 17 * 60) return m < minutesOf(day.close);
   return true;
 }

@@ -64,9 +64,6 @@ export const CME_CALENDAR: Readonly<Record<string, CmeDay>> = Object.freeze({
   "2027-12-24": closed("Christmas Day (observed)"),
 });
 
-/** The years the table covers; outside them every weekday is treated as a normal trading day. */
-export const CME_CALENDAR_YEARS: readonly number[] = [2026, 2027];
-
 /** What CME Globex does on a trading day (`YYYY-MM-DD`), or undefined for a normal day. */
 export function cmeDay(tradingDay: string): CmeDay | undefined {
   return Object.prototype.hasOwnProperty.call(CME_CALENDAR, tradingDay) ? CME_CALENDAR[tradingDay] : undefined;
