@@ -8,7 +8,9 @@ const ROOT = resolve(__dirname, "..", "..");
  * thousands of alerts: no orders-per-minute cap and no alert age (the bench sends no time).
  */
 export function exampleWebhookFlow(): Array<Record<string, unknown>> {
-  const flow = JSON.parse(readFileSync(join(ROOT, "examples", "1 TradingView webhook to order.json"), "utf8")) as Array<Record<string, unknown>>;
+  const flow = JSON.parse(readFileSync(join(ROOT, "examples", "1 TradingView webhook to order.json"), "utf8")) as Array<
+    Record<string, unknown>
+  >;
   for (const n of flow) {
     if (n.type === "topstepx-rules") {
       n.maxOrdersPerMinute = "";
@@ -27,16 +29,53 @@ export function bareFlow(restUrl: string, token: string, contractId: string): Ar
   const z = "bare";
   return [
     { id: z, type: "tab", label: "bare" },
-    { id: "bare-in", type: "http in", z, url: "/bare/alert", method: "post", upload: false, swaggerDoc: "", x: 100, y: 100, wires: [["bare-fn"]] },
     {
-      id: "bare-fn", type: "function", z, name: "to Order/place", outputs: 1, x: 300, y: 100, wires: [["bare-req"]],
+      id: "bare-in",
+      type: "http in",
+      z,
+      url: "/bare/alert",
+      method: "post",
+      upload: false,
+      swaggerDoc: "",
+      x: 100,
+      y: 100,
+      wires: [["bare-fn"]],
+    },
+    {
+      id: "bare-fn",
+      type: "function",
+      z,
+      name: "to Order/place",
+      outputs: 1,
+      x: 300,
+      y: 100,
+      wires: [["bare-req"]],
       func: `const a = msg.payload;
 msg.url = ${JSON.stringify(`${restUrl}/api/Order/place`)};
 msg.headers = { "content-type": "application/json", authorization: ${JSON.stringify(`Bearer ${token}`)} };
 msg.payload = { accountId: 10001, contractId: ${JSON.stringify(contractId)}, type: 2, side: a.side === "buy" ? 0 : 1, size: Number(a.quantity), customTag: a.id };
 return msg;`,
     },
-    { id: "bare-req", type: "http request", z, name: "", method: "POST", ret: "obj", paytoqs: "ignore", url: "", tls: "", persist: true, proxy: "", insecureHTTPParser: false, authType: "", senderr: false, headers: [], x: 500, y: 100, wires: [["bare-out"]] },
+    {
+      id: "bare-req",
+      type: "http request",
+      z,
+      name: "",
+      method: "POST",
+      ret: "obj",
+      paytoqs: "ignore",
+      url: "",
+      tls: "",
+      persist: true,
+      proxy: "",
+      insecureHTTPParser: false,
+      authType: "",
+      senderr: false,
+      headers: [],
+      x: 500,
+      y: 100,
+      wires: [["bare-out"]],
+    },
     { id: "bare-out", type: "http response", z, name: "", statusCode: "", headers: {}, x: 700, y: 100, wires: [] },
   ];
 }

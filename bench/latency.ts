@@ -6,7 +6,7 @@ import { simulatorEndpoints } from "../src/core/gateway/environments";
 import { Journal } from "../src/core/journal/journal";
 import { AccountGuard } from "../src/core/rules/account-guard";
 import { rulesFor } from "../src/core/rules/rules-config";
-import { startSimulator, type Simulator } from "../src/sim";
+import { type Simulator, startSimulator } from "../src/sim";
 import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, startNodeRed } from "../test/support/node-red-process";
 import { bareFlow, exampleWebhookFlow } from "./flows";
@@ -34,11 +34,21 @@ export function stats(samples: number[]): Stats {
 const ms = () => Number(process.hrtime.bigint()) / 1e6;
 
 async function sim(): Promise<Simulator> {
-  return startSimulator({ port: 0, now, market: { quoteRate: 0 }, rateLimits: { enabled: false }, hubs: { pingIntervalMs: 5000 } });
+  return startSimulator({
+    port: 0,
+    now,
+    market: { quoteRate: 0 },
+    rateLimits: { enabled: false },
+    hubs: { pingIntervalMs: 5000 },
+  });
 }
 
 async function token(s: Simulator): Promise<string> {
-  const r = await fetch(`${s.restUrl}/api/Auth/loginKey`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(USER) });
+  const r = await fetch(`${s.restUrl}/api/Auth/loginKey`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(USER),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -46,18 +56,37 @@ async function token(s: Simulator): Promise<string> {
  * Alert → order: from the POST of an alert to the webhook until Order/place is handled at the
  * simulator, through the shipped example flow and through a bare http-in → http-request flow.
  */
-export async function alertToOrder(alerts: number): Promise<{ ours: Stats; bare: Stats; ratioP50: number; ratioP99: number; answered: number; errors: number }> {
+export async function alertToOrder(
+  alerts: number,
+): Promise<{ ours: Stats; bare: Stats; ratioP50: number; ratioP99: number; answered: number; errors: number }> {
   const s = await sim();
   const t = await token(s);
   const contractId = s.market.frontMonths()[3]!.id; // MNQ
-  const red = await startNodeRed({
-    TOPSTEPX_SIMULATOR_URL: s.restUrl, TOPSTEPX_USERNAME: USER.userName, TOPSTEPX_API_KEY: USER.apiKey, TOPSTEPX_WEBHOOK_SECRET: "bench",
-  }, [], CLOCK_SETTING);
+  const red = await startNodeRed(
+    {
+      TOPSTEPX_SIMULATOR_URL: s.restUrl,
+      TOPSTEPX_USERNAME: USER.userName,
+      TOPSTEPX_API_KEY: USER.apiKey,
+      TOPSTEPX_WEBHOOK_SECRET: "bench",
+    },
+    [],
+    CLOCK_SETTING,
+  );
   try {
     await deployFlows(red.url, [...exampleWebhookFlow(), ...bareFlow(s.restUrl, t, contractId)]);
     // Wait for the rules node to be synced: its first answer that is not "stateUnknown".
     for (let i = 0; ; i++) {
-      const r = await fetch(`${red.url}/topstepx/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: "bench", id: `warm-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }) });
+      const r = await fetch(`${red.url}/topstepx/alert`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          secret: "bench",
+          id: `warm-${i}`,
+          symbol: "MNQ1!",
+          side: i % 2 ? "sell" : "buy",
+          quantity: 1,
+        }),
+      });
       if (r.status === 200) break;
       if (i > 200) throw new Error(`the webhook flow never approved: ${r.status} ${await r.text()}`);
       await new Promise((res) => setTimeout(res, 100));
@@ -66,14 +95,21 @@ export async function alertToOrder(alerts: number): Promise<{ ours: Stats; bare:
     s.onRequest = (endpoint) => {
       if (endpoint === "Order/place") arrived = ms();
     };
-    const run = async (url: string, body: (i: number) => object): Promise<{ samples: number[]; answered: number; errors: number }> => {
+    const run = async (
+      url: string,
+      body: (i: number) => object,
+    ): Promise<{ samples: number[]; answered: number; errors: number }> => {
       const samples: number[] = [];
       let answered = 0;
       let errors = 0;
       for (let i = 0; i < alerts; i++) {
         arrived = 0;
         const t0 = ms();
-        const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body(i)) });
+        const r = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body(i)),
+        });
         await r.arrayBuffer();
         answered++;
         if (r.status !== 200) errors++;
@@ -83,11 +119,28 @@ export async function alertToOrder(alerts: number): Promise<{ ours: Stats; bare:
     };
     // Warm both paths, then measure them interleaved in blocks so drift hits both alike.
     await run(`${red.url}/bare/alert`, (i) => ({ id: `bw-${i}`, side: i % 2 ? "sell" : "buy", quantity: 1 }));
-    const ours = await run(`${red.url}/topstepx/alert`, (i) => ({ secret: "bench", id: `a-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }));
-    const bare = await run(`${red.url}/bare/alert`, (i) => ({ id: `b-${i}`, side: i % 2 ? "sell" : "buy", quantity: 1 }));
+    const ours = await run(`${red.url}/topstepx/alert`, (i) => ({
+      secret: "bench",
+      id: `a-${i}`,
+      symbol: "MNQ1!",
+      side: i % 2 ? "sell" : "buy",
+      quantity: 1,
+    }));
+    const bare = await run(`${red.url}/bare/alert`, (i) => ({
+      id: `b-${i}`,
+      side: i % 2 ? "sell" : "buy",
+      quantity: 1,
+    }));
     const o = stats(ours.samples);
     const b = stats(bare.samples);
-    return { ours: o, bare: b, ratioP50: Number((o.p50 / b.p50).toFixed(2)), ratioP99: Number((o.p99 / b.p99).toFixed(2)), answered: ours.answered, errors: ours.errors };
+    return {
+      ours: o,
+      bare: b,
+      ratioP50: Number((o.p50 / b.p50).toFixed(2)),
+      ratioP99: Number((o.p99 / b.p99).toFixed(2)),
+      answered: ours.answered,
+      errors: ours.errors,
+    };
   } finally {
     s.onRequest = null;
     await red.stop();
@@ -107,7 +160,11 @@ export async function breachToFlatten(runs: number): Promise<Stats> {
     // A fresh simulator, connection and guard per run: every run starts from the same account.
     for (let i = 0; i < runs; i++) {
       const s = await sim();
-      const conn = new GatewayConnection({ endpoints: simulatorEndpoints(s.restUrl), credentials: USER, clock: { now } });
+      const conn = new GatewayConnection({
+        endpoints: simulatorEndpoints(s.restUrl),
+        credentials: USER,
+        clock: { now },
+      });
       const journal = new Journal(join(dir, `j${i}.sqlite`));
       const guard = new AccountGuard(conn, 10001, config, journal);
       try {
@@ -148,7 +205,17 @@ export async function breachToFlatten(runs: number): Promise<Stats> {
  * `rate`/s; the guard evaluates the rules on them. Reports quotes received, evaluations, the age of
  * the quote each evaluation saw (first vs last second: growing lag means falling behind), memory.
  */
-export async function monitorThroughput(rate: number, seconds: number): Promise<{ rate: number; quotesPerSecond: number; evaluationsPerSecond: number; lagFirstMs: number; lagLastMs: number; heapMiB: number }> {
+export async function monitorThroughput(
+  rate: number,
+  seconds: number,
+): Promise<{
+  rate: number;
+  quotesPerSecond: number;
+  evaluationsPerSecond: number;
+  lagFirstMs: number;
+  lagLastMs: number;
+  heapMiB: number;
+}> {
   const s = await sim();
   const dir = mkdtempSync(join(tmpdir(), "topstepx-bench-"));
   const conn = new GatewayConnection({ endpoints: simulatorEndpoints(s.restUrl), credentials: USER, clock: { now } });
@@ -157,7 +224,12 @@ export async function monitorThroughput(rate: number, seconds: number): Promise<
     await conn.start();
     await conn.whenConnected();
     const mnq = s.market.frontMonths()[3]!;
-    const guard = new AccountGuard(conn, 10001, rulesFor("topstep-combine-50k", { lossFloor: { mode: "trailingEod", amount: 1_000_000 } }), journal);
+    const guard = new AccountGuard(
+      conn,
+      10001,
+      rulesFor("topstep-combine-50k", { lossFloor: { mode: "trailingEod", amount: 1_000_000 } }),
+      journal,
+    );
     await guard.start();
     await conn.api.placeOrder({ accountId: 10001, contractId: mnq.id, type: 2, side: 0, size: 1 });
     const book = conn.book(10001)!;
@@ -183,8 +255,11 @@ export async function monitorThroughput(rate: number, seconds: number): Promise<
     const last = lags.filter(([t]) => start + elapsed * 1000 - t < 1000).map(([, l]) => l);
     await guard.stop();
     return {
-      rate, quotesPerSecond: Math.round(quotes / elapsed), evaluationsPerSecond: Math.round(evaluations / elapsed),
-      lagFirstMs: Number(avg(first).toFixed(1)), lagLastMs: Number(avg(last).toFixed(1)),
+      rate,
+      quotesPerSecond: Math.round(quotes / elapsed),
+      evaluationsPerSecond: Math.round(evaluations / elapsed),
+      lagFirstMs: Number(avg(first).toFixed(1)),
+      lagLastMs: Number(avg(last).toFixed(1)),
       heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     };
   } finally {
@@ -199,15 +274,44 @@ export async function monitorThroughput(rate: number, seconds: number): Promise<
  * Webhook load: alerts at a steady `rate`/s for `seconds` through the example flow; every alert
  * must be answered exactly once. Reports decisions per second and the answer-time percentiles.
  */
-export async function webhookLoad(rate: number, seconds: number): Promise<{ rate: number; sent: number; answered: number; approved: number; refused: number; decisionsPerSecond: number; answer: Stats; ordersAtSimulator: number }> {
+export async function webhookLoad(
+  rate: number,
+  seconds: number,
+): Promise<{
+  rate: number;
+  sent: number;
+  answered: number;
+  approved: number;
+  refused: number;
+  decisionsPerSecond: number;
+  answer: Stats;
+  ordersAtSimulator: number;
+}> {
   const s = await sim();
-  const red = await startNodeRed({
-    TOPSTEPX_SIMULATOR_URL: s.restUrl, TOPSTEPX_USERNAME: USER.userName, TOPSTEPX_API_KEY: USER.apiKey, TOPSTEPX_WEBHOOK_SECRET: "bench",
-  }, [], CLOCK_SETTING);
+  const red = await startNodeRed(
+    {
+      TOPSTEPX_SIMULATOR_URL: s.restUrl,
+      TOPSTEPX_USERNAME: USER.userName,
+      TOPSTEPX_API_KEY: USER.apiKey,
+      TOPSTEPX_WEBHOOK_SECRET: "bench",
+    },
+    [],
+    CLOCK_SETTING,
+  );
   try {
     await deployFlows(red.url, exampleWebhookFlow());
     for (let i = 0; ; i++) {
-      const r = await fetch(`${red.url}/topstepx/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: "bench", id: `warm-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }) });
+      const r = await fetch(`${red.url}/topstepx/alert`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          secret: "bench",
+          id: `warm-${i}`,
+          symbol: "MNQ1!",
+          side: i % 2 ? "sell" : "buy",
+          quantity: 1,
+        }),
+      });
       if (r.status === 200) break;
       if (i > 200) throw new Error("the webhook flow never approved");
       await new Promise((res) => setTimeout(res, 100));
@@ -223,19 +327,42 @@ export async function webhookLoad(rate: number, seconds: number): Promise<{ rate
       const due = start + (i * 1000) / rate;
       const wait = due - ms();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      pending.push((async () => {
-        const t0 = ms();
-        const r = await fetch(`${red.url}/topstepx/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: "bench", id: `load-${i}`, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }) });
-        await r.arrayBuffer();
-        times.push(ms() - t0);
-        if (r.status === 200) approved++;
-        else refused++;
-      })());
+      pending.push(
+        (async () => {
+          const t0 = ms();
+          const r = await fetch(`${red.url}/topstepx/alert`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              secret: "bench",
+              id: `load-${i}`,
+              symbol: "MNQ1!",
+              side: i % 2 ? "sell" : "buy",
+              quantity: 1,
+            }),
+          });
+          await r.arrayBuffer();
+          times.push(ms() - t0);
+          if (r.status === 200) approved++;
+          else refused++;
+        })(),
+      );
     }
     await Promise.all(pending);
     const elapsed = (ms() - start) / 1000;
-    const orders = ((await (await fetch(`${s.restUrl}/sim/state`)).json()) as { orders: Array<{ customTag: string | null }> }).orders.length;
-    return { rate, sent: total, answered: times.length, approved, refused, decisionsPerSecond: Math.round(times.length / elapsed), answer: stats(times), ordersAtSimulator: orders };
+    const orders = (
+      (await (await fetch(`${s.restUrl}/sim/state`)).json()) as { orders: Array<{ customTag: string | null }> }
+    ).orders.length;
+    return {
+      rate,
+      sent: total,
+      answered: times.length,
+      approved,
+      refused,
+      decisionsPerSecond: Math.round(times.length / elapsed),
+      answer: stats(times),
+      ordersAtSimulator: orders,
+    };
   } finally {
     await red.stop();
     await s.close();

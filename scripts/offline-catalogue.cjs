@@ -6,7 +6,8 @@ Module.prototype.require = function (id) {
   const m = orig.apply(this, arguments);
   if (id === "axios" && !m.__offlinePatched) {
     const get = m.get.bind(m);
-    m.get = (url, ...rest) => /catalogue\.nodered\.org/.test(url) ? Promise.resolve({ data: { modules: [] } }) : get(url, ...rest);
+    m.get = (url, ...rest) =>
+      /catalogue\.nodered\.org/.test(url) ? Promise.resolve({ data: { modules: [] } }) : get(url, ...rest);
     m.__offlinePatched = true;
   }
   return m;

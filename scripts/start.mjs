@@ -29,7 +29,9 @@ try {
 }
 const credentialSecret = secretFile(".credential-secret");
 const webhookSecret = process.env.TOPSTEPX_WEBHOOK_SECRET ?? secretFile(".webhook-secret");
-writeFileSync(join(userDir, "settings.js"), `// Written by npm start; edit scripts/start.mjs instead.
+writeFileSync(
+  join(userDir, "settings.js"),
+  `// Written by npm start; edit scripts/start.mjs instead.
 module.exports = {
   uiHost: "127.0.0.1",
   uiPort: ${editorPort},
@@ -41,15 +43,18 @@ module.exports = {
   telemetry: { enabled: false, updateNotification: false },
   logging: { console: { level: "info" } },
 };
-`);
+`,
+);
 const flows = join(userDir, "flows.json");
 if (!existsSync(flows)) copyFileSync(join(root, "examples", "flows.json"), flows);
 
 const { startSimulator } = require(join(root, "dist", "src", "sim"));
 const sim = await startSimulator({ port: simPort, host: "127.0.0.1" }).catch((e) => {
-  process.stderr.write(e.code === "EADDRINUSE"
-    ? `Port ${simPort} is taken: is another \`npm start\` (or topstepx-sim) running? Stop it first.\n`
-    : `The simulator did not start: ${e.message}\n`);
+  process.stderr.write(
+    e.code === "EADDRINUSE"
+      ? `Port ${simPort} is taken: is another \`npm start\` (or topstepx-sim) running? Stop it first.\n`
+      : `The simulator did not start: ${e.message}\n`,
+  );
   process.exit(1);
 });
 const user = sim.config.users[0];
@@ -61,7 +66,11 @@ const env = {
   TOPSTEPX_API_KEY: process.env.TOPSTEPX_API_KEY ?? user.apiKey,
   TOPSTEPX_WEBHOOK_SECRET: webhookSecret,
 };
-const red = spawn(process.execPath, [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
+const red = spawn(
+  process.execPath,
+  [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")],
+  { env, stdio: ["ignore", "pipe", "inherit"] },
+);
 
 let announced = false;
 red.stdout.on("data", (chunk) => {
@@ -69,7 +78,14 @@ red.stdout.on("data", (chunk) => {
   if (!announced && /Started flows/.test(chunk.toString())) {
     announced = true;
     const editor = `http://127.0.0.1:${editorPort}`;
-    const alert = JSON.stringify({ secret: webhookSecret, symbol: "MNQ1!", side: "buy", quantity: 1, stopLoss: 40, takeProfit: 80 });
+    const alert = JSON.stringify({
+      secret: webhookSecret,
+      symbol: "MNQ1!",
+      side: "buy",
+      quantity: 1,
+      stopLoss: 40,
+      takeProfit: 80,
+    });
     process.stdout.write(`
   ┌──────────────────────────────────────────────────────────────────────────
   │ TopstepX for Node-RED, on the local simulator (no real orders)

@@ -47,7 +47,9 @@ export function attach(node: Node, server: TopstepxConfigNode | null, controller
   }
   node.on("input", (msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void) => {
     try {
-      Promise.resolve(controller.handle(msg, send, done)).catch((e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
+      Promise.resolve(controller.handle(msg, send, done)).catch((e: unknown) =>
+        done(e instanceof Error ? e : new Error(String(e))),
+      );
     } catch (e) {
       done(e instanceof Error ? e : new Error(String(e)));
     }

@@ -1,14 +1,20 @@
 import type { NodeMessageInFlow } from "node-red";
 
 /** Told of every answer made here, after it is set (the journal writes it down). */
-export const answerListeners: Array<(msg: NodeMessageInFlow, status: number, body: Record<string, unknown>) => void> = [];
+export const answerListeners: Array<(msg: NodeMessageInFlow, status: number, body: Record<string, unknown>) => void> =
+  [];
 
 /**
  * The JSON body of a refusal, the same on every path that answers a webhook (the alert node, its
  * webhook guard, the rules and order nodes): `error` and `reason` both carry the reason, `field`
  * names the part of the request at fault.
  */
-export function refusal(status: number, reason: string, field?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function refusal(
+  status: number,
+  reason: string,
+  field?: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { ok: false, status, error: reason, reason, ...(field ? { field } : {}), ...extra };
 }
 

@@ -2,7 +2,10 @@ import type { z } from "zod";
 
 /** A msg or config that failed validation; `field` names the first offending property. */
 export class InputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = "InputError";
   }

@@ -8,7 +8,8 @@ import { answerListeners } from "./http-answer";
 
 type Msg = NodeMessageInFlow & { res?: unknown; intent?: unknown; alert?: { id?: unknown } };
 
-const record = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const record = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /** The account (and alert) a rules node decided a msg for, until the msg is answered. */
@@ -47,7 +48,13 @@ answerListeners.push((msg, status, body) => {
   const accountId = b?.accountId ?? accountOf(intent.account);
   const j = accountId === null ? null : accountJournal(accountId);
   if (!j || accountId === null) return;
-  write({ ...j, accountId }, "answer", { alertId: b?.alertId ?? alertIdOf(msg, intent), customTag: text(intent.customTag), msgid: msg._msgid, status, body });
+  write({ ...j, accountId }, "answer", {
+    alertId: b?.alertId ?? alertIdOf(msg, intent),
+    customTag: text(intent.customTag),
+    msgid: msg._msgid,
+    status,
+    body,
+  });
 });
 
 /**
@@ -56,7 +63,12 @@ answerListeners.push((msg, status, body) => {
  * webhook is answered, or without a webhook the gateway's result (order id, status), or the
  * error when there is no webhook to answer (answered failures are journaled by answerHttp).
  */
-export async function journaledOrder<T>(executor: OrderExecutor, msg: NodeMessageInFlow, intent: OrderIntent, run: (intent: OrderIntent) => Promise<T>): Promise<T> {
+export async function journaledOrder<T>(
+  executor: OrderExecutor,
+  msg: NodeMessageInFlow,
+  intent: OrderIntent,
+  run: (intent: OrderIntent) => Promise<T>,
+): Promise<T> {
   const accountId = anyAccountJournal() ? await executor.accountId(intent.account).catch(() => null) : null;
   const j = accountId === null ? null : accountJournal(accountId);
   if (!j || accountId === null) return run(intent);
@@ -67,7 +79,8 @@ export async function journaledOrder<T>(executor: OrderExecutor, msg: NodeMessag
   try {
     const result = await run(intent);
     // The order id ties the fills to the trail: in the answer for a webhook, in a second order row otherwise.
-    if ((msg as Msg).res) write(target, "answer", { ...link, status: 200, body: { ok: true, ...result, request: undefined } });
+    if ((msg as Msg).res)
+      write(target, "answer", { ...link, status: 200, body: { ok: true, ...result, request: undefined } });
     else write(target, "order", { ...link, result: { ...result, request: undefined } });
     return result;
   } catch (e) {

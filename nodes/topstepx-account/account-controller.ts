@@ -28,7 +28,10 @@ export class AccountController {
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(private readonly node: Node, private readonly props: AccountProps) {
+  constructor(
+    private readonly node: Node,
+    private readonly props: AccountProps,
+  ) {
     this.id = node.id;
   }
 
@@ -38,7 +41,9 @@ export class AccountController {
 
   private balanceStatus() {
     const b = this.book!;
-    return okStatus(`${b.name || b.accountId} $${b.balance.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    return okStatus(
+      `${b.name || b.accountId} $${b.balance.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+    );
   }
 
   async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
@@ -80,9 +85,17 @@ export class AccountController {
     const open = this.conn.openPnl(b.accountId);
     msg.topic = "snapshot";
     msg.payload = {
-      accountId: b.accountId, name: b.name, balance: b.balance, canTrade: b.canTrade,
-      realizedPnl: b.realizedPnl, fees: b.fees, fills: b.fills, openPnl: open.pnl, openPnlComplete: open.complete,
-      positions: [...b.positions.values()], orders: [...b.orders.values()],
+      accountId: b.accountId,
+      name: b.name,
+      balance: b.balance,
+      canTrade: b.canTrade,
+      realizedPnl: b.realizedPnl,
+      fees: b.fees,
+      fills: b.fills,
+      openPnl: open.pnl,
+      openPnlComplete: open.complete,
+      positions: [...b.positions.values()],
+      orders: [...b.orders.values()],
     };
     send(msg);
     done();

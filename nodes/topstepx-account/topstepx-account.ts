@@ -4,7 +4,7 @@ import { NodeType } from "../shared/node-types";
 import { AccountController, type AccountProps } from "./account-controller";
 
 /** topstepx-account: an account's orders, positions, fills and balance as they happen. */
-export = function (RED: NodeAPI): void {
+export = (RED: NodeAPI): void => {
   function TopstepxAccount(this: Node, props: NodeDef & AccountProps & { server?: string }) {
     RED.nodes.createNode(this, props);
     attach(this, configNodeOf(RED, props.server), new AccountController(this, props));

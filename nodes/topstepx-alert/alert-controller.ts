@@ -24,7 +24,11 @@ export class AlertController {
   /** Set when every alert is refused for want of a webhook secret: the status stays red. */
   private readonly refusingAll: string | null;
 
-  constructor(private readonly node: Node, private readonly server: TopstepxConfigNode | null, private readonly props: AlertProps) {
+  constructor(
+    private readonly node: Node,
+    private readonly server: TopstepxConfigNode | null,
+    private readonly props: AlertProps,
+  ) {
     this.id = node.id;
     this.refusingAll = props.requireSecret !== false ? noSecretReason(server) : null;
     if (this.refusingAll) {
@@ -46,15 +50,24 @@ export class AlertController {
   private authenticate(body: unknown): void {
     if (this.props.requireSecret === false) return;
     const expected = this.server?.webhookSecret ?? null;
-    if (!expected) throw new AlertError(401, "secret", noSecretReason(this.server) ?? "no webhook secret is configured");
+    if (!expected)
+      throw new AlertError(401, "secret", noSecretReason(this.server) ?? "no webhook secret is configured");
     const given = alertSecret(body);
     if (!checkSecret(given, expected)) {
-      throw new AlertError(401, "secret", given ? "does not match the configuration's webhook secret" : "missing (put \"secret\" in the alert's message)");
+      throw new AlertError(
+        401,
+        "secret",
+        given ? "does not match the configuration's webhook secret" : 'missing (put "secret" in the alert\'s message)',
+      );
     }
   }
 
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
-    const m = msg as NodeMessageInFlow & { req?: { body?: unknown; rawBody?: unknown }; alert?: unknown; statusCode?: number };
+    const m = msg as NodeMessageInFlow & {
+      req?: { body?: unknown; rawBody?: unknown };
+      alert?: unknown;
+      statusCode?: number;
+    };
     const now = this.server?.connection?.clock.now() ?? Date.now();
     try {
       const body = m.payload ?? m.req?.body;
@@ -63,13 +76,31 @@ export class AlertController {
       // A target is sized where working and in-flight orders are counted, one decision at a time:
       // by the rules node, or by the order node when no rules node is wired in between.
       const payload = parsed.target
-        ? { action: "place", type: "market", symbol: parsed.target.symbol, targetPosition: parsed.target.position, ...(parsed.target.account !== undefined ? { account: parsed.target.account } : {}) }
+        ? {
+            action: "place",
+            type: "market",
+            symbol: parsed.target.symbol,
+            targetPosition: parsed.target.position,
+            ...(parsed.target.account !== undefined ? { account: parsed.target.account } : {}),
+          }
         : parsed.intent!;
       m.payload = { ...payload, id: parsed.id, alertTime: parsed.alertTime };
-      m.alert = { format: parsed.format, id: parsed.id, idDerived: parsed.idDerived, receivedAt: now, raw: rawWithoutSecret(body, parsed.secret) };
+      m.alert = {
+        format: parsed.format,
+        id: parsed.id,
+        idDerived: parsed.idDerived,
+        receivedAt: now,
+        raw: rawWithoutSecret(body, parsed.secret),
+      };
       this.count++;
       const intent = parsed.intent;
-      this.node.status(okStatus(parsed.target ? `target: ${parsed.target.position} ${parsed.target.symbol}` : `${parsed.format}: ${intent!.action === "place" ? `${intent!.side} ${intent!.quantity} ${intent!.symbol}` : intent!.action}`));
+      this.node.status(
+        okStatus(
+          parsed.target
+            ? `target: ${parsed.target.position} ${parsed.target.symbol}`
+            : `${parsed.format}: ${intent!.action === "place" ? `${intent!.side} ${intent!.quantity} ${intent!.symbol}` : intent!.action}`,
+        ),
+      );
       send([m, null]);
       done();
     } catch (e) {
@@ -89,13 +120,15 @@ export class AlertController {
 function noSecretReason(server: TopstepxConfigNode | null): string | null {
   if (server?.webhookSecret) return null;
   if (!server) return "no TopstepX configuration is selected, so there is no webhook secret to check";
-  if (server.configError) return `the TopstepX configuration is invalid (${server.configError}), so there is no webhook secret to check`;
+  if (server.configError)
+    return `the TopstepX configuration is invalid (${server.configError}), so there is no webhook secret to check`;
   return "no webhook secret is configured: set Webhook secret on the TopstepX configuration node (or TOPSTEPX_WEBHOOK_SECRET)";
 }
 
 /** The raw body as journaled: the secret is never written down, whatever shape the body had. */
 function rawWithoutSecret(body: unknown, secret: string | undefined): string {
-  const text = typeof body === "string" ? body : Buffer.isBuffer(body) ? body.toString("utf8") : JSON.stringify(redact(body));
+  const text =
+    typeof body === "string" ? body : Buffer.isBuffer(body) ? body.toString("utf8") : JSON.stringify(redact(body));
   return secret ? text.split(secret).join("***") : text;
 }
 

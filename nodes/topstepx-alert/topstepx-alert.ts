@@ -5,7 +5,7 @@ import { AlertController, type AlertProps } from "./alert-controller";
 import { installWebhookGuard } from "./webhook-guard";
 
 /** topstepx-alert: TradingView alert → order intent, authenticated by the webhook secret. */
-export = function (RED: NodeAPI): void {
+export = (RED: NodeAPI): void => {
   installWebhookGuard(RED);
   function TopstepxAlert(this: Node, props: NodeDef & AlertProps & { server?: string }) {
     RED.nodes.createNode(this, props);

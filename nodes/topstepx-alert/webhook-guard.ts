@@ -28,9 +28,25 @@ const MAX_DRAIN_BYTES = 32 * 1024 * 1024;
 type Req = IncomingMessage & { body?: unknown; _body?: boolean };
 type Next = (err?: unknown) => void;
 type Handler = (req: Req, res: ServerResponse, next: Next) => void;
-interface Layer { handle: unknown }
-interface App { parent?: App; use(fn: Handler): unknown; _router?: { stack: Layer[] }; router?: { stack: Layer[] } }
-interface FlowNode { id: string; type: string; z?: string; d?: boolean; disabled?: boolean; url?: string; method?: string; wires?: string[][] }
+interface Layer {
+  handle: unknown;
+}
+interface App {
+  parent?: App;
+  use(fn: Handler): unknown;
+  _router?: { stack: Layer[] };
+  router?: { stack: Layer[] };
+}
+interface FlowNode {
+  id: string;
+  type: string;
+  z?: string;
+  d?: boolean;
+  disabled?: boolean;
+  url?: string;
+  method?: string;
+  wires?: string[][];
+}
 
 /** The live Node-RED API (tests load the module more than once) and the routes of the running flows. */
 const state: { RED: NodeAPI | null; routes: Map<string, Set<string>> | null } = { RED: null, routes: null };
@@ -69,7 +85,11 @@ function rootApp(app: App): App {
 
 /** A path as express matches it: no query, single slashes, no trailing slash, any case. */
 function normalize(path: string): string {
-  return path.split("?")[0]!.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1").toLowerCase();
+  return path
+    .split("?")[0]!
+    .replace(/\/{2,}/g, "/")
+    .replace(/(.)\/$/, "$1")
+    .toLowerCase();
 }
 
 /** Webhook path → the methods any enabled `http in` node serves on it. */
@@ -100,10 +120,21 @@ function webhookRoutes(): Map<string, Set<string>> {
   return routes;
 }
 
-function answer(req: Req, res: ServerResponse, status: number, field: string, message: string, headers: Record<string, string> = {}): void {
+function answer(
+  req: Req,
+  res: ServerResponse,
+  status: number,
+  field: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   const body = JSON.stringify(refusal(status, `${field}: ${message}`, field));
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(body)),
+    ...headers,
+  });
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
@@ -113,27 +144,56 @@ const guard: Handler = (req, res, next) => {
   const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
   if (!methods.has(method)) {
     const allow = [...methods].sort().join(", ");
-    return drain(req, () => answer(req, res, 405, "method", `${req.method} is not accepted here; send the alert with ${allow} (TradingView sends POST)`, { allow }));
+    return drain(req, () =>
+      answer(
+        req,
+        res,
+        405,
+        "method",
+        `${req.method} is not accepted here; send the alert with ${allow} (TradingView sends POST)`,
+        { allow },
+      ),
+    );
   }
   if (req._body || method === "GET") return next();
   const encoding = String(req.headers["content-encoding"] ?? "identity").toLowerCase();
-  if (encoding !== "identity") return drain(req, () => answer(req, res, 415, "content-encoding", `${encoding} is not accepted; send the alert uncompressed`));
-  const [type = "", ...params] = String(req.headers["content-type"] ?? "").toLowerCase().split(";").map((s) => s.trim());
+  if (encoding !== "identity")
+    return drain(req, () =>
+      answer(req, res, 415, "content-encoding", `${encoding} is not accepted; send the alert uncompressed`),
+    );
+  const [type = "", ...params] = String(req.headers["content-type"] ?? "")
+    .toLowerCase()
+    .split(";")
+    .map((s) => s.trim());
   if (type.startsWith("multipart/")) return next();
-  const charset = params.find((p) => p.startsWith("charset="))?.slice(8).replace(/"/g, "");
-  if (charset && !/^(utf-?8|us-ascii)$/.test(charset)) return drain(req, () => answer(req, res, 415, "content-type", `charset ${charset} is not accepted; send UTF-8`));
-  void readBody(req).then((r) => {
-    if (r === "aborted") return;
-    if (r === "tooLarge") return answer(req, res, 413, "body", `is larger than ${MAX_BODY_BYTES / 1024} KB; an alert is a short message`, { connection: "close" });
-    try {
-      req.body = bodyOf(r, type);
-      req._body = true;
-    } catch (e) {
-      if (!(e instanceof AlertError)) throw e;
-      return answer(req, res, e.status, e.field, e.message.slice(e.field.length + 2));
-    }
-    next();
-  }).catch(next);
+  const charset = params
+    .find((p) => p.startsWith("charset="))
+    ?.slice(8)
+    .replace(/"/g, "");
+  if (charset && !/^(utf-?8|us-ascii)$/.test(charset))
+    return drain(req, () => answer(req, res, 415, "content-type", `charset ${charset} is not accepted; send UTF-8`));
+  void readBody(req)
+    .then((r) => {
+      if (r === "aborted") return;
+      if (r === "tooLarge")
+        return answer(
+          req,
+          res,
+          413,
+          "body",
+          `is larger than ${MAX_BODY_BYTES / 1024} KB; an alert is a short message`,
+          { connection: "close" },
+        );
+      try {
+        req.body = bodyOf(r, type);
+        req._body = true;
+      } catch (e) {
+        if (!(e instanceof AlertError)) throw e;
+        return answer(req, res, e.status, e.field, e.message.slice(e.field.length + 2));
+      }
+      next();
+    })
+    .catch(next);
 };
 
 /** The body as the alert node takes it: the JSON object, the form's fields, or the text. */

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { type EnvironmentName, type GatewayEndpoints, resolveEndpoints, simulatorEndpoints } from "../../src/core/gateway/environments";
+import {
+  type EnvironmentName,
+  type GatewayEndpoints,
+  resolveEndpoints,
+  simulatorEndpoints,
+} from "../../src/core/gateway/environments";
 
 /** The config node's stored properties (version 1). Credentials are kept apart by Node-RED. */
 export interface ConfigProps {
@@ -27,14 +32,20 @@ export interface ConfigSettings {
   webhookSecret: string | null;
 }
 
-const Environment = z.enum(["topstepx", "simulator", "custom"], { message: "choose TopstepX, Local simulator or Custom" });
+const Environment = z.enum(["topstepx", "simulator", "custom"], {
+  message: "choose TopstepX, Local simulator or Custom",
+});
 
 /**
  * Reads the dialog's values, falling back to TOPSTEPX_USERNAME, TOPSTEPX_API_KEY,
  * TOPSTEPX_ENVIRONMENT and TOPSTEPX_WEBHOOK_SECRET for empty fields. Throws an Error naming the
  * first unusable field.
  */
-export function readSettings(p: ConfigProps, c: ConfigCredentials, env: NodeJS.ProcessEnv = process.env): ConfigSettings {
+export function readSettings(
+  p: ConfigProps,
+  c: ConfigCredentials,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigSettings {
   const orEnv = (v: string | undefined, key: string) => (v && v.trim() !== "" ? v.trim() : env[key]?.trim() || "");
   const environment = Environment.safeParse(orEnv(p.environment, "TOPSTEPX_ENVIRONMENT") || "simulator");
   if (!environment.success) throw new Error(`environment: ${environment.error.issues[0]!.message}`);
@@ -49,11 +60,13 @@ export function readSettings(p: ConfigProps, c: ConfigCredentials, env: NodeJS.P
   };
   // TOPSTEPX_SIMULATOR_URL moves the simulator preset, for a simulator on another port.
   const simUrl = env.TOPSTEPX_SIMULATOR_URL?.trim();
-  const endpoints = environment.data === "simulator" && simUrl
-    ? simulatorEndpoints(simUrl)
-    : resolveEndpoints(environment.data, environment.data === "custom" ? custom : {});
+  const endpoints =
+    environment.data === "simulator" && simUrl
+      ? simulatorEndpoints(simUrl)
+      : resolveEndpoints(environment.data, environment.data === "custom" ? custom : {});
   const account = p.account === undefined || p.account === "" ? null : Number(p.account);
-  if (account !== null && !(Number.isInteger(account) && account > 0)) throw new Error(`account: "${p.account}" is not an account id`);
+  if (account !== null && !(Number.isInteger(account) && account > 0))
+    throw new Error(`account: "${p.account}" is not an account id`);
   const secret = orEnv(c.webhookSecret, "TOPSTEPX_WEBHOOK_SECRET");
   return { environment: environment.data, endpoints, userName, apiKey, account, webhookSecret: secret || null };
 }

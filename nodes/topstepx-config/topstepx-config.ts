@@ -1,11 +1,11 @@
 import type { NodeAPI, NodeDef } from "node-red";
 import { type Clock, systemClock } from "../../src/core/clock";
+import type { ConnectionStatus } from "../../src/core/connection";
 import { GatewayConnection } from "../../src/core/connection";
 import { GatewayAuthError } from "../../src/core/gateway/errors";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-client";
 import { OrderExecutor } from "../../src/core/orders/order-executor";
-import type { ConnectionStatus } from "../../src/core/connection";
 import type { ConnectionUser, TopstepxConfigNode } from "../shared/config-api";
 import { NodeType } from "../shared/node-types";
 import { type ConfigCredentials, type ConfigProps, readSettings } from "./config-settings";
@@ -17,7 +17,7 @@ const PASSWORD_PLACEHOLDER = "__PWRD__";
  * every other TopstepX node shares. It connects when the first node registers, disconnects when the
  * last one leaves, and fans its state out to every user's status.
  */
-export = function (RED: NodeAPI): void {
+export = (RED: NodeAPI): void => {
   function TopstepxConfig(this: TopstepxConfigNode & { credentials: ConfigCredentials }, props: NodeDef & ConfigProps) {
     RED.nodes.createNode(this, props);
     const node = this as TopstepxConfigNode & { credentials: ConfigCredentials };
@@ -61,7 +61,10 @@ export = function (RED: NodeAPI): void {
         clock: (RED.settings as { topstepxConfigClock?: Clock }).topstepxConfigClock ?? systemClock,
         // Benchmarks against a simulator without rate limits lift the client's budgets the same way.
         rest: (RED.settings as { topstepxConfigRestBudgets?: RestClientOptions["budgets"] }).topstepxConfigRestBudgets
-          ? { budgets: (RED.settings as { topstepxConfigRestBudgets?: RestClientOptions["budgets"] }).topstepxConfigRestBudgets }
+          ? {
+              budgets: (RED.settings as { topstepxConfigRestBudgets?: RestClientOptions["budgets"] })
+                .topstepxConfigRestBudgets,
+            }
           : undefined,
         endpoints: settings.endpoints,
         credentials: { userName: settings.userName, apiKey: settings.apiKey },
@@ -71,7 +74,8 @@ export = function (RED: NodeAPI): void {
       connection.on("state", fanOut);
       connection.on("warning", (w) => node.warn(w));
       connection.on("feed", (i) => {
-        if (i.kind === "stale") node.warn(`no quote for ${i.contractId} in ${Math.round(i.silentMs / 1000)} s while the market is open`);
+        if (i.kind === "stale")
+          node.warn(`no quote for ${i.contractId} in ${Math.round(i.silentMs / 1000)} s while the market is open`);
       });
       startWithRetry(connection, 0);
     };
@@ -114,7 +118,7 @@ export = function (RED: NodeAPI): void {
       connection = null;
       executor = null;
       users.clear();
-      const wait = c ? c.stop() : stopping ?? Promise.resolve();
+      const wait = c ? c.stop() : (stopping ?? Promise.resolve());
       wait.catch(() => undefined).then(() => done());
     });
   }
@@ -131,21 +135,38 @@ export = function (RED: NodeAPI): void {
    * Lists the accounts of the credentials in the dialog, for its account dropdown. The form may hold
    * "__PWRD__" for a stored API key, which is then read from the deployed node's credentials.
    */
-  RED.httpAdmin.post(`/${NodeType.Config}/accounts`, RED.auth.needsPermission(`${NodeType.Config}.write`), async (req, res) => {
-    const body = (req.body ?? {}) as ConfigProps & ConfigCredentials & { id?: string };
-    try {
-      const stored = (body.id ? RED.nodes.getCredentials(body.id) : undefined) as ConfigCredentials | undefined;
-      const apiKey = !body.apiKey || body.apiKey === PASSWORD_PLACEHOLDER ? stored?.apiKey : body.apiKey;
-      const s = readSettings(body, { userName: body.userName || stored?.userName, apiKey });
-      const rest = new RestClient({ endpoints: s.endpoints, credentials: { userName: s.userName, apiKey: s.apiKey }, timeoutMs: 8000, maxReadRetries: 1 });
+  RED.httpAdmin.post(
+    `/${NodeType.Config}/accounts`,
+    RED.auth.needsPermission(`${NodeType.Config}.write`),
+    async (req, res) => {
+      const body = (req.body ?? {}) as ConfigProps & ConfigCredentials & { id?: string };
       try {
-        const accounts = await new GatewayApi(rest).searchAccounts(true);
-        res.json(accounts.map((a) => ({ id: a.id, name: a.name, balance: a.balance, canTrade: a.canTrade, simulated: a.simulated })));
-      } finally {
-        rest.close();
+        const stored = (body.id ? RED.nodes.getCredentials(body.id) : undefined) as ConfigCredentials | undefined;
+        const apiKey = !body.apiKey || body.apiKey === PASSWORD_PLACEHOLDER ? stored?.apiKey : body.apiKey;
+        const s = readSettings(body, { userName: body.userName || stored?.userName, apiKey });
+        const rest = new RestClient({
+          endpoints: s.endpoints,
+          credentials: { userName: s.userName, apiKey: s.apiKey },
+          timeoutMs: 8000,
+          maxReadRetries: 1,
+        });
+        try {
+          const accounts = await new GatewayApi(rest).searchAccounts(true);
+          res.json(
+            accounts.map((a) => ({
+              id: a.id,
+              name: a.name,
+              balance: a.balance,
+              canTrade: a.canTrade,
+              simulated: a.simulated,
+            })),
+          );
+        } finally {
+          rest.close();
+        }
+      } catch (e) {
+        res.status(400).json({ error: (e as Error).message });
       }
-    } catch (e) {
-      res.status(400).json({ error: (e as Error).message });
-    }
-  });
+    },
+  );
 };

@@ -1,8 +1,8 @@
 import type { Node, NodeMessageInFlow } from "node-red";
 import { z } from "zod";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
-import { AggregateBarUnit, type Bar, type Contract, formatTimestamp, parseTimestamp } from "../../src/core/schemas";
 import type { QuoteState } from "../../src/core/realtime/market-feed";
+import { AggregateBarUnit, type Bar, type Contract, formatTimestamp, parseTimestamp } from "../../src/core/schemas";
 import { InputError, parseInput, pick } from "../shared/input";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
@@ -21,20 +21,37 @@ export interface MarketProps {
 }
 
 const UNITS: Record<string, number> = {
-  second: AggregateBarUnit.Second, minute: AggregateBarUnit.Minute, hour: AggregateBarUnit.Hour,
-  day: AggregateBarUnit.Day, week: AggregateBarUnit.Week, month: AggregateBarUnit.Month, tick: AggregateBarUnit.Tick,
+  second: AggregateBarUnit.Second,
+  minute: AggregateBarUnit.Minute,
+  hour: AggregateBarUnit.Hour,
+  day: AggregateBarUnit.Day,
+  week: AggregateBarUnit.Week,
+  month: AggregateBarUnit.Month,
+  tick: AggregateBarUnit.Tick,
 };
-const UNIT_MS: Record<number, number> = { 1: 1000, 2: 60_000, 3: 3_600_000, 4: 86_400_000, 5: 7 * 86_400_000, 6: 31 * 86_400_000, 7: 250 };
+const UNIT_MS: Record<number, number> = {
+  1: 1000,
+  2: 60_000,
+  3: 3_600_000,
+  4: 86_400_000,
+  5: 7 * 86_400_000,
+  6: 31 * 86_400_000,
+  7: 250,
+};
 
-const BarsRequest = z.object({
-  symbol: z.string().trim().min(1).optional(),
-  unit: z.union([z.enum(Object.keys(UNITS) as [string, ...string[]]), z.coerce.number().int().min(1).max(7)]).optional(),
-  unitNumber: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(20_000).optional(),
-  start: z.union([z.string(), z.number()]).optional(),
-  end: z.union([z.string(), z.number()]).optional(),
-  includePartialBar: z.boolean().optional(),
-}).passthrough();
+const BarsRequest = z
+  .object({
+    symbol: z.string().trim().min(1).optional(),
+    unit: z
+      .union([z.enum(Object.keys(UNITS) as [string, ...string[]]), z.coerce.number().int().min(1).max(7)])
+      .optional(),
+    unitNumber: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(20_000).optional(),
+    start: z.union([z.string(), z.number()]).optional(),
+    end: z.union([z.string(), z.number()]).optional(),
+    includePartialBar: z.boolean().optional(),
+  })
+  .passthrough();
 
 type Send = (msg: NodeMessageInFlow | NodeMessageInFlow[]) => void;
 
@@ -46,7 +63,10 @@ function toMs(v: string | number | undefined, field: string): number | undefined
 }
 
 export function splitSymbols(s: string | undefined): string[] {
-  return (s ?? "").split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean);
+  return (s ?? "")
+    .split(/[\s,;]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -66,13 +86,21 @@ export class MarketController {
   /** Why the last start failed, shown until a retry succeeds. */
   private failure: string | null = null;
 
-  constructor(private readonly node: Node, private readonly props: MarketProps) {
+  constructor(
+    private readonly node: Node,
+    private readonly props: MarketProps,
+  ) {
     this.id = node.id;
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
     if (s.state === "connected" && this.failure) this.node.status(errorStatus(this.failure));
-    else this.node.status(s.state === "connected" && this.contracts.length > 0 ? okStatus(`${this.contracts.length} contract(s)`) : connectionStatus(s));
+    else
+      this.node.status(
+        s.state === "connected" && this.contracts.length > 0
+          ? okStatus(`${this.contracts.length} contract(s)`)
+          : connectionStatus(s),
+      );
   }
 
   /**
@@ -95,14 +123,26 @@ export class MarketController {
           // The gateway's own words, not SignalR's wrapper around them.
           throw new Error(`${symbol}: ${/HubException: (.*)$/.exec(e.message)?.[1] ?? e.message}`);
         };
-        if (this.props.quotes) this.stops.push(await conn.market.watchQuotes(contract.id, (q) => this.onQuote(symbol, q)).catch(refused));
+        if (this.props.quotes)
+          this.stops.push(await conn.market.watchQuotes(contract.id, (q) => this.onQuote(symbol, q)).catch(refused));
         if (this.props.trades) {
-          this.stops.push(await conn.market.watchTrades(contract.id, (id, trades) => {
-            for (const t of trades) this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } } as never);
-          }).catch(refused));
+          this.stops.push(
+            await conn.market
+              .watchTrades(contract.id, (id, trades) => {
+                for (const t of trades)
+                  this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } } as never);
+              })
+              .catch(refused),
+          );
         }
         if (this.props.depth) {
-          this.stops.push(await conn.market.watchDepth(contract.id, (id, entries) => this.node.send({ topic: id, symbol, event: "depth", payload: entries } as never)).catch(refused));
+          this.stops.push(
+            await conn.market
+              .watchDepth(contract.id, (id, entries) =>
+                this.node.send({ topic: id, symbol, event: "depth", payload: entries } as never),
+              )
+              .catch(refused),
+          );
         }
       }
       if (this.closed) return this.unsubscribe();
@@ -138,8 +178,14 @@ export class MarketController {
         symbol,
         event: "quote",
         payload: {
-          contractId: q.contractId, symbol: q.symbol, lastPrice: q.lastPrice, bestBid: q.bestBid, bestAsk: q.bestAsk,
-          volume: q.volume, timestamp: formatTimestamp(q.timestamp), crossed: q.crossed,
+          contractId: q.contractId,
+          symbol: q.symbol,
+          lastPrice: q.lastPrice,
+          bestBid: q.bestBid,
+          bestAsk: q.bestAsk,
+          volume: q.volume,
+          timestamp: formatTimestamp(q.timestamp),
+          crossed: q.crossed,
         },
       } as never);
     };
@@ -154,13 +200,15 @@ export class MarketController {
     try {
       const conn = this.conn;
       if (!conn) throw new Error("the TopstepX connection is not ready");
-      const raw = msg.payload !== null && typeof msg.payload === "object" && !Array.isArray(msg.payload) ? msg.payload : {};
+      const raw =
+        msg.payload !== null && typeof msg.payload === "object" && !Array.isArray(msg.payload) ? msg.payload : {};
       const r = parseInput(BarsRequest, raw, "msg.payload");
       const symbol = r.symbol ?? splitSymbols(this.props.symbols)[0];
       if (!symbol) throw new InputError("symbol", "msg.payload.symbol: no symbol given and none configured");
       const unitRaw = pick(r.unit, this.props.barUnit) ?? "minute";
-      const unit = typeof unitRaw === "number" ? unitRaw : UNITS[String(unitRaw)] ?? Number(unitRaw);
-      if (!(unit >= 1 && unit <= 7)) throw new InputError("unit", `msg.payload.unit: "${unitRaw}" is not one of ${Object.keys(UNITS).join(", ")}`);
+      const unit = typeof unitRaw === "number" ? unitRaw : (UNITS[String(unitRaw)] ?? Number(unitRaw));
+      if (!(unit >= 1 && unit <= 7))
+        throw new InputError("unit", `msg.payload.unit: "${unitRaw}" is not one of ${Object.keys(UNITS).join(", ")}`);
       const unitNumber = Number(pick(r.unitNumber, this.props.barUnitNumber) ?? 1);
       const limit = Number(pick(r.limit, this.props.barLimit) ?? 100);
       const end = toMs(r.end, "end") ?? conn.clock.now();
@@ -168,8 +216,14 @@ export class MarketController {
       const start = toMs(r.start, "start") ?? end - limit * unitNumber * UNIT_MS[unit]! * 3 - 4 * 86_400_000;
       const contract = await conn.contracts.resolve(symbol);
       const bars: Bar[] = await conn.api.retrieveBars({
-        contractId: contract.id, live: false, startTime: formatTimestamp(start), endTime: formatTimestamp(end),
-        unit, unitNumber, limit, includePartialBar: r.includePartialBar ?? false,
+        contractId: contract.id,
+        live: false,
+        startTime: formatTimestamp(start),
+        endTime: formatTimestamp(end),
+        unit,
+        unitNumber,
+        limit,
+        includePartialBar: r.includePartialBar ?? false,
       });
       msg.payload = bars.slice().reverse();
       msg.topic = contract.id;

@@ -4,7 +4,7 @@ import { NodeType } from "../shared/node-types";
 import { MarketController, type MarketProps } from "./market-controller";
 
 /** topstepx-market: live quotes, trades and depth; historical bars on input. */
-export = function (RED: NodeAPI): void {
+export = (RED: NodeAPI): void => {
   function TopstepxMarket(this: Node, props: NodeDef & MarketProps & { server?: string }) {
     RED.nodes.createNode(this, props);
     attach(this, configNodeOf(RED, props.server), new MarketController(this, props));

@@ -3,14 +3,14 @@ import { z } from "zod";
 import { type Clock, pause, systemClock } from "../../src/core/clock";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
+import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { EXIT_ACTIONS, type ExecutionResult, type OrderExecutor } from "../../src/core/orders/order-executor";
 import { describeIntent, IntentError, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
-import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { reserveStrategyOrder } from "../../src/core/orders/strategy-order";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
-import { InputError, parseInput, pick } from "../shared/input";
 import { answerHttp } from "../shared/http-answer";
+import { InputError, parseInput, pick } from "../shared/input";
 import { journaledOrder } from "../shared/journal-trail";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
@@ -31,27 +31,42 @@ export interface OrderProps {
 }
 
 /** msg.payload as the order node reads it; brackets may be a number of ticks or {ticks}/{price}. */
-const Overrides = z.object({
-  action: z.string().optional(),
-  account: z.union([z.number(), z.string()]).optional(),
-  symbol: z.string().optional(),
-  side: z.string().optional(),
-  type: z.string().optional(),
-  orderType: z.string().optional(),
-  quantity: z.union([z.number(), z.string()]).optional(),
-  limitPrice: z.union([z.number(), z.string()]).optional(),
-  stopPrice: z.union([z.number(), z.string()]).optional(),
-  trailTicks: z.union([z.number(), z.string()]).optional(),
-  stopLoss: z.union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })]).optional(),
-  takeProfit: z.union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })]).optional(),
-  orderId: z.union([z.number(), z.string()]).optional(),
-  customTag: z.string().optional(),
-}).passthrough();
+const Overrides = z
+  .object({
+    action: z.string().optional(),
+    account: z.union([z.number(), z.string()]).optional(),
+    symbol: z.string().optional(),
+    side: z.string().optional(),
+    type: z.string().optional(),
+    orderType: z.string().optional(),
+    quantity: z.union([z.number(), z.string()]).optional(),
+    limitPrice: z.union([z.number(), z.string()]).optional(),
+    stopPrice: z.union([z.number(), z.string()]).optional(),
+    trailTicks: z.union([z.number(), z.string()]).optional(),
+    stopLoss: z
+      .union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })])
+      .optional(),
+    takeProfit: z
+      .union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })])
+      .optional(),
+    orderId: z.union([z.number(), z.string()]).optional(),
+    customTag: z.string().optional(),
+  })
+  .passthrough();
 
 /** A target-position msg (from the alert node, or any flow): the signed position wanted. */
-const TargetInput = z.object({
-  targetPosition: z.union([z.number().int(), z.string().trim().regex(/^[+-]?\d+$/, "a whole number of contracts, signed (-2 = short 2)").transform(Number)]),
-}).passthrough();
+const TargetInput = z
+  .object({
+    targetPosition: z.union([
+      z.number().int(),
+      z
+        .string()
+        .trim()
+        .regex(/^[+-]?\d+$/, "a whole number of contracts, signed (-2 = short 2)")
+        .transform(Number),
+    ]),
+  })
+  .passthrough();
 
 type Send = (msg: NodeMessageInFlow | Array<NodeMessageInFlow | null>) => void;
 
@@ -75,7 +90,11 @@ export class OrderController {
   private connected: ConnectionStatus | null = null;
   readonly id: string;
 
-  constructor(private readonly node: Node, private readonly server: TopstepxConfigNode | null, private readonly props: OrderProps) {
+  constructor(
+    private readonly node: Node,
+    private readonly server: TopstepxConfigNode | null,
+    private readonly props: OrderProps,
+  ) {
     this.id = node.id;
   }
 
@@ -88,7 +107,8 @@ export class OrderController {
   /** Merges the dialog's values and the msg's overrides into a validated intent. */
   intentOf(msg: NodeMessageInFlow): OrderIntent {
     const raw = msg.payload;
-    const o = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? parseInput(Overrides, raw, "msg.payload") : {};
+    const o =
+      raw !== null && typeof raw === "object" && !Array.isArray(raw) ? parseInput(Overrides, raw, "msg.payload") : {};
     const p = this.props;
     const action = pick(o.action, p.action) ?? "place";
     // "Cancel all" means every order unless a symbol is asked for explicitly.
@@ -124,11 +144,24 @@ export class OrderController {
     const p = msg.payload as Record<string, unknown>;
     const symbol = pick(p.symbol as string | undefined, this.props.symbol);
     if (!symbol) throw new InputError("symbol", "msg.payload.symbol: required for a target position");
-    const { accountId, contractId } = await watched(conn, executor, pick(p.account as string | number | undefined, this.props.account), String(symbol));
+    const { accountId, contractId } = await watched(
+      conn,
+      executor,
+      pick(p.account as string | number | undefined, this.props.account),
+      String(symbol),
+    );
     const { delta, customTag } = reserveTargetOrder(conn, accountId, contractId, target);
     if (!customTag) return null;
     delete p.targetPosition;
-    Object.assign(p, { action: "place", type: "market", symbol, account: accountId, side: delta > 0 ? "buy" : "sell", quantity: Math.abs(delta), customTag });
+    Object.assign(p, {
+      action: "place",
+      type: "market",
+      symbol,
+      account: accountId,
+      side: delta > 0 ? "buy" : "sell",
+      quantity: Math.abs(delta),
+      customTag,
+    });
     return { customTag };
   }
 
@@ -138,7 +171,10 @@ export class OrderController {
     try {
       if (!this.server) throw new InputError("server", "no TopstepX configuration selected");
       const raw = msg.payload;
-      const target = raw !== null && typeof raw === "object" && "targetPosition" in raw ? parseInput(TargetInput, raw, "msg.payload").targetPosition : undefined;
+      const target =
+        raw !== null && typeof raw === "object" && "targetPosition" in raw
+          ? parseInput(TargetInput, raw, "msg.payload").targetPosition
+          : undefined;
       if (target !== undefined) {
         reserved = await this.sizeTarget(msg, target);
         if (!reserved) {
@@ -154,7 +190,13 @@ export class OrderController {
       if (conn && intent.action === "place" && intent.strategyPosition && !(msg as { decision?: unknown }).decision) {
         // No rules node sized this strategy order: an exit whose position is gone does nothing here too.
         const { accountId, contractId } = await watched(conn, executor, intent.account, intent.symbol!);
-        const sized = reserveStrategyOrder(conn, accountId, contractId, signedQuantity(intent)!, intent.strategyPosition);
+        const sized = reserveStrategyOrder(
+          conn,
+          accountId,
+          contractId,
+          signedQuantity(intent)!,
+          intent.strategyPosition,
+        );
         if ("none" in sized) {
           this.nothingToDo(msg, sized.none, send);
           done();
@@ -164,11 +206,14 @@ export class OrderController {
         intent = { ...intent, quantity: Math.abs(sized.quantity), customTag: sized.customTag };
       }
       // While the account's guard refuses entries (kill switch, a block), no path opens exposure.
-      if (this.server.connection) await checkEntry(this.server.connection, await executor.accountId(intent.account), intent);
+      if (this.server.connection)
+        await checkEntry(this.server.connection, await executor.accountId(intent.account), intent);
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
-      const running = journaledOrder(executor, msg, intent, (i) => executor.execute(i, http ? { fillWaitMs: 0 } : undefined));
+      const running = journaledOrder(executor, msg, intent, (i) =>
+        executor.execute(i, http ? { fillWaitMs: 0 } : undefined),
+      );
       if (http && EXIT_ACTIONS.has(intent.action)) {
         const inTime = await this.within(running, this.server.connection?.clock ?? systemClock);
         if (!inTime) {
@@ -203,24 +248,38 @@ export class OrderController {
    * Answers the webhook 202 while an exit keeps retrying, then reports its outcome: a green status
    * and a log line when the gateway confirms it, output 2 and done(err) when it gives up.
    */
-  private answerLater(msg: NodeMessageInFlow, intent: OrderIntent, running: Promise<ExecutionResult>, send: Send, done: (err?: Error) => void): void {
+  private answerLater(
+    msg: NodeMessageInFlow,
+    intent: OrderIntent,
+    running: Promise<ExecutionResult>,
+    send: Send,
+    done: (err?: Error) => void,
+  ): void {
     const m = msg as NodeMessageInFlow & { statusCode?: number; intent?: unknown };
     m.statusCode = 202;
-    m.payload = { ok: true, action: intent.action, status: "retrying", reason: "the gateway failed transiently; the exit is repeated until it is confirmed" };
+    m.payload = {
+      ok: true,
+      action: intent.action,
+      status: "retrying",
+      reason: "the gateway failed transiently; the exit is repeated until it is confirmed",
+    };
     m.intent = intent;
     this.node.status({ fill: "yellow", shape: "ring", text: `${describeIntent(intent)}: retrying` });
     send([msg, null]);
-    running.then((result) => {
-      this.node.status(okStatus(`${summary(result)} (confirmed late)`));
-      this.node.log(`${describeIntent(intent)} confirmed after ${result.attempts ?? 1} attempts`);
-      done();
-    }, (e: Error) => {
-      // The webhook was answered already: the report goes without msg.res.
-      const late = { ...msg, payload: undefined, late: true } as NodeMessageInFlow & { res?: unknown; req?: unknown };
-      delete late.res;
-      delete late.req;
-      this.fail(late, intent, e, send, done);
-    });
+    running.then(
+      (result) => {
+        this.node.status(okStatus(`${summary(result)} (confirmed late)`));
+        this.node.log(`${describeIntent(intent)} confirmed after ${result.attempts ?? 1} attempts`);
+        done();
+      },
+      (e: Error) => {
+        // The webhook was answered already: the report goes without msg.res.
+        const late = { ...msg, payload: undefined, late: true } as NodeMessageInFlow & { res?: unknown; req?: unknown };
+        delete late.res;
+        delete late.req;
+        this.fail(late, intent, e, send, done);
+      },
+    );
   }
 
   private succeed(msg: NodeMessageInFlow, intent: OrderIntent, result: ExecutionResult, send: Send): void {
@@ -232,7 +291,13 @@ export class OrderController {
     send([msg, null]);
   }
 
-  private fail(msg: NodeMessageInFlow, intent: OrderIntent | null, err: Error, send: Send, done: (err?: Error) => void): void {
+  private fail(
+    msg: NodeMessageInFlow,
+    intent: OrderIntent | null,
+    err: Error,
+    send: Send,
+    done: (err?: Error) => void,
+  ): void {
     const field = err instanceof InputError || err instanceof IntentError ? err.field : undefined;
     const code = err instanceof GatewayRejectedError ? err.errorCode : undefined;
     (msg as { error?: unknown }).error = {
@@ -245,14 +310,27 @@ export class OrderController {
     this.node.status(statusForError(err, field));
     const refused = err instanceof EntryRefusedError ? err.decision : undefined;
     if (refused) (msg as { decision?: unknown }).decision = refused;
-    answerHttp(msg, field ? 400 : err instanceof GatewayRejectedError || refused ? 422 : 502, { ok: false, error: err.message, field, code, rule: refused?.rule, reason: refused?.reason, intent: intent ?? undefined });
+    answerHttp(msg, field ? 400 : err instanceof GatewayRejectedError || refused ? 422 : 502, {
+      ok: false,
+      error: err.message,
+      field,
+      code,
+      rule: refused?.rule,
+      reason: refused?.reason,
+      intent: intent ?? undefined,
+    });
     send([null, msg]);
     done(err);
   }
 }
 
 /** The account and contract a msg trades, the account followed: its book is what sizing reads. */
-async function watched(conn: GatewayConnection, executor: OrderExecutor, account: string | number | undefined, symbol: string): Promise<{ accountId: number; contractId: string }> {
+async function watched(
+  conn: GatewayConnection,
+  executor: OrderExecutor,
+  account: string | number | undefined,
+  symbol: string,
+): Promise<{ accountId: number; contractId: string }> {
   const accountId = await executor.accountId(account);
   const contractId = (await conn.contracts.resolve(symbol)).id;
   await conn.watchAccount(accountId);
@@ -277,6 +355,7 @@ function summary(r: ExecutionResult): string {
 function statusForError(err: Error, field?: string): NodeStatus {
   if (field) return errorStatus(`bad ${field}`);
   if (err instanceof EntryRefusedError) return errorStatus(`refused: ${err.decision.rule}`);
-  if (err instanceof GatewayRejectedError) return errorStatus(`refused: ${err.errorMessage ?? `code ${err.errorCode}`}`);
+  if (err instanceof GatewayRejectedError)
+    return errorStatus(`refused: ${err.errorMessage ?? `code ${err.errorCode}`}`);
   return errorStatus(err.message);
 }

@@ -4,7 +4,7 @@ import { NodeType } from "../shared/node-types";
 import { OrderController, type OrderProps } from "./order-controller";
 
 /** topstepx-order: place, modify, cancel, close and flatten, from the dialog or msg.payload. */
-export = function (RED: NodeAPI): void {
+export = (RED: NodeAPI): void => {
   function TopstepxOrder(this: Node, props: NodeDef & OrderProps & { server?: string }) {
     RED.nodes.createNode(this, props);
     const server = configNodeOf(RED, props.server);

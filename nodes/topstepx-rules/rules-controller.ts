@@ -5,13 +5,13 @@ import { UnknownSymbolError } from "../../src/core/contracts/contract-resolver";
 import { newCustomTag } from "../../src/core/gateway/gateway-api";
 import { registerAccountJournal } from "../../src/core/journal/account-journals";
 import { Journal, type JournalRow, reportCsv } from "../../src/core/journal/journal";
-import { IntentError, missingField, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import { IntentError, missingField, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
 import type { GateIntent, RuleDecision } from "../../src/core/rules/rules-engine";
-import { InputError, parseInput } from "../shared/input";
 import { answerHttp } from "../shared/http-answer";
+import { InputError, parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
 
@@ -48,15 +48,23 @@ const GateInput = OrderIntent.extend({
 /** One line of a journal row for a table: the rule and reason, the order, or the fill. */
 function summarize(data: unknown): string {
   const d = (data ?? {}) as Record<string, any>;
-  if (d.status !== undefined && d.body) return `answered ${d.status}${d.body.orderId !== undefined ? `: order #${d.body.orderId}` : d.body.reason ?? d.body.error ? `: ${d.body.reason ?? d.body.error}` : ""}`;
-  if (d.result) return `order${d.result.orderId !== undefined ? ` #${d.result.orderId}` : ""} ${d.result.status ?? d.result.action ?? "done"}`;
-  if (d.intent && !d.decision) return `order sent: ${d.intent.action} ${d.intent.side ?? ""} ${d.intent.quantity ?? ""} ${d.intent.symbol ?? ""}`.replace(/\s+/g, " ").trim();
+  if (d.status !== undefined && d.body)
+    return `answered ${d.status}${d.body.orderId !== undefined ? `: order #${d.body.orderId}` : (d.body.reason ?? d.body.error) ? `: ${d.body.reason ?? d.body.error}` : ""}`;
+  if (d.result)
+    return `order${d.result.orderId !== undefined ? ` #${d.result.orderId}` : ""} ${d.result.status ?? d.result.action ?? "done"}`;
+  if (d.intent && !d.decision)
+    return `order sent: ${d.intent.action} ${d.intent.side ?? ""} ${d.intent.quantity ?? ""} ${d.intent.symbol ?? ""}`
+      .replace(/\s+/g, " ")
+      .trim();
   if (d.error !== undefined) return `error: ${d.error}`;
   if (d.format !== undefined) return `alert ${d.alertId ?? ""} (${d.format})`.replace("  ", " ");
-  if (d.decision) return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
+  if (d.decision)
+    return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
   if (d.rule) return `${d.rule}: ${d.reason ?? ""}`;
-  if (d.price !== undefined) return `fill ${d.side === 0 ? "buy" : "sell"} ${d.size} @ ${d.price}${d.profitAndLoss != null ? `, P&L ${d.profitAndLoss}` : ""}`;
-  if (d.flat !== undefined) return `flatten: ${d.flat ? "flat" : "NOT flat"}, ${d.closedContracts?.length ?? 0} closed, ${d.cancelledOrders?.length ?? 0} cancelled`;
+  if (d.price !== undefined)
+    return `fill ${d.side === 0 ? "buy" : "sell"} ${d.size} @ ${d.price}${d.profitAndLoss != null ? `, P&L ${d.profitAndLoss}` : ""}`;
+  if (d.flat !== undefined)
+    return `flatten: ${d.flat ? "flat" : "NOT flat"}, ${d.closedContracts?.length ?? 0} closed, ${d.cancelledOrders?.length ?? 0} cancelled`;
   if (d.on !== undefined) return `kill switch ${d.on ? "on" : "off"}${d.why ? `: ${d.why}` : ""}`;
   return JSON.stringify(d).slice(0, 200);
 }
@@ -84,7 +92,13 @@ export class RulesController {
   private refusedState: Record<string, unknown> | null = null;
   private send: Send;
 
-  constructor(private readonly node: Node, private readonly config: RulesConfig | null, private readonly configError: string | null, private readonly dbFile: string, private readonly accountRef: string | undefined) {
+  constructor(
+    private readonly node: Node,
+    private readonly config: RulesConfig | null,
+    private readonly configError: string | null,
+    private readonly dbFile: string,
+    private readonly accountRef: string | undefined,
+  ) {
     this.id = node.id;
     this.send = (m) => node.send(m as never);
   }
@@ -114,7 +128,11 @@ export class RulesController {
       const owner = guardedAccounts.get(accountId);
       if (owner && owner.id !== this.id) return this.refuse(accountId, owner);
       const name = (this.node as { name?: string }).name;
-      guardedAccounts.set(accountId, { id: this.id, name: name || this.id, label: name ? `"${name}" (${this.id})` : this.id });
+      guardedAccounts.set(accountId, {
+        id: this.id,
+        name: name || this.id,
+        label: name ? `"${name}" (${this.id})` : this.id,
+      });
       this.executor = executor;
       // Shared with every rules node on the same file: one hash chain.
       this.journal = Journal.open(this.dbFile);
@@ -149,7 +167,17 @@ export class RulesController {
    */
   private refuse(accountId: number, owner: { id: string; name: string; label: string }): void {
     this.refusal = `account ${accountId} is already guarded by rules node ${owner.label}: use one rules node per account (wire this flow to that node, or remove one)`;
-    this.refusedState = { accountId, synced: false, headroom: null, blocked: null, killSwitch: false, flattening: false, event: "refused", error: this.refusal, guardedBy: owner.id };
+    this.refusedState = {
+      accountId,
+      synced: false,
+      headroom: null,
+      blocked: null,
+      killSwitch: false,
+      flattening: false,
+      event: "refused",
+      error: this.refusal,
+      guardedBy: owner.id,
+    };
     this.node.status(errorStatus(`guarded by ${owner.name}`));
     this.node.error(`rules: ${this.refusal}`);
     this.node.send([null, null, { topic: "rules", payload: this.refusedState }]);
@@ -160,7 +188,8 @@ export class RulesController {
     if (s.killSwitch) return { fill: "red", shape: "dot", text: "kill switch on" };
     if (s.flattening) return { fill: "red", shape: "dot", text: "flattening" };
     // Entries wait a moment at start while the account's history is read: not a breach, not red.
-    if (s.blocked?.rule === "floorUnknown" && !s.floorCheck) return { fill: "yellow", shape: "ring", text: "reading account history" };
+    if (s.blocked?.rule === "floorUnknown" && !s.floorCheck)
+      return { fill: "yellow", shape: "ring", text: "reading account history" };
     if (s.blocked) return { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
     const h = s.headroom;
     if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
@@ -179,17 +208,35 @@ export class RulesController {
     try {
       const guard = this.guard;
       const p = msg.payload as Record<string, unknown> | undefined;
-      const command = msg.topic === "killSwitch" ? { command: "killSwitch", on: msg.payload === true || (p as { on?: boolean })?.on === true } : p && typeof p === "object" && "command" in p ? p : null;
+      const command =
+        msg.topic === "killSwitch"
+          ? { command: "killSwitch", on: msg.payload === true || (p as { on?: boolean })?.on === true }
+          : p && typeof p === "object" && "command" in p
+            ? p
+            : null;
       if (command) return this.command(parseInput(Command, command, "msg.payload"), msg, send, done);
-      if (!guard || !this.conn || !this.journal) throw new Error(this.configError ?? this.refusal ?? "the rules are not running yet (check the configuration and the account)");
+      if (!guard || !this.conn || !this.journal)
+        throw new Error(
+          this.configError ?? this.refusal ?? "the rules are not running yet (check the configuration and the account)",
+        );
       bindTrail(msg, guard.accountId, typeof p?.id === "string" ? p.id : undefined);
       const raw = parseInput(GateInput, p ?? {}, "msg.payload");
-      const alertTime = raw.alertTime === undefined ? undefined : typeof raw.alertTime === "number" ? raw.alertTime : Date.parse(raw.alertTime);
-      if (alertTime !== undefined && !Number.isFinite(alertTime)) throw new InputError("alertTime", `msg.payload.alertTime: "${raw.alertTime}" is not a time`);
+      const alertTime =
+        raw.alertTime === undefined
+          ? undefined
+          : typeof raw.alertTime === "number"
+            ? raw.alertTime
+            : Date.parse(raw.alertTime);
+      if (alertTime !== undefined && !Number.isFinite(alertTime))
+        throw new InputError("alertTime", `msg.payload.alertTime: "${raw.alertTime}" is not a time`);
       let decision: RuleDecision;
       const places = raw.action === "place" || raw.targetPosition !== undefined;
       const customTag = raw.customTag ?? (places ? newCustomTag() : undefined);
-      const duplicate: RuleDecision = { allow: false, rule: "duplicateAlert", reason: `Alert ${raw.id} was already received: it is not acted on twice.` };
+      const duplicate: RuleDecision = {
+        allow: false,
+        rule: "duplicateAlert",
+        reason: `Alert ${raw.id} was already received: it is not acted on twice.`,
+      };
       const key = raw.id ? `${guard.accountId}\u0000${raw.id}` : null;
       // Checked and claimed with no await in between: two identical ids arriving together cannot both
       // pass. The id itself is spent only with a decision, so a failure on the way lets a retry in.
@@ -203,7 +250,13 @@ export class RulesController {
         const t = await guard.decideTarget(contractId, raw.targetPosition, customTag ?? null, alertTime);
         decision = t.decision;
         const p = msg.payload as Record<string, unknown>;
-        Object.assign(p, { action: "place", type: "market", side: t.quantity > 0 ? "buy" : "sell", quantity: Math.abs(t.quantity), account: guard.accountId });
+        Object.assign(p, {
+          action: "place",
+          type: "market",
+          side: t.quantity > 0 ? "buy" : "sell",
+          quantity: Math.abs(t.quantity),
+          account: guard.accountId,
+        });
         // Sized here, inside the serialized decision: an order node must not size it again.
         delete p.targetPosition;
       } else {
@@ -218,7 +271,13 @@ export class RulesController {
         gate.quantity = signedQuantity(raw);
         const strategy = raw.strategyPosition;
         if (raw.action === "place" && strategy && gate.contractId && gate.quantity) {
-          const t = await guard.decideStrategyOrder(gate.contractId, gate.quantity, strategy, customTag ?? null, alertTime);
+          const t = await guard.decideStrategyOrder(
+            gate.contractId,
+            gate.quantity,
+            strategy,
+            customTag ?? null,
+            alertTime,
+          );
           if (t.decision.allow) (msg.payload as Record<string, unknown>).quantity = Math.abs(t.quantity);
           decision = t.decision;
         } else {
@@ -234,7 +293,16 @@ export class RulesController {
       const alert = (msg as { alert?: object }).alert;
       const rows = (d: RuleDecision): JournalRow[] => [
         ...(alert ? [{ kind: "alert" as const, data: { alertId: raw.id, ...alert } }] : []),
-        { kind: "decision", data: { alertId: raw.id, customTag: places ? customTag : undefined, intent: raw, decision: d, msgid: msg._msgid } },
+        {
+          kind: "decision",
+          data: {
+            alertId: raw.id,
+            customTag: places ? customTag : undefined,
+            intent: raw,
+            decision: d,
+            msgid: msg._msgid,
+          },
+        },
       ];
       // The decision and its alert id in one transaction: a kill -9 keeps both or neither.
       if (!this.journal.recordDecision(guard.accountId, claim ? raw.id : null, rows(decision), this.conn.clock.now())) {
@@ -246,14 +314,24 @@ export class RulesController {
       // Nothing to do for a target already reached or an exit already done: a success, though no order follows.
       const nothingToDo = decision.rule === "atTarget" || decision.rule === "alreadyFlat";
       if (!decision.allow) {
-        answerHttp(msg, nothingToDo ? 200 : decision.rule === "duplicateAlert" ? 409 : 422,
-          nothingToDo ? { ok: true, action: "none", rule: decision.rule, reason: decision.reason, id: raw.id } : { ok: false, rule: decision.rule, reason: decision.reason, id: raw.id });
+        answerHttp(
+          msg,
+          nothingToDo ? 200 : decision.rule === "duplicateAlert" ? 409 : 422,
+          nothingToDo
+            ? { ok: true, action: "none", rule: decision.rule, reason: decision.reason, id: raw.id }
+            : { ok: false, rule: decision.rule, reason: decision.reason, id: raw.id },
+        );
       }
       send(decision.allow ? [msg, null, null] : [null, msg, null]);
       done();
     } catch (e) {
       const err = e as Error;
-      const field = e instanceof InputError || e instanceof IntentError ? e.field : e instanceof UnknownSymbolError ? "symbol" : undefined;
+      const field =
+        e instanceof InputError || e instanceof IntentError
+          ? e.field
+          : e instanceof UnknownSymbolError
+            ? "symbol"
+            : undefined;
       this.journalFailure(msg, err, field);
       (msg as { decision?: unknown }).decision = { allow: false, rule: "badInput", reason: err.message, field };
       answerHttp(msg, field ? 400 : 503, { ok: false, rule: "badInput", reason: err.message, field });
@@ -279,10 +357,15 @@ export class RulesController {
     if (!this.guard || !this.journal || !this.conn || (!alert && typeof p?.id !== "string")) return;
     const alertId = typeof p?.id === "string" ? p.id : undefined;
     try {
-      this.journal.recordDecision(this.guard.accountId, null, [
-        ...(alert ? [{ kind: "alert" as const, data: { alertId, ...alert } }] : []),
-        { kind: "error", data: { alertId, error: err.message, field, msgid: msg._msgid } },
-      ], this.conn.clock.now());
+      this.journal.recordDecision(
+        this.guard.accountId,
+        null,
+        [
+          ...(alert ? [{ kind: "alert" as const, data: { alertId, ...alert } }] : []),
+          { kind: "error", data: { alertId, error: err.message, field, msgid: msg._msgid } },
+        ],
+        this.conn.clock.now(),
+      );
     } catch (e) {
       this.node.error(`rules: the journal could not record a failed alert: ${(e as Error).message}`);
     }
@@ -321,8 +404,9 @@ export class RulesController {
         msg.payload = { ...guard.status("state"), state: guard.state };
         break;
       case "journal":
-        msg.payload = (c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50))
-          .map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
+        msg.payload = (
+          c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50)
+        ).map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
         break;
     }
     msg.topic = c.command;

@@ -30,10 +30,20 @@ export interface RulesProps {
 const blank = (v: string | undefined) => v === undefined || String(v).trim() === "";
 const num = (v: string | undefined) => (blank(v) ? undefined : Number(v));
 /** Money as TopstepX prints it: a dollar sign, thousands separators and a typographic minus are dropped. */
-const money = (v: string | undefined) => (blank(v) ? undefined : Number(String(v).replace(/[$,\s]/g, "").replace(/^[\u2212(](.*?)\)?$/, "-$1")));
+const money = (v: string | undefined) =>
+  blank(v)
+    ? undefined
+    : Number(
+        String(v)
+          .replace(/[$,\s]/g, "")
+          .replace(/^[\u2212(](.*?)\)?$/, "-$1"),
+      );
 
 /** The dialog's overrides as rules data; the engine's schema validates them. */
-export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["lossFloor"]): Partial<RulesConfigInput> {
+export function overridesOf(
+  p: RulesProps,
+  profileLossFloor?: RulesConfigInput["lossFloor"],
+): Partial<RulesConfigInput> {
   const o: Partial<RulesConfigInput> = {};
   if (!blank(p.startBalance)) o.startBalance = num(p.startBalance);
   if (!blank(p.mllAmount) || !blank(p.mllMode)) {
@@ -73,9 +83,13 @@ export function overridesOf(p: RulesProps, profileLossFloor?: RulesConfigInput["
  */
 function earlyClosesOf(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const entry of text.split(/[,;\n]+/).map((x) => x.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(/[,;\n]+/)
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const parts = entry.split(/\s+/);
-    if (parts.length !== 2) throw new Error(`session.earlyCloses: "${entry}" is not "YYYY-MM-DD HH:MM" or "YYYY-MM-DD closed"`);
+    if (parts.length !== 2)
+      throw new Error(`session.earlyCloses: "${entry}" is not "YYYY-MM-DD HH:MM" or "YYYY-MM-DD closed"`);
     out[parts[0]!] = parts[1]!;
   }
   return out;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import { PROFILES, rulesFor, type RulesConfig } from "../../src/core/rules/rules-config";
+import { PROFILES, type RulesConfig, rulesFor } from "../../src/core/rules/rules-config";
 import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
@@ -8,7 +8,7 @@ import { RulesController } from "./rules-controller";
 import { overridesOf, type RulesProps } from "./rules-props";
 
 /** topstepx-rules: pre-trade gate, live P&L monitor with automatic flatten, persistent journal. */
-export = function (RED: NodeAPI): void {
+export = (RED: NodeAPI): void => {
   function TopstepxRules(this: Node, props: NodeDef & RulesProps & { server?: string }) {
     RED.nodes.createNode(this, props);
     let config: RulesConfig | null = null;

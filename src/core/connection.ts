@@ -1,12 +1,12 @@
 import { EventEmitter } from "node:events";
 import { AccountBook, type OpenPnl } from "./account/account-book";
 import { PendingOrders } from "./account/pending-orders";
-import type { EntryGate } from "./orders/entry-gate";
 import { type Clock, systemClock } from "./clock";
 import { ContractResolver } from "./contracts/contract-resolver";
 import type { GatewayEndpoints } from "./gateway/environments";
 import { GatewayApi } from "./gateway/gateway-api";
 import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
+import type { EntryGate } from "./orders/entry-gate";
 import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
 import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
 import { UserFeed } from "./realtime/user-feed";
@@ -85,26 +85,35 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   constructor(readonly options: ConnectionOptions) {
     super();
     this.clock = options.clock ?? systemClock;
-    this.rest = new RestClient({ ...options.rest, endpoints: options.endpoints, credentials: options.credentials, clock: this.clock });
+    this.rest = new RestClient({
+      ...options.rest,
+      endpoints: options.endpoints,
+      credentials: options.credentials,
+      clock: this.clock,
+    });
     this.api = new GatewayApi(this.rest, this.clock);
     this.pending = new PendingOrders({
       now: () => this.clock.now(),
       findByTag: (accountId, tag, since) => this.api.findByTag(accountId, tag, since),
-      resync: (accountId) => void this.resync(accountId).catch((e: Error) => this.emit("warning", `re-sync of account ${accountId} failed: ${e.message}`)),
+      resync: (accountId) =>
+        void this.resync(accountId).catch((e: Error) =>
+          this.emit("warning", `re-sync of account ${accountId} failed: ${e.message}`),
+        ),
     });
     this.api.onPlacement((e) => this.pending.onPlacement(e));
     this.contracts = new ContractResolver(this.api, this.clock);
-    const hub = (name: "user" | "market", url: string) => new HubClient({
-      name,
-      url,
-      token: () => this.rest.sessionToken(),
-      onRepeatedFailure: () => this.rest.invalidate(),
-      backoff: options.hubBackoff,
-      serverTimeoutMs: options.serverTimeoutMs,
-      keepAliveMs: options.keepAliveMs,
-      onState: (e) => this.onHubState(e),
-      onConnected: name === "user" ? (reconnected) => this.onUserConnected(reconnected) : undefined,
-    });
+    const hub = (name: "user" | "market", url: string) =>
+      new HubClient({
+        name,
+        url,
+        token: () => this.rest.sessionToken(),
+        onRepeatedFailure: () => this.rest.invalidate(),
+        backoff: options.hubBackoff,
+        serverTimeoutMs: options.serverTimeoutMs,
+        keepAliveMs: options.keepAliveMs,
+        onState: (e) => this.onHubState(e),
+        onConnected: name === "user" ? (reconnected) => this.onUserConnected(reconnected) : undefined,
+      });
     this.userHub = hub("user", options.endpoints.userHubUrl);
     this.marketHub = hub("market", options.endpoints.marketHubUrl);
     this.user = new UserFeed(this.userHub);
@@ -125,18 +134,24 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       order: (o) => {
         this.remember(o);
         this.pending.onOrder(o);
-        this.withBook(o.accountId, (b) => { b.applyOrder(o); this.emit("order", b, o); });
+        this.withBook(o.accountId, (b) => {
+          b.applyOrder(o);
+          this.emit("order", b, o);
+        });
       },
-      position: (p) => this.withBook(p.accountId, (b) => {
-        b.applyPosition(p);
-        this.pending.onPosition(p.accountId, p.contractId);
-        if (p.size > 0 && !this.contracts.cached(p.contractId)) void this.contracts.byContractId(p.contractId).catch(() => undefined);
-        this.emit("position", b, p);
-      }),
-      trade: (t) => this.withBook(t.accountId, (b) => {
-        b.rollDay(this.clock.now());
-        if (b.applyTrade(t)) this.emit("trade", b, t, { missed: false });
-      }),
+      position: (p) =>
+        this.withBook(p.accountId, (b) => {
+          b.applyPosition(p);
+          this.pending.onPosition(p.accountId, p.contractId);
+          if (p.size > 0 && !this.contracts.cached(p.contractId))
+            void this.contracts.byContractId(p.contractId).catch(() => undefined);
+          this.emit("position", b, p);
+        }),
+      trade: (t) =>
+        this.withBook(t.accountId, (b) => {
+          b.rollDay(this.clock.now());
+          if (b.applyTrade(t)) this.emit("trade", b, t, { missed: false });
+        }),
       malformed: (event, detail) => this.emit("warning", `${event} payload ignored: ${detail}`),
     });
   }
@@ -292,6 +307,9 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   openPnl(accountId: number): OpenPnl {
     const book = this.books.get(accountId);
     if (!book) return { pnl: 0, complete: false, missing: [] };
-    return book.openPnl((id) => this.market.quote(id), (id) => this.contracts.cached(id));
+    return book.openPnl(
+      (id) => this.market.quote(id),
+      (id) => this.contracts.cached(id),
+    );
   }
 }

@@ -2,30 +2,86 @@
  * The framework-free core: the ProjectX Gateway client (REST, hubs, reconnection, reconciliation),
  * live account state, contract resolution and time. Nothing here imports Node-RED.
  */
+
+export {
+  AccountBook,
+  type ContractSpec,
+  type Marks,
+  type OpenPnl,
+  positionPnl,
+  signedSize,
+} from "./account/account-book";
+export { FlattenIncompleteError, type FlattenOptions, type FlattenReport, flattenAccount } from "./account/flatten";
 export * from "./clock";
-export * as schemas from "./schemas";
+export {
+  type ConnectionEvents,
+  type ConnectionOptions,
+  type ConnectionState,
+  type ConnectionStatus,
+  GatewayConnection,
+} from "./connection";
+export { ContractResolver, UnknownSymbolError } from "./contracts/contract-resolver";
+export { type ProductFacts, productOf, rootOf } from "./contracts/products";
 export * from "./gateway/environments";
 export * from "./gateway/errors";
-export { RestClient, type RestClientOptions, type Credentials, type CallOptions } from "./gateway/rest-client";
 export { GatewayApi, newCustomTag, type PlacedOrder } from "./gateway/gateway-api";
-export { RequestBudget, DEFAULT_BUDGETS, BudgetExhaustedError, type BudgetLimits, type Lane } from "./gateway/request-budget";
-export { backoffDelay, isTransient, EXIT_BACKOFF, EXIT_DEADLINE_MS, type Backoff } from "./gateway/retry-policy";
-export { HubClient, type HubState, type HubStateEvent, type HubClientOptions } from "./realtime/hub-client";
-export { MarketFeed, type QuoteState, type FeedIssue, type MarketFeedOptions } from "./realtime/market-feed";
+export {
+  BudgetExhaustedError,
+  type BudgetLimits,
+  DEFAULT_BUDGETS,
+  type Lane,
+  RequestBudget,
+} from "./gateway/request-budget";
+export { type CallOptions, type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
+export { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "./gateway/retry-policy";
+export { type DayReport, Journal, type JournalEntry, type JournalKind, reportCsv } from "./journal/journal";
+export { addTicks, cents, isOnTick, snapToTick, tickDecimals } from "./money/tick-grid";
+export {
+  cancelConfirmed,
+  closeConfirmed,
+  ExitNotConfirmedError,
+  type ExitOutcome,
+  type ExitRetryOptions,
+  type PositionNow,
+  type PositionRef,
+  partialCloseConfirmed,
+} from "./orders/confirmed-exits";
+export { type ExecutionResult, type ExecutorOptions, OrderExecutor } from "./orders/order-executor";
+export {
+  describeIntent,
+  IntentError,
+  missingField,
+  type OrderAction,
+  OrderIntent,
+  type OrderTypeName,
+  toPlaceRequest,
+} from "./orders/order-intent";
+export { HubClient, type HubClientOptions, type HubState, type HubStateEvent } from "./realtime/hub-client";
+export { type FeedIssue, MarketFeed, type MarketFeedOptions, type QuoteState } from "./realtime/market-feed";
 export { UserFeed, type UserFeedListener } from "./realtime/user-feed";
-export { AccountBook, positionPnl, signedSize, type ContractSpec, type Marks, type OpenPnl } from "./account/account-book";
-export { ContractResolver, UnknownSymbolError } from "./contracts/contract-resolver";
-export { GatewayConnection, type ConnectionOptions, type ConnectionStatus, type ConnectionState, type ConnectionEvents } from "./connection";
-export { chicagoTime, isGlobexOpen, type ChicagoTime } from "./time/chicago";
-export { tradingDayStart, tradingDayOf } from "./time/trading-day";
-export { snapToTick, isOnTick, addTicks, tickDecimals, cents } from "./money/tick-grid";
-export { OrderIntent, toPlaceRequest, describeIntent, missingField, IntentError, type OrderAction, type OrderTypeName } from "./orders/order-intent";
-export { OrderExecutor, type ExecutionResult, type ExecutorOptions } from "./orders/order-executor";
-export { flattenAccount, FlattenIncompleteError, type FlattenReport, type FlattenOptions } from "./account/flatten";
-export { closeConfirmed, partialCloseConfirmed, cancelConfirmed, ExitNotConfirmedError, type ExitOutcome, type ExitRetryOptions, type PositionRef, type PositionNow } from "./orders/confirmed-exits";
-export { productOf, rootOf, type ProductFacts } from "./contracts/products";
-export { RulesConfig, PROFILES, rulesFor, type RulesConfigInput } from "./rules/rules-config";
-export { initialState, rollTradingDay, computeFloor, type RuleState, type RuleName, type Breach } from "./rules/rule-state";
-export { evaluate, decide, exposure, sessionAt, isExit, applyBreach, type LiveAccount, type GateIntent, type RuleDecision, type Evaluation, type Headroom } from "./rules/rules-engine";
 export { AccountGuard, type GuardStatus } from "./rules/account-guard";
-export { Journal, reportCsv, type JournalEntry, type JournalKind, type DayReport } from "./journal/journal";
+export {
+  type Breach,
+  computeFloor,
+  initialState,
+  type RuleName,
+  type RuleState,
+  rollTradingDay,
+} from "./rules/rule-state";
+export { PROFILES, RulesConfig, type RulesConfigInput, rulesFor } from "./rules/rules-config";
+export {
+  applyBreach,
+  decide,
+  type Evaluation,
+  evaluate,
+  exposure,
+  type GateIntent,
+  type Headroom,
+  isExit,
+  type LiveAccount,
+  type RuleDecision,
+  sessionAt,
+} from "./rules/rules-engine";
+export * as schemas from "./schemas";
+export { type ChicagoTime, chicagoTime, isGlobexOpen } from "./time/chicago";
+export { tradingDayOf, tradingDayStart } from "./time/trading-day";

@@ -46,7 +46,14 @@ export class Auth {
     const iat = this.now();
     const exp = iat + this.ttlMs;
     const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-    const payload = b64url(JSON.stringify({ sub: userName, jti: randomBytes(8).toString("hex"), iat: Math.floor(iat / 1000), exp: Math.floor(exp / 1000) }));
+    const payload = b64url(
+      JSON.stringify({
+        sub: userName,
+        jti: randomBytes(8).toString("hex"),
+        iat: Math.floor(iat / 1000),
+        exp: Math.floor(exp / 1000),
+      }),
+    );
     const sig = createHmac("sha256", this.secret).update(`${header}.${payload}`).digest("base64url");
     const token = `${header}.${payload}.${sig}`;
     this.sessions.set(token, { token, userName, issuedAt: iat, expiresAt: exp });

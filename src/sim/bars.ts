@@ -35,14 +35,22 @@ function months(n: number): BarClock {
 /** The bar clock of a unit and unit number, or null for an invalid unit. */
 export function barClock(unit: number, unitNumber: number): BarClock | null {
   switch (unit) {
-    case AggregateBarUnit.Second: return fixed(unitNumber * SECOND);
-    case AggregateBarUnit.Minute: return fixed(unitNumber * 60 * SECOND);
-    case AggregateBarUnit.Hour: return fixed(unitNumber * 3600 * SECOND);
-    case AggregateBarUnit.Day: return fixed(unitNumber * DAY);
-    case AggregateBarUnit.Week: return fixed(unitNumber * 7 * DAY, MONDAY_OFFSET);
-    case AggregateBarUnit.Month: return months(unitNumber);
-    case AggregateBarUnit.Tick: return fixed(unitNumber * TICK_MS);
-    default: return null;
+    case AggregateBarUnit.Second:
+      return fixed(unitNumber * SECOND);
+    case AggregateBarUnit.Minute:
+      return fixed(unitNumber * 60 * SECOND);
+    case AggregateBarUnit.Hour:
+      return fixed(unitNumber * 3600 * SECOND);
+    case AggregateBarUnit.Day:
+      return fixed(unitNumber * DAY);
+    case AggregateBarUnit.Week:
+      return fixed(unitNumber * 7 * DAY, MONDAY_OFFSET);
+    case AggregateBarUnit.Month:
+      return months(unitNumber);
+    case AggregateBarUnit.Tick:
+      return fixed(unitNumber * TICK_MS);
+    default:
+      return null;
   }
 }
 

@@ -31,13 +31,43 @@ const MONTHLY = "FGHJKMNQUVXZ";
 const GOLD = "GJMQVZ";
 export const MONTH_CODES = "FGHJKMNQUVXZ";
 const MONTH_NAMES = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
 ];
 
-function index(symbol: string, root: string, title: string, tickSize: number, tickValue: number, feePerSide: number, basePrice: number): Product {
+function index(
+  symbol: string,
+  root: string,
+  title: string,
+  tickSize: number,
+  tickValue: number,
+  feePerSide: number,
+  basePrice: number,
+): Product {
   // Equity index futures expire on the third Friday; volume rolls about eight days earlier.
-  return { symbol, root, title, tickSize, tickValue, feePerSide, months: QUARTERLY, rollDay: 10, rollInExpiryMonth: true, basePrice, dailyRange: 0.012 };
+  return {
+    symbol,
+    root,
+    title,
+    tickSize,
+    tickValue,
+    feePerSide,
+    months: QUARTERLY,
+    rollDay: 10,
+    rollInExpiryMonth: true,
+    basePrice,
+    dailyRange: 0.012,
+  };
 }
 
 export const PRODUCTS: readonly Product[] = [
@@ -49,12 +79,84 @@ export const PRODUCTS: readonly Product[] = [
   index("MYM", "MYM", "Micro E-mini Dow Jones", 1, 0.5, 0.37, 47000),
   index("RTY", "RTY", "E-mini Russell 2000", 0.1, 5, 1.4, 2450),
   index("M2K", "M2K", "Micro E-mini Russell 2000", 0.1, 0.5, 0.37, 2450),
-  { symbol: "CL", root: "CLE", title: "Crude Oil", tickSize: 0.01, tickValue: 10, feePerSide: 1.52, months: MONTHLY, rollDay: 15, rollInExpiryMonth: false, basePrice: 62, dailyRange: 0.025 },
-  { symbol: "MCL", root: "MCLE", title: "Micro Crude Oil", tickSize: 0.01, tickValue: 1, feePerSide: 0.52, months: MONTHLY, rollDay: 15, rollInExpiryMonth: false, basePrice: 62, dailyRange: 0.025 },
-  { symbol: "GC", root: "GCE", title: "Gold", tickSize: 0.1, tickValue: 10, feePerSide: 1.62, months: GOLD, rollDay: 24, rollInExpiryMonth: false, basePrice: 4100, dailyRange: 0.015 },
-  { symbol: "MGC", root: "MGC", title: "Micro Gold", tickSize: 0.1, tickValue: 1, feePerSide: 0.62, months: GOLD, rollDay: 24, rollInExpiryMonth: false, basePrice: 4100, dailyRange: 0.015 },
-  { symbol: "ZB", root: "USA", title: "30-Year U.S. Treasury Bond", tickSize: 0.03125, tickValue: 31.25, feePerSide: 1.25, months: QUARTERLY, rollDay: 24, rollInExpiryMonth: false, basePrice: 115, dailyRange: 0.008 },
-  { symbol: "6E", root: "EU6", title: "Euro FX", tickSize: 0.00005, tickValue: 6.25, feePerSide: 1.55, months: QUARTERLY, rollDay: 10, rollInExpiryMonth: true, basePrice: 1.16, dailyRange: 0.006 },
+  {
+    symbol: "CL",
+    root: "CLE",
+    title: "Crude Oil",
+    tickSize: 0.01,
+    tickValue: 10,
+    feePerSide: 1.52,
+    months: MONTHLY,
+    rollDay: 15,
+    rollInExpiryMonth: false,
+    basePrice: 62,
+    dailyRange: 0.025,
+  },
+  {
+    symbol: "MCL",
+    root: "MCLE",
+    title: "Micro Crude Oil",
+    tickSize: 0.01,
+    tickValue: 1,
+    feePerSide: 0.52,
+    months: MONTHLY,
+    rollDay: 15,
+    rollInExpiryMonth: false,
+    basePrice: 62,
+    dailyRange: 0.025,
+  },
+  {
+    symbol: "GC",
+    root: "GCE",
+    title: "Gold",
+    tickSize: 0.1,
+    tickValue: 10,
+    feePerSide: 1.62,
+    months: GOLD,
+    rollDay: 24,
+    rollInExpiryMonth: false,
+    basePrice: 4100,
+    dailyRange: 0.015,
+  },
+  {
+    symbol: "MGC",
+    root: "MGC",
+    title: "Micro Gold",
+    tickSize: 0.1,
+    tickValue: 1,
+    feePerSide: 0.62,
+    months: GOLD,
+    rollDay: 24,
+    rollInExpiryMonth: false,
+    basePrice: 4100,
+    dailyRange: 0.015,
+  },
+  {
+    symbol: "ZB",
+    root: "USA",
+    title: "30-Year U.S. Treasury Bond",
+    tickSize: 0.03125,
+    tickValue: 31.25,
+    feePerSide: 1.25,
+    months: QUARTERLY,
+    rollDay: 24,
+    rollInExpiryMonth: false,
+    basePrice: 115,
+    dailyRange: 0.008,
+  },
+  {
+    symbol: "6E",
+    root: "EU6",
+    title: "Euro FX",
+    tickSize: 0.00005,
+    tickValue: 6.25,
+    feePerSide: 1.55,
+    months: QUARTERLY,
+    rollDay: 10,
+    rollInExpiryMonth: true,
+    basePrice: 1.16,
+    dailyRange: 0.006,
+  },
 ];
 
 /** One listed contract month of a product. */
@@ -93,7 +195,10 @@ export function listingsFrom(product: Product, now: number, count: number): List
       if (l.rollAt > now) out.push(l);
     }
     month++;
-    if (month === 12) { month = 0; year++; }
+    if (month === 12) {
+      month = 0;
+      year++;
+    }
   }
   return out;
 }

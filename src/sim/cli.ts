@@ -26,14 +26,30 @@ function parseArgs(argv: string[]): { file?: string; overrides: SimConfigInput }
     const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case "--port": overrides.port = num(flag, value()); break;
-      case "--host": overrides.host = value(); break;
-      case "--seed": overrides.seed = num(flag, value()); break;
-      case "--config": file = value(); break;
-      case "--quote-rate": overrides.market = { quoteRate: num(flag, value()) }; break;
-      case "--verbose": overrides.verbose = true; break;
-      case "-h": case "--help": process.stdout.write(`${USAGE}\n`); process.exit(0);
-      default: throw new Error(`unknown option ${a}`);
+      case "--port":
+        overrides.port = num(flag, value());
+        break;
+      case "--host":
+        overrides.host = value();
+        break;
+      case "--seed":
+        overrides.seed = num(flag, value());
+        break;
+      case "--config":
+        file = value();
+        break;
+      case "--quote-rate":
+        overrides.market = { quoteRate: num(flag, value()) };
+        break;
+      case "--verbose":
+        overrides.verbose = true;
+        break;
+      case "-h":
+      case "--help":
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+      default:
+        throw new Error(`unknown option ${a}`);
     }
   }
   return { file, overrides };
@@ -53,15 +69,18 @@ async function main(): Promise<void> {
   const user = sim.config.users[0]!;
   process.stdout.write(
     `TopstepX gateway simulator (seed ${sim.config.seed}, ${sim.market.quoteRate} quotes/s per contract)\n` +
-    `  REST base URL   ${sim.restUrl}\n` +
-    `  User hub        ${sim.userHubUrl}\n` +
-    `  Market hub      ${sim.marketHubUrl}\n` +
-    `  Control API     ${sim.restUrl}/sim/state\n` +
-    `  Login           userName "${user.userName}", apiKey "${user.apiKey}"\n` +
-    `  Accounts        ${sim.config.accounts.map((a) => `${a.name} (${a.id})`).join(", ")}\n`,
+      `  REST base URL   ${sim.restUrl}\n` +
+      `  User hub        ${sim.userHubUrl}\n` +
+      `  Market hub      ${sim.marketHubUrl}\n` +
+      `  Control API     ${sim.restUrl}/sim/state\n` +
+      `  Login           userName "${user.userName}", apiKey "${user.apiKey}"\n` +
+      `  Accounts        ${sim.config.accounts.map((a) => `${a.name} (${a.id})`).join(", ")}\n`,
   );
   const stop = () => {
-    sim.close().then(() => process.exit(0), () => process.exit(1));
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -32,39 +32,69 @@ export const SimConfig = z.object({
   port: z.number().int().min(0).max(65535).default(5880),
   /** Seed of the synthetic market: same seed, same prices. */
   seed: z.number().int().default(42),
-  users: z.array(User).min(1).default([{ userName: "trader", apiKey: "local-simulator-key" }]),
-  accounts: z.array(Account).min(1).default([
-    { id: 10001, name: "50KTC-V2-SIM-10001", balance: 50_000, canTrade: true, isVisible: true, simulated: true, active: true, autoOcoBrackets: true },
-    { id: 10002, name: "PRAC-V2-SIM-10002", balance: 50_000, canTrade: true, isVisible: true, simulated: true, active: true, autoOcoBrackets: true },
-  ]),
+  users: z
+    .array(User)
+    .min(1)
+    .default([{ userName: "trader", apiKey: "local-simulator-key" }]),
+  accounts: z
+    .array(Account)
+    .min(1)
+    .default([
+      {
+        id: 10001,
+        name: "50KTC-V2-SIM-10001",
+        balance: 50_000,
+        canTrade: true,
+        isVisible: true,
+        simulated: true,
+        active: true,
+        autoOcoBrackets: true,
+      },
+      {
+        id: 10002,
+        name: "PRAC-V2-SIM-10002",
+        balance: 50_000,
+        canTrade: true,
+        isVisible: true,
+        simulated: true,
+        active: true,
+        autoOcoBrackets: true,
+      },
+    ]),
   /** Session token lifetime. The gateway's is 24 hours. */
   tokenTtlSeconds: z.number().positive().default(86_400),
   /** Fee per contract per side by product symbol (ES, MNQ…), overriding the built-in table. */
   fees: z.record(z.string(), z.number().min(0)).default({}),
-  market: z.object({
-    /**
-     * Quotes per second per active contract. 0 freezes the market: prices then move only through
-     * POST /sim/price, which is what tests want.
-     */
-    quoteRate: z.number().min(0).max(100_000).default(4),
-    /** Send the first quote in full, then only changed fields, as the gateway does. */
-    sparseQuotes: z.boolean().default(true),
-    /** Levels per side in GatewayDepth snapshots. */
-    depthLevels: z.number().int().min(1).max(50).default(10),
-  }).prefault({}),
-  hubs: z.object({
-    /** Server keep-alive ping interval; the client times out after 30 s of silence. */
-    pingIntervalMs: z.number().int().positive().default(15_000),
-    /** Close sockets that sent nothing for this long, as ASP.NET does. 0 disables. */
-    clientTimeoutMs: z.number().int().min(0).default(30_000),
-  }).prefault({}),
-  rateLimits: z.object({
-    enabled: z.boolean().default(true),
-    /** History/retrieveBars. */
-    bars: Window.default({ limit: 50, windowMs: 30_000 }),
-    /** Every other endpoint. */
-    other: Window.default({ limit: 200, windowMs: 60_000 }),
-  }).prefault({}),
+  market: z
+    .object({
+      /**
+       * Quotes per second per active contract. 0 freezes the market: prices then move only through
+       * POST /sim/price, which is what tests want.
+       */
+      quoteRate: z.number().min(0).max(100_000).default(4),
+      /** Send the first quote in full, then only changed fields, as the gateway does. */
+      sparseQuotes: z.boolean().default(true),
+      /** Levels per side in GatewayDepth snapshots. */
+      depthLevels: z.number().int().min(1).max(50).default(10),
+    })
+    .prefault({}),
+  hubs: z
+    .object({
+      /** Server keep-alive ping interval; the client times out after 30 s of silence. */
+      pingIntervalMs: z.number().int().positive().default(15_000),
+      /** Close sockets that sent nothing for this long, as ASP.NET does. 0 disables. */
+      clientTimeoutMs: z.number().int().min(0).default(30_000),
+    })
+    .prefault({}),
+  rateLimits: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** History/retrieveBars. */
+      bars: Window.default({ limit: 50, windowMs: 30_000 }),
+      /** Every other endpoint. */
+      other: Window.default({ limit: 200, windowMs: 60_000 }),
+    })
+    .prefault({}),
   /** Log each request to stderr. */
   verbose: z.boolean().default(false),
 });
@@ -87,13 +117,16 @@ export function parseSimConfig(input: unknown): SimConfig {
   const names = new Set<string>();
   for (const u of r.data.users) {
     const key = u.userName.toLowerCase();
-    if (names.has(key)) throw new Error(`Invalid simulator configuration:\n  users: userName ${u.userName} is used twice`);
+    if (names.has(key))
+      throw new Error(`Invalid simulator configuration:\n  users: userName ${u.userName} is used twice`);
     names.add(key);
   }
   // Fees are looked up by exact symbol: a typo ("mnq", "NQX") would silently keep the default fee.
   for (const symbol of Object.keys(r.data.fees)) {
     if (!PRODUCTS.some((p) => p.symbol === symbol)) {
-      throw new Error(`Invalid simulator configuration:\n  fees.${symbol}: no product ${symbol}; use one of ${PRODUCTS.map((p) => p.symbol).join(", ")}`);
+      throw new Error(
+        `Invalid simulator configuration:\n  fees.${symbol}: no product ${symbol}; use one of ${PRODUCTS.map((p) => p.symbol).join(", ")}`,
+      );
     }
   }
   return r.data;

@@ -36,11 +36,17 @@ function parse<T extends z.ZodType>(schema: T, text: string): z.infer<T> {
     throw new BadRequest("body is not valid JSON");
   }
   const r = schema.safeParse(json);
-  if (!r.success) throw new BadRequest(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  if (!r.success)
+    throw new BadRequest(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
   return r.data;
 }
 
-export async function handleControl(sim: Simulator, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleControl(
+  sim: Simulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   try {
     const route = `${req.method} ${path}`;
     switch (route) {
@@ -50,8 +56,13 @@ export async function handleControl(sim: Simulator, req: IncomingMessage, res: S
         const b = parse(PriceRequest, await readBody(req));
         const contractId = resolveContract(sim, b.contractId);
         const cm = sim.market.get(contractId)!;
-        for (const [name, v] of [["price", b.price], ["bid", b.bid], ["ask", b.ask]] as const) {
-          if (v !== undefined && !cm.onTick(v)) throw new BadRequest(`${name} ${v} is not on the tick grid of ${contractId} (tick ${cm.tickSize})`);
+        for (const [name, v] of [
+          ["price", b.price],
+          ["bid", b.bid],
+          ["ask", b.ask],
+        ] as const) {
+          if (v !== undefined && !cm.onTick(v))
+            throw new BadRequest(`${name} ${v} is not on the tick grid of ${contractId} (tick ${cm.tickSize})`);
         }
         const bid = b.bid;
         const ask = b.ask;
@@ -70,7 +81,11 @@ export async function handleControl(sim: Simulator, req: IncomingMessage, res: S
         return sendJson(res, 200, sim.applyFaults(b));
       }
       case "DELETE /sim/faults":
-        return sendJson(res, 200, sim.applyFaults({ clear: true, pausePings: false, rejectUpgrades: 0, refuseSubscriptions: 0 }));
+        return sendJson(
+          res,
+          200,
+          sim.applyFaults({ clear: true, pausePings: false, rejectUpgrades: 0, refuseSubscriptions: 0 }),
+        );
       case "POST /sim/market": {
         const b = parse(MarketRequest, await readBody(req));
         sim.market.setQuoteRate(b.quoteRate);
@@ -107,14 +122,27 @@ function state(sim: Simulator) {
   return {
     now: new Date(sim.now()).toISOString(),
     quoteRate: sim.market.quoteRate,
-    accounts: [...ex.accounts.values()].map((a) => ({ ...accountModel(a), active: a.active, autoOcoBrackets: a.autoOcoBrackets })),
+    accounts: [...ex.accounts.values()].map((a) => ({
+      ...accountModel(a),
+      active: a.active,
+      autoOcoBrackets: a.autoOcoBrackets,
+    })),
     orders: [...ex.orders.values()].map((o) => orderModel(o, false)),
     positions: [...ex.positions.values()].filter((p) => p.size > 0).map(positionModel),
     trades: [...ex.trades.values()].flat().map((t) => tradeModel(t, false)),
-    prices: [...sim.market.all()].map((cm) => ({ contractId: cm.id, lastPrice: cm.last, bestBid: cm.bid, bestAsk: cm.ask })),
+    prices: [...sim.market.all()].map((cm) => ({
+      contractId: cm.id,
+      lastPrice: cm.last,
+      bestBid: cm.bid,
+      bestAsk: cm.ask,
+    })),
     hubs: {
       user: { connections: sim.userHub.server.connections.size, ...sim.userHub.server.counters },
-      market: { connections: sim.marketHub.server.connections.size, quotesSent: sim.marketHub.quotesSent, ...sim.marketHub.server.counters },
+      market: {
+        connections: sim.marketHub.server.connections.size,
+        quotesSent: sim.marketHub.quotesSent,
+        ...sim.marketHub.server.counters,
+      },
     },
     requests: sim.requestCounts,
     faults: sim.describeFaults(),

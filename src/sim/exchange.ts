@@ -1,17 +1,17 @@
 import { cents } from "../core/money/tick-grid";
 import {
+  type BracketLeg,
   CancelOrderErrorCode,
   ClosePositionErrorCode,
   ModifyOrderErrorCode,
+  type ModifyOrderRequest,
   OrderSide,
   OrderStatus,
   OrderType,
   PartialClosePositionErrorCode,
   PlaceOrderErrorCode,
-  PositionType,
-  type BracketLeg,
-  type ModifyOrderRequest,
   type PlaceOrderRequest,
+  PositionType,
 } from "../core/schemas";
 import { isExpired, isListed, parseContractId } from "./catalog";
 import type { SimAccountConfig, SimConfig } from "./config";
@@ -95,7 +95,14 @@ const OK: Outcome = { errorCode: 0, errorMessage: null };
 const WORKING: ReadonlySet<OrderStatus> = new Set([OrderStatus.Open, OrderStatus.Pending]);
 const LIVE_CHILD: ReadonlySet<OrderStatus> = new Set([OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended]);
 const TYPE_NAME: Record<number, string> = {
-  0: "Unknown", 1: "Limit", 2: "Market", 3: "StopLimit", 4: "Stop", 5: "TrailingStop", 6: "JoinBid", 7: "JoinAsk",
+  0: "Unknown",
+  1: "Limit",
+  2: "Market",
+  3: "StopLimit",
+  4: "Stop",
+  5: "TrailingStop",
+  6: "JoinBid",
+  7: "JoinAsk",
 };
 const MAX_TRAIL_TICKS = 1000;
 
@@ -162,7 +169,10 @@ export class Exchange {
   }
 
   /** Changes an account's balance or trading permission (control API). */
-  updateAccount(id: number, patch: Partial<Pick<SimAccount, "balance" | "canTrade" | "autoOcoBrackets" | "active">>): SimAccount | null {
+  updateAccount(
+    id: number,
+    patch: Partial<Pick<SimAccount, "balance" | "canTrade" | "autoOcoBrackets" | "active">>,
+  ): SimAccount | null {
     const a = this.accounts.get(id);
     if (!a) return null;
     Object.assign(a, patch);
@@ -176,12 +186,15 @@ export class Exchange {
     const account = this.accounts.get(req.accountId);
     if (!account) return reject(PlaceOrderErrorCode.AccountNotFound, "Account not found.");
     const listing = parseContractId(req.contractId);
-    if (!listing || !isListed(listing, this.now())) return reject(PlaceOrderErrorCode.ContractNotFound, "Contract not found.");
+    if (!listing || !isListed(listing, this.now()))
+      return reject(PlaceOrderErrorCode.ContractNotFound, "Contract not found.");
     if (isExpired(listing, this.now())) return reject(PlaceOrderErrorCode.ContractNotActive, "Contract is not active.");
     if (!account.canTrade) return reject(PlaceOrderErrorCode.AccountViolation, "Account is not allowed to trade.");
     const cm = this.market.get(req.contractId)!;
-    if (req.side !== OrderSide.Bid && req.side !== OrderSide.Ask) return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order side.");
-    if (!(req.type in TYPE_NAME) || req.type === OrderType.Unknown) return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order type.");
+    if (req.side !== OrderSide.Bid && req.side !== OrderSide.Ask)
+      return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order side.");
+    if (!(req.type in TYPE_NAME) || req.type === OrderType.Unknown)
+      return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order type.");
     if (req.size <= 0) return reject(PlaceOrderErrorCode.OrderRejected, "Invalid order size.");
     const tag = req.customTag ?? null;
     if (tag !== null && this.tags.get(account.id)?.has(tag)) {
@@ -210,7 +223,11 @@ export class Exchange {
       // The gateway creates the order and rejects it in the same breath, returning its id.
       order.status = OrderStatus.Rejected;
       this.listener.order(order);
-      return reject(PlaceOrderErrorCode.OrderRejected, "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets.", order.id);
+      return reject(
+        PlaceOrderErrorCode.OrderRejected,
+        "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets.",
+        order.id,
+      );
     }
     if (req.linkedOrderId != null) this.link(order, req.linkedOrderId);
     if (req.stopLossBracket) this.addChild(order, cm, req.stopLossBracket);
@@ -227,7 +244,14 @@ export class Exchange {
     return { ...OK, orderId: order.id };
   }
 
-  private checkPrices(cm: ContractMarket, type: OrderType, limit: number | null | undefined, stop: number | null | undefined, trail: number | null | undefined, verb: "place" | "modify"): string | null {
+  private checkPrices(
+    cm: ContractMarket,
+    type: OrderType,
+    limit: number | null | undefined,
+    stop: number | null | undefined,
+    trail: number | null | undefined,
+    verb: "place" | "modify",
+  ): string | null {
     const needLimit = type === OrderType.Limit || type === OrderType.StopLimit;
     const needStop = type === OrderType.Stop || type === OrderType.StopLimit;
     if (verb === "place") {
@@ -235,7 +259,11 @@ export class Exchange {
       if (needStop && stop == null) return "Stop price is required.";
       if (type === OrderType.TrailingStop && trail == null) return "Trail Distance not set.";
     }
-    for (const [name, price] of [["limit", limit], ["stop", stop], ["trail", trail]] as const) {
+    for (const [name, price] of [
+      ["limit", limit],
+      ["stop", stop],
+      ["trail", trail],
+    ] as const) {
       if (price == null) continue;
       if (price <= 0) return `Invalid ${name} price.`;
       if (!cm.onTick(price)) return `Invalid ${name} price. Price is not aligned to tick size.`;
@@ -243,27 +271,59 @@ export class Exchange {
     return null;
   }
 
-  private checkBrackets(side: OrderSide, sl: BracketLeg | null | undefined, tp: BracketLeg | null | undefined): string | null {
+  private checkBrackets(
+    side: OrderSide,
+    sl: BracketLeg | null | undefined,
+    tp: BracketLeg | null | undefined,
+  ): string | null {
     const longing = side === OrderSide.Bid;
     const way = longing ? "longing" : "shorting";
     if (sl) {
-      if (sl.type !== OrderType.Stop && sl.type !== OrderType.TrailingStop) return `Invalid stop loss type (${TYPE_NAME[sl.type] ?? sl.type})`;
-      if (longing ? sl.ticks >= 0 : sl.ticks <= 0) return `Ticks should be ${longing ? "less" : "greater"} than zero when ${way}`;
+      if (sl.type !== OrderType.Stop && sl.type !== OrderType.TrailingStop)
+        return `Invalid stop loss type (${TYPE_NAME[sl.type] ?? sl.type})`;
+      if (longing ? sl.ticks >= 0 : sl.ticks <= 0)
+        return `Ticks should be ${longing ? "less" : "greater"} than zero when ${way}`;
     }
     if (tp) {
       if (tp.type !== OrderType.Limit) return `Invalid take profit type (${TYPE_NAME[tp.type] ?? tp.type})`;
-      if (longing ? tp.ticks <= 0 : tp.ticks >= 0) return `Ticks should be ${longing ? "greater" : "less"} than zero when ${way}`;
+      if (longing ? tp.ticks <= 0 : tp.ticks >= 0)
+        return `Ticks should be ${longing ? "greater" : "less"} than zero when ${way}`;
     }
     return null;
   }
 
-  private newOrder(accountId: number, cm: ContractMarket, type: OrderType, side: OrderSide, size: number, tag: string | null): SimOrder {
+  private newOrder(
+    accountId: number,
+    cm: ContractMarket,
+    type: OrderType,
+    side: OrderSide,
+    size: number,
+    tag: string | null,
+  ): SimOrder {
     const t = this.now();
     return {
-      id: this.nextOrderId++, accountId, contractId: cm.id, symbolId: cm.symbolId, createdAt: t, updatedAt: t,
-      status: OrderStatus.Pending, type, side, size, limitPrice: null, stopPrice: null, fillVolume: 0,
-      filledPrice: null, customTag: tag, trailDistance: null, trailExtreme: null, parentOrderId: null,
-      linkedOrderId: null, bracketTicks: null, childIds: [], triggered: false,
+      id: this.nextOrderId++,
+      accountId,
+      contractId: cm.id,
+      symbolId: cm.symbolId,
+      createdAt: t,
+      updatedAt: t,
+      status: OrderStatus.Pending,
+      type,
+      side,
+      size,
+      limitPrice: null,
+      stopPrice: null,
+      fillVolume: 0,
+      filledPrice: null,
+      customTag: tag,
+      trailDistance: null,
+      trailExtreme: null,
+      parentOrderId: null,
+      linkedOrderId: null,
+      bracketTicks: null,
+      childIds: [],
+      triggered: false,
     };
   }
 
@@ -453,9 +513,14 @@ export class Exchange {
     if (qty > 0) {
       if (!pos || pos.size === 0) {
         pos = {
-          id: this.nextPositionId++, accountId: account.id, contractId: cm.id,
-          displayName: `${product.symbol}${cm.id.slice(-3)}`, createdAt: this.now(),
-          type: dir > 0 ? PositionType.Long : PositionType.Short, size: qty, averagePrice: price,
+          id: this.nextPositionId++,
+          accountId: account.id,
+          contractId: cm.id,
+          displayName: `${product.symbol}${cm.id.slice(-3)}`,
+          createdAt: this.now(),
+          type: dir > 0 ? PositionType.Long : PositionType.Short,
+          size: qty,
+          averagePrice: price,
         };
         this.positions.set(key, pos);
       } else {
@@ -467,12 +532,29 @@ export class Exchange {
     return trades;
   }
 
-  private trade(account: SimAccount, cm: ContractMarket, o: SimOrder, price: number, size: number, pnl: number | null, feePerSide: number): SimTrade {
+  private trade(
+    account: SimAccount,
+    cm: ContractMarket,
+    o: SimOrder,
+    price: number,
+    size: number,
+    pnl: number | null,
+    feePerSide: number,
+  ): SimTrade {
     const fees = cents(feePerSide * size);
     account.balance = cents(account.balance + (pnl ?? 0) - fees);
     const t: SimTrade = {
-      id: this.nextTradeId++, accountId: account.id, contractId: cm.id, createdAt: this.now(), price,
-      profitAndLoss: pnl, fees, side: o.side, size, voided: false, orderId: o.id,
+      id: this.nextTradeId++,
+      accountId: account.id,
+      contractId: cm.id,
+      createdAt: this.now(),
+      price,
+      profitAndLoss: pnl,
+      fees,
+      side: o.side,
+      size,
+      voided: false,
+      orderId: o.id,
     };
     let list = this.trades.get(account.id);
     if (!list) this.trades.set(account.id, (list = []));
@@ -492,28 +574,41 @@ export class Exchange {
   }
 
   cancel(accountId: number, orderId: number): Outcome {
-    if (!this.accounts.has(accountId)) return { errorCode: CancelOrderErrorCode.AccountNotFound, errorMessage: "Account not found." };
+    if (!this.accounts.has(accountId))
+      return { errorCode: CancelOrderErrorCode.AccountNotFound, errorMessage: "Account not found." };
     const o = this.orders.get(orderId);
-    if (!o || o.accountId !== accountId) return { errorCode: CancelOrderErrorCode.OrderNotFound, errorMessage: "Order not found." };
-    if (!LIVE_CHILD.has(o.status)) return { errorCode: CancelOrderErrorCode.Rejected, errorMessage: "Order is not working." };
+    if (!o || o.accountId !== accountId)
+      return { errorCode: CancelOrderErrorCode.OrderNotFound, errorMessage: "Order not found." };
+    if (!LIVE_CHILD.has(o.status))
+      return { errorCode: CancelOrderErrorCode.Rejected, errorMessage: "Order is not working." };
     this.cancelInternal(o);
     return OK;
   }
 
   modify(req: ModifyOrderRequest): Outcome {
-    if (!this.accounts.has(req.accountId)) return { errorCode: ModifyOrderErrorCode.AccountNotFound, errorMessage: "Account not found." };
+    if (!this.accounts.has(req.accountId))
+      return { errorCode: ModifyOrderErrorCode.AccountNotFound, errorMessage: "Account not found." };
     const o = this.orders.get(req.orderId);
-    if (!o || o.accountId !== req.accountId) return { errorCode: ModifyOrderErrorCode.OrderNotFound, errorMessage: "Order not found." };
-    if (o.status !== OrderStatus.Open) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Order is not working." };
-    if (o.type === OrderType.Market) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Market orders cannot be modified." };
+    if (!o || o.accountId !== req.accountId)
+      return { errorCode: ModifyOrderErrorCode.OrderNotFound, errorMessage: "Order not found." };
+    if (o.status !== OrderStatus.Open)
+      return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Order is not working." };
+    if (o.type === OrderType.Market)
+      return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Market orders cannot be modified." };
     const cm = this.market.get(o.contractId)!;
-    if (req.size != null && req.size <= 0) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Invalid order size." };
+    if (req.size != null && req.size <= 0)
+      return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Invalid order size." };
     const priceError = this.checkPrices(cm, o.type, req.limitPrice, req.stopPrice, req.trailPrice, "modify");
     if (priceError) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: priceError };
     if (req.size != null) o.size = req.size;
-    const limitLike = o.type === OrderType.Limit || o.type === OrderType.StopLimit || o.type === OrderType.JoinBid || o.type === OrderType.JoinAsk;
+    const limitLike =
+      o.type === OrderType.Limit ||
+      o.type === OrderType.StopLimit ||
+      o.type === OrderType.JoinBid ||
+      o.type === OrderType.JoinAsk;
     if (req.limitPrice != null && limitLike) o.limitPrice = req.limitPrice;
-    if (req.stopPrice != null && (o.type === OrderType.Stop || o.type === OrderType.StopLimit)) o.stopPrice = req.stopPrice;
+    if (req.stopPrice != null && (o.type === OrderType.Stop || o.type === OrderType.StopLimit))
+      o.stopPrice = req.stopPrice;
     if (req.trailPrice != null && o.type === OrderType.TrailingStop) this.setTrail(o, cm, req.trailPrice);
     o.updatedAt = this.now();
     this.listener.order(o);

@@ -1,7 +1,10 @@
 import { z } from "zod";
 
 /** Names an endpoint as `Order/place` (case-insensitive, `/api/` optional) or `*` for all. */
-const Endpoint = z.string().min(1).transform((s) => s.replace(/^\/?api\//i, "").toLowerCase());
+const Endpoint = z
+  .string()
+  .min(1)
+  .transform((s) => s.replace(/^\/?api\//i, "").toLowerCase());
 
 const Hub = z.enum(["user", "market", "all"]);
 
@@ -14,26 +17,36 @@ export const FaultsRequest = z.object({
    * Fail the next `count` requests to an endpoint with `status`; `execute` runs them first (and
    * then counts only requests that get past rate limit, auth and body validation).
    */
-  fail: z.array(z.object({
-    endpoint: Endpoint,
-    count: z.number().int().positive().default(1),
-    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(500),
-    execute: z.boolean().default(false),
-  })).optional(),
+  fail: z
+    .array(
+      z.object({
+        endpoint: Endpoint,
+        count: z.number().int().positive().default(1),
+        status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(500),
+        execute: z.boolean().default(false),
+      }),
+    )
+    .optional(),
   /** Execute the next `count` requests that run, but answer only after `delayMs` (past the client's timeout). */
-  lateAnswer: z.array(z.object({
-    endpoint: Endpoint,
-    count: z.number().int().positive().default(1),
-    delayMs: z.number().int().min(0).max(600_000),
-  })).optional(),
+  lateAnswer: z
+    .array(
+      z.object({
+        endpoint: Endpoint,
+        count: z.number().int().positive().default(1),
+        delayMs: z.number().int().min(0).max(600_000),
+      }),
+    )
+    .optional(),
   /** Terminate hub sockets without a close message (the client sees code 1006). */
   dropHubs: Hub.optional(),
   /** Send a SignalR Close message, then close the sockets. */
-  closeHubs: z.object({
-    hub: Hub.default("all"),
-    error: z.string().optional(),
-    allowReconnect: z.boolean().default(false),
-  }).optional(),
+  closeHubs: z
+    .object({
+      hub: Hub.default("all"),
+      error: z.string().optional(),
+      allowReconnect: z.boolean().default(false),
+    })
+    .optional(),
   /** Stop (true) or resume (false) keep-alive pings: the client times out after ~30 s. */
   pausePings: z.boolean().optional(),
   /** Refuse the next N hub connection attempts with HTTP 503. */

@@ -23,9 +23,18 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -40,13 +49,15 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
  */
 export function sendProblem(res: ServerResponse, errors: Record<string, string[]>): void {
   res.writeHead(400, { "content-type": "application/problem+json; charset=utf-8" });
-  res.end(JSON.stringify({
-    type: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-    title: "One or more validation errors occurred.",
-    status: 400,
-    errors,
-    traceId: `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-00`,
-  }));
+  res.end(
+    JSON.stringify({
+      type: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+      title: "One or more validation errors occurred.",
+      status: 400,
+      errors,
+      traceId: `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-00`,
+    }),
+  );
 }
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,5 +1,6 @@
 /** The local ProjectX Gateway simulator, for tests and for paper-trading flows. */
-export { Simulator, startSimulator, type SimulatorOptions } from "./simulator";
-export { SimConfig, parseSimConfig, loadSimConfigFile, type SimConfigInput } from "./config";
+
 export { PRODUCTS, type Product } from "./catalog";
+export { loadSimConfigFile, parseSimConfig, SimConfig, type SimConfigInput } from "./config";
 export type { FaultsRequest } from "./faults";
+export { Simulator, type SimulatorOptions, startSimulator } from "./simulator";

@@ -1,4 +1,4 @@
-import { DomType, formatTimestamp, HubEventName, OrderSide, type DepthEntry, type Quote } from "../core/schemas";
+import { type DepthEntry, DomType, formatTimestamp, HubEventName, OrderSide, type Quote } from "../core/schemas";
 import type { ContractMarket, Market } from "./market";
 import { hashUnit } from "./random";
 import type { HubConnection } from "./signalr/hub-connection";
@@ -29,7 +29,11 @@ interface Published {
  */
 export class MarketHub {
   readonly server: HubServer<MarketSubs>;
-  private readonly subs: Record<Feed, Map<string, Set<Conn>>> = { quotes: new Map(), trades: new Map(), depth: new Map() };
+  private readonly subs: Record<Feed, Map<string, Set<Conn>>> = {
+    quotes: new Map(),
+    trades: new Map(),
+    depth: new Map(),
+  };
   private readonly published = new Map<string, Published>();
   quotesSent = 0;
   /** Fault: refuse this many more subscriptions. */
@@ -42,18 +46,20 @@ export class MarketHub {
     authenticate: (token: string | null) => string | null,
     options: { pingIntervalMs: number; clientTimeoutMs: number },
   ) {
-    const feed = (f: Feed, on: boolean): HubMethod<MarketSubs> => (conn, args) => {
-      const contractId = args[0];
-      if (typeof contractId !== "string") throw new Error("contractId must be a string");
-      const cm = this.market.get(contractId);
-      if (!cm) throw new HubError("Contract not found.");
-      if (on && this.refuseSubscriptions > 0) {
-        this.refuseSubscriptions--;
-        throw new HubError("Subscription refused.");
-      }
-      if (on) this.subscribe(conn, f, cm);
-      else this.unsubscribe(conn, f, contractId);
-    };
+    const feed =
+      (f: Feed, on: boolean): HubMethod<MarketSubs> =>
+      (conn, args) => {
+        const contractId = args[0];
+        if (typeof contractId !== "string") throw new Error("contractId must be a string");
+        const cm = this.market.get(contractId);
+        if (!cm) throw new HubError("Contract not found.");
+        if (on && this.refuseSubscriptions > 0) {
+          this.refuseSubscriptions--;
+          throw new HubError("Subscription refused.");
+        }
+        if (on) this.subscribe(conn, f, cm);
+        else this.unsubscribe(conn, f, contractId);
+      };
     this.server = new HubServer<MarketSubs>({
       name: "market",
       authenticate,
@@ -67,7 +73,8 @@ export class MarketHub {
         UnsubscribeContractMarketDepth: feed("depth", false),
       },
       onDisconnect: (conn) => {
-        for (const f of ["quotes", "trades", "depth"] as const) for (const id of [...conn.state[f]]) this.unsubscribe(conn, f, id);
+        for (const f of ["quotes", "trades", "depth"] as const)
+          for (const id of [...conn.state[f]]) this.unsubscribe(conn, f, id);
       },
       ...options,
     });
@@ -85,7 +92,8 @@ export class MarketHub {
       conn.invoke(HubEventName.Quote, [cm.id, this.fullQuote(cm)]);
       // The subscriber now holds the full current state. Without this, a contract that had not
       // moved since it was created would send a second full quote instead of the first delta.
-      if (!this.published.has(cm.id)) this.published.set(cm.id, { last: cm.last, bid: cm.bid, ask: cm.ask, high: cm.high, low: cm.low });
+      if (!this.published.has(cm.id))
+        this.published.set(cm.id, { last: cm.last, bid: cm.bid, ask: cm.ask, high: cm.high, low: cm.low });
     }
     if (f === "depth") conn.invoke(HubEventName.Depth, [cm.id, this.depth(cm)]);
   }
@@ -100,9 +108,19 @@ export class MarketHub {
     const ts = formatTimestamp(cm.updatedAt);
     const change = cm.last - cm.previousClose;
     return {
-      symbol: cm.symbolId, symbolName: cm.symbolName, lastPrice: cm.last, bestBid: cm.bid, bestAsk: cm.ask,
-      change: Number(change.toFixed(cm.decimals)), changePercent: Number(((change / cm.previousClose) * 100).toFixed(4)),
-      open: cm.open, high: cm.high, low: cm.low, volume: cm.volume, lastUpdated: ts, timestamp: ts,
+      symbol: cm.symbolId,
+      symbolName: cm.symbolName,
+      lastPrice: cm.last,
+      bestBid: cm.bid,
+      bestAsk: cm.ask,
+      change: Number(change.toFixed(cm.decimals)),
+      changePercent: Number(((change / cm.previousClose) * 100).toFixed(4)),
+      open: cm.open,
+      high: cm.high,
+      low: cm.low,
+      volume: cm.volume,
+      lastUpdated: ts,
+      timestamp: ts,
     };
   }
 
@@ -130,8 +148,20 @@ export class MarketHub {
       const ask = cm.addTicks(cm.ask, i);
       const bv = 1 + Math.floor(hashUnit(cm.key, Math.round(bid / cm.tickSize)) * 40) + i * 3;
       const av = 1 + Math.floor(hashUnit(cm.key ^ 0x5bd1e995, Math.round(ask / cm.tickSize)) * 40) + i * 3;
-      out.push({ timestamp: ts, type: i === 0 ? DomType.BestBid : DomType.Bid, price: bid, volume: bv, currentVolume: bv });
-      out.push({ timestamp: ts, type: i === 0 ? DomType.BestAsk : DomType.Ask, price: ask, volume: av, currentVolume: av });
+      out.push({
+        timestamp: ts,
+        type: i === 0 ? DomType.BestBid : DomType.Bid,
+        price: bid,
+        volume: bv,
+        currentVolume: bv,
+      });
+      out.push({
+        timestamp: ts,
+        type: i === 0 ? DomType.BestAsk : DomType.Ask,
+        price: ask,
+        volume: av,
+        currentVolume: av,
+      });
     }
     return out;
   }
@@ -152,17 +182,26 @@ export class MarketHub {
     }
     const tradeSubs = this.subs.trades.get(cm.id);
     if (tradeSubs && tradeSubs.size > 0) {
-      this.broadcast(tradeSubs, HubEventName.MarketTrade, cm.id, [{
-        symbolId: cm.symbolId, price: cm.last, timestamp: formatTimestamp(cm.updatedAt), type: cm.lastAggressor,
-        volume: 1 + Math.floor(hashUnit(cm.key, cm.volume) * 5),
-      }]);
+      this.broadcast(tradeSubs, HubEventName.MarketTrade, cm.id, [
+        {
+          symbolId: cm.symbolId,
+          price: cm.last,
+          timestamp: formatTimestamp(cm.updatedAt),
+          type: cm.lastAggressor,
+          volume: 1 + Math.floor(hashUnit(cm.key, cm.volume) * 5),
+        },
+      ]);
     }
     const depthSubs = this.subs.depth.get(cm.id);
     if (depthSubs && depthSubs.size > 0 && (!prev || prev.bid !== cm.bid || prev.ask !== cm.ask)) {
       this.broadcast(depthSubs, HubEventName.Depth, cm.id, this.depth(cm));
     }
     if (prev) {
-      prev.last = cm.last; prev.bid = cm.bid; prev.ask = cm.ask; prev.high = cm.high; prev.low = cm.low;
+      prev.last = cm.last;
+      prev.bid = cm.bid;
+      prev.ask = cm.ask;
+      prev.high = cm.high;
+      prev.low = cm.low;
     } else {
       this.published.set(cm.id, { last: cm.last, bid: cm.bid, ask: cm.ask, high: cm.high, low: cm.low });
     }
@@ -172,9 +211,15 @@ export class MarketHub {
   marketTrade(cm: ContractMarket, price: number, size: number, side: OrderSide): void {
     const set = this.subs.trades.get(cm.id);
     if (!set || set.size === 0) return;
-    this.broadcast(set, HubEventName.MarketTrade, cm.id, [{
-      symbolId: cm.symbolId, price, timestamp: formatTimestamp(cm.updatedAt), type: side === OrderSide.Bid ? 0 : 1, volume: size,
-    }]);
+    this.broadcast(set, HubEventName.MarketTrade, cm.id, [
+      {
+        symbolId: cm.symbolId,
+        price,
+        timestamp: formatTimestamp(cm.updatedAt),
+        type: side === OrderSide.Bid ? 0 : 1,
+        volume: size,
+      },
+    ]);
   }
 
   /** After /sim/reset: subscriptions stay, published state is forgotten so the next quote is full. */

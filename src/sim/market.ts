@@ -1,5 +1,5 @@
 import { addTicks, isOnTick, snapToTick, tickDecimals } from "../core/money/tick-grid";
-import { describe, type Listing, listingsFrom, parseContractId, PRODUCTS } from "./catalog";
+import { describe, type Listing, listingsFrom, PRODUCTS, parseContractId } from "./catalog";
 import { PricePath } from "./price-path";
 import { hashString, hashUnit } from "./random";
 
@@ -37,7 +37,12 @@ export class ContractMarket {
   lastAggressor = 0;
   updatedAt: number;
 
-  constructor(readonly listing: Listing, seed: number, now: number, frozen: boolean) {
+  constructor(
+    readonly listing: Listing,
+    seed: number,
+    now: number,
+    frozen: boolean,
+  ) {
     const p = listing.product;
     this.id = listing.id;
     this.symbolId = `F.US.${p.root}`;
@@ -150,7 +155,11 @@ export class Market {
   private emitted = 0;
   private lastTickAt = 0;
 
-  constructor(private readonly seed: number, quoteRate: number, private readonly now: () => number) {
+  constructor(
+    private readonly seed: number,
+    quoteRate: number,
+    private readonly now: () => number,
+  ) {
     this.rate = quoteRate;
   }
 

@@ -28,7 +28,11 @@ export class PricePath {
   private readonly amplitude: number;
   private readonly keys: number[];
 
-  constructor(private readonly base: number, dailyRange: number, key: number) {
+  constructor(
+    private readonly base: number,
+    dailyRange: number,
+    key: number,
+  ) {
     this.amplitude = base * dailyRange;
     this.keys = SCALES.map((_, i) => (key + Math.imul(i + 1, 0x27d4eb2d)) >>> 0);
   }

@@ -8,9 +8,9 @@ import {
   LoginErrorCode,
   ModifyOrderRequest,
   OrderStatus,
-  parseTimestamp,
   PartialClosePositionRequest,
   PlaceOrderRequest,
+  parseTimestamp,
   QueryOrdersRequest,
   RetrieveBarErrorCode,
   RetrieveBarRequest,
@@ -27,7 +27,7 @@ import {
 } from "../core/schemas";
 import type { Auth, Session } from "./auth";
 import { barClock, retrieveBars } from "./bars";
-import { isListed, listingsFrom, parseContractId, PRODUCTS } from "./catalog";
+import { isListed, listingsFrom, PRODUCTS, parseContractId } from "./catalog";
 import type { Exchange, Outcome, SimOrder } from "./exchange";
 import type { Market } from "./market";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
@@ -45,7 +45,12 @@ export interface Endpoint {
 }
 
 const ok = <T extends object>(payload: T) => ({ ...payload, success: true, errorCode: 0, errorMessage: null });
-const fail = <T extends object>(payload: T, errorCode: number, errorMessage: string | null) => ({ ...payload, success: false, errorCode, errorMessage });
+const fail = <T extends object>(payload: T, errorCode: number, errorMessage: string | null) => ({
+  ...payload,
+  success: false,
+  errorCode,
+  errorMessage,
+});
 const outcome = (o: Outcome) => (o.errorCode === 0 ? ok({}) : fail({}, o.errorCode, o.errorMessage));
 
 const MAX_BARS = 20_000;
@@ -71,105 +76,179 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
   const ts = (s: string | null | undefined) => (s == null ? null : parseTimestamp(s));
 
   // ---- Auth ----
-  post("Auth/loginKey", LoginApiKeyRequest, (b: LoginApiKeyRequest) => {
-    const token = auth.login(b.userName, b.apiKey);
-    return token ? ok({ token }) : fail({ token: null }, LoginErrorCode.InvalidCredentials, null);
-  }, { auth: false });
-  post("Auth/loginApp", z.object({ userName: z.string(), password: z.string(), deviceId: z.string(), appId: z.string(), verifyKey: z.string() }),
-    () => fail({ token: null }, LoginErrorCode.AppNotFound, null), { auth: false });
+  post(
+    "Auth/loginKey",
+    LoginApiKeyRequest,
+    (b: LoginApiKeyRequest) => {
+      const token = auth.login(b.userName, b.apiKey);
+      return token ? ok({ token }) : fail({ token: null }, LoginErrorCode.InvalidCredentials, null);
+    },
+    { auth: false },
+  );
+  post(
+    "Auth/loginApp",
+    z.object({
+      userName: z.string(),
+      password: z.string(),
+      deviceId: z.string(),
+      appId: z.string(),
+      verifyKey: z.string(),
+    }),
+    () => fail({ token: null }, LoginErrorCode.AppNotFound, null),
+    { auth: false },
+  );
   post("Auth/validate", null, (_b, s) => ok({ newToken: auth.issue(s!.userName) }));
-  post("Auth/logout", null, (_b, _s, token) => (auth.revoke(token!) ? ok({}) : fail({}, ValidateErrorCode.InvalidSession, null)));
+  post("Auth/logout", null, (_b, _s, token) =>
+    auth.revoke(token!) ? ok({}) : fail({}, ValidateErrorCode.InvalidSession, null),
+  );
 
   // ---- Account ----
-  post("Account/search", SearchAccountRequest, (b: z.infer<typeof SearchAccountRequest>) => ok({
-    accounts: [...exchange.accounts.values()].filter((a) => !b.onlyActiveAccounts || a.active).map(accountModel),
-  }));
+  post("Account/search", SearchAccountRequest, (b: z.infer<typeof SearchAccountRequest>) =>
+    ok({
+      accounts: [...exchange.accounts.values()].filter((a) => !b.onlyActiveAccounts || a.active).map(accountModel),
+    }),
+  );
 
   // ---- Contract ----
   post("Contract/search", SearchContractRequest, (b: z.infer<typeof SearchContractRequest>) => {
     const text = (b.searchText ?? "").trim().toLowerCase();
     const now = d.now();
-    const rows = PRODUCTS.flatMap((p) => listingsFrom(p, now, 2)).map((l) => market.describe(l))
-      .filter((c) => text === "" || [c.id, c.name, c.description, c.symbolId ?? ""].some((f) => f.toLowerCase().includes(text)))
+    const rows = PRODUCTS.flatMap((p) => listingsFrom(p, now, 2))
+      .map((l) => market.describe(l))
+      .filter(
+        (c) =>
+          text === "" || [c.id, c.name, c.description, c.symbolId ?? ""].some((f) => f.toLowerCase().includes(text)),
+      )
       .sort((a, b) => Number(b.activeContract) - Number(a.activeContract));
     return ok({ contracts: rows.slice(0, MAX_CONTRACT_ROWS) });
   });
   post("Contract/searchById", SearchContractByIdRequest, (b: z.infer<typeof SearchContractByIdRequest>) => {
     const l = parseContractId(b.contractId);
-    return l && isListed(l, d.now()) ? ok({ contract: market.describe(l) }) : fail({ contract: null }, SearchByIdContractErrorCode.ContractNotFound, "Contract not found.");
+    return l && isListed(l, d.now())
+      ? ok({ contract: market.describe(l) })
+      : fail({ contract: null }, SearchByIdContractErrorCode.ContractNotFound, "Contract not found.");
   });
-  post("Contract/available", AvailableContractRequest, () => ok({ contracts: market.frontMonths().map((l) => market.describe(l)) }));
+  post("Contract/available", AvailableContractRequest, () =>
+    ok({ contracts: market.frontMonths().map((l) => market.describe(l)) }),
+  );
 
   // ---- History ----
-  post("History/retrieveBars", RetrieveBarRequest, (b: RetrieveBarRequest) => {
-    const cm = market.get(b.contractId);
-    if (!cm) return fail({ bars: null }, RetrieveBarErrorCode.ContractNotFound, "Contract not found.");
-    if (b.unit < 1 || b.unit > 7 || !barClock(b.unit, 1)) return fail({ bars: null }, RetrieveBarErrorCode.UnitInvalid, "Invalid unit.");
-    if (b.unitNumber < 1) return fail({ bars: null }, RetrieveBarErrorCode.UnitNumberInvalid, "Invalid unit number.");
-    if (b.limit < 1 || b.limit > MAX_BARS) return fail({ bars: null }, RetrieveBarErrorCode.LimitInvalid, `Limit must be between 1 and ${MAX_BARS}.`);
-    return ok({
-      bars: retrieveBars(cm, {
-        startTime: parseTimestamp(b.startTime), endTime: parseTimestamp(b.endTime), unit: b.unit,
-        unitNumber: b.unitNumber, limit: b.limit, includePartialBar: b.includePartialBar,
-      }, d.now()),
-    });
-  }, { bucket: "bars" });
+  post(
+    "History/retrieveBars",
+    RetrieveBarRequest,
+    (b: RetrieveBarRequest) => {
+      const cm = market.get(b.contractId);
+      if (!cm) return fail({ bars: null }, RetrieveBarErrorCode.ContractNotFound, "Contract not found.");
+      if (b.unit < 1 || b.unit > 7 || !barClock(b.unit, 1))
+        return fail({ bars: null }, RetrieveBarErrorCode.UnitInvalid, "Invalid unit.");
+      if (b.unitNumber < 1) return fail({ bars: null }, RetrieveBarErrorCode.UnitNumberInvalid, "Invalid unit number.");
+      if (b.limit < 1 || b.limit > MAX_BARS)
+        return fail({ bars: null }, RetrieveBarErrorCode.LimitInvalid, `Limit must be between 1 and ${MAX_BARS}.`);
+      return ok({
+        bars: retrieveBars(
+          cm,
+          {
+            startTime: parseTimestamp(b.startTime),
+            endTime: parseTimestamp(b.endTime),
+            unit: b.unit,
+            unitNumber: b.unitNumber,
+            limit: b.limit,
+            includePartialBar: b.includePartialBar,
+          },
+          d.now(),
+        ),
+      });
+    },
+    { bucket: "bars" },
+  );
 
   // ---- Order ----
   const rest = (o: SimOrder) => orderModel(o, false);
   post("Order/search", SearchOrderRequest, (b: z.infer<typeof SearchOrderRequest>) => {
-    if (accountMissing(b.accountId)) return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
+    if (accountMissing(b.accountId))
+      return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     const from = ts(b.startTimestamp);
     const to = ts(b.endTimestamp);
-    return ok({ orders: exchange.ordersOf(b.accountId).filter((o) => within(o.createdAt, from, to)).map(rest) });
+    return ok({
+      orders: exchange
+        .ordersOf(b.accountId)
+        .filter((o) => within(o.createdAt, from, to))
+        .map(rest),
+    });
   });
   post("Order/searchOpen", AccountIdRequest, (b: z.infer<typeof AccountIdRequest>) => {
-    if (accountMissing(b.accountId)) return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
+    if (accountMissing(b.accountId))
+      return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     // Like the gateway, suspended bracket legs are not "open": use Order/v2/query to see them.
-    const open = exchange.ordersOf(b.accountId).filter((o) => o.status === OrderStatus.Open || o.status === OrderStatus.Pending);
+    const open = exchange
+      .ordersOf(b.accountId)
+      .filter((o) => o.status === OrderStatus.Open || o.status === OrderStatus.Pending);
     return ok({ orders: open.map(rest) });
   });
   post("Order/searchById", SearchOrderByIdRequest, (b: z.infer<typeof SearchOrderByIdRequest>) => {
     const o = exchange.orders.get(b.orderId);
-    return o && o.accountId === b.accountId ? ok({ order: rest(o) }) : fail({ order: null }, SearchOrderByIdErrorCode.OrderNotFound, "Order not found.");
+    return o && o.accountId === b.accountId
+      ? ok({ order: rest(o) })
+      : fail({ order: null }, SearchOrderByIdErrorCode.OrderNotFound, "Order not found.");
   });
   post("Order/v2/query", QueryOrdersRequest, (b: z.infer<typeof QueryOrdersRequest>) => {
     const f = b.filter;
-    if (accountMissing(f.accountId)) return fail({ orders: null, totalCount: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
+    if (accountMissing(f.accountId))
+      return fail({ orders: null, totalCount: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     const after = ts(f.createdAfter);
     const before = ts(f.createdBefore);
     const statuses = f.statuses && f.statuses.length > 0 ? new Set(f.statuses) : null;
-    const rows = exchange.ordersOf(f.accountId).filter((o) =>
-      (!statuses || statuses.has(o.status)) && (!f.contractId || o.contractId === f.contractId) && within(o.createdAt, after, before));
+    const rows = exchange
+      .ordersOf(f.accountId)
+      .filter(
+        (o) =>
+          (!statuses || statuses.has(o.status)) &&
+          (!f.contractId || o.contractId === f.contractId) &&
+          within(o.createdAt, after, before),
+      );
     const desc = b.sortDirection === 1;
     rows.sort((x, y) => (desc ? -1 : 1) * (b.sortBy === 1 ? x.id - y.id : x.createdAt - y.createdAt || x.id - y.id));
     const offset = Math.max(0, b.pageOffset ?? 0);
     const size = Math.min(Math.max(1, b.pageSize ?? 100), 1000);
-    return ok({ orders: rows.slice(offset, offset + size).map(rest), totalCount: b.includeTotalCount ? rows.length : null });
+    return ok({
+      orders: rows.slice(offset, offset + size).map(rest),
+      totalCount: b.includeTotalCount ? rows.length : null,
+    });
   });
   post("Order/place", PlaceOrderRequest, (b: PlaceOrderRequest) => {
     const r = exchange.place(b);
     return r.errorCode === 0 ? ok({ orderId: r.orderId }) : fail({ orderId: r.orderId }, r.errorCode, r.errorMessage);
   });
-  post("Order/cancel", CancelOrderRequest, (b: z.infer<typeof CancelOrderRequest>) => outcome(exchange.cancel(b.accountId, b.orderId)));
+  post("Order/cancel", CancelOrderRequest, (b: z.infer<typeof CancelOrderRequest>) =>
+    outcome(exchange.cancel(b.accountId, b.orderId)),
+  );
   post("Order/modify", ModifyOrderRequest, (b: ModifyOrderRequest) => outcome(exchange.modify(b)));
 
   // ---- Position ----
   post("Position/searchOpen", AccountIdRequest, (b: z.infer<typeof AccountIdRequest>) => {
-    if (accountMissing(b.accountId)) return fail({ positions: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
+    if (accountMissing(b.accountId))
+      return fail({ positions: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     return ok({ positions: exchange.openPositionsOf(b.accountId).map(positionModel) });
   });
   post("Position/closeContract", ClosePositionRequest, (b: z.infer<typeof ClosePositionRequest>) =>
-    outcome(exchange.closePosition(b.accountId, b.contractId, null)));
+    outcome(exchange.closePosition(b.accountId, b.contractId, null)),
+  );
   post("Position/partialCloseContract", PartialClosePositionRequest, (b: z.infer<typeof PartialClosePositionRequest>) =>
-    outcome(exchange.closePosition(b.accountId, b.contractId, b.size)));
+    outcome(exchange.closePosition(b.accountId, b.contractId, b.size)),
+  );
 
   // ---- Trade ----
   post("Trade/search", SearchTradeRequest, (b: z.infer<typeof SearchTradeRequest>) => {
-    if (accountMissing(b.accountId)) return fail({ trades: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
+    if (accountMissing(b.accountId))
+      return fail({ trades: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     const from = ts(b.startTimestamp);
     const to = ts(b.endTimestamp);
-    return ok({ trades: exchange.tradesOf(b.accountId).filter((t) => within(t.createdAt, from, to)).map((t) => tradeModel(t, false)) });
+    return ok({
+      trades: exchange
+        .tradesOf(b.accountId)
+        .filter((t) => within(t.createdAt, from, to))
+        .map((t) => tradeModel(t, false)),
+    });
   });
 
   list.push({ name: "Status/ping", method: "GET", auth: false, bucket: "other", schema: null, handle: () => "pong" });

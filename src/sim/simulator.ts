@@ -51,8 +51,17 @@ export class Simulator {
       const c = this.auth.check(token);
       return c.ok ? c.session.userName : null;
     };
-    const hubOptions = { pingIntervalMs: this.config.hubs.pingIntervalMs, clientTimeoutMs: this.config.hubs.clientTimeoutMs };
-    this.marketHub = new MarketHub(this.market, this.config.market.sparseQuotes, this.config.market.depthLevels, authenticate, hubOptions);
+    const hubOptions = {
+      pingIntervalMs: this.config.hubs.pingIntervalMs,
+      clientTimeoutMs: this.config.hubs.clientTimeoutMs,
+    };
+    this.marketHub = new MarketHub(
+      this.market,
+      this.config.market.sparseQuotes,
+      this.config.market.depthLevels,
+      authenticate,
+      hubOptions,
+    );
     let userHub: UserHub | null = null;
     this.exchange = new Exchange(this.config, this.market, this.now, {
       account: (a) => userHub?.account(a),
@@ -126,14 +135,20 @@ export class Simulator {
 
   applyFaults(f: FaultsRequest): object {
     this.faults.add(f);
-    const hubs = (h: "user" | "market" | "all") => (h === "all" ? [this.userHub.server, this.marketHub.server] : h === "user" ? [this.userHub.server] : [this.marketHub.server]);
+    const hubs = (h: "user" | "market" | "all") =>
+      h === "all"
+        ? [this.userHub.server, this.marketHub.server]
+        : h === "user"
+          ? [this.userHub.server]
+          : [this.marketHub.server];
     if (f.pausePings !== undefined) for (const s of hubs("all")) s.pausePings = f.pausePings;
     if (f.rejectUpgrades !== undefined) for (const s of hubs("all")) s.rejectUpgrades = f.rejectUpgrades;
     if (f.refuseSubscriptions !== undefined) this.marketHub.refuseSubscriptions = f.refuseSubscriptions;
     let dropped = 0;
     let closed = 0;
     if (f.dropHubs) for (const s of hubs(f.dropHubs)) dropped += s.dropAll();
-    if (f.closeHubs) for (const s of hubs(f.closeHubs.hub)) closed += s.closeAll(f.closeHubs.error, f.closeHubs.allowReconnect);
+    if (f.closeHubs)
+      for (const s of hubs(f.closeHubs.hub)) closed += s.closeAll(f.closeHubs.error, f.closeHubs.allowReconnect);
     return { ...this.describeFaults(), dropped, closed };
   }
 
@@ -152,12 +167,17 @@ export class Simulator {
     if (this.config.verbose) process.stderr.write(`${req.method} ${url.pathname}\n`);
     if (path.startsWith("/api/")) return this.rest(req, res, path.slice(5), url);
     if (path.startsWith("/sim/")) return handleControl(this, req, res, path);
-    if (req.method === "POST" && path === "/hubs/user/negotiate") return this.userHub.server.negotiate(tokenOf(req, url), res);
-    if (req.method === "POST" && path === "/hubs/market/negotiate") return this.marketHub.server.negotiate(tokenOf(req, url), res);
+    if (req.method === "POST" && path === "/hubs/user/negotiate")
+      return this.userHub.server.negotiate(tokenOf(req, url), res);
+    if (req.method === "POST" && path === "/hubs/market/negotiate")
+      return this.marketHub.server.negotiate(tokenOf(req, url), res);
     if (path === "/") {
       return sendJson(res, 200, {
         name: "TopstepX gateway simulator",
-        rest: this.restUrl, userHub: this.userHubUrl, marketHub: this.marketHubUrl, control: `${this.baseUrl}/sim/state`,
+        rest: this.restUrl,
+        userHub: this.userHubUrl,
+        marketHub: this.marketHubUrl,
+        control: `${this.baseUrl}/sim/state`,
       });
     }
     sendEmpty(res, 404);
@@ -183,7 +203,11 @@ export class Simulator {
       const wait = this.limiter.take(key, w.limit, w.windowMs, this.now());
       if (wait > 0) return sendEmpty(res, 429, { "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) });
     }
-    if (ep.auth && !check.ok) return sendEmpty(res, 401, { "www-authenticate": check.reason === "expired" ? 'Bearer error="invalid_token", error_description="The token expired"' : "Bearer" });
+    if (ep.auth && !check.ok)
+      return sendEmpty(res, 401, {
+        "www-authenticate":
+          check.reason === "expired" ? 'Bearer error="invalid_token", error_description="The token expired"' : "Bearer",
+      });
 
     let body: unknown = null;
     if (ep.schema) {
@@ -192,7 +216,10 @@ export class Simulator {
       try {
         body = JSON.parse(text);
       } catch {
-        return sendProblem(res, { $: ["The request body is not valid JSON."], request: ["The request field is required."] });
+        return sendProblem(res, {
+          $: ["The request body is not valid JSON."],
+          request: ["The request field is required."],
+        });
       }
       const r = ep.schema.safeParse(body);
       if (!r.success) return sendProblem(res, validationErrors(r.error));

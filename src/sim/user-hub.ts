@@ -21,24 +21,36 @@ type Topic = "orders" | "positions" | "trades";
 export class UserHub {
   readonly server: HubServer<UserSubs>;
   private readonly accountSubs = new Set<Conn>();
-  private readonly subs: Record<Topic, Map<number, Set<Conn>>> = { orders: new Map(), positions: new Map(), trades: new Map() };
+  private readonly subs: Record<Topic, Map<number, Set<Conn>>> = {
+    orders: new Map(),
+    positions: new Map(),
+    trades: new Map(),
+  };
 
   constructor(
     private readonly exchange: Pick<Exchange, "accounts">,
     authenticate: (token: string | null) => string | null,
     options: { pingIntervalMs: number; clientTimeoutMs: number },
   ) {
-    const topic = (t: Topic, on: boolean): HubMethod<UserSubs> => (conn, args) => {
-      const id = this.accountArg(args);
-      this.setSub(conn, t, id, on);
-    };
+    const topic =
+      (t: Topic, on: boolean): HubMethod<UserSubs> =>
+      (conn, args) => {
+        const id = this.accountArg(args);
+        this.setSub(conn, t, id, on);
+      };
     this.server = new HubServer<UserSubs>({
       name: "user",
       authenticate,
       newState: () => ({ accounts: false, orders: new Set(), positions: new Set(), trades: new Set() }),
       methods: {
-        SubscribeAccounts: (conn) => { conn.state.accounts = true; this.accountSubs.add(conn); },
-        UnsubscribeAccounts: (conn) => { conn.state.accounts = false; this.accountSubs.delete(conn); },
+        SubscribeAccounts: (conn) => {
+          conn.state.accounts = true;
+          this.accountSubs.add(conn);
+        },
+        UnsubscribeAccounts: (conn) => {
+          conn.state.accounts = false;
+          this.accountSubs.delete(conn);
+        },
         SubscribeOrders: topic("orders", true),
         UnsubscribeOrders: topic("orders", false),
         SubscribePositions: topic("positions", true),
@@ -48,7 +60,8 @@ export class UserHub {
       },
       onDisconnect: (conn) => {
         this.accountSubs.delete(conn);
-        for (const t of ["orders", "positions", "trades"] as const) for (const id of conn.state[t]) this.subs[t].get(id)?.delete(conn);
+        for (const t of ["orders", "positions", "trades"] as const)
+          for (const id of conn.state[t]) this.subs[t].get(id)?.delete(conn);
       },
       ...options,
     });

@@ -1,11 +1,5 @@
-import {
-  formatTimestamp,
-  type Order,
-  type Position,
-  type TradingAccount,
-  type Trade,
-} from "../core/schemas";
 import { tickDecimals } from "../core/money/tick-grid";
+import { formatTimestamp, type Order, type Position, type Trade, type TradingAccount } from "../core/schemas";
 import { parseContractId } from "./catalog";
 import type { SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
 
@@ -15,7 +9,14 @@ import type { SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
  */
 
 export function accountModel(a: SimAccount): TradingAccount {
-  return { id: a.id, name: a.name, balance: a.balance, canTrade: a.canTrade, isVisible: a.isVisible, simulated: a.simulated };
+  return {
+    id: a.id,
+    name: a.name,
+    balance: a.balance,
+    canTrade: a.canTrade,
+    isVisible: a.isVisible,
+    simulated: a.simulated,
+  };
 }
 
 export function orderModel(o: SimOrder, omitNulls: boolean): Order {

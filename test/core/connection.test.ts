@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
-import { GatewayConnection, type ConnectionOptions, type ConnectionStatus } from "../../src/core/connection";
+import { type ConnectionOptions, type ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import { simulatorEndpoints } from "../../src/core/gateway/environments";
 import { GatewayAuthError } from "../../src/core/gateway/errors";
 import type { QuoteState } from "../../src/core/realtime/market-feed";
 import type { Trade } from "../../src/core/schemas";
 import type { Simulator } from "../../src/sim";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, sleep, startTestSim, until, USER } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, sleep, startTestSim, USER, until } from "../support/sim";
 
 function connect(sim: Simulator, o: Partial<ConnectionOptions> = {}): GatewayConnection {
   return new GatewayConnection({
@@ -92,7 +92,11 @@ describe("core: realtime connection against the simulator", () => {
     const r = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mnq.id, type: 2, side: 1, size: 1 });
     assert.equal(r.data.success, true);
 
-    await until(() => conn!.status().state === "connected" && book.positions.get(mnq.id)?.size === 1, "reconnected and re-synced", 8000);
+    await until(
+      () => conn!.status().state === "connected" && book.positions.get(mnq.id)?.size === 1,
+      "reconnected and re-synced",
+      8000,
+    );
     const missed = trades.filter((x) => x.missed);
     assert.equal(missed.length, 1, "the fill made while disconnected is reported once");
     assert.equal(missed[0]!.t.orderId, r.data.orderId);
@@ -139,7 +143,9 @@ describe("core: realtime connection against the simulator", () => {
         deliveries++;
         maxMerged = Math.max(maxMerged, q.merged);
         const until = Date.now() + 2; // a slow consumer: 2 ms per quote
-        while (Date.now() < until) { /* busy */ }
+        while (Date.now() < until) {
+          /* busy */
+        }
       });
       await restClient(flood).post("/sim/market", { quoteRate: 20_000 });
       await sleep(300);

@@ -50,7 +50,10 @@ describe("core: contract resolver", () => {
   });
 
   it("names the symbol and gives a hint when it is unknown", async () => {
-    await assert.rejects(resolver.resolve("FOO1!"), (e: Error) => e instanceof UnknownSymbolError && /"FOO1!"/.test(e.message) && /MNQ1!/.test(e.message));
+    await assert.rejects(
+      resolver.resolve("FOO1!"),
+      (e: Error) => e instanceof UnknownSymbolError && /"FOO1!"/.test(e.message) && /MNQ1!/.test(e.message),
+    );
     await assert.rejects(resolver.resolve("MNQ2!"), /only the front month/);
     await assert.rejects(resolver.resolve("CON.F.US.NOPE.Z26"), UnknownSymbolError);
     await assert.rejects(resolver.resolve(""), UnknownSymbolError);

@@ -22,7 +22,10 @@ describe("core: journal decisions, alert ids and the shared chain", () => {
       assert.equal(j.recordDecision(7, "a1", [{ kind: "decision", data: { alertId: "a1" } }], T), true);
       assert.equal(j.decided("a1", 7), true);
       assert.equal(j.decided("a1", 8), false, "another account's id is its own");
-      assert.equal(j.recordDecision(7, "a1", [{ kind: "decision", data: { alertId: "a1", again: true } }], T + 1), false);
+      assert.equal(
+        j.recordDecision(7, "a1", [{ kind: "decision", data: { alertId: "a1", again: true } }], T + 1),
+        false,
+      );
       assert.equal(j.entries({ kind: "decision" }).length, 1, "a refused second record writes nothing");
       assert.equal(j.recordDecision(8, "a1", [{ kind: "decision", data: { alertId: "a1" } }], T + 2), true);
     } finally {
@@ -53,7 +56,15 @@ describe("core: journal decisions, alert ids and the shared chain", () => {
     for (let i = 0; i < 20; i++) {
       a.append("decision", 7, { i }, T + i);
       other.append("decision", 8, { i }, T + i);
-      b.recordDecision(9, `id-${i}`, [{ kind: "alert", data: { alertId: `id-${i}` } }, { kind: "decision", data: { alertId: `id-${i}` } }], T + i);
+      b.recordDecision(
+        9,
+        `id-${i}`,
+        [
+          { kind: "alert", data: { alertId: `id-${i}` } },
+          { kind: "decision", data: { alertId: `id-${i}` } },
+        ],
+        T + i,
+      );
     }
     a.close();
     b.append("fill", 7, {}, T + 100);
@@ -83,11 +94,23 @@ describe("core: journal decisions, alert ids and the shared chain", () => {
     await new Promise((r) => child.on("exit", r));
     const db = new Database(file, { readonly: true });
     try {
-      const ids = new Set((db.prepare("SELECT alert_id FROM decided_alerts WHERE account_id = 7").all() as Array<{ alert_id: string }>).map((r) => r.alert_id));
-      const decisions = (db.prepare("SELECT data FROM journal WHERE kind = 'decision'").all() as Array<{ data: string }>).map((r) => JSON.parse(r.data).alertId as string);
-      const alerts = (db.prepare("SELECT data FROM journal WHERE kind = 'alert'").all() as Array<{ data: string }>).map((r) => JSON.parse(r.data).alertId as string);
+      const ids = new Set(
+        (
+          db.prepare("SELECT alert_id FROM decided_alerts WHERE account_id = 7").all() as Array<{ alert_id: string }>
+        ).map((r) => r.alert_id),
+      );
+      const decisions = (
+        db.prepare("SELECT data FROM journal WHERE kind = 'decision'").all() as Array<{ data: string }>
+      ).map((r) => JSON.parse(r.data).alertId as string);
+      const alerts = (db.prepare("SELECT data FROM journal WHERE kind = 'alert'").all() as Array<{ data: string }>).map(
+        (r) => JSON.parse(r.data).alertId as string,
+      );
       assert.ok(ids.size > 0, "something was written before the kill");
-      assert.deepEqual(decisions.sort(), [...ids].sort(), "every decided id has its decision row, every decision its id");
+      assert.deepEqual(
+        decisions.sort(),
+        [...ids].sort(),
+        "every decided id has its decision row, every decision its id",
+      );
       assert.deepEqual(alerts.sort(), decisions.sort(), "and its alert row");
     } finally {
       db.close();

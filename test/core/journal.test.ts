@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
-import { rulesFor } from "../../src/core/rules/rules-config";
 import { initialState } from "../../src/core/rules/rule-state";
+import { rulesFor } from "../../src/core/rules/rules-config";
 
 describe("core: journal (SQLite)", () => {
   let dir: string;
@@ -59,7 +59,10 @@ describe("core: journal (SQLite)", () => {
       { tradingDay: "2026-11-25", pnl: -120.5, trades: 2, breaches: 1, bestDay: false },
       { tradingDay: "2026-11-26", pnl: 300, trades: 1, breaches: 0, bestDay: true },
     ]);
-    assert.equal(reportCsv(rows), "trading_day,pnl,trades,breaches,best_day\n2026-11-25,-120.50,2,1,false\n2026-11-26,300.00,1,0,true\n");
+    assert.equal(
+      reportCsv(rows),
+      "trading_day,pnl,trades,breaches,best_day\n2026-11-25,-120.50,2,1,false\n2026-11-26,300.00,1,0,true\n",
+    );
     j.close();
   });
 

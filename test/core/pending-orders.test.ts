@@ -9,8 +9,15 @@ const ES = "CON.F.US.EP.Z26";
 describe("core: pending orders from approval to the account's book", () => {
   let now = 0;
   let pending: PendingOrders;
-  const placement = (customTag: string, phase: PlacementEvent["phase"]): PlacementEvent => ({ accountId: 7, contractId: ES, customTag, size: 2, phase });
-  const order = (customTag: string, status: number) => ({ id: 1, accountId: 7, contractId: ES, customTag, status, side: 0, size: 2 }) as unknown as Order;
+  const placement = (customTag: string, phase: PlacementEvent["phase"]): PlacementEvent => ({
+    accountId: 7,
+    contractId: ES,
+    customTag,
+    size: 2,
+    phase,
+  });
+  const order = (customTag: string, status: number) =>
+    ({ id: 1, accountId: 7, contractId: ES, customTag, status, side: 0, size: 2 }) as unknown as Order;
   const sizes = () => pending.list(7).map((p) => p.size);
 
   beforeEach(() => {

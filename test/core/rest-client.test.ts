@@ -1,14 +1,19 @@
 import { strict as assert } from "node:assert";
-import { GatewayApi } from "../../src/core/gateway/gateway-api";
-import { simulatorEndpoints, resolveEndpoints, EndpointError } from "../../src/core/gateway/environments";
+import { EndpointError, resolveEndpoints, simulatorEndpoints } from "../../src/core/gateway/environments";
 import { GatewayAuthError, GatewayRejectedError, OrderNotConfirmedError } from "../../src/core/gateway/errors";
+import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { BudgetExhaustedError } from "../../src/core/gateway/request-budget";
 import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-client";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, restClient, startTestSim, USER } from "../support/sim";
 
 function client(sim: Simulator, o: Partial<RestClientOptions> = {}): RestClient {
-  return new RestClient({ endpoints: simulatorEndpoints(sim.restUrl), credentials: USER, backoff: { initialMs: 10, maxMs: 50 }, ...o });
+  return new RestClient({
+    endpoints: simulatorEndpoints(sim.restUrl),
+    credentials: USER,
+    backoff: { initialMs: 10, maxMs: 50 },
+    ...o,
+  });
 }
 
 async function faults(sim: Simulator, body: object): Promise<void> {
@@ -35,7 +40,10 @@ describe("core: REST client against the simulator", () => {
   it("logs in on first use and parses typed answers", async () => {
     const api = new GatewayApi(client(sim, { clock: { now } }), { now });
     const accounts = await api.searchAccounts();
-    assert.deepEqual(accounts.map((a) => a.id), [10001, 10002]);
+    assert.deepEqual(
+      accounts.map((a) => a.id),
+      [10001, 10002],
+    );
     assert.equal(api.rest.stats.logins, 1);
   });
 
@@ -62,13 +70,21 @@ describe("core: REST client against the simulator", () => {
 
   it("reports bad credentials as GatewayAuthError with the reason", async () => {
     const api = new GatewayApi(client(sim, { credentials: { userName: "trader", apiKey: "nope" } }));
-    await assert.rejects(api.searchAccounts(), (e: Error) => e instanceof GatewayAuthError && /wrong user name or API key/.test(e.message));
+    await assert.rejects(
+      api.searchAccounts(),
+      (e: Error) => e instanceof GatewayAuthError && /wrong user name or API key/.test(e.message),
+    );
   });
 
   it("retries reads after 429 and 5xx with backoff", async () => {
     const rest = client(sim, { clock: { now } });
     const api = new GatewayApi(rest, { now });
-    await faults(sim, { fail: [{ endpoint: "Account/search", count: 2, status: 429 }, { endpoint: "Position/searchOpen", count: 1, status: 503 }] });
+    await faults(sim, {
+      fail: [
+        { endpoint: "Account/search", count: 2, status: 429 },
+        { endpoint: "Position/searchOpen", count: 1, status: 503 },
+      ],
+    });
     assert.equal((await api.searchAccounts()).length, 2);
     assert.deepEqual(await api.searchOpenPositions(ACCOUNT), []);
     assert.equal(rest.stats.retries, 3);
@@ -78,7 +94,10 @@ describe("core: REST client against the simulator", () => {
   it("keeps under a request budget on the client side, so the server never answers 429", async () => {
     const tight = await startTestSim({ rateLimits: { other: { limit: 8, windowMs: 400 } } });
     try {
-      const rest = client(tight, { budgets: { bars: { limit: 5, windowMs: 400 }, other: { limit: 5, windowMs: 400 } }, maxReadRetries: 0 });
+      const rest = client(tight, {
+        budgets: { bars: { limit: 5, windowMs: 400 }, other: { limit: 5, windowMs: 400 } },
+        maxReadRetries: 0,
+      });
       const api = new GatewayApi(rest);
       // 1 login + 11 searches: without the budget the 9th request would get HTTP 429.
       await Promise.all(Array.from({ length: 11 }, () => api.searchAccounts()));
@@ -106,7 +125,15 @@ describe("core: REST client against the simulator", () => {
     it("an answer that arrives after the timeout: the order is found by its customTag, once", async () => {
       const api = new GatewayApi(client(sim, { clock: { now } }), { now }, 300);
       await faults(sim, { lateAnswer: [{ endpoint: "Order/place", delayMs: 1200 }] });
-      const placed = await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "late-1" });
+      const placed = await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+        customTag: "late-1",
+      });
       assert.equal(placed.reconciled, true);
       assert.equal(await ordersTagged(sim, "late-1"), 1);
       const sent = (await restClient(sim).get("/sim/state")).data.requests["Order/place"];
@@ -117,7 +144,15 @@ describe("core: REST client against the simulator", () => {
       const api = new GatewayApi(client(sim, { clock: { now } }), { now }, 300);
       // Every placement waits 500 ms before it runs: the first times out before it exists.
       await faults(sim, { latency: { "Order/place": 500 } });
-      const placed = await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "slow-1" });
+      const placed = await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+        customTag: "slow-1",
+      });
       assert.equal(placed.reconciled, true);
       await new Promise((r) => setTimeout(r, 700)); // let the second request run on the server too
       assert.equal(await ordersTagged(sim, "slow-1"), 1);
@@ -126,7 +161,15 @@ describe("core: REST client against the simulator", () => {
     it("a 500 after execution: reconciled, not placed again", async () => {
       const api = new GatewayApi(client(sim, { clock: { now } }), { now });
       await faults(sim, { fail: [{ endpoint: "Order/place", status: 500, execute: true }] });
-      const placed = await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "exec-500" });
+      const placed = await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+        customTag: "exec-500",
+      });
       assert.equal(placed.reconciled, true);
       assert.equal(await ordersTagged(sim, "exec-500"), 1);
     });
@@ -134,7 +177,15 @@ describe("core: REST client against the simulator", () => {
     it("a 500 before execution: not found, placed once more, one order", async () => {
       const api = new GatewayApi(client(sim, { clock: { now } }), { now });
       await faults(sim, { fail: [{ endpoint: "Order/place", status: 500 }] });
-      const placed = await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "lost-500" });
+      const placed = await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+        customTag: "lost-500",
+      });
       assert.equal(placed.reconciled, false);
       assert.equal(await ordersTagged(sim, "lost-500"), 1);
     });
@@ -143,25 +194,69 @@ describe("core: REST client against the simulator", () => {
       const api = new GatewayApi(client(sim, { clock: { now } }), { now });
       await faults(sim, { fail: [{ endpoint: "Order/place", status: 502, count: 2 }] });
       await assert.rejects(
-        api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "gone" }),
+        api.placeOrder({
+          accountId: ACCOUNT,
+          contractId,
+          type: 1,
+          side: 0,
+          size: 1,
+          limitPrice: 100,
+          customTag: "gone",
+        }),
         (e: Error) => e instanceof OrderNotConfirmedError && /no order with this tag was found/.test(e.message),
       );
       assert.equal(await ordersTagged(sim, "gone"), 0);
     });
 
     it("refuses an order, unsent, rather than hold it in an exhausted rate budget", async () => {
-      const rest = client(sim, { clock: { now }, budgets: { bars: { limit: 5, windowMs: 60_000 }, other: { limit: 2, windowMs: 60_000 } } });
+      const rest = client(sim, {
+        clock: { now },
+        budgets: { bars: { limit: 5, windowMs: 60_000 }, other: { limit: 2, windowMs: 60_000 } },
+      });
       const api = new GatewayApi(rest, { now });
-      await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "b-1" });
-      await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "b-2" });
-      await assert.rejects(api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100, customTag: "b-3" }),
-        (e: Error) => e instanceof BudgetExhaustedError && /not sent/.test(e.message));
+      await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+        customTag: "b-1",
+      });
+      await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+        customTag: "b-2",
+      });
+      await assert.rejects(
+        api.placeOrder({
+          accountId: ACCOUNT,
+          contractId,
+          type: 1,
+          side: 0,
+          size: 1,
+          limitPrice: 100,
+          customTag: "b-3",
+        }),
+        (e: Error) => e instanceof BudgetExhaustedError && /not sent/.test(e.message),
+      );
       assert.equal(await ordersTagged(sim, "b-3"), 0);
     });
 
     it("generates a customTag when none is given", async () => {
       const api = new GatewayApi(client(sim));
-      const placed = await api.placeOrder({ accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: 100 });
+      const placed = await api.placeOrder({
+        accountId: ACCOUNT,
+        contractId,
+        type: 1,
+        side: 0,
+        size: 1,
+        limitPrice: 100,
+      });
       assert.match(placed.customTag, /^nrx-/);
       assert.equal(await ordersTagged(sim, placed.customTag), 1);
     });
@@ -176,10 +271,31 @@ describe("core: environments", () => {
   });
 
   it("refuses plain http outside this computer, and ws:// URLs, naming the field", () => {
-    assert.throws(() => resolveEndpoints("custom", { restUrl: "http://api.example.com", userHubUrl: "https://x/hubs/user", marketHubUrl: "https://x/hubs/market" }),
-      (e: Error) => e instanceof EndpointError && /restUrl: plain http/.test(e.message));
-    assert.throws(() => resolveEndpoints("custom", { restUrl: "https://a", userHubUrl: "wss://x/hubs/user", marketHubUrl: "https://x/hubs/market" }),
-      (e: Error) => /userHubUrl/.test(e.message));
-    assert.equal(resolveEndpoints("custom", { restUrl: "http://localhost:5880/", userHubUrl: "http://[::1]:1/hubs/user", marketHubUrl: "http://127.0.0.2:1/hubs/market" }).restUrl, "http://localhost:5880");
+    assert.throws(
+      () =>
+        resolveEndpoints("custom", {
+          restUrl: "http://api.example.com",
+          userHubUrl: "https://x/hubs/user",
+          marketHubUrl: "https://x/hubs/market",
+        }),
+      (e: Error) => e instanceof EndpointError && /restUrl: plain http/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        resolveEndpoints("custom", {
+          restUrl: "https://a",
+          userHubUrl: "wss://x/hubs/user",
+          marketHubUrl: "https://x/hubs/market",
+        }),
+      (e: Error) => /userHubUrl/.test(e.message),
+    );
+    assert.equal(
+      resolveEndpoints("custom", {
+        restUrl: "http://localhost:5880/",
+        userHubUrl: "http://[::1]:1/hubs/user",
+        marketHubUrl: "http://127.0.0.2:1/hubs/market",
+      }).restUrl,
+      "http://localhost:5880",
+    );
   });
 });

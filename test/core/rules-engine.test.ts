@@ -1,9 +1,16 @@
 import { strict as assert } from "node:assert";
-import { computeFloor, initialState, rollTradingDay, type RuleState } from "../../src/core/rules/rule-state";
-import { PROFILES, rulesFor, type RulesConfig } from "../../src/core/rules/rules-config";
+import { computeFloor, initialState, type RuleState, rollTradingDay } from "../../src/core/rules/rule-state";
+import { PROFILES, type RulesConfig, rulesFor } from "../../src/core/rules/rules-config";
 import {
-  applyBreach, decide, evaluate, exposure, isExit, sessionAt,
-  type GateIntent, type LiveAccount, type RuleDecision,
+  applyBreach,
+  decide,
+  evaluate,
+  exposure,
+  type GateIntent,
+  isExit,
+  type LiveAccount,
+  type RuleDecision,
+  sessionAt,
 } from "../../src/core/rules/rules-engine";
 
 // ProjectX contract ids: ES trades as EP, CL as CLE.
@@ -33,7 +40,15 @@ const THU_1701 = at("2026-11-19T23:01:00Z"); // Thursday 17:01 CT
 const FRI_1000 = at("2026-11-20T16:00:00Z"); // Friday 20 Nov 10:00 CT
 
 function live(over: Partial<LiveAccount> = {}): LiveAccount {
-  return { balance: 50_000, openPnl: 0, openPnlComplete: true, positions: [], workingOrders: [], synced: true, ...over };
+  return {
+    balance: 50_000,
+    openPnl: 0,
+    openPnlComplete: true,
+    positions: [],
+    workingOrders: [],
+    synced: true,
+    ...over,
+  };
 }
 
 /** One ES held with open P&L chosen so that equity (balance + open P&L - closing fee) is exactly `equity`. */
@@ -41,8 +56,17 @@ function holdingEsAt(balance: number, equity: number, size = 1): LiveAccount {
   return live({ balance, openPnl: equity - balance + ES_FEE * size, positions: [{ contractId: ES, size }] });
 }
 
-const buy = (contractId: string, quantity: number, alertTime?: number): GateIntent => ({ action: "place", contractId, quantity, alertTime });
-const sell = (contractId: string, quantity: number): GateIntent => ({ action: "place", contractId, quantity: -quantity });
+const buy = (contractId: string, quantity: number, alertTime?: number): GateIntent => ({
+  action: "place",
+  contractId,
+  quantity,
+  alertTime,
+});
+const sell = (contractId: string, quantity: number): GateIntent => ({
+  action: "place",
+  contractId,
+  quantity: -quantity,
+});
 
 /** A refusal names the rule and says why in a plain sentence, with the numbers a trader needs. */
 function assertRefused(d: RuleDecision, rule: string, ...says: RegExp[]): void {
@@ -106,7 +130,11 @@ describe("core: rules engine", () => {
       assert.equal(computeFloor(cfg, { ...base, eodHigh: 50_000 }), 48_000);
       assert.equal(computeFloor(cfg, { ...base, eodHigh: 51_999.99 }), 49_999.99);
       assert.equal(computeFloor(cfg, { ...base, eodHigh: 60_000 }), 50_000);
-      assert.equal(computeFloor(rulesFor("custom", { startBalance: 50_000 }), { ...base, eodHigh: 60_000 }), null, "no loss floor rule, no floor");
+      assert.equal(
+        computeFloor(rulesFor("custom", { startBalance: 50_000 }), { ...base, eodHigh: 60_000 }),
+        null,
+        "no loss floor rule, no floor",
+      );
     });
 
     it("breaches when equity = balance + open P&L - estimated closing fees reaches the floor", () => {
@@ -114,13 +142,23 @@ describe("core: rules engine", () => {
       closeDay(cfg, s, 50_500, MON_1400, MON_1701); // floor 48,500
 
       // Open P&L -1,998.50 with one ES: 50,500 - 1,998.50 - 1.40 = 48,500.10 — one dime above.
-      const above = evaluate(cfg, s, live({ balance: 50_500, openPnl: -1_998.5, positions: [{ contractId: ES, size: 1 }] }), TUE_1000);
+      const above = evaluate(
+        cfg,
+        s,
+        live({ balance: 50_500, openPnl: -1_998.5, positions: [{ contractId: ES, size: 1 }] }),
+        TUE_1000,
+      );
       assert.equal(above.headroom.equity, 48_500.1);
       assert.equal(above.headroom.maxLoss, 0.1);
       assert.equal(above.breach, null);
 
       // Open P&L -1,998.60: the closing fee takes equity to exactly 48,500 (the fee is what breaches).
-      const ev = evaluate(cfg, s, live({ balance: 50_500, openPnl: -1_998.6, positions: [{ contractId: ES, size: 1 }] }), TUE_1000);
+      const ev = evaluate(
+        cfg,
+        s,
+        live({ balance: 50_500, openPnl: -1_998.6, positions: [{ contractId: ES, size: 1 }] }),
+        TUE_1000,
+      );
       assert.equal(ev.headroom.equity, 48_500);
       assert.equal(ev.headroom.floor, 48_500);
       assert.equal(ev.headroom.maxLoss, 0);
@@ -137,7 +175,12 @@ describe("core: rules engine", () => {
       // The block outlives the session: entries are refused tomorrow too, exits pass.
       applyBreach(s, ev.breach);
       assert.equal(s.breaches.length, 1);
-      assertRefused(decide(cfg, s, live({ balance: 48_400 }), buy(ES, 1), TUE_1030), "maxLossLimit", /blocked until re-armed/, /Maximum Loss Limit/);
+      assertRefused(
+        decide(cfg, s, live({ balance: 48_400 }), buy(ES, 1), TUE_1030),
+        "maxLossLimit",
+        /blocked until re-armed/,
+        /Maximum Loss Limit/,
+      );
       rollTradingDay(cfg, s, TUE_1701);
       assertRefused(decide(cfg, s, live({ balance: 48_400 }), buy(ES, 1), WED_1000), "maxLossLimit", /until re-armed/);
       assertPassed(decide(cfg, s, holdingEsAt(48_500, 48_400), sell(ES, 1), WED_1000), "exit");
@@ -158,32 +201,47 @@ describe("core: rules engine", () => {
       assert.equal(ev.breach.action, "flattenAndBlock");
       assert.equal(ev.breach.blockUntil, TUE_1700, "blocked until Tuesday 17:00 CT, the next session open");
       assertSentence(ev.breach.reason);
-      assert.match(ev.breach.reason, /Equity \$48,150\.00 is within \$150\.00 of the Maximum Loss Limit floor \(\$48,000\.00\), inside the \$200\.00 buffer/);
+      assert.match(
+        ev.breach.reason,
+        /Equity \$48,150\.00 is within \$150\.00 of the Maximum Loss Limit floor \(\$48,000\.00\), inside the \$200\.00 buffer/,
+      );
 
       // Flat there is nothing to flatten, but entries are refused by the Maximum Loss Limit.
       const flat = live({ balance: 48_150 });
       assert.equal(evaluate(c, s, flat, TUE_1030).breach, null);
-      assertRefused(decide(c, s, flat, buy(MNQ, 1), TUE_1030), "maxLossLimit",
-        /Equity \$48,150\.00 is \$150\.00 from the Maximum Loss Limit floor \(\$48,000\.00\), inside the \$200\.00 buffer/);
+      assertRefused(
+        decide(c, s, flat, buy(MNQ, 1), TUE_1030),
+        "maxLossLimit",
+        /Equity \$48,150\.00 is \$150\.00 from the Maximum Loss Limit floor \(\$48,000\.00\), inside the \$200\.00 buffer/,
+      );
       assertPassed(decide(c, s, live({ balance: 48_300 }), buy(MNQ, 1), TUE_1030));
 
       // With the breach applied the block names the buffer and lifts at the next open.
       applyBreach(s, ev.breach);
-      assertRefused(decide(c, s, live({ balance: 48_300 }), buy(MNQ, 1), TUE_1030), "flattenBuffer", /blocked until 2026-11-17T23:00:00\.000Z/);
+      assertRefused(
+        decide(c, s, live({ balance: 48_300 }), buy(MNQ, 1), TUE_1030),
+        "flattenBuffer",
+        /blocked until 2026-11-17T23:00:00\.000Z/,
+      );
       rollTradingDay(c, s, TUE_1701);
       assertPassed(decide(c, s, live({ balance: 48_300 }), buy(MNQ, 1), TUE_1800));
     });
 
     it("refuses entries at or under the floor with a plain sentence even without a buffer", () => {
       const s = initialState(cfg, 7, 50_000, MON_1000);
-      assertRefused(decide(cfg, s, live({ balance: 48_000 }), buy(ES, 1), MON_1000), "maxLossLimit",
-        /Equity \$48,000\.00 has reached the Maximum Loss Limit floor of \$48,000\.00/);
+      assertRefused(
+        decide(cfg, s, live({ balance: 48_000 }), buy(ES, 1), MON_1000),
+        "maxLossLimit",
+        /Equity \$48,000\.00 has reached the Maximum Loss Limit floor of \$48,000\.00/,
+      );
     });
   });
 
   describe("trailing intraday floor", () => {
     it("follows the equity peak, open P&L included, and stops at the lock", () => {
-      const cfg = rulesFor("topstep-combine-50k", { lossFloor: { mode: "trailingIntraday", amount: 2_000, lockAt: 50_000 } });
+      const cfg = rulesFor("topstep-combine-50k", {
+        lossFloor: { mode: "trailingIntraday", amount: 2_000, lockAt: 50_000 },
+      });
       const s = initialState(cfg, 7, 50_000, MON_1000);
       assert.equal(s.floor, 48_000);
 
@@ -251,8 +309,16 @@ describe("core: rules engine", () => {
       assert.equal(ev.headroom.dayPnl, 700, "a trailing limit can fire on a green day");
       // So the reason names the high and the threshold, not "P&L $700 reached the limit".
       assertSentence(ev.breach.reason);
-      assert.match(ev.breach.reason, /trailing daily loss threshold of \$50,700\.00, \$500\.00 below today's high of \$51,200\.00/);
-      assertRefused(decide(cfg, s, holdingEsAt(50_000, 50_700), buy(ES, 1), MON_1000), "dailyLossLimit", /\$50,700\.00/, /\$51,200\.00/);
+      assert.match(
+        ev.breach.reason,
+        /trailing daily loss threshold of \$50,700\.00, \$500\.00 below today's high of \$51,200\.00/,
+      );
+      assertRefused(
+        decide(cfg, s, holdingEsAt(50_000, 50_700), buy(ES, 1), MON_1000),
+        "dailyLossLimit",
+        /\$50,700\.00/,
+        /\$51,200\.00/,
+      );
     });
 
     it("the fixed mode counts from the day's starting balance, not its high", () => {
@@ -260,10 +326,17 @@ describe("core: rules engine", () => {
       assert.deepEqual(cfg.dailyLoss, { amount: 1_000, mode: "fixed", action: "flattenAndBlock" });
       const s = initialState(cfg, 7, 50_000, MON_1000);
       assert.equal(evaluate(cfg, s, holdingEsAt(50_000, 51_200), MON_1000).headroom.dailyLoss, 2_200);
-      assert.equal(evaluate(cfg, s, holdingEsAt(50_000, 50_200), MON_1000).breach, null, "a trailing $1,000 would fire at 50,200");
+      assert.equal(
+        evaluate(cfg, s, holdingEsAt(50_000, 50_200), MON_1000).breach,
+        null,
+        "a trailing $1,000 would fire at 50,200",
+      );
       const ev = evaluate(cfg, s, holdingEsAt(50_000, 49_000), MON_1000);
       assert.equal(ev.breach?.rule, "dailyLossLimit");
-      assert.match(ev.breach!.reason, /Today's P&L -\$1,000\.00 reached the daily loss limit of \$1,000\.00: flattened, entries blocked until the next session\./);
+      assert.match(
+        ev.breach!.reason,
+        /Today's P&L -\$1,000\.00 reached the daily loss limit of \$1,000\.00: flattened, entries blocked until the next session\./,
+      );
       // The next day starts from Monday's end-of-day balance.
       closeDay(cfg, s, 49_400, MON_1400, MON_1701);
       assert.equal(evaluate(cfg, s, live({ balance: 49_400 }), TUE_1000).headroom.dailyLoss, 1_000);
@@ -283,7 +356,12 @@ describe("core: rules engine", () => {
       // Flattened: no repeated breach while flat and blocked.
       const flat = live({ balance: 49_450 });
       assert.equal(evaluate(cfg, s, flat, TUE_1030).breach, null);
-      assertRefused(decide(cfg, s, flat, buy(ES, 1), TUE_1030), "dailyLossLimit", /Entries are blocked until 2026-11-17T23:00:00\.000Z/, /\$49,500\.00/);
+      assertRefused(
+        decide(cfg, s, flat, buy(ES, 1), TUE_1030),
+        "dailyLossLimit",
+        /Entries are blocked until 2026-11-17T23:00:00\.000Z/,
+        /\$49,500\.00/,
+      );
       assertPassed(decide(cfg, s, flat, { action: "cancelAll" }, TUE_1030), "exit");
 
       // Tuesday 17:01 CT: the day rolls, the block ends, a new day's limit counts from 49,450.
@@ -310,7 +388,11 @@ describe("core: rules engine", () => {
       assert.deepEqual([ev.breach.rule, ev.breach.action, ev.breach.blockUntil], ["dailyLossLimit", "flatten", null]);
       assertSentence(ev.breach.reason);
       // Until the flatten is done, adding to the position is refused.
-      assertRefused(decide(cfg, s, held, buy(ES, 1), TUE_1000), "dailyLossLimit", /entries wait until the account is flattened/);
+      assertRefused(
+        decide(cfg, s, held, buy(ES, 1), TUE_1000),
+        "dailyLossLimit",
+        /entries wait until the account is flattened/,
+      );
       applyBreach(s, ev.breach);
       assert.equal(s.blockedUntil, null, "flatten does not block");
 
@@ -339,14 +421,28 @@ describe("core: rules engine", () => {
 
     it("4 ES + 10 MES = 5 passes; one more MES is refused", () => {
       assertPassed(decide(cfg, s(), live({ positions: [{ contractId: ES, size: 4 }] }), buy(MES, 10), MON_1000));
-      const full = live({ positions: [{ contractId: ES, size: 4 }, { contractId: MES, size: 10 }] });
+      const full = live({
+        positions: [
+          { contractId: ES, size: 4 },
+          { contractId: MES, size: 10 },
+        ],
+      });
       assert.equal(evaluate(cfg, s(), full, MON_1000).headroom.contracts, 5);
-      assertRefused(decide(cfg, s(), full, buy(MES, 1), MON_1000), "maxContracts",
-        /5\.1 mini-equivalent contracts \(10 micros = 1 mini\)/, /limit is 5/);
+      assertRefused(
+        decide(cfg, s(), full, buy(MES, 1), MON_1000),
+        "maxContracts",
+        /5\.1 mini-equivalent contracts \(10 micros = 1 mini\)/,
+        /limit is 5/,
+      );
     });
 
     it("counts absolute size across products and directions (long 2 ES + short 3 CL = 5)", () => {
-      const mixed = live({ positions: [{ contractId: ES, size: 2 }, { contractId: CL, size: -3 }] });
+      const mixed = live({
+        positions: [
+          { contractId: ES, size: 2 },
+          { contractId: CL, size: -3 },
+        ],
+      });
       assert.equal(exposure(mixed, 10), 5);
       assertRefused(decide(cfg, s(), mixed, buy(MNQ, 1), MON_1000), "maxContracts", /5\.1/);
       assertRefused(decide(cfg, s(), mixed, sell(MNQ, 1), MON_1000), "maxContracts", /5\.1/);
@@ -357,27 +453,69 @@ describe("core: rules engine", () => {
       st.killSwitch = true;
       const long2 = live({ positions: [{ contractId: ES, size: 2 }] });
       assert.equal(decide(cfg, st, long2, sell(ES, 2), MON_1000).rule, "exit");
-      const withExit = live({ positions: [{ contractId: ES, size: 2 }], workingOrders: [{ contractId: ES, size: -2 }] });
+      const withExit = live({
+        positions: [{ contractId: ES, size: 2 }],
+        workingOrders: [{ contractId: ES, size: -2 }],
+      });
       assertRefused(decide(cfg, st, withExit, sell(ES, 2), MON_1000), "killSwitch", /kill switch/);
-      assert.equal(decide(cfg, st, live({ positions: [{ contractId: ES, size: 2 }], workingOrders: [{ contractId: ES, size: -1 }] }), sell(ES, 1), MON_1000).rule, "exit");
+      assert.equal(
+        decide(
+          cfg,
+          st,
+          live({ positions: [{ contractId: ES, size: 2 }], workingOrders: [{ contractId: ES, size: -1 }] }),
+          sell(ES, 1),
+          MON_1000,
+        ).rule,
+        "exit",
+      );
     });
 
     it("working entry orders count toward the limit", () => {
-      const working = live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: MES, size: 10 }] });
-      assertRefused(decide(cfg, s(), working, buy(MES, 1), MON_1000), "maxContracts", /counting working orders/, /5\.1/);
+      const working = live({
+        positions: [{ contractId: ES, size: 4 }],
+        workingOrders: [{ contractId: MES, size: 10 }],
+      });
+      assertRefused(
+        decide(cfg, s(), working, buy(MES, 1), MON_1000),
+        "maxContracts",
+        /counting working orders/,
+        /5\.1/,
+      );
       // An entry order on the other side of a flat contract can fill too: both sides are worst cases.
-      const straddle = live({ workingOrders: [{ contractId: ES, size: 3 }, { contractId: ES, size: -3 }] });
+      const straddle = live({
+        workingOrders: [
+          { contractId: ES, size: 3 },
+          { contractId: ES, size: -3 },
+        ],
+      });
       assert.equal(exposure(straddle, 10), 3);
       assertRefused(decide(cfg, s(), straddle, buy(ES, 3), MON_1000), "maxContracts", /6 mini-equivalent/);
       assertPassed(decide(cfg, s(), straddle, buy(ES, 2), MON_1000));
       // An exit order working against a position does not add exposure.
-      assert.equal(exposure(live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: ES, size: -4 }] }), 10), 4);
-      assert.equal(exposure(live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: ES, size: -6 }] }), 10), 4);
-      assert.equal(exposure(live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: ES, size: -10 }] }), 10), 6);
+      assert.equal(
+        exposure(live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: ES, size: -4 }] }), 10),
+        4,
+      );
+      assert.equal(
+        exposure(live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: ES, size: -6 }] }), 10),
+        4,
+      );
+      assert.equal(
+        exposure(
+          live({ positions: [{ contractId: ES, size: 4 }], workingOrders: [{ contractId: ES, size: -10 }] }),
+          10,
+        ),
+        6,
+      );
     });
 
     it("an order against the position (an exit) is always allowed, a reversal is an entry", () => {
-      const full = live({ positions: [{ contractId: ES, size: 4 }, { contractId: MES, size: 10 }] });
+      const full = live({
+        positions: [
+          { contractId: ES, size: 4 },
+          { contractId: MES, size: 10 },
+        ],
+      });
       assertPassed(decide(cfg, s(), full, sell(ES, 4), MON_1000), "exit");
       assertPassed(decide(cfg, s(), full, sell(MES, 3), MON_1000), "exit");
       assert.equal(isExit(sell(ES, 5), full), false);
@@ -389,8 +527,12 @@ describe("core: rules engine", () => {
       const c = rulesFor("topstep-combine-50k", { microRatio: 1 });
       const four = live({ positions: [{ contractId: ES, size: 4 }] });
       assertPassed(decide(c, initialState(c, 7, 50_000, MON_1000), four, buy(MES, 1), MON_1000));
-      assertRefused(decide(c, initialState(c, 7, 50_000, MON_1000), four, buy(MES, 2), MON_1000), "maxContracts",
-        /6 mini-equivalent contracts \(1 micros = 1 mini\)/, /limit is 5/);
+      assertRefused(
+        decide(c, initialState(c, 7, 50_000, MON_1000), four, buy(MES, 2), MON_1000),
+        "maxContracts",
+        /6 mini-equivalent contracts \(1 micros = 1 mini\)/,
+        /limit is 5/,
+      );
     });
   });
 
@@ -435,18 +577,58 @@ describe("core: rules engine", () => {
 
     const sides: Array<[string, Record<string, string>]> = [
       // Friday 6 March 2026 is CST (UTC-6): 14:59 CT = 20:59Z.
-      ["Friday 6 March 2026 (CST, UTC-6)", { "14:59": "2026-03-06T20:59:00Z", "15:01": "2026-03-06T21:01:00Z", "15:04": "2026-03-06T21:04:00Z", "15:05": "2026-03-06T21:05:00Z", "15:09": "2026-03-06T21:09:00Z" }],
+      [
+        "Friday 6 March 2026 (CST, UTC-6)",
+        {
+          "14:59": "2026-03-06T20:59:00Z",
+          "15:01": "2026-03-06T21:01:00Z",
+          "15:04": "2026-03-06T21:04:00Z",
+          "15:05": "2026-03-06T21:05:00Z",
+          "15:09": "2026-03-06T21:09:00Z",
+        },
+      ],
       // Monday 9 March 2026 is CDT (UTC-5) after the 8 March change: 14:59 CT = 19:59Z.
-      ["Monday 9 March 2026 (CDT, UTC-5)", { "14:59": "2026-03-09T19:59:00Z", "15:01": "2026-03-09T20:01:00Z", "15:04": "2026-03-09T20:04:00Z", "15:05": "2026-03-09T20:05:00Z", "15:09": "2026-03-09T20:09:00Z" }],
+      [
+        "Monday 9 March 2026 (CDT, UTC-5)",
+        {
+          "14:59": "2026-03-09T19:59:00Z",
+          "15:01": "2026-03-09T20:01:00Z",
+          "15:04": "2026-03-09T20:04:00Z",
+          "15:05": "2026-03-09T20:05:00Z",
+          "15:09": "2026-03-09T20:09:00Z",
+        },
+      ],
       // Friday 30 October 2026 is still CDT (UTC-5).
-      ["Friday 30 October 2026 (CDT, UTC-5)", { "14:59": "2026-10-30T19:59:00Z", "15:01": "2026-10-30T20:01:00Z", "15:04": "2026-10-30T20:04:00Z", "15:05": "2026-10-30T20:05:00Z", "15:09": "2026-10-30T20:09:00Z" }],
+      [
+        "Friday 30 October 2026 (CDT, UTC-5)",
+        {
+          "14:59": "2026-10-30T19:59:00Z",
+          "15:01": "2026-10-30T20:01:00Z",
+          "15:04": "2026-10-30T20:04:00Z",
+          "15:05": "2026-10-30T20:05:00Z",
+          "15:09": "2026-10-30T20:09:00Z",
+        },
+      ],
       // Monday 2 November 2026 is CST (UTC-6) after the 1 November change.
-      ["Monday 2 November 2026 (CST, UTC-6)", { "14:59": "2026-11-02T20:59:00Z", "15:01": "2026-11-02T21:01:00Z", "15:04": "2026-11-02T21:04:00Z", "15:05": "2026-11-02T21:05:00Z", "15:09": "2026-11-02T21:09:00Z" }],
+      [
+        "Monday 2 November 2026 (CST, UTC-6)",
+        {
+          "14:59": "2026-11-02T20:59:00Z",
+          "15:01": "2026-11-02T21:01:00Z",
+          "15:04": "2026-11-02T21:04:00Z",
+          "15:05": "2026-11-02T21:05:00Z",
+          "15:09": "2026-11-02T21:09:00Z",
+        },
+      ],
     ];
     for (const [label, t] of sides) {
       it(`cuts entries off at 15:00 CT and flattens at 15:05 CT on ${label}`, () => {
         assertPassed(entryAt(at(t["14:59"]!)));
-        assertRefused(entryAt(at(t["15:01"]!)), "tradingWindow", /No new entries after 15:00 Chicago time \(the session closes at 15:10\)/);
+        assertRefused(
+          entryAt(at(t["15:01"]!)),
+          "tradingWindow",
+          /No new entries after 15:00 Chicago time \(the session closes at 15:10\)/,
+        );
         assertRefused(entryAt(at(t["15:09"]!)), "tradingWindow", /No new entries after 15:05 Chicago time/);
         // Exits pass after the cutoff.
         assertPassed(decide(cfg, st(), held, sell(ES, 1), at(t["15:09"]!)), "exit");
@@ -464,7 +646,11 @@ describe("core: rules engine", () => {
     it("the same UTC instant is inside the session in CST and after the close in CDT", () => {
       // 20:59Z: 14:59 CST on Friday 6 March, 15:59 CDT on Monday 9 March.
       assertPassed(entryAt(at("2026-03-06T20:59:00Z")));
-      assertRefused(entryAt(at("2026-03-09T20:59:00Z")), "tradingWindow", /The session is closed: Topstep's trading day runs 17:00 to 15:10 Chicago time, Sunday to Friday\./);
+      assertRefused(
+        entryAt(at("2026-03-09T20:59:00Z")),
+        "tradingWindow",
+        /The session is closed: Topstep's trading day runs 17:00 to 15:10 Chicago time, Sunday to Friday\./,
+      );
       assert.equal(sessionAt(cfg, at("2026-03-09T20:59:00Z")).open, false);
     });
 
@@ -488,7 +674,11 @@ describe("core: rules engine", () => {
       assert.equal(at1515.breach!.blockUntil, at("2026-03-09T22:00:00Z"), "until Monday 17:00 CDT");
       assert.equal(evaluate(cfg, st(), held, at("2026-03-07T18:00:00Z")).breach?.rule, "sessionFlatten"); // Saturday 12:00 CST
       assert.equal(evaluate(cfg, st(), live(), at("2026-03-07T18:00:00Z")).breach, null);
-      assert.equal(evaluate(cfg, st(), held, at("2026-03-10T02:00:00Z")).breach, null, "overnight inside the session is fine");
+      assert.equal(
+        evaluate(cfg, st(), held, at("2026-03-10T02:00:00Z")).breach,
+        null,
+        "overnight inside the session is fine",
+      );
     });
 
     it("an early close moves the close, and cutoff and flatten keep their distance to it", () => {
@@ -497,16 +687,31 @@ describe("core: rules engine", () => {
       const s = () => initialState(c, 7, 50_000, MON_1000);
       // Friday 27 November 2026, CST (UTC-6). Close 12:00 → cutoff 11:50, flatten 11:55.
       const info = sessionAt(c, at("2026-11-27T17:49:00Z"));
-      assert.deepEqual([info.open, info.closeLabel, info.cutoffLabel, info.flattenLabel], [true, "12:00", "11:50", "11:55"]);
+      assert.deepEqual(
+        [info.open, info.closeLabel, info.cutoffLabel, info.flattenLabel],
+        [true, "12:00", "11:50", "11:55"],
+      );
       assertPassed(decide(c, s(), live(), buy(ES, 1), at("2026-11-27T17:49:00Z"))); // 11:49 CST
-      assertRefused(decide(c, s(), live(), buy(ES, 1), at("2026-11-27T17:51:00Z")), "tradingWindow", // 11:51 CST
-        /No new entries after 11:50 Chicago time \(the session closes at 12:00\)/);
+      assertRefused(
+        decide(c, s(), live(), buy(ES, 1), at("2026-11-27T17:51:00Z")),
+        "tradingWindow", // 11:51 CST
+        /No new entries after 11:50 Chicago time \(the session closes at 12:00\)/,
+      );
       assert.equal(evaluate(c, s(), held, at("2026-11-27T17:54:00Z")).breach, null); // 11:54 CST
       const ev = evaluate(c, s(), held, at("2026-11-27T17:55:00Z")); // 11:55 CST
       assert.equal(ev.breach?.rule, "sessionFlatten");
       assert.match(ev.breach!.reason, /past 11:55 Chicago time, the scheduled flatten before the 12:00 close/);
-      assertRefused(decide(c, s(), live(), buy(ES, 1), at("2026-11-27T18:01:00Z")), "tradingWindow", /session is closed/, /to 12:00/); // 12:01 CST
-      assertRefused(decide(c, s(), live(), buy(ES, 1), at("2026-11-27T20:59:00Z")), "tradingWindow", /session is closed/); // 14:59 CST
+      assertRefused(
+        decide(c, s(), live(), buy(ES, 1), at("2026-11-27T18:01:00Z")),
+        "tradingWindow",
+        /session is closed/,
+        /to 12:00/,
+      ); // 12:01 CST
+      assertRefused(
+        decide(c, s(), live(), buy(ES, 1), at("2026-11-27T20:59:00Z")),
+        "tradingWindow",
+        /session is closed/,
+      ); // 14:59 CST
       // The day before keeps the normal close.
       assertPassed(decide(c, s(), live(), buy(ES, 1), at("2026-11-25T20:59:00Z"))); // Wednesday 25 Nov 14:59 CST
     });
@@ -521,7 +726,11 @@ describe("core: rules engine", () => {
       assertPassed(decide(cfg, s, live({ balance: 52_999 }), buy(ES, 1), MON_1000));
       const hit = evaluate(cfg, s, live({ balance: 53_000 }), MON_1000);
       assert.deepEqual([hit.headroom.profitToTarget, s.targetReached, hit.changed], [0, true, true]);
-      assertRefused(decide(cfg, s, live({ balance: 53_000 }), buy(ES, 1), MON_1000), "profitTarget", /profit target of \$3,000\.00 is reached/);
+      assertRefused(
+        decide(cfg, s, live({ balance: 53_000 }), buy(ES, 1), MON_1000),
+        "profitTarget",
+        /profit target of \$3,000\.00 is reached/,
+      );
       assertPassed(decide(cfg, s, holdingEsAt(53_000, 53_000), sell(ES, 1), MON_1000), "exit");
 
       const go = rulesFor("topstep-combine-50k");
@@ -542,7 +751,12 @@ describe("core: rules engine", () => {
       assert.equal(ev.headroom.bestDayShare, 0.5, "1,500 / 3,000: not below 50 % yet");
       // Today's realized P&L counts: +1,000 more makes it 1,500 / 4,000.
       assert.equal(evaluate(cfg, s, live({ balance: 54_000 }), THU_1000).headroom.bestDayShare, 0.38);
-      assert.equal(evaluate(cfg, initialState(cfg, 7, 50_000, MON_1000), live({ balance: 49_000 }), MON_1000).headroom.bestDayShare, null, "no profit, no share");
+      assert.equal(
+        evaluate(cfg, initialState(cfg, 7, 50_000, MON_1000), live({ balance: 49_000 }), MON_1000).headroom
+          .bestDayShare,
+        null,
+        "no profit, no share",
+      );
     });
 
     it("reports the minimum trading days from the days with fills", () => {
@@ -564,10 +778,17 @@ describe("core: rules engine", () => {
       assertPassed(decide(cfg, s, live(), buy(MNQ, 1), t0));
       assertPassed(decide(cfg, s, live(), buy(MNQ, 1), t0 + 10_000));
       assertRefused(decide(cfg, s, live(), buy(ES, 6), t0 + 15_000), "maxContracts"); // refused: not counted
-      assertPassed(decide(cfg, s, live({ positions: [{ contractId: MNQ, size: 2 }] }), sell(MNQ, 1), t0 + 16_000), "exit"); // exits not counted
+      assertPassed(
+        decide(cfg, s, live({ positions: [{ contractId: MNQ, size: 2 }] }), sell(MNQ, 1), t0 + 16_000),
+        "exit",
+      ); // exits not counted
       assertPassed(decide(cfg, s, live(), buy(MNQ, 1), t0 + 20_000));
       assert.equal(s.recentOrders.length, 3);
-      assertRefused(decide(cfg, s, live(), buy(MNQ, 1), t0 + 59_999), "maxOrdersPerMinute", /3 orders in the last minute; the limit is 3/);
+      assertRefused(
+        decide(cfg, s, live(), buy(MNQ, 1), t0 + 59_999),
+        "maxOrdersPerMinute",
+        /3 orders in the last minute; the limit is 3/,
+      );
       assertPassed(decide(cfg, s, live(), buy(MNQ, 1), t0 + 60_000), "allRulesPassed");
     });
 
@@ -577,7 +798,11 @@ describe("core: rules engine", () => {
       s.dayTrades = 3;
       assertPassed(decide(cfg, s, live(), buy(ES, 1), MON_1000));
       s.dayTrades = 4; // 5-lot scaled out 2/2/1 is 4 fills
-      assertRefused(decide(cfg, s, live(), buy(ES, 1), MON_1000), "maxTradesPerDay", /4 fills today; the limit is 4 per day/);
+      assertRefused(
+        decide(cfg, s, live(), buy(ES, 1), MON_1000),
+        "maxTradesPerDay",
+        /4 fills today; the limit is 4 per day/,
+      );
       assertPassed(decide(cfg, s, holdingEsAt(50_000, 50_000), sell(ES, 1), MON_1000), "exit");
       rollTradingDay(cfg, s, MON_1701);
       assert.equal(s.dayTrades, 0);
@@ -598,7 +823,11 @@ describe("core: rules engine", () => {
     it("refuses alerts older than maxAlertAgeSeconds", () => {
       const cfg = rulesFor("topstep-combine-50k", { maxAlertAgeSeconds: 10 });
       const s = initialState(cfg, 7, 50_000, MON_1000);
-      assertRefused(decide(cfg, s, live(), buy(ES, 1, MON_1000 - 11_000), MON_1000), "maxAlertAge", /The alert is 11\.0 s old; alerts older than 10 s are refused\./);
+      assertRefused(
+        decide(cfg, s, live(), buy(ES, 1, MON_1000 - 11_000), MON_1000),
+        "maxAlertAge",
+        /The alert is 11\.0 s old; alerts older than 10 s are refused\./,
+      );
       assertPassed(decide(cfg, s, live(), buy(ES, 1, MON_1000 - 10_000), MON_1000));
       assertPassed(decide(cfg, s, live(), buy(ES, 1), MON_1000), "allRulesPassed");
     });
@@ -609,7 +838,11 @@ describe("core: rules engine", () => {
       const s = initialState(cfg, 7, 50_000, MON_1000);
       assertPassed(decide(cfg, s, live(), buy(ES, 1), MON_1000));
       assertPassed(decide(cfg, s, live(), buy(MNQ, 1), MON_1000));
-      assertRefused(decide(cfg, s, live(), buy(CL, 1), MON_1000), "allowedSymbols", /CL is not in the allowed symbols \(ES, MNQ\)/);
+      assertRefused(
+        decide(cfg, s, live(), buy(CL, 1), MON_1000),
+        "allowedSymbols",
+        /CL is not in the allowed symbols \(ES, MNQ\)/,
+      );
       assertRefused(decide(cfg, s, live(), buy(MES, 1), MON_1000), "allowedSymbols", /MES is not/);
       // A CL position opened elsewhere can still be closed.
       assertPassed(decide(cfg, s, live({ positions: [{ contractId: CL, size: 2 }] }), sell(CL, 2), MON_1000), "exit");
@@ -619,20 +852,42 @@ describe("core: rules engine", () => {
       const cfg = rulesFor("topstep-combine-50k");
       const s = initialState(cfg, 7, 50_000, MON_1000);
       const under = live({ balance: 47_900 });
-      const first = evaluate(cfg, s, live({ balance: 47_900, positions: [{ contractId: ES, size: 1 }] }), MON_1000).breach!;
+      const first = evaluate(cfg, s, live({ balance: 47_900, positions: [{ contractId: ES, size: 1 }] }), MON_1000)
+        .breach!;
       assert.equal(first.rule, "maxLossLimit");
       applyBreach(s, first);
       assert.equal(evaluate(cfg, s, under, MON_1000).breach, null, "flat and blocked: nothing left to do");
-      assert.equal(evaluate(cfg, s, live({ balance: 47_900, positions: [{ contractId: ES, size: 1 }] }), MON_1000).breach?.rule, "maxLossLimit", "a position again: flatten again");
+      assert.equal(
+        evaluate(cfg, s, live({ balance: 47_900, positions: [{ contractId: ES, size: 1 }] }), MON_1000).breach?.rule,
+        "maxLossLimit",
+        "a position again: flatten again",
+      );
     });
 
     it("an unconfirmed account state refuses orders, even exits judged on a stale book; close and flatten pass", () => {
       const cfg = rulesFor("topstep-combine-50k");
       const s = initialState(cfg, 7, 50_000, MON_1000);
-      assertRefused(decide(cfg, s, live({ synced: false }), buy(ES, 1), MON_1000), "stateUnknown", /not confirmed by the gateway/);
+      assertRefused(
+        decide(cfg, s, live({ synced: false }), buy(ES, 1), MON_1000),
+        "stateUnknown",
+        /not confirmed by the gateway/,
+      );
       // The book may be stale (a stop filled while disconnected): a "sell 1" could open a short.
-      assertRefused(decide(cfg, s, live({ synced: false, positions: [{ contractId: ES, size: 1 }] }), sell(ES, 1), MON_1000), "stateUnknown", /close, cancel and flatten still work/);
-      assertPassed(decide(cfg, s, live({ synced: false, positions: [{ contractId: ES, size: 1 }] }), { action: "close", contractId: ES }, MON_1000), "exit");
+      assertRefused(
+        decide(cfg, s, live({ synced: false, positions: [{ contractId: ES, size: 1 }] }), sell(ES, 1), MON_1000),
+        "stateUnknown",
+        /close, cancel and flatten still work/,
+      );
+      assertPassed(
+        decide(
+          cfg,
+          s,
+          live({ synced: false, positions: [{ contractId: ES, size: 1 }] }),
+          { action: "close", contractId: ES },
+          MON_1000,
+        ),
+        "exit",
+      );
       // A position without a quote: equity, and the distance to the floor, are unknown. Fail closed.
       const unmarked = live({ openPnlComplete: false, positions: [{ contractId: ES, size: 1 }] });
       assertRefused(decide(cfg, s, unmarked, buy(MNQ, 1), MON_1000), "stateUnknown", /no quote/);
@@ -646,20 +901,38 @@ describe("core: rules engine", () => {
       s.blockedUntil = Number.POSITIVE_INFINITY;
       s.blockedBy = "maxLossLimit";
       s.blockedReason = "Equity reached the floor.";
-      const a = live({ synced: false, openPnlComplete: false, balance: 47_000, positions: [{ contractId: ES, size: -2 }] });
+      const a = live({
+        synced: false,
+        openPnlComplete: false,
+        balance: 47_000,
+        positions: [{ contractId: ES, size: -2 }],
+      });
       const saturday = at("2026-03-07T18:00:00Z"); // Saturday 12:00 CST: session closed too
       for (const intent of [
-        { action: "cancel" }, { action: "cancelAll" }, { action: "close", contractId: ES }, { action: "partialClose", contractId: ES, quantity: 1 },
+        { action: "cancel" },
+        { action: "cancelAll" },
+        { action: "close", contractId: ES },
+        { action: "partialClose", contractId: ES, quantity: 1 },
         { action: "flatten" },
       ] satisfies GateIntent[]) {
         assertPassed(decide(cfg, s, a, intent, saturday), "exit");
       }
       // Exit orders pass when the account is confirmed, whatever else blocks.
-      for (const intent of [buy(ES, 2), buy(ES, 1)]) assertPassed(decide(cfg, s, { ...a, synced: true }, intent, saturday), "exit");
+      for (const intent of [buy(ES, 2), buy(ES, 1)])
+        assertPassed(decide(cfg, s, { ...a, synced: true }, intent, saturday), "exit");
       assertRefused(decide(cfg, s, a, buy(ES, 3), saturday), "stateUnknown");
       assertRefused(decide(cfg, s, a, { action: "modify", contractId: ES, quantity: 5 }, saturday), "stateUnknown");
       // The guard judges a modify as the order it leaves working (test/nodes/guard-states.test.ts).
-      assertRefused(decide(cfg, s, { ...a, synced: true, openPnlComplete: true }, { action: "modify", orderId: 1, priceChange: true }, saturday), "killSwitch");
+      assertRefused(
+        decide(
+          cfg,
+          s,
+          { ...a, synced: true, openPnlComplete: true },
+          { action: "modify", orderId: 1, priceChange: true },
+          saturday,
+        ),
+        "killSwitch",
+      );
     });
   });
 
@@ -675,9 +948,21 @@ describe("core: rules engine", () => {
         assert.equal(r.profile, name);
         assert.equal(r.startBalance, size);
         assert.deepEqual(r.lossFloor, { mode: "trailingEod", amount: mll, lockAt: size });
-        assert.deepEqual([r.maxContracts, r.microRatio, r.profitTarget, r.consistency, r.minTradingDays], [contracts, 10, target, 0.5, 2]);
-        assert.deepEqual(r.session, { open: "17:00", close: "15:10", entryCutoff: "15:00", flattenAt: "15:05", earlyCloses: {} });
-        assert.deepEqual([r.dailyLoss, r.scaling, r.stopAtTarget, r.flattenBuffer, r.allowedSymbols], [undefined, undefined, false, 0, []]);
+        assert.deepEqual(
+          [r.maxContracts, r.microRatio, r.profitTarget, r.consistency, r.minTradingDays],
+          [contracts, 10, target, 0.5, 2],
+        );
+        assert.deepEqual(r.session, {
+          open: "17:00",
+          close: "15:10",
+          entryCutoff: "15:00",
+          flattenAt: "15:05",
+          earlyCloses: {},
+        });
+        assert.deepEqual(
+          [r.dailyLoss, r.scaling, r.stopAtTarget, r.flattenBuffer, r.allowedSymbols],
+          [undefined, undefined, false, 0, []],
+        );
         assert.equal(initialState(r, 1, size, MON_1000).floor, size - mll);
       });
     }
@@ -693,9 +978,19 @@ describe("core: rules engine", () => {
         assert.equal(r.startBalance, 0);
         assert.deepEqual(r.lossFloor, { mode: "trailingEod", amount: mll, lockAt: 0 });
         assert.equal(r.maxContracts, contracts);
-        assert.deepEqual(r.scaling!.map((t) => t.maxContracts), tiers);
-        assert.deepEqual(r.scaling!.slice(1).map((t) => t.minProfit), thresholds);
-        assert.deepEqual([r.profitTarget, r.dailyLoss, r.consistency], [undefined, undefined, undefined], "no target, no DLL on TopstepX");
+        assert.deepEqual(
+          r.scaling!.map((t) => t.maxContracts),
+          tiers,
+        );
+        assert.deepEqual(
+          r.scaling!.slice(1).map((t) => t.minProfit),
+          thresholds,
+        );
+        assert.deepEqual(
+          [r.profitTarget, r.dailyLoss, r.consistency],
+          [undefined, undefined, undefined],
+          "no target, no DLL on TopstepX",
+        );
         const s = initialState(r, 1, 0, MON_1000);
         assert.deepEqual([s.floor, s.tierMaxContracts], [-mll, tiers[0]]);
       });
@@ -703,26 +998,43 @@ describe("core: rules engine", () => {
 
     it("keeps the profiles as plain data", () => {
       assert.deepEqual(Object.keys(PROFILES).sort(), [
-        "topstep-combine-100k", "topstep-combine-150k", "topstep-combine-50k", "topstep-xfa-100k", "topstep-xfa-150k", "topstep-xfa-50k",
+        "topstep-combine-100k",
+        "topstep-combine-150k",
+        "topstep-combine-50k",
+        "topstep-xfa-100k",
+        "topstep-xfa-150k",
+        "topstep-xfa-50k",
       ]);
       assert.deepEqual(JSON.parse(JSON.stringify(PROFILES)), PROFILES);
     });
 
     it("merges overrides over the profile, the session field by field", () => {
       const r = rulesFor("topstep-combine-50k", {
-        maxContracts: 3, flattenBuffer: 250, dailyLoss: { amount: 500, mode: "trailing" }, session: { entryCutoff: "14:30" },
+        maxContracts: 3,
+        flattenBuffer: 250,
+        dailyLoss: { amount: 500, mode: "trailing" },
+        session: { entryCutoff: "14:30" },
       });
       assert.equal(r.maxContracts, 3);
       assert.equal(r.flattenBuffer, 250);
       assert.deepEqual(r.dailyLoss, { amount: 500, mode: "trailing", action: "flattenAndBlock" });
-      assert.deepEqual(r.session, { open: "17:00", close: "15:10", entryCutoff: "14:30", flattenAt: "15:05", earlyCloses: {} });
+      assert.deepEqual(r.session, {
+        open: "17:00",
+        close: "15:10",
+        entryCutoff: "14:30",
+        flattenAt: "15:05",
+        earlyCloses: {},
+      });
       assert.deepEqual([r.profitTarget, r.lossFloor?.amount], [3_000, 2_000], "the rest of the profile stays");
       // Undefined overrides leave the profile's value; numbers from a form are coerced.
       assert.equal(rulesFor("topstep-combine-50k", { maxContracts: undefined }).maxContracts, 5);
       assert.equal(rulesFor("topstep-combine-50k", { maxContracts: "4" }).maxContracts, 4);
       // A custom profile is built from the overrides alone.
       const custom = rulesFor("custom", { startBalance: 25_000, lossFloor: { amount: 1_500 } });
-      assert.deepEqual([custom.profile, custom.lossFloor, custom.session.close], ["custom", { mode: "trailingEod", amount: 1_500 }, "15:10"]);
+      assert.deepEqual(
+        [custom.profile, custom.lossFloor, custom.session.close],
+        ["custom", { mode: "trailingEod", amount: 1_500 }, "15:10"],
+      );
       assert.equal(initialState(custom, 1, 25_000, MON_1000).floor, 23_500);
     });
 
@@ -739,8 +1051,11 @@ describe("core: rules engine", () => {
         [{ consistency: 1.5 }, /^consistency: /],
         [{ scaling: [{ minProfit: 0, maxContracts: 0 }] }, /^scaling\.0\.maxContracts: /],
       ];
-      for (const [overrides, message] of bad) assert.throws(() => rulesFor("topstep-combine-50k", overrides), { message }, JSON.stringify(overrides));
-      assert.throws(() => rulesFor("topstep-200k"), { message: /^profile: unknown profile "topstep-200k" \(known: topstep-combine-50k, .*custom\)$/ });
+      for (const [overrides, message] of bad)
+        assert.throws(() => rulesFor("topstep-combine-50k", overrides), { message }, JSON.stringify(overrides));
+      assert.throws(() => rulesFor("topstep-200k"), {
+        message: /^profile: unknown profile "topstep-200k" \(known: topstep-combine-50k, .*custom\)$/,
+      });
       assert.throws(() => rulesFor("custom"), { message: /^startBalance: / });
     });
   });

@@ -5,21 +5,39 @@ import { tradingDayOf, tradingDayStart } from "../../src/core/time/trading-day";
 
 describe("core: Chicago time and the trading day", () => {
   it("starts the trading day at 17:00 Chicago in winter (CST, UTC-6) and summer (CDT, UTC-5)", () => {
-    assert.equal(new Date(tradingDayStart(Date.parse("2026-11-25T15:00:00Z"))).toISOString(), "2026-11-24T23:00:00.000Z");
-    assert.equal(new Date(tradingDayStart(Date.parse("2026-07-15T23:30:00Z"))).toISOString(), "2026-07-15T22:00:00.000Z");
+    assert.equal(
+      new Date(tradingDayStart(Date.parse("2026-11-25T15:00:00Z"))).toISOString(),
+      "2026-11-24T23:00:00.000Z",
+    );
+    assert.equal(
+      new Date(tradingDayStart(Date.parse("2026-07-15T23:30:00Z"))).toISOString(),
+      "2026-07-15T22:00:00.000Z",
+    );
     assert.equal(tradingDayOf(Date.parse("2026-07-15T23:30:00Z")), "2026-07-16");
     assert.equal(tradingDayOf(Date.parse("2026-07-15T21:59:59Z")), "2026-07-15");
   });
 
   it("is DST-correct on the change dates (8 March and 1 November 2026)", () => {
     // Sunday 8 March 2026 02:00 CST → 03:00 CDT. Monday's session opened Sunday 17:00 CDT = 22:00Z.
-    assert.equal(new Date(tradingDayStart(Date.parse("2026-03-09T14:00:00Z"))).toISOString(), "2026-03-08T22:00:00.000Z");
+    assert.equal(
+      new Date(tradingDayStart(Date.parse("2026-03-09T14:00:00Z"))).toISOString(),
+      "2026-03-08T22:00:00.000Z",
+    );
     // Sunday 16:00 CDT: the last 17:00 was Saturday's, in CST, 22 real hours (23 wall hours) before.
-    assert.equal(new Date(tradingDayStart(Date.parse("2026-03-08T21:00:00Z"))).toISOString(), "2026-03-07T23:00:00.000Z");
+    assert.equal(
+      new Date(tradingDayStart(Date.parse("2026-03-08T21:00:00Z"))).toISOString(),
+      "2026-03-07T23:00:00.000Z",
+    );
     // Sunday 1 November 16:00 CST: the last 17:00 was Saturday's, in CDT, 24 wall hours and 25 real hours before.
-    assert.equal(new Date(tradingDayStart(Date.parse("2026-11-01T22:00:00Z"))).toISOString(), "2026-10-31T22:00:00.000Z");
+    assert.equal(
+      new Date(tradingDayStart(Date.parse("2026-11-01T22:00:00Z"))).toISOString(),
+      "2026-10-31T22:00:00.000Z",
+    );
     // Sunday 1 November 2026 02:00 CDT → 01:00 CST. Monday's session opened Sunday 17:00 CST = 23:00Z.
-    assert.equal(new Date(tradingDayStart(Date.parse("2026-11-02T15:00:00Z"))).toISOString(), "2026-11-01T23:00:00.000Z");
+    assert.equal(
+      new Date(tradingDayStart(Date.parse("2026-11-02T15:00:00Z"))).toISOString(),
+      "2026-11-01T23:00:00.000Z",
+    );
     assert.equal(chicagoTime(Date.parse("2026-11-01T06:30:00Z")).hour, 1);
     assert.equal(chicagoTime(Date.parse("2026-11-01T07:30:00Z")).hour, 1);
   });
@@ -34,7 +52,17 @@ describe("core: Chicago time and the trading day", () => {
   it("starts a new day of fills and P&L at 17:00 Chicago", () => {
     const book = new AccountBook(1, Date.parse("2026-11-25T15:00:00Z"));
     const trade = (id: number, at: string, pnl: number | null) => ({
-      id, accountId: 1, contractId: "CON.F.US.MNQ.Z26", creationTimestamp: at, price: 1, profitAndLoss: pnl, fees: 0.37, side: 0, size: 1, voided: false, orderId: id,
+      id,
+      accountId: 1,
+      contractId: "CON.F.US.MNQ.Z26",
+      creationTimestamp: at,
+      price: 1,
+      profitAndLoss: pnl,
+      fees: 0.37,
+      side: 0,
+      size: 1,
+      voided: false,
+      orderId: id,
     });
     assert.equal(book.applyTrade(trade(1, "2026-11-25T14:00:00+00:00", null)), true);
     assert.equal(book.applyTrade(trade(1, "2026-11-25T14:00:00+00:00", null)), false, "a repeated trade counts once");

@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import type { Simulator } from "../../src/sim";
 import { clockSetting, runningClockFrom } from "../support/clock";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
-import { restClient, startTestSim, until, USER } from "../support/sim";
+import { restClient, startTestSim, USER, until } from "../support/sim";
 
 const ARTIFACTS = resolve(__dirname, "..", "..", "..", "test-artifacts");
 const SECRET = "e2e-webhook-secret";
@@ -27,22 +27,36 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     // The simulator and our nodes share one clock set to a session: the wall clock decides nothing.
     const clock = runningClockFrom();
     sim = await startTestSim({ now: clock.now, market: { quoteRate: 2 } });
-    red = await startNodeRed({
-      TOPSTEPX_SIMULATOR_URL: sim.restUrl,
-      TOPSTEPX_USERNAME: USER.userName,
-      TOPSTEPX_API_KEY: USER.apiKey,
-      TOPSTEPX_WEBHOOK_SECRET: SECRET,
-    }, [], clockSetting(clock));
+    red = await startNodeRed(
+      {
+        TOPSTEPX_SIMULATOR_URL: sim.restUrl,
+        TOPSTEPX_USERNAME: USER.userName,
+        TOPSTEPX_API_KEY: USER.apiKey,
+        TOPSTEPX_WEBHOOK_SECRET: SECRET,
+      },
+      [],
+      clockSetting(clock),
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1800, height: 760 } });
   });
   afterEach(async function () {
     if (this.currentTest?.state === "failed") {
-      await page.screenshot({ path: join(ARTIFACTS, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}.png`) }).catch(() => undefined);
+      await page
+        .screenshot({ path: join(ARTIFACTS, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}.png`) })
+        .catch(() => undefined);
       console.log(red.log.slice(-20).join(""));
     }
   });
@@ -95,20 +109,49 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
    * response path is added beside it (one rules node per account), and the answer returned.
    */
   async function postAlertThroughRules(rulesId: string): Promise<{ status: number; rule: string }> {
-    const flows = await (await fetch(`${red.url}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json() as { flows: Array<{ id: string; z?: string; wires?: string[][] }> };
+    const flows = (await (await fetch(`${red.url}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json()) as {
+      flows: Array<{ id: string; z?: string; wires?: string[][] }>;
+    };
     const rules = flows.flows.find((n) => n.id === rulesId)!;
     const z = rules.z!;
     rules.wires = [["e2e-resp"], ["e2e-resp"], rules.wires?.[2] ?? []];
     flows.flows.push(
-      { id: "e2e-in", type: "http in", z, url: "/e2e/alert", method: "post", upload: false, swaggerDoc: "", x: 100, y: 600, wires: [["e2e-alert"]] } as never,
-      { id: "e2e-alert", type: "topstepx-alert", z, server: "tsx-config", requireSecret: true, version: 1, x: 250, y: 600, wires: [[rulesId], ["e2e-resp"]] } as never,
+      {
+        id: "e2e-in",
+        type: "http in",
+        z,
+        url: "/e2e/alert",
+        method: "post",
+        upload: false,
+        swaggerDoc: "",
+        x: 100,
+        y: 600,
+        wires: [["e2e-alert"]],
+      } as never,
+      {
+        id: "e2e-alert",
+        type: "topstepx-alert",
+        z,
+        server: "tsx-config",
+        requireSecret: true,
+        version: 1,
+        x: 250,
+        y: 600,
+        wires: [[rulesId], ["e2e-resp"]],
+      } as never,
       { id: "e2e-resp", type: "http response", z, statusCode: "", headers: {}, x: 400, y: 600, wires: [] } as never,
     );
     await deployFlows(red.url, flows.flows);
     // The redeploy restarts the rules node: until it has re-synced it refuses with stateUnknown.
     for (let i = 0; ; i++) {
-      const r = await fetch(`${red.url}/e2e/alert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ secret: SECRET, id: `e2e-kill-${i}`, symbol: "MNQ1!", side: "buy", quantity: 1 }) });
-      const json = r.headers.get("content-type")?.includes("json") ? ((await r.json()) as { rule: string }) : { rule: "notStarted" };
+      const r = await fetch(`${red.url}/e2e/alert`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ secret: SECRET, id: `e2e-kill-${i}`, symbol: "MNQ1!", side: "buy", quantity: 1 }),
+      });
+      const json = r.headers.get("content-type")?.includes("json")
+        ? ((await r.json()) as { rule: string })
+        : { rule: "notStarted" };
       const answer = { status: r.status, ...json };
       if ((answer.rule !== "stateUnknown" && answer.rule !== "notStarted") || i >= 50) return answer;
       await page.waitForTimeout(200);
@@ -122,7 +165,8 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
   /** Empty flows, a fresh simulator account and no rule state: each example starts clean. */
   async function reset(): Promise<void> {
     await deployFlows(red.url, []);
-    for (const f of ["topstepx-journal.sqlite", "topstepx-journal.sqlite-wal", "topstepx-journal.sqlite-shm"]) rmSync(join(red.userDir, f), { force: true });
+    for (const f of ["topstepx-journal.sqlite", "topstepx-journal.sqlite-wal", "topstepx-journal.sqlite-shm"])
+      rmSync(join(red.userDir, f), { force: true });
     await restClient(sim).post("/sim/reset");
     await openEditor();
   }
@@ -141,25 +185,46 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     await reset();
     await importExample("1 TradingView webhook to order", "TradingView → order");
     await deploy();
-    await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /MLL \$/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
+          /MLL \$/.test(e.textContent ?? ""),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
     assert.ok((await statuses()).includes("connected"), "the order node shows the connection");
     const r = await fetch(`${red.url}/topstepx/alert`, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ secret: SECRET, id: "e2e-1", symbol: "MNQ1!", side: "buy", quantity: 1 }),
     });
-    const body = await r.json() as { ok: boolean; orderId: number };
+    const body = (await r.json()) as { ok: boolean; orderId: number };
     assert.equal(r.status, 200, JSON.stringify(body));
     const state = (await restClient(sim).get("/sim/state")).data;
-    assert.ok(state.orders.some((o: { id: number }) => o.id === body.orderId), "the order reached the simulator");
+    assert.ok(
+      state.orders.some((o: { id: number }) => o.id === body.orderId),
+      "the order reached the simulator",
+    );
     await shoot("webhook-example.png");
   });
 
   it("imports the P&L monitor and the manual ticket examples, and their nodes connect", async () => {
-    for (const [name, tab, shot] of [["2 P&L monitor and flatten", "P&L monitor", "monitor-example.png"], ["4 Manual order ticket", "Manual order ticket", "ticket-example.png"]] as const) {
+    for (const [name, tab, shot] of [
+      ["2 P&L monitor and flatten", "P&L monitor", "monitor-example.png"],
+      ["4 Manual order ticket", "Manual order ticket", "ticket-example.png"],
+    ] as const) {
       await reset();
       await importExample(name, tab);
       await deploy();
-      await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /connected|MLL|\$|contract/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
+            /connected|MLL|\$|contract/.test(e.textContent ?? ""),
+          ),
+        undefined,
+        { timeout: 20_000 },
+      );
       await shoot(shot);
     }
   });
@@ -168,7 +233,14 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     await reset();
     await importExample("3 Dashboard", "Dashboard");
     await deploy();
-    await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /MLL \$/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
+          /MLL \$/.test(e.textContent ?? ""),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
     await shoot("dashboard-flow.png");
     const dash = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
@@ -177,7 +249,11 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
       await dash.waitForTimeout(2500); // a couple of refreshes: chart, gauges, tables
       await dash.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
       await dash.click("button:has-text('KILL SWITCH')");
-      await until(async () => (await statuses()).includes("kill switch on"), "the kill switch on the rules node", 10_000);
+      await until(
+        async () => (await statuses()).includes("kill switch on"),
+        "the kill switch on the rules node",
+        10_000,
+      );
       await dash.waitForSelector("text=KILL SWITCH ON", { timeout: 10_000 });
       await dash.screenshot({ path: join(ARTIFACTS, "dashboard-kill-switch.png") });
     } finally {
@@ -185,7 +261,9 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     }
     const rulesId = await page.evaluate(() => {
       let id = "";
-      (window as any).RED.nodes.eachNode((n: { type: string; id: string }) => { if (n.type === "topstepx-rules") id = n.id; });
+      (window as any).RED.nodes.eachNode((n: { type: string; id: string }) => {
+        if (n.type === "topstepx-rules") id = n.id;
+      });
       return id;
     });
     const decision = await postAlertThroughRules(rulesId);
@@ -197,7 +275,14 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     await reset();
     await importExample("flows", "TopstepX");
     await deploy();
-    await page.waitForFunction(() => [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) => /MLL \$/.test(e.textContent ?? "")), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
+          /MLL \$/.test(e.textContent ?? ""),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
     const killId = await page.evaluate(() => {
       let id = "";
       (window as any).RED.nodes.eachNode((n: { type: string; name: string; id: string }) => {
@@ -206,12 +291,17 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
       return id;
     });
     await page.click(`[id='${killId}'] .red-ui-flow-node-button`);
-    await until(async () => (await statuses()).includes("kill switch on"), "the rules node showing the kill switch", 10_000);
+    await until(
+      async () => (await statuses()).includes("kill switch on"),
+      "the rules node showing the kill switch",
+      10_000,
+    );
     const r = await fetch(`${red.url}/topstepx/alert`, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ secret: SECRET, id: "e2e-2", symbol: "MNQ1!", side: "buy", quantity: 1 }),
     });
-    const body = await r.json() as { rule: string };
+    const body = (await r.json()) as { rule: string };
     assert.equal(r.status, 422);
     assert.equal(body.rule, "killSwitch");
     await shoot("kill-switch.png");

@@ -6,15 +6,30 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const DIR = join(ROOT, "examples");
-const OURS = ["topstepx-config", "topstepx-order", "topstepx-market", "topstepx-account", "topstepx-rules", "topstepx-alert"];
+const OURS = [
+  "topstepx-config",
+  "topstepx-order",
+  "topstepx-market",
+  "topstepx-account",
+  "topstepx-rules",
+  "topstepx-alert",
+];
 const CORE = ["tab", "comment", "inject", "debug", "function", "switch", "change", "http in", "http response"];
 
-interface FlowNode { id: string; type: string; z?: string; name?: string; wires?: string[][] }
+interface FlowNode {
+  id: string;
+  type: string;
+  z?: string;
+  name?: string;
+  wires?: string[][];
+}
 
 function nrlint(file: string): Array<{ rule: string; message: string; location: string[] }> {
   const bin = require.resolve("nrlint/bin/nrlint.js", { paths: [ROOT] });
   try {
-    return JSON.parse(execFileSync(process.execPath, [bin, "-c", join(ROOT, ".nrlintrc.js"), "-f", "json", file], { encoding: "utf8" }));
+    return JSON.parse(
+      execFileSync(process.execPath, [bin, "-c", join(ROOT, ".nrlintrc.js"), "-f", "json", file], { encoding: "utf8" }),
+    );
   } catch (e) {
     // nrlint exits non-zero when it finds problems; its report is still on stdout.
     const stdout = (e as { stdout?: string }).stdout;
@@ -27,7 +42,13 @@ describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
   it("holds the webhook, monitor, dashboard and ticket examples, and flows.json", () => {
-    assert.deepEqual(files.sort(), ["1 TradingView webhook to order.json", "2 P&L monitor and flatten.json", "3 Dashboard.json", "4 Manual order ticket.json", "flows.json"]);
+    assert.deepEqual(files.sort(), [
+      "1 TradingView webhook to order.json",
+      "2 P&L monitor and flatten.json",
+      "3 Dashboard.json",
+      "4 Manual order ticket.json",
+      "flows.json",
+    ]);
   });
 
   for (const file of files) {
@@ -42,7 +63,8 @@ describe("examples/", () => {
 
       it("uses only core nodes, ours, and Dashboard 2 in the dashboard example", () => {
         for (const n of nodes) {
-          const ok = CORE.includes(n.type) || OURS.includes(n.type) || (file.startsWith("3 ") && n.type.startsWith("ui-"));
+          const ok =
+            CORE.includes(n.type) || OURS.includes(n.type) || (file.startsWith("3 ") && n.type.startsWith("ui-"));
           assert.ok(ok, `${n.id}: ${n.type}`);
         }
       });
@@ -57,7 +79,8 @@ describe("examples/", () => {
 
       it("wires only to nodes that exist, and uses at most one rules node", () => {
         const ids = new Set(nodes.map((n) => n.id));
-        for (const n of nodes) for (const port of n.wires ?? []) for (const w of port) assert.ok(ids.has(w), `${n.id} → ${w}`);
+        for (const n of nodes)
+          for (const port of n.wires ?? []) for (const w of port) assert.ok(ids.has(w), `${n.id} → ${w}`);
         assert.ok(nodes.filter((n) => n.type === "topstepx-rules").length <= 1);
       });
 
@@ -69,17 +92,25 @@ describe("examples/", () => {
 
   it("nrlint does find problems (the check above can fail)", () => {
     const bad = join(tmpdir(), "topstepx-nrlint-bad.json");
-    writeFileSync(bad, JSON.stringify([
-      { id: "t", type: "tab", label: "t" },
-      { id: "a", type: "http in", z: "t", url: "/x", method: "post", x: 100, y: 100, wires: [[]] },
-      { id: "b", type: "http in", z: "t", url: "/x", method: "post", x: 105, y: 101, wires: [[]] },
-    ]));
+    writeFileSync(
+      bad,
+      JSON.stringify([
+        { id: "t", type: "tab", label: "t" },
+        { id: "a", type: "http in", z: "t", url: "/x", method: "post", x: 100, y: 100, wires: [[]] },
+        { id: "b", type: "http in", z: "t", url: "/x", method: "post", x: 105, y: 101, wires: [[]] },
+      ]),
+    );
     const rules = nrlint(bad).map((p) => p.rule);
-    assert.ok(rules.includes("no-duplicate-http-in-urls") && rules.includes("no-unconnected-http-nodes"), rules.join(", "));
+    assert.ok(
+      rules.includes("no-duplicate-http-in-urls") && rules.includes("no-unconnected-http-nodes"),
+      rules.join(", "),
+    );
   });
 
   it("uses every node of the package somewhere (the Flow Library's N02 check)", () => {
-    const used = new Set(files.flatMap((f) => (JSON.parse(readFileSync(join(DIR, f), "utf8")) as FlowNode[]).map((n) => n.type)));
+    const used = new Set(
+      files.flatMap((f) => (JSON.parse(readFileSync(join(DIR, f), "utf8")) as FlowNode[]).map((n) => n.type)),
+    );
     for (const t of OURS) assert.ok(used.has(t), t);
   });
 });

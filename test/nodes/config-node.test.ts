@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import type { Simulator } from "../../src/sim";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { startTestSim, until, USER } from "../support/sim";
+import { startTestSim, USER, until } from "../support/sim";
 
-describe("node: topstepx-config", function () {
+describe("node: topstepx-config", () => {
   let sim: Simulator;
   const saved = { ...process.env };
 
@@ -35,20 +35,35 @@ describe("node: topstepx-config", function () {
     assert.equal(exported.includes(USER.apiKey), false, "no API key");
     assert.equal(exported.includes("s3cret-hook"), false, "no webhook secret");
     // They live in the runtime's credential store instead (encrypted to flows_cred.json on disk).
-    assert.deepEqual(helper.credentials.get("cfg"), { userName: USER.userName, apiKey: USER.apiKey, webhookSecret: "s3cret-hook" });
+    assert.deepEqual(helper.credentials.get("cfg"), {
+      userName: USER.userName,
+      apiKey: USER.apiKey,
+      webhookSecret: "s3cret-hook",
+    });
   });
 
   it("shares one connection between its nodes and closes it when the last one goes", async () => {
     const cfg = configFor(sim);
     await helper.load(allNodes, [cfg.node, orderNode, { ...orderNode, id: "o2" }], cfg.credentials);
     const config = helper.getNode("cfg");
-    await until(() => lastStatus(helper.getNode("o1")).text === "connected" && lastStatus(helper.getNode("o2")).text === "connected", "both connected");
-    const state = await (await fetch(`${sim.restUrl}/sim/state`)).json() as { hubs: { user: { connections: number } } };
+    await until(
+      () =>
+        lastStatus(helper.getNode("o1")).text === "connected" && lastStatus(helper.getNode("o2")).text === "connected",
+      "both connected",
+    );
+    const state = (await (await fetch(`${sim.restUrl}/sim/state`)).json()) as {
+      hubs: { user: { connections: number } };
+    };
     assert.equal(state.hubs.user.connections, 1, "one user-hub connection for two nodes");
     const conn = config.connection;
     await helper.unload();
     assert.equal(conn.status().state, "disconnected");
-    await until(async () => ((await (await fetch(`${sim.restUrl}/sim/state`)).json()) as { hubs: { user: { connections: number } } }).hubs.user.connections === 0, "the hub connection closed");
+    await until(
+      async () =>
+        ((await (await fetch(`${sim.restUrl}/sim/state`)).json()) as { hubs: { user: { connections: number } } }).hubs
+          .user.connections === 0,
+      "the hub connection closed",
+    );
   });
 
   it("falls back to the TOPSTEPX_* environment variables", async () => {
@@ -66,7 +81,9 @@ describe("node: topstepx-config", function () {
 
   it("shows a red status naming the missing field, and fails inputs with it", async () => {
     const cfg = configFor(sim);
-    await helper.load(allNodes, [cfg.node, { ...orderNode, wires: [[], ["err"]] }, { id: "err", type: "helper" }], { cfg: { userName: "trader" } });
+    await helper.load(allNodes, [cfg.node, { ...orderNode, wires: [[], ["err"]] }, { id: "err", type: "helper" }], {
+      cfg: { userName: "trader" },
+    });
     const o1 = helper.getNode("o1");
     assert.equal(lastStatus(o1).fill, "red");
     assert.match(lastStatus(o1).text!, /apiKey/);
@@ -79,21 +96,50 @@ describe("node: topstepx-config", function () {
   it("shows the login error when the API key is wrong", async () => {
     const cfg = configFor(sim);
     await helper.load(allNodes, [cfg.node, orderNode], { cfg: { userName: "trader", apiKey: "wrong" } });
-    await until(() => /wrong user name or API key/.test(lastStatus(helper.getNode("o1")).text ?? "") || lastStatus(helper.getNode("o1")).text?.startsWith("error:"), "an error status");
+    await until(
+      () =>
+        /wrong user name or API key/.test(lastStatus(helper.getNode("o1")).text ?? "") ||
+        lastStatus(helper.getNode("o1")).text?.startsWith("error:"),
+      "an error status",
+    );
     assert.equal(lastStatus(helper.getNode("o1")).fill, "red");
   });
 
   it("lists accounts for the dialog, with typed or stored credentials", async () => {
     const cfg = configFor(sim);
     await helper.load(allNodes, [cfg.node], cfg.credentials);
-    const body = { environment: "custom", restUrl: sim.restUrl, userHubUrl: sim.userHubUrl, marketHubUrl: sim.marketHubUrl };
-    const typed = await helper.request().post("/topstepx-config/accounts").send({ ...body, userName: USER.userName, apiKey: USER.apiKey }).expect(200);
-    assert.deepEqual(typed.body.map((a: { id: number }) => a.id), [10001, 10002]);
-    const stored = await helper.request().post("/topstepx-config/accounts").send({ ...body, id: "cfg", userName: USER.userName, apiKey: "__PWRD__" }).expect(200);
+    const body = {
+      environment: "custom",
+      restUrl: sim.restUrl,
+      userHubUrl: sim.userHubUrl,
+      marketHubUrl: sim.marketHubUrl,
+    };
+    const typed = await helper
+      .request()
+      .post("/topstepx-config/accounts")
+      .send({ ...body, userName: USER.userName, apiKey: USER.apiKey })
+      .expect(200);
+    assert.deepEqual(
+      typed.body.map((a: { id: number }) => a.id),
+      [10001, 10002],
+    );
+    const stored = await helper
+      .request()
+      .post("/topstepx-config/accounts")
+      .send({ ...body, id: "cfg", userName: USER.userName, apiKey: "__PWRD__" })
+      .expect(200);
     assert.equal(stored.body.length, 2);
-    const wrong = await helper.request().post("/topstepx-config/accounts").send({ ...body, userName: USER.userName, apiKey: "nope" }).expect(400);
+    const wrong = await helper
+      .request()
+      .post("/topstepx-config/accounts")
+      .send({ ...body, userName: USER.userName, apiKey: "nope" })
+      .expect(400);
     assert.match(wrong.body.error, /wrong user name or API key/);
-    const insecure = await helper.request().post("/topstepx-config/accounts").send({ ...body, restUrl: "http://example.com", userName: "a", apiKey: "b" }).expect(400);
+    const insecure = await helper
+      .request()
+      .post("/topstepx-config/accounts")
+      .send({ ...body, restUrl: "http://example.com", userName: "a", apiKey: "b" })
+      .expect(400);
     assert.match(insecure.body.error, /restUrl: plain http/);
   });
 });

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import { callsOn, statusOf } from "../support/node-calls";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 
-describe("node: topstepx-rules acts once on a daily loss breach", function () {
+describe("node: topstepx-rules acts once on a daily loss breach", () => {
   const rt = useRuntimeOnSim({ dirPrefix: "topstepx-dll-" });
   let es: string;
   const requests = async () => Object.values((await rt.state()).requests).reduce((n, c) => n + c.received, 0);
@@ -21,11 +21,26 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
   // The Dashboard example's rules: a $200 buffer to the MLL and a $1,000 daily loss that blocks.
   async function load(ready: RegExp) {
     const cfg = configFor(rt.sim);
-    await helper.load(allNodes, [
-      cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", flattenBuffer: "200", dailyLossAmount: "1000", dailyLossMode: "fixed", dailyLossAction: "flattenAndBlock", dbFile: join(rt.dir, "journal.sqlite"), wires: [[], [], ["st"]] },
-      { id: "st", type: "helper" },
-    ], cfg.credentials);
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        {
+          id: "r1",
+          type: "topstepx-rules",
+          server: "cfg",
+          profile: "topstep-combine-50k",
+          flattenBuffer: "200",
+          dailyLossAmount: "1000",
+          dailyLossMode: "fixed",
+          dailyLossAction: "flattenAndBlock",
+          dbFile: join(rt.dir, "journal.sqlite"),
+          wires: [[], [], ["st"]],
+        },
+        { id: "st", type: "helper" },
+      ],
+      cfg.credentials,
+    );
     const r1 = helper.getNode("r1");
     const st = collect(helper.getNode("st"));
     await until(() => ready.test(statusOf(r1).text ?? ""), `the rules node status to match ${ready}`);
@@ -68,7 +83,11 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
     await seconds(20, n.st);
     assert.equal(await requests(), calls, "no gateway call in 20 s while flat past the daily loss");
     assert.equal(n.warnings(), 2, "one warning per rule");
-    assert.deepEqual(rows("breach").map((b) => b.rule), ["flattenBuffer", "dailyLossLimit"], "each rule breached once");
+    assert.deepEqual(
+      rows("breach").map((b) => b.rule),
+      ["flattenBuffer", "dailyLossLimit"],
+      "each rule breached once",
+    );
     assert.equal(rows("flatten").length, 1, "the daily loss found the account flat already");
 
     await helper.unload();
@@ -78,7 +97,11 @@ describe("node: topstepx-rules acts once on a daily loss breach", function () {
     await seconds(20, n.st);
     assert.equal(await requests(), afterStart, "no gateway call in 20 s after a redeploy");
     assert.equal(n.warnings(), 0, "no warning after a redeploy");
-    assert.deepEqual(rows("breach").map((b) => b.rule), ["flattenBuffer", "dailyLossLimit"], "no breach row more");
+    assert.deepEqual(
+      rows("breach").map((b) => b.rule),
+      ["flattenBuffer", "dailyLossLimit"],
+      "no breach row more",
+    );
     assert.equal(rows("flatten").length, 1, "no flatten row more");
   });
 });

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import { SESSION_INSTANT } from "../support/clock";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 
 /**
  * The guard in the states a happy path never meets: late answers, racing targets, modifies,
@@ -35,13 +35,30 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), ...rules, wires: [["o1"], ["no"], ["st"]] },
+      {
+        id: "r1",
+        type: "topstepx-rules",
+        server: "cfg",
+        profile: "topstep-combine-50k",
+        dbFile: join(rt.dir, "journal.sqlite"),
+        ...rules,
+        wires: [["o1"], ["no"], ["st"]],
+      },
       { id: "o1", type: "topstepx-order", server: "cfg", wires: [["placed"], ["failed"]] },
-      { id: "no", type: "helper" }, { id: "st", type: "helper" }, { id: "placed", type: "helper" }, { id: "failed", type: "helper" },
+      { id: "no", type: "helper" },
+      { id: "st", type: "helper" },
+      { id: "placed", type: "helper" },
+      { id: "failed", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
-    const out = { r1, no: collect(helper.getNode("no")), st: collect(helper.getNode("st")), placed: collect(helper.getNode("placed")), failed: collect(helper.getNode("failed")) };
+    const out = {
+      r1,
+      no: collect(helper.getNode("no")),
+      st: collect(helper.getNode("st")),
+      placed: collect(helper.getNode("placed")),
+      failed: collect(helper.getNode("failed")),
+    };
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node to be synced");
     return out;
   }
@@ -52,13 +69,19 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     // the 15 s an approval used to be reserved for, and a second wave of alerts arrives.
     await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 3000 } });
     for (let i = 0; i < 5; i++) r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
-    await until(async () => (await rt.state()).requests["Order/place"]?.received === 5, "the first wave on its way to the gateway");
+    await until(
+      async () => (await rt.state()).requests["Order/place"]?.received === 5,
+      "the first wave on its way to the gateway",
+    );
     rt.clock += 15_500;
     for (let i = 0; i < 5; i++) r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => no.length + placed.length + failed.length === 10, "every alert refused or answered", 20_000);
     assert.ok(Math.abs(await signedEs()) <= 5, `never more than 5 ES (holding ${await signedEs()})`);
     assert.equal(no.length, 5, "the second wave is refused");
-    assert.ok(no.every((m) => m.decision.rule === "maxContracts"), "by maxContracts, counting the unanswered orders");
+    assert.ok(
+      no.every((m) => m.decision.rule === "maxContracts"),
+      "by maxContracts, counting the unanswered orders",
+    );
     assert.equal(await signedEs(), 5, "5 ES, the limit");
     assert.equal((await rt.state()).requests["Order/place"]?.executed, 5, "five placements reached the gateway");
   });
@@ -70,13 +93,25 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const flow = [
       cfg.node,
       { id: "a1", type: "topstepx-alert", server: "cfg", wires: [[withRules ? "r1" : "o1"], ["answer"]] },
-      ...(withRules ? [{ id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), wires: [["o1"], ["answer"], []] }] : []),
+      ...(withRules
+        ? [
+            {
+              id: "r1",
+              type: "topstepx-rules",
+              server: "cfg",
+              profile: "topstep-combine-50k",
+              dbFile: join(rt.dir, "journal.sqlite"),
+              wires: [["o1"], ["answer"], []],
+            },
+          ]
+        : []),
       { id: "o1", type: "topstepx-order", server: "cfg", wires: [["answer"], ["answer"]] },
       { id: "answer", type: "helper" },
     ];
     await helper.load(allNodes, flow, creds);
     const answers = collect(helper.getNode("answer"));
-    if (withRules) await until(() => /MLL \$/.test(lastStatus(helper.getNode("r1")).text ?? ""), "the rules node to be synced");
+    if (withRules)
+      await until(() => /MLL \$/.test(lastStatus(helper.getNode("r1")).text ?? ""), "the rules node to be synced");
     else await until(() => lastStatus(helper.getNode("o1")).fill === "green", "the order node to be connected");
     return { a1: helper.getNode("a1"), answers };
   }
@@ -89,8 +124,15 @@ describe("node: topstepx-rules holds its limits in every state", function () {
         a1.receive({ payload: { secret: "s3cret", symbol: "ES", targetPosition: 3, id: `t3-${run}` } });
         a1.receive({ payload: { secret: "s3cret", symbol: "ES", targetPosition: 0, id: `t0-${run}` } });
         await until(() => answers.length === before + 2, "both targets answered");
-        await until(async () => (await rt.state()).orders.every((o) => o.status !== 1 && o.status !== 6), "no order working");
-        assert.equal(await signedEs(), 0, `run ${run}: flat, the last target (answers: ${JSON.stringify(answers.slice(before).map((m) => m.payload))})`);
+        await until(
+          async () => (await rt.state()).orders.every((o) => o.status !== 1 && o.status !== 6),
+          "no order working",
+        );
+        assert.equal(
+          await signedEs(),
+          0,
+          `run ${run}: flat, the last target (answers: ${JSON.stringify(answers.slice(before).map((m) => m.payload))})`,
+        );
       }
     });
   }
@@ -144,7 +186,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
   it("passes an exit while the hubs are down, checked against the gateway's positions; refuses entries", async () => {
     const { r1, no, placed, st } = await load();
     await placeByHand({ type: 2, side: 0, size: 1 });
-    await until(async () => await signedEs() === 1, "long 1 ES");
+    await until(async () => (await signedEs()) === 1, "long 1 ES");
     await until(() => st.some((m) => m.payload.headroom?.contracts === 1), "the guard to see the position");
     await restClient(rt.sim).post("/sim/faults", { rejectUpgrades: 1000, dropHubs: "all" });
     await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
@@ -152,16 +194,24 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 1 } });
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 1 } });
     await until(() => placed.length + no.length === 3, "three decisions", 20_000);
-    assert.deepEqual(no.map((m) => m.decision.rule), ["stateUnknown", "stateUnknown"], "the buy and the second sell (which would open a short) are refused");
+    assert.deepEqual(
+      no.map((m) => m.decision.rule),
+      ["stateUnknown", "stateUnknown"],
+      "the buy and the second sell (which would open a short) are refused",
+    );
     assert.equal(placed.length, 1);
     assert.equal(placed[0].decision.rule, "exit");
-    await until(async () => await signedEs() === 0, "flat: the exit was placed");
+    await until(async () => (await signedEs()) === 0, "flat: the exit was placed");
   });
 
   it("refuses an alert stamped an hour ahead of the clock; a second ahead passes", async () => {
     const { r1, no, placed } = await load();
-    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(rt.clock + 3_600_000).toISOString() } });
-    r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(rt.clock + 1000).toISOString() } });
+    r1.receive({
+      payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(rt.clock + 3_600_000).toISOString() },
+    });
+    r1.receive({
+      payload: { symbol: "ES", side: "buy", quantity: 1, alertTime: new Date(rt.clock + 1000).toISOString() },
+    });
     await until(() => placed.length + no.length === 2, "two decisions");
     assert.equal(no.length, 1);
     assert.equal(no[0].decision.rule, "maxAlertAge");
@@ -172,8 +222,11 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const { st } = await load();
     const entry = await placeByHand({ type: 1, side: 0, size: 1, limitPrice: 6700 });
     await placeByHand({ type: 2, side: 0, size: 7 });
-    await until(async () => await signedEs() === 5, "the position brought back to 5 ES");
-    await until(async () => (await rt.state()).orders.find((o) => o.id === entry)?.status === 3, "the working entry cancelled");
+    await until(async () => (await signedEs()) === 5, "the position brought back to 5 ES");
+    await until(
+      async () => (await rt.state()).orders.find((o) => o.id === entry)?.status === 3,
+      "the working entry cancelled",
+    );
     await until(() => st.some((m) => m.payload.event === "breach:maxContracts"), "a breach on the state output");
     const j = new Journal(join(rt.dir, "journal.sqlite"));
     try {
@@ -190,9 +243,25 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), wires: [[], [], []] },
-      { id: "ticket", type: "topstepx-order", server: "cfg", symbol: "ES", orderType: "market", quantity: "1", wires: [["done"], ["refused"]] },
-      { id: "done", type: "helper" }, { id: "refused", type: "helper" },
+      {
+        id: "r1",
+        type: "topstepx-rules",
+        server: "cfg",
+        profile: "topstep-combine-50k",
+        dbFile: join(rt.dir, "journal.sqlite"),
+        wires: [[], [], []],
+      },
+      {
+        id: "ticket",
+        type: "topstepx-order",
+        server: "cfg",
+        symbol: "ES",
+        orderType: "market",
+        quantity: "1",
+        wires: [["done"], ["refused"]],
+      },
+      { id: "done", type: "helper" },
+      { id: "refused", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const [r1, ticket] = [helper.getNode("r1"), helper.getNode("ticket")];
@@ -200,7 +269,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const refused = collect(helper.getNode("refused"));
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node to be synced");
     ticket.receive({ payload: { side: "buy" } });
-    await until(async () => await signedEs() === 1, "long 1 ES from the ticket");
+    await until(async () => (await signedEs()) === 1, "long 1 ES from the ticket");
     r1.receive({ payload: { command: "killSwitch", on: true } });
     ticket.receive({ payload: { side: "buy" } });
     await until(() => refused.length === 1, "the buy refused");
@@ -208,43 +277,57 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     assert.equal(lastStatus(ticket).text, "refused: killSwitch");
     ticket.receive({ payload: { side: "sell" } });
     await until(() => done.length === 2, "the sell (an exit) placed");
-    await until(async () => await signedEs() === 0, "flat");
+    await until(async () => (await signedEs()) === 0, "flat");
     assert.equal((await rt.state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
   });
 
   for (const withRules of [true, false]) {
     it(`does nothing for a strategy's exit whose position is already gone, and never exits past flat (${withRules ? "through the rules node" : "order node alone"})`, async () => {
-    const { a1, answers } = await loadAlertFlow(withRules);
-    const send = async (body: Record<string, unknown>) => {
-      const before = answers.length;
-      a1.receive({ payload: { secret: "s3cret", symbol: "ES", ...body }, res: {} });
-      await until(() => answers.length === before + 1, "an answer");
-      return answers.at(-1);
-    };
-    // Flat already (a bracket or a daily-loss flatten closed the trade): the strategy's "sell 1" exit.
-    let m = await send({ id: "x1", side: "sell", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" });
-    assert.deepEqual([m.statusCode, m.payload.ok, m.payload.action], [200, true, "none"], JSON.stringify([m.payload, m.decision, m.error]));
-    assert.match(m.payload.reason, /already flat/);
-    assert.equal((await rt.state()).requests["Order/place"]?.executed ?? 0, 0, "no order sent");
-    // Long 2 by hand; the strategy thinks it holds 3 and sells 3 to go flat: only 2 are sold.
-    await placeByHand({ type: 2, side: 0, size: 2 });
-    await until(async () => await signedEs() === 2, "long 2 ES");
-    await until(() => helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size === 1, "the book to hold it");
-    m = await send({ id: "x2", side: "sell", quantity: 3, marketPosition: "flat", prevMarketPosition: "long" });
-    assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
-    await until(async () => await signedEs() === 0, "flat, not short 1");
-    // A reversal while flat opens only the strategy's new position: short 1, not short 2.
-    m = await send({ id: "x3", side: "sell", quantity: 2, marketPosition: "short", marketPositionSize: 1, prevMarketPosition: "long" });
-    assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
-    await until(async () => await signedEs() === -1, "short 1");
-  });
+      const { a1, answers } = await loadAlertFlow(withRules);
+      const send = async (body: Record<string, unknown>) => {
+        const before = answers.length;
+        a1.receive({ payload: { secret: "s3cret", symbol: "ES", ...body }, res: {} });
+        await until(() => answers.length === before + 1, "an answer");
+        return answers.at(-1);
+      };
+      // Flat already (a bracket or a daily-loss flatten closed the trade): the strategy's "sell 1" exit.
+      let m = await send({ id: "x1", side: "sell", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" });
+      assert.deepEqual(
+        [m.statusCode, m.payload.ok, m.payload.action],
+        [200, true, "none"],
+        JSON.stringify([m.payload, m.decision, m.error]),
+      );
+      assert.match(m.payload.reason, /already flat/);
+      assert.equal((await rt.state()).requests["Order/place"]?.executed ?? 0, 0, "no order sent");
+      // Long 2 by hand; the strategy thinks it holds 3 and sells 3 to go flat: only 2 are sold.
+      await placeByHand({ type: 2, side: 0, size: 2 });
+      await until(async () => (await signedEs()) === 2, "long 2 ES");
+      await until(() => helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size === 1, "the book to hold it");
+      m = await send({ id: "x2", side: "sell", quantity: 3, marketPosition: "flat", prevMarketPosition: "long" });
+      assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
+      await until(async () => (await signedEs()) === 0, "flat, not short 1");
+      // A reversal while flat opens only the strategy's new position: short 1, not short 2.
+      m = await send({
+        id: "x3",
+        side: "sell",
+        quantity: 2,
+        marketPosition: "short",
+        marketPositionSize: 1,
+        prevMarketPosition: "long",
+      });
+      assert.equal(m.payload.ok, true, JSON.stringify(m.payload));
+      await until(async () => (await signedEs()) === -1, "short 1");
+    });
   }
 
   it("tries a failed re-sync again until it succeeds, and then takes entries again", async () => {
     const { r1, st, placed } = await load();
     // Position/searchOpen fails 10 times: both re-syncs after the hubs come back (the connection's and
     // the guard's, each read tried 5 times) fail, and no further change of connection state follows.
-    await restClient(rt.sim).post("/sim/faults", { fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }], dropHubs: "all" });
+    await restClient(rt.sim).post("/sim/faults", {
+      fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }],
+      dropHubs: "all",
+    });
     await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
     await until(() => st.at(-1)?.payload.synced === true, "the account re-synced without another reconnection", 20_000);
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });

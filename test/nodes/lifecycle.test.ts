@@ -8,7 +8,7 @@ import { callsOn, statusOf } from "../support/node-calls";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
-describe("nodes: starting and refusing to start without stopping Node-RED", function () {
+describe("nodes: starting and refusing to start without stopping Node-RED", () => {
   let sim: Simulator;
   let dir: string;
   const now = () => SESSION_INSTANT;
@@ -46,13 +46,24 @@ describe("nodes: starting and refusing to start without stopping Node-RED", func
     await helper.load(allNodes, base, cfg.credentials);
     await until(() => helper.getNode("cfg").connection?.status().state === "connected", "the connection up");
     await restClient(sim).post("/sim/faults", { refuseSubscriptions: 1000 });
-    await helper.setFlows([...base, { id: "m1", type: "topstepx-market", server: "cfg", symbols: "MNQ", quotes: true, wires: [["out"]] }, { id: "out", type: "helper" }], "nodes", cfg.credentials);
+    await helper.setFlows(
+      [
+        ...base,
+        { id: "m1", type: "topstepx-market", server: "cfg", symbols: "MNQ", quotes: true, wires: [["out"]] },
+        { id: "out", type: "helper" },
+      ],
+      "nodes",
+      cfg.credentials,
+    );
     const m1 = helper.getNode("m1");
     const out = collect(helper.getNode("out"));
     await until(() => /Subscription refused/.test(statusOf(m1).text ?? ""), "a red status naming the refusal");
     assert.equal(statusOf(m1).fill, "red");
     assert.match(statusOf(m1).text ?? "", /^MNQ: Subscription refused/);
-    assert.ok(callsOn(m1, "error").some((a) => /Subscription refused/.test(String(a[0]))), "the refusal logged");
+    assert.ok(
+      callsOn(m1, "error").some((a) => /Subscription refused/.test(String(a[0]))),
+      "the refusal logged",
+    );
     await restClient(sim).delete("/sim/faults");
     await until(() => statusOf(m1).text === "1 contract(s)", "subscribed on a retry", 8000);
     await setPrice(sim, mnq, 21111);
@@ -62,13 +73,23 @@ describe("nodes: starting and refusing to start without stopping Node-RED", func
 
   it("says once, in red, which rules node already guards the account; a dashboard's polling logs nothing more", async () => {
     const cfg = configFor(sim);
-    const rules = { type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(dir, "journal.sqlite") };
-    await helper.load(allNodes, [
-      cfg.node,
-      { id: "r1", name: "Combine guard", ...rules, wires: [[], [], ["st1"]] },
-      { id: "r2", name: "Dashboard rules", ...rules, wires: [[], [], ["st2"]] },
-      { id: "st1", type: "helper" }, { id: "st2", type: "helper" },
-    ], cfg.credentials);
+    const rules = {
+      type: "topstepx-rules",
+      server: "cfg",
+      profile: "topstep-combine-50k",
+      dbFile: join(dir, "journal.sqlite"),
+    };
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        { id: "r1", name: "Combine guard", ...rules, wires: [[], [], ["st1"]] },
+        { id: "r2", name: "Dashboard rules", ...rules, wires: [[], [], ["st2"]] },
+        { id: "st1", type: "helper" },
+        { id: "st2", type: "helper" },
+      ],
+      cfg.credentials,
+    );
     const r1 = helper.getNode("r1");
     const r2 = helper.getNode("r2");
     const st2 = collect(helper.getNode("st2"));
@@ -85,7 +106,14 @@ describe("nodes: starting and refusing to start without stopping Node-RED", func
     const errors = callsOn(r2, "error").map((a) => String(a[0]));
     assert.equal(errors.length, 1, `one error, got ${errors.join(" | ")}`);
     assert.match(errors[0]!, /already guarded by rules node "Combine guard" \(r1\)/);
-    assert.ok(st2.every((m) => m.payload.headroom === null), "no headroom claimed on the second node's state output");
-    assert.deepEqual([state?.payload.event, state?.payload.guardedBy, state?.payload.headroom], ["refused", "r1", null], "the state command tells who guards");
+    assert.ok(
+      st2.every((m) => m.payload.headroom === null),
+      "no headroom claimed on the second node's state output",
+    );
+    assert.deepEqual(
+      [state?.payload.event, state?.payload.guardedBy, state?.payload.headroom],
+      ["refused", "r1", null],
+      "the state command tells who guards",
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { Simulator } from "../../src/sim";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
-describe("nodes: topstepx-market and topstepx-account against the simulator", function () {
+describe("nodes: topstepx-market and topstepx-account against the simulator", () => {
   let sim: Simulator;
   let mnq: string;
   let es: string;
@@ -24,7 +24,15 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", fu
 
   async function loadMarket(props: Record<string, unknown>) {
     const cfg = configFor(sim);
-    await helper.load(allNodes, [cfg.node, { id: "m1", type: "topstepx-market", server: "cfg", wires: [["out"]], ...props }, { id: "out", type: "helper" }], cfg.credentials);
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        { id: "m1", type: "topstepx-market", server: "cfg", wires: [["out"]], ...props },
+        { id: "out", type: "helper" },
+      ],
+      cfg.credentials,
+    );
     const m1 = helper.getNode("m1");
     const out = collect(helper.getNode("out"));
     await until(() => /contract/.test(lastStatus(m1).text ?? ""), "the market node subscribed");
@@ -35,7 +43,10 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", fu
     const { out } = await loadMarket({ symbols: "MNQ1!, ES", quotes: true });
     await setPrice(sim, mnq, 21111);
     await setPrice(sim, es, 6801.5);
-    await until(() => out.some((m) => m.payload.lastPrice === 21111) && out.some((m) => m.payload.lastPrice === 6801.5), "both quotes");
+    await until(
+      () => out.some((m) => m.payload.lastPrice === 21111) && out.some((m) => m.payload.lastPrice === 6801.5),
+      "both quotes",
+    );
     const q = out.find((m) => m.payload.lastPrice === 21111);
     assert.equal(q.topic, mnq);
     assert.equal(q.symbol, "MNQ1!");
@@ -47,8 +58,15 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", fu
     const { out } = await loadMarket({ symbols: "MNQ", quotes: false, trades: true, depth: true });
     await setPrice(sim, mnq, 21200);
     await until(() => out.some((m) => m.event === "trade" && m.payload.price === 21200), "a trade");
-    await until(() => out.some((m) => m.event === "depth" && m.payload.some((e: { price: number }) => e.price === 21200)), "depth at the new price");
-    assert.equal(out.some((m) => m.event === "quote"), false, "no quotes when not asked");
+    await until(
+      () => out.some((m) => m.event === "depth" && m.payload.some((e: { price: number }) => e.price === 21200)),
+      "depth at the new price",
+    );
+    assert.equal(
+      out.some((m) => m.event === "quote"),
+      false,
+      "no quotes when not asked",
+    );
   });
 
   it("throttles quotes to at most one per period, always ending on the latest", async () => {
@@ -63,14 +81,25 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", fu
   });
 
   it("returns bars on input, oldest first, with the dialog's defaults or msg overrides", async () => {
-    const { m1, out } = await loadMarket({ symbols: "MNQ1!", quotes: false, trades: true, barUnit: "minute", barUnitNumber: "5", barLimit: "12" });
+    const { m1, out } = await loadMarket({
+      symbols: "MNQ1!",
+      quotes: false,
+      trades: true,
+      barUnit: "minute",
+      barUnitNumber: "5",
+      barLimit: "12",
+    });
     m1.receive({ payload: "go" });
     await until(() => out.some((m) => m.event === "bars"), "bars");
     const bars = out.find((m) => m.event === "bars");
     assert.equal(bars.topic, mnq);
     assert.equal(bars.payload.length, 12);
     const times = bars.payload.map((b: { t: string }) => Date.parse(b.t.slice(0, 23) + "Z"));
-    assert.deepEqual(times, [...times].sort((a: number, b: number) => a - b), "oldest first");
+    assert.deepEqual(
+      times,
+      [...times].sort((a: number, b: number) => a - b),
+      "oldest first",
+    );
     assert.equal(times[1] - times[0], 5 * 60_000);
     m1.receive({ payload: { symbol: "ES", unit: "hour", unitNumber: 1, limit: 3 } });
     await until(() => out.filter((m) => m.event === "bars").length === 2, "second bars");
@@ -91,14 +120,34 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", fu
 
   it("sends the account's orders, positions, fills and balance, and a snapshot on input", async () => {
     const cfg = configFor(sim);
-    await helper.load(allNodes, [cfg.node, { id: "a1", type: "topstepx-account", server: "cfg", orders: true, positions: true, trades: true, balance: true, wires: [["out"]] }, { id: "out", type: "helper" }], cfg.credentials);
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        {
+          id: "a1",
+          type: "topstepx-account",
+          server: "cfg",
+          orders: true,
+          positions: true,
+          trades: true,
+          balance: true,
+          wires: [["out"]],
+        },
+        { id: "out", type: "helper" },
+      ],
+      cfg.credentials,
+    );
     const a1 = helper.getNode("a1");
     const out = collect(helper.getNode("out"));
     await until(() => /\$50,000.00/.test(lastStatus(a1).text ?? ""), "the balance in the status");
     await setPrice(sim, mnq, 21000);
     const { api } = await login(sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mnq, type: 2, side: 0, size: 2 });
-    await until(() => ["order", "position", "trade", "account"].every((t) => out.some((m) => m.topic === t)), `all four kinds of event (got ${[...new Set(out.map((m) => m.topic))]})`);
+    await until(
+      () => ["order", "position", "trade", "account"].every((t) => out.some((m) => m.topic === t)),
+      `all four kinds of event (got ${[...new Set(out.map((m) => m.topic))]})`,
+    );
     const trade = out.find((m) => m.topic === "trade");
     assert.equal(trade.account, ACCOUNT);
     assert.equal(trade.payload.price, 21000.25);

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import type { AxiosInstance } from "axios";
 import type { Simulator } from "../../src/sim";
+import { runningClockFrom } from "../support/clock";
 import { allNodes, configFor, helper, lastStatus } from "../support/node-red";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
-import { runningClockFrom } from "../support/clock";
 import { BUY, placeOk, T } from "../support/trading";
 import { VirtualClock } from "../support/virtual-clock";
 
@@ -41,7 +41,7 @@ interface SimState {
  * http response flow: repeated after transient gateway failures until confirmed, and answered 200
  * "none" when there is nothing left to close.
  */
-describe("node: topstepx-order exits behind a webhook", function () {
+describe("node: topstepx-order exits behind a webhook", () => {
   let sim: Simulator;
   let api: AxiosInstance;
   let mnq: string;
@@ -78,7 +78,17 @@ describe("node: topstepx-order exits behind a webhook", function () {
       cfg.node,
       { id: "in", type: "http in", url: "/exit", method: "post", wires: [[o.viaAlert ? "a1" : "o1"]] },
       { id: "a1", type: "topstepx-alert", server: "cfg", requireSecret: false, wires: [["o1"], ["res"]] },
-      { id: "o1", type: "topstepx-order", server: "cfg", action: "close", symbol: "MNQ1!", wires: [["res", "ok"], ["res", "err"]] },
+      {
+        id: "o1",
+        type: "topstepx-order",
+        server: "cfg",
+        action: "close",
+        symbol: "MNQ1!",
+        wires: [
+          ["res", "ok"],
+          ["res", "err"],
+        ],
+      },
       { id: "res", type: "http response" },
       { id: "ok", type: "helper" },
       { id: "err", type: "helper" },
@@ -93,7 +103,11 @@ describe("node: topstepx-order exits behind a webhook", function () {
     return { o1, ok, err, cfg: helper.getNode("cfg") };
   }
 
-  const post = (body: unknown): Promise<Answer> => supertest(httpNodeApp).post("/exit").set("content-type", typeof body === "string" ? "text/plain" : "application/json").send(body);
+  const post = (body: unknown): Promise<Answer> =>
+    supertest(httpNodeApp)
+      .post("/exit")
+      .set("content-type", typeof body === "string" ? "text/plain" : "application/json")
+      .send(body);
 
   async function longMnq(size: number): Promise<void> {
     await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: BUY, size });
@@ -125,7 +139,11 @@ describe("node: topstepx-order exits behind a webhook", function () {
     assert.equal(r.body.attempts, 2);
     const s = await state();
     assert.deepEqual(s.positions, []);
-    assert.equal(sent(s, "Position/searchOpen") - sent(before, "Position/searchOpen"), 1, "only the read that found the position");
+    assert.equal(
+      sent(s, "Position/searchOpen") - sent(before, "Position/searchOpen"),
+      1,
+      "only the read that found the position",
+    );
   });
 
   it("a close whose answer was lost after it ran is confirmed by a read, and closes once", async () => {
@@ -148,7 +166,11 @@ describe("node: topstepx-order exits behind a webhook", function () {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.reconciled, true);
     const s = await state();
-    assert.deepEqual(s.positions.map((p) => p.size), [2], "1 of 3 closed, once");
+    assert.deepEqual(
+      s.positions.map((p) => p.size),
+      [2],
+      "1 of 3 closed, once",
+    );
     assert.equal(sent(s, "Position/partialCloseContract"), 1);
   });
 
@@ -159,11 +181,21 @@ describe("node: topstepx-order exits behind a webhook", function () {
     const r = await post({ action: "partialClose", symbol: "MNQ", quantity: 2 });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.reconciled, false);
-    assert.deepEqual((await state()).positions.map((p) => p.size), [1]);
+    assert.deepEqual(
+      (await state()).positions.map((p) => p.size),
+      [1],
+    );
   });
 
   it("a cancel meeting two 503s is repeated until the order is cancelled", async () => {
-    const orderId = await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Limit, side: BUY, size: 1, limitPrice: 20000 });
+    const orderId = await placeOk(api, {
+      accountId: ACCOUNT,
+      contractId: mnq,
+      type: T.Limit,
+      side: BUY,
+      size: 1,
+      limitPrice: 20000,
+    });
     await load();
     await faults({ fail: [{ endpoint: "Order/cancel", status: 503, count: 2 }] });
     const r = await post({ action: "cancel", orderId });
@@ -192,23 +224,35 @@ describe("node: topstepx-order exits behind a webhook", function () {
   it("when the budget refuses ordinary orders, an order that only reduces the position and a close still go", async () => {
     helper.settings({
       topstepxConfigClock: runningClockFrom(),
-      topstepxConfigRestBudgets: { bars: { limit: 45, windowMs: 30_000 }, other: { limit: 24, windowMs: 60_000, reserved: 6 } },
+      topstepxConfigRestBudgets: {
+        bars: { limit: 45, windowMs: 30_000 },
+        other: { limit: 24, windowMs: 60_000, reserved: 6 },
+      },
     });
     const { o1, ok, err } = await load();
     o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 3 } });
     await until(() => ok.length === 1, "the entry");
     for (let i = 0; i < 24 && err.length === 0; i++) {
-      o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1, type: "limit", limitPrice: 20000 } });
+      o1.receive({
+        payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1, type: "limit", limitPrice: 20000 },
+      });
       await until(() => ok.length + err.length === i + 2, "an answer");
     }
-    assert.match(err[0]?.error?.message ?? "", /request budget .* not sent/, "ordinary orders are refused, unsent, before the reserve");
+    assert.match(
+      err[0]?.error?.message ?? "",
+      /request budget .* not sent/,
+      "ordinary orders are refused, unsent, before the reserve",
+    );
     const errors = err.length;
     const answers = ok.length + err.length;
     o1.receive({ payload: { action: "place", symbol: "MNQ", side: "sell", quantity: 2 } });
     await until(() => ok.length + err.length > answers, "the reducing sell");
     assert.equal(err.length, errors, JSON.stringify(err.at(-1)?.error));
     assert.equal(ok.at(-1)?.payload.status, "filled");
-    assert.deepEqual((await state()).positions.map((p) => p.size), [1]);
+    assert.deepEqual(
+      (await state()).positions.map((p) => p.size),
+      [1],
+    );
     o1.receive({ payload: { action: "close", symbol: "MNQ" } });
     await until(() => ok.at(-1)?.payload.action === "close" || err.length > errors, "the close");
     assert.equal(err.length, errors, JSON.stringify(err.at(-1)?.error));
@@ -226,11 +270,22 @@ describe("node: topstepx-order exits behind a webhook", function () {
       const { o1, ok, err, cfg } = await load({ on: gw });
       const busy = () => cfg.connection.rest.stats.inFlight > 0;
       // 190 market orders: as many as the whole budget (190 a minute) holds.
-      for (let i = 0; i < 190; i++) o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1 } });
+      for (let i = 0; i < 190; i++)
+        o1.receive({ payload: { action: "place", symbol: "MNQ", side: "buy", quantity: 1 } });
       await clock.runUntil(() => ok.length + err.length === 190, { busy, what: "the burst's answers" });
       const refused = err.filter((m) => /request budget .* not sent/.test(m.error?.message ?? "")).length;
-      assert.ok(refused >= 40 && refused === err.length, `${refused} of 190 refused unsent; ${ok.length} placed; ${[...new Set(err.map((m) => m.error?.message))].join(" / ")}`);
-      assert.equal((await restClient(gw).post("/sim/faults", { fail: [{ endpoint: "Position/closeContract", status: 503, count: 100_000 }] })).status, 200);
+      assert.ok(
+        refused >= 40 && refused === err.length,
+        `${refused} of 190 refused unsent; ${ok.length} placed; ${[...new Set(err.map((m) => m.error?.message))].join(" / ")}`,
+      );
+      assert.equal(
+        (
+          await restClient(gw).post("/sim/faults", {
+            fail: [{ endpoint: "Position/closeContract", status: 503, count: 100_000 }],
+          })
+        ).status,
+        200,
+      );
       const before = await gwState();
       const start = clock.now();
       const recovery = start + 15_000;
@@ -243,7 +298,10 @@ describe("node: topstepx-order exits behind a webhook", function () {
       assert.equal(err.length, refused, JSON.stringify(err.at(-1)?.error));
       const s = await gwState();
       assert.deepEqual(s.positions, []);
-      assert.ok(clock.now() >= recovery && clock.now() - recovery <= 4000, `flat ${clock.now() - recovery} ms after the recovery`);
+      assert.ok(
+        clock.now() >= recovery && clock.now() - recovery <= 4000,
+        `flat ${clock.now() - recovery} ms after the recovery`,
+      );
       const closes = sent(s, "Position/closeContract") - sent(before, "Position/closeContract");
       assert.ok(closes <= 14, `${closes} closes in 15 s`);
       assert.equal(cfg.connection.rest.stats.rateLimited, 0, "the gateway never answered 429");

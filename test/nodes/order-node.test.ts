@@ -4,11 +4,22 @@ import { allNodes, collect, configFor, helper, lastStatus } from "../support/nod
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
 interface SimState {
-  orders: Array<{ id: number; accountId: number; status: number; type: number; side: number; size: number; contractId: string; limitPrice: number | null; parentOrderId: number | null; customTag: string | null }>;
+  orders: Array<{
+    id: number;
+    accountId: number;
+    status: number;
+    type: number;
+    side: number;
+    size: number;
+    contractId: string;
+    limitPrice: number | null;
+    parentOrderId: number | null;
+    customTag: string | null;
+  }>;
   positions: Array<{ accountId: number; contractId: string; size: number; type: number }>;
 }
 
-describe("node: topstepx-order against the simulator", function () {
+describe("node: topstepx-order against the simulator", () => {
   let sim: Simulator;
   let mnq: string;
   let mes: string;
@@ -36,7 +47,18 @@ describe("node: topstepx-order against the simulator", function () {
     const cfg = configFor(sim);
     const flow = [
       cfg.node,
-      { id: "o1", type: "topstepx-order", server: "cfg", action: "place", symbol: "MNQ1!", side: "buy", orderType: "market", quantity: "1", ...order, wires: [["ok"], ["err"]] },
+      {
+        id: "o1",
+        type: "topstepx-order",
+        server: "cfg",
+        action: "place",
+        symbol: "MNQ1!",
+        side: "buy",
+        orderType: "market",
+        quantity: "1",
+        ...order,
+        wires: [["ok"], ["err"]],
+      },
       { id: "ok", type: "helper" },
       { id: "err", type: "helper" },
     ];
@@ -59,13 +81,26 @@ describe("node: topstepx-order against the simulator", function () {
     assert.equal(r.accountId, ACCOUNT);
     assert.equal(r.contractId, mnq);
     const s = await state();
-    assert.deepEqual(s.positions.map((p) => [p.contractId, p.size]), [[mnq, 1]]);
+    assert.deepEqual(
+      s.positions.map((p) => [p.contractId, p.size]),
+      [[mnq, 1]],
+    );
     assert.match(lastStatus(o1).text!, /filled @ 21000.25/);
   });
 
   it("takes every field from msg.payload: a limit sell with brackets in ticks, prices snapped to the grid", async () => {
     const { o1, ok } = await load({});
-    o1.receive({ payload: { side: "sell", quantity: "2", type: "limit", limitPrice: 21010.1, stopLoss: 20, takeProfit: { ticks: 40 }, customTag: "t-1" } });
+    o1.receive({
+      payload: {
+        side: "sell",
+        quantity: "2",
+        type: "limit",
+        limitPrice: 21010.1,
+        stopLoss: 20,
+        takeProfit: { ticks: 40 },
+        customTag: "t-1",
+      },
+    });
     await until(() => ok.length === 1, "a result");
     assert.equal(ok[0].payload.status, "working");
     const s = await state();
@@ -90,7 +125,10 @@ describe("node: topstepx-order against the simulator", function () {
     assert.deepEqual([modified.limitPrice, modified.size], [20950, 3]);
     o1.receive({ payload: { action: "cancel", orderId: a } });
     await until(() => ok.length === 4 || err.length > 0, "cancelled");
-    assert.deepEqual(err.map((m) => m.error.message), []);
+    assert.deepEqual(
+      err.map((m) => m.error.message),
+      [],
+    );
     o1.receive({ payload: { action: "cancelAll" } });
     await until(() => ok.length === 5, "cancel all");
     assert.deepEqual(ok[4].payload.cancelledOrders, [b]);
@@ -111,7 +149,10 @@ describe("node: topstepx-order against the simulator", function () {
     o1.receive({ payload: { action: "close", symbol: "MES" } });
     await until(() => ok.length === 5, "close");
     s = await state();
-    assert.equal(s.positions.some((p) => p.contractId === mes), false);
+    assert.equal(
+      s.positions.some((p) => p.contractId === mes),
+      false,
+    );
     o1.receive({ payload: { action: "flatten" } });
     await until(() => ok.length === 6, "flatten");
     const f = ok[5].payload;
@@ -172,7 +213,10 @@ describe("node: topstepx-order against the simulator", function () {
   it("shows reconnecting when the hubs drop, then connected again", async () => {
     const { o1 } = await load({});
     await restClient(sim).post("/sim/faults", { dropHubs: "all", rejectUpgrades: 3 });
-    const shown = () => o1.status.getCalls().map((c: { args: [{ fill: string; text: string }] }) => `${c.args[0].fill}:${c.args[0].text}`);
+    const shown = () =>
+      o1.status
+        .getCalls()
+        .map((c: { args: [{ fill: string; text: string }] }) => `${c.args[0].fill}:${c.args[0].text}`);
     await until(() => shown().includes("yellow:reconnecting"), "reconnecting status");
     await until(() => lastStatus(o1).text === "connected", "connected again", 10000);
     assert.equal(lastStatus(o1).fill, "green");

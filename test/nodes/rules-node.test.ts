@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 
-describe("node: topstepx-rules against the simulator", function () {
+describe("node: topstepx-rules against the simulator", () => {
   const rt = useRuntimeOnSim({ dirPrefix: "topstepx-rules-" });
   let es: string;
   let mes: string;
@@ -24,12 +24,27 @@ describe("node: topstepx-rules against the simulator", function () {
     const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), ...rules, wires: [["ok"], ["no"], ["st"]] },
-      { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
+      {
+        id: "r1",
+        type: "topstepx-rules",
+        server: "cfg",
+        profile: "topstep-combine-50k",
+        dbFile: join(rt.dir, "journal.sqlite"),
+        ...rules,
+        wires: [["ok"], ["no"], ["st"]],
+      },
+      { id: "ok", type: "helper" },
+      { id: "no", type: "helper" },
+      { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
-    const out = { r1, ok: collect(helper.getNode("ok")), no: collect(helper.getNode("no")), st: collect(helper.getNode("st")) };
+    const out = {
+      r1,
+      ok: collect(helper.getNode("ok")),
+      no: collect(helper.getNode("no")),
+      st: collect(helper.getNode("st")),
+    };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
   }
@@ -47,9 +62,15 @@ describe("node: topstepx-rules against the simulator", function () {
     for (let i = 0; i < 100; i++) r1.receive({ payload: { symbol: "ES1!", side: "buy", quantity: 1 } });
     await until(() => ok.length + no.length === 100, "100 decisions");
     assert.equal(ok.length, 5);
-    assert.ok(no.every((m) => m.decision.rule === "maxContracts"), "every refusal names maxContracts");
+    assert.ok(
+      no.every((m) => m.decision.rule === "maxContracts"),
+      "every refusal names maxContracts",
+    );
     assert.match(no[0].decision.reason, /6 mini-equivalent contracts .* the limit is 5/);
-    assert.ok(ok.every((m) => typeof m.payload.customTag === "string"), "approved intents carry the customTag that holds their reservation");
+    assert.ok(
+      ok.every((m) => typeof m.payload.customTag === "string"),
+      "approved intents carry the customTag that holds their reservation",
+    );
   });
 
   it("counts micros at 10 per mini: 50 MES pass, the 51st does not", async () => {
@@ -65,12 +86,25 @@ describe("node: topstepx-rules against the simulator", function () {
     const { api } = await login(rt.sim);
     // Long 2 MES at 6800.25: each point is $10.
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 2, side: 0, size: 2 });
-    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 1, side: 0, size: 1, limitPrice: 6000 });
+    await api.post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: mes,
+      type: 1,
+      side: 0,
+      size: 1,
+      limitPrice: 6000,
+    });
     await until(async () => (await rt.state()).positions.length === 1, "the position");
-    await until(() => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => m.payload.headroom?.contracts > 0), "the monitor to see the position");
+    await until(
+      () => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => m.payload.headroom?.contracts > 0),
+      "the monitor to see the position",
+    );
     // 6620: equity = 50,000 - 0.74 (entry fees) - 1,802.50 - 0.74 (closing fees) = 48,196: inside the $200 buffer.
     await setPrice(rt.sim, mes, 6620);
-    await until(async () => { const s = await rt.state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "the account flat, working orders cancelled");
+    await until(async () => {
+      const s = await rt.state();
+      return s.positions.length === 0 && !s.orders.some((o) => o.status === 1);
+    }, "the account flat, working orders cancelled");
     await until(() => st.some((m) => m.payload.event === "flattened"), "a flattened state msg");
     r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
@@ -106,13 +140,30 @@ describe("node: topstepx-rules against the simulator", function () {
     r1.receive({ payload: { command: "state" } });
     await until(() => st.some((m) => m.topic === "state"), "a state msg");
     const after = st.find((m) => m.topic === "state").payload.state;
-    for (const k of ["eodHigh", "floor", "killSwitch", "dayStartBalance", "tradingDay", "startBalance"]) assert.deepEqual(after[k], before[k], k);
+    for (const k of ["eodHigh", "floor", "killSwitch", "dayStartBalance", "tradingDay", "startBalance"])
+      assert.deepEqual(after[k], before[k], k);
   });
 
   it("approves nothing until the account is re-synced (fail closed)", async () => {
     await restClient(rt.sim).post("/sim/faults", { latency: { "Trade/search": 1500 } });
     const cfg = configFor(rt.sim);
-    await helper.load(allNodes, [cfg.node, { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "j.sqlite"), wires: [["ok"], ["no"], []] }, { id: "ok", type: "helper" }, { id: "no", type: "helper" }], cfg.credentials);
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        {
+          id: "r1",
+          type: "topstepx-rules",
+          server: "cfg",
+          profile: "topstep-combine-50k",
+          dbFile: join(rt.dir, "j.sqlite"),
+          wires: [["ok"], ["no"], []],
+        },
+        { id: "ok", type: "helper" },
+        { id: "no", type: "helper" },
+      ],
+      cfg.credentials,
+    );
     const r1 = helper.getNode("r1");
     const no = collect(helper.getNode("no"));
     await new Promise((r) => setTimeout(r, 300));
@@ -157,9 +208,17 @@ describe("node: topstepx-rules against the simulator", function () {
     const { r1, ok, no } = await load();
     const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
-    await until(() => /MLL/.test(lastStatus(r1).text ?? "") && (helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size ?? 0) === 1, "the long position seen");
+    await until(
+      () =>
+        /MLL/.test(lastStatus(r1).text ?? "") &&
+        (helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size ?? 0) === 1,
+      "the long position seen",
+    );
     // Marked by a quote: without one the equity is unknown and entries are refused as stateUnknown first.
-    await until(() => helper.getNode("cfg").connection.market.quote(es) !== undefined, "a quote of the position's contract");
+    await until(
+      () => helper.getNode("cfg").connection.market.quote(es) !== undefined,
+      "a quote of the position's contract",
+    );
     r1.receive({ payload: { command: "killSwitch", on: true } });
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 2 } });
     r1.receive({ payload: { symbol: "ES", side: "sell", quantity: 2 } });
@@ -173,10 +232,20 @@ describe("node: topstepx-rules against the simulator", function () {
     const { r1 } = await load();
     const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 1 });
-    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 1, side: 0, size: 1, limitPrice: 6000 });
+    await api.post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: es,
+      type: 1,
+      side: 0,
+      size: 1,
+      limitPrice: 6000,
+    });
     await until(async () => (await rt.state()).positions.length === 1, "the position");
     r1.receive({ payload: { command: "killSwitch", on: true, flatten: true } });
-    await until(async () => { const s = await rt.state(); return s.positions.length === 0 && !s.orders.some((o) => o.status === 1); }, "flat");
+    await until(async () => {
+      const s = await rt.state();
+      return s.positions.length === 0 && !s.orders.some((o) => o.status === 1);
+    }, "flat");
   });
 
   it("refuses an incomplete intent and one for another account, naming the field", async () => {
@@ -190,7 +259,10 @@ describe("node: topstepx-rules against the simulator", function () {
   it("comes back from a market-hub drop: re-synced and judging again", async () => {
     const { r1 } = await load();
     await restClient(rt.sim).post("/sim/faults", { dropHubs: "market", rejectUpgrades: 2 });
-    await until(() => r1.status.getCalls().some((c: { args: [{ text: string }] }) => /syncing|reconnecting/.test(c.args[0].text)), "the drop seen");
+    await until(
+      () => r1.status.getCalls().some((c: { args: [{ text: string }] }) => /syncing|reconnecting/.test(c.args[0].text)),
+      "the drop seen",
+    );
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "synced again after the market hub returns", 10_000);
     await restClient(rt.sim).delete("/sim/faults");
   });

@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
+import { frontMonth, login, restClient, setPrice, until } from "../support/sim";
 
 const COMBINE = 10001;
 const XFA = 10003;
 
-describe("node: topstepx-rules refuses entries when the profile does not fit the account", function () {
+describe("node: topstepx-rules refuses entries when the profile does not fit the account", () => {
   const rt = useRuntimeOnSim({
     dirPrefix: "topstepx-profile-",
     sim: {
@@ -30,12 +30,27 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
     const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", account: String(account), profile, dbFile: join(rt.dir, "journal.sqlite"), wires: [["ok"], ["no"], ["st"]] },
-      { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
+      {
+        id: "r1",
+        type: "topstepx-rules",
+        server: "cfg",
+        account: String(account),
+        profile,
+        dbFile: join(rt.dir, "journal.sqlite"),
+        wires: [["ok"], ["no"], ["st"]],
+      },
+      { id: "ok", type: "helper" },
+      { id: "no", type: "helper" },
+      { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
-    const out = { r1, ok: collect(helper.getNode("ok")), no: collect(helper.getNode("no")), st: collect(helper.getNode("st")) };
+    const out = {
+      r1,
+      ok: collect(helper.getNode("ok")),
+      no: collect(helper.getNode("no")),
+      st: collect(helper.getNode("st")),
+    };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
   }
@@ -55,7 +70,13 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "profileMismatch");
     const reason: string = no[0].decision.reason;
-    for (const part of [/Profile topstep-xfa-50k/, /account 50KTC-V2-SIM-10001/, /balance \$49,999\.63/, /between −\$4,000\.00 and \$20,000\.00/, /the name says Trading Combine, the profile is Express Funded/]) {
+    for (const part of [
+      /Profile topstep-xfa-50k/,
+      /account 50KTC-V2-SIM-10001/,
+      /balance \$49,999\.63/,
+      /between −\$4,000\.00 and \$20,000\.00/,
+      /the name says Trading Combine, the profile is Express Funded/,
+    ]) {
       assert.match(reason, part);
     }
     r1.receive({ payload: { symbol: "MES", side: "sell", quantity: 1 } });
@@ -69,14 +90,20 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
     r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "profileMismatch");
-    assert.match(no[0].decision.reason, /Profile topstep-combine-50k does not fit account XFA-V2-SIM-10003 \(balance \$0\.00\): .*between \$46,000\.00 and \$70,000\.00; the name says Express Funded/);
+    assert.match(
+      no[0].decision.reason,
+      /Profile topstep-combine-50k does not fit account XFA-V2-SIM-10003 \(balance \$0\.00\): .*between \$46,000\.00 and \$70,000\.00; the name says Express Funded/,
+    );
   });
 
   it("refuses a 50K Combine account under the 100K Combine profile", async () => {
     const { r1, no } = await load(COMBINE, "topstep-combine-100k", /blocked/);
     r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
-    assert.match(no[0].decision.reason, /between \$94,000\.00 and \$130,000\.00; the name says 50K, the profile is 100K/);
+    assert.match(
+      no[0].decision.reason,
+      /between \$94,000\.00 and \$130,000\.00; the name says 50K, the profile is 100K/,
+    );
   });
 
   it("lets entries through when profile and account fit (Express Funded 50K on an XFA at $0)", async () => {

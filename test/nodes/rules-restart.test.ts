@@ -2,13 +2,13 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { AxiosInstance } from "axios";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 
 /** Chicago wall-clock instants of the week of Monday 23 November 2026 (CST, UTC−6). */
 const CT = (day: number, hhmm: string) => Date.parse(`2026-11-${String(day).padStart(2, "0")}T${hhmm}:00-06:00`);
 
-describe("node: topstepx-rules re-establishes the loss floor after a restart", function () {
+describe("node: topstepx-rules re-establishes the loss floor after a restart", () => {
   // ES trades without fees here, so an end-of-day balance can be a round $51,500; MES keeps Topstep's $0.37 a side.
   const rt = useRuntimeOnSim({ at: CT(25, "09:00"), sim: { fees: { ES: 0 } }, dirPrefix: "topstepx-restart-" });
   let api: AxiosInstance;
@@ -20,7 +20,6 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     mes = (await frontMonth(api, "MES")).id;
     es = (await frontMonth(api, "ES")).id;
   });
-
 
   /** A market order through the gateway, as a trader clicking in TopstepX would send it. */
   async function trade(contractId: string, side: 0 | 1, size: number, bid: number, ask: number): Promise<void> {
@@ -36,16 +35,36 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     return r.data.accounts.find((a: { id: number }) => a.id === ACCOUNT).balance;
   }
 
-  async function load(rules: Record<string, unknown> = {}, ready: RegExp = /MLL \$|blocked/, journal = "journal.sqlite") {
+  async function load(
+    rules: Record<string, unknown> = {},
+    ready: RegExp = /MLL \$|blocked/,
+    journal = "journal.sqlite",
+  ) {
     const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", flattenBuffer: "0", dbFile: join(rt.dir, journal), ...rules, wires: [["ok"], ["no"], ["st"]] },
-      { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
+      {
+        id: "r1",
+        type: "topstepx-rules",
+        server: "cfg",
+        profile: "topstep-combine-50k",
+        flattenBuffer: "0",
+        dbFile: join(rt.dir, journal),
+        ...rules,
+        wires: [["ok"], ["no"], ["st"]],
+      },
+      { id: "ok", type: "helper" },
+      { id: "no", type: "helper" },
+      { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
-    const out = { r1, ok: collect(helper.getNode("ok")), no: collect(helper.getNode("no")), st: collect(helper.getNode("st")) };
+    const out = {
+      r1,
+      ok: collect(helper.getNode("ok")),
+      no: collect(helper.getNode("no")),
+      st: collect(helper.getNode("st")),
+    };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
   }
@@ -57,7 +76,8 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     return m.payload;
   }
 
-  const warnings = (r1: { warn: { getCalls(): Array<{ args: unknown[] }> } }) => r1.warn.getCalls().map((c) => String(c.args[0]));
+  const warnings = (r1: { warn: { getCalls(): Array<{ args: unknown[] }> } }) =>
+    r1.warn.getCalls().map((c) => String(c.args[0]));
 
   it("gives Topstep's floor of $48,998.52 after a +$1,000 day it did not see (stopped before it, restarted after 17:00)", async () => {
     let n = await load();
@@ -141,7 +161,10 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     n.r1.receive({ payload: { symbol: "MES", side: "sell", quantity: 1 } });
     await until(() => n.ok.length === 1, "the exit approved");
     assert.equal(n.ok[0].decision.rule, "exit");
-    assert.ok(warnings(n.r1).some((w) => /trailing loss floor cannot be established/.test(w)), "a node warning says why");
+    assert.ok(
+      warnings(n.r1).some((w) => /trailing loss floor cannot be established/.test(w)),
+      "a node warning says why",
+    );
   });
 
   it("lets that account in with the floor the trader entered", async () => {
@@ -161,9 +184,13 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", f
     const s = await stateOf(n);
     assert.equal(s.state.floor, 48_500);
     assert.deepEqual([s.floorCheck.source, s.floorCheck.fromHistory, s.floorCheck.shown], ["shown", 48_000, 48_500]);
-    const said = /floor you entered as shown in TopstepX \(\$48,500\.00\) is above the floor computed from the account's history \(\$48,000\.00\): the higher one, yours, is used/;
+    const said =
+      /floor you entered as shown in TopstepX \(\$48,500\.00\) is above the floor computed from the account's history \(\$48,000\.00\): the higher one, yours, is used/;
     assert.match(s.floorCheck.note, said);
-    assert.ok(warnings(n.r1).some((w) => said.test(w)), "a node warning says so");
+    assert.ok(
+      warnings(n.r1).some((w) => said.test(w)),
+      "a node warning says so",
+    );
   });
 
   it("keeps the computed floor when the trader's is looser, and says so", async () => {

@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { type SimState, useRuntimeOnSim } from "../support/runtime-on-sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 
-describe("node: topstepx-rules keeps the CME calendar and the session flatten", function () {
+describe("node: topstepx-rules keeps the CME calendar and the session flatten", () => {
   const rt = useRuntimeOnSim({ dirPrefix: "topstepx-session-" });
 
   /** A Topstep 50K Combine rules node on the simulator at `iso`, synced. */
@@ -18,12 +18,29 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const cfg = configFor(rt.sim);
     const flow = [
       cfg.node,
-      { id: "r1", type: "topstepx-rules", server: "cfg", profile: "topstep-combine-50k", dbFile: join(rt.dir, "journal.sqlite"), ...props, wires: [["ok"], ["no"], ["st"]] },
-      { id: "ok", type: "helper" }, { id: "no", type: "helper" }, { id: "st", type: "helper" },
+      {
+        id: "r1",
+        type: "topstepx-rules",
+        server: "cfg",
+        profile: "topstep-combine-50k",
+        dbFile: join(rt.dir, "journal.sqlite"),
+        ...props,
+        wires: [["ok"], ["no"], ["st"]],
+      },
+      { id: "ok", type: "helper" },
+      { id: "no", type: "helper" },
+      { id: "st", type: "helper" },
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
-    const out = { r1, api, es, ok: collect(helper.getNode("ok")), no: collect(helper.getNode("no")), st: collect(helper.getNode("st")) };
+    const out = {
+      r1,
+      api,
+      es,
+      ok: collect(helper.getNode("ok")),
+      no: collect(helper.getNode("no")),
+      st: collect(helper.getNode("st")),
+    };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
   }
@@ -53,18 +70,31 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const late = await entry(n);
     assert.equal(late.statusCode, 422);
     assert.equal(late.payload.rule, "tradingWindow");
-    assert.match(late.payload.reason, /the day after Thanksgiving closes early; Topstep's trading day runs 17:00 to 12:15 Chicago time today/);
+    assert.match(
+      late.payload.reason,
+      /the day after Thanksgiving closes early; Topstep's trading day runs 17:00 to 12:15 Chicago time today/,
+    );
   });
 
   it("takes the dialog's early closes over the calendar: a closed day is refused, a malformed entry names the field", async () => {
     const n = await load("2026-12-31T16:00:00Z", { earlyCloses: "2026-12-31 closed, 2026-12-24 12:00" }); // Thursday 10:00 CT
     const m = await entry(n);
     assert.deepEqual([m.statusCode, m.payload.rule], [422, "tradingWindow"]);
-    assert.match(m.payload.reason, /Trading day 2026-12-31 is closed in the rules' early closes \(session\.earlyCloses\)/);
+    assert.match(
+      m.payload.reason,
+      /Trading day 2026-12-31 is closed in the rules' early closes \(session\.earlyCloses\)/,
+    );
     await helper.unload();
-    const logged = (r1: { error: { getCalls(): Array<{ args: unknown[] }> } }) => r1.error.getCalls().map((c) => String(c.args[0])).join("\n");
+    const logged = (r1: { error: { getCalls(): Array<{ args: unknown[] }> } }) =>
+      r1.error
+        .getCalls()
+        .map((c) => String(c.args[0]))
+        .join("\n");
     const short = await load("2026-12-31T16:00:00Z", { earlyCloses: "2026-12-31" }, /^session\.earlyCloses/);
-    assert.match(logged(short.r1), /session\.earlyCloses: "2026-12-31" is not "YYYY-MM-DD HH:MM" or "YYYY-MM-DD closed"/);
+    assert.match(
+      logged(short.r1),
+      /session\.earlyCloses: "2026-12-31" is not "YYYY-MM-DD HH:MM" or "YYYY-MM-DD closed"/,
+    );
     await helper.unload();
     const noon = await load("2026-12-31T16:00:00Z", { earlyCloses: "2026-12-31 noon" }, /^session\.earlyCloses/);
     assert.match(logged(noon.r1), /session\.earlyCloses\.2026-12-31: use HH:MM \(24 h, Chicago time\) or "closed"/);
@@ -74,12 +104,25 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
 
   it("cancels a resting entry at the 15:05 flatten while flat, so it cannot fill after hours, and then stays quiet", async () => {
     const n = await load("2026-11-25T20:50:00Z"); // Wednesday 14:50 CT
-    const placed = await n.api.post("/api/Order/place", { accountId: ACCOUNT, contractId: n.es, type: 1, side: 0, size: 1, limitPrice: 6790 });
+    const placed = await n.api.post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: n.es,
+      type: 1,
+      side: 0,
+      size: 1,
+      limitPrice: 6790,
+    });
     assert.equal(placed.data.success, true, JSON.stringify(placed.data));
     const conn = helper.getNode("cfg").connection;
-    await until(() => [...(conn.book(ACCOUNT)?.orders.values() ?? [])].some((o: { status: number }) => o.status === 1), "the resting order seen by the guard");
+    await until(
+      () => [...(conn.book(ACCOUNT)?.orders.values() ?? [])].some((o: { status: number }) => o.status === 1),
+      "the resting order seen by the guard",
+    );
     rt.clock = Date.parse("2026-11-25T21:05:00Z"); // 15:05 CT
-    await until(async () => (await rt.state()).orders.find((o) => o.id === placed.data.orderId)?.status === 3, "the resting order cancelled at the simulator");
+    await until(
+      async () => (await rt.state()).orders.find((o) => o.id === placed.data.orderId)?.status === 3,
+      "the resting order cancelled at the simulator",
+    );
     // 15:20 CT: the market trades through the old limit; nothing fills.
     rt.clock = Date.parse("2026-11-25T21:20:00Z");
     await setPrice(rt.sim, n.es, 6780);
@@ -89,7 +132,10 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
 
     // Flat with nothing working: further evaluations make no gateway call and write no breach.
     await until(() => n.st.some((m) => m.payload?.event === "flattened"), "the flatten finished");
-    const calls = (r: SimState["requests"]) => ["Order/cancel", "Order/search", "Order/searchOpen", "Position/searchOpen", "Position/closeContract"].map((k) => r[k]?.received ?? 0);
+    const calls = (r: SimState["requests"]) =>
+      ["Order/cancel", "Order/search", "Order/searchOpen", "Position/searchOpen", "Position/closeContract"].map(
+        (k) => r[k]?.received ?? 0,
+      );
     const quiet = calls(s.requests);
     for (let i = 1; i <= 3; i++) {
       rt.clock = Date.parse("2026-11-25T21:20:00Z") + i * 60_000;
@@ -103,7 +149,10 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
       assert.equal(breaches[0]!.rule, "sessionFlatten");
       assert.match(breaches[0]!.reason, /scheduled flatten before the 15:10 close: working orders are cancelled/);
       const flats = j.entries({ kind: "flatten" }).map((e) => e.data as { cancelledOrders: number[] });
-      assert.deepEqual(flats.map((f) => f.cancelledOrders), [[placed.data.orderId]]);
+      assert.deepEqual(
+        flats.map((f) => f.cancelledOrders),
+        [[placed.data.orderId]],
+      );
     } finally {
       j.close();
     }

@@ -14,7 +14,10 @@ describe("simulator: authentication", () => {
   it("logs in with userName and apiKey and returns a JWT-shaped token", async () => {
     const r = await restClient(sim).post("/api/Auth/loginKey", USER);
     assert.equal(r.status, 200);
-    assert.deepEqual({ ...r.data, token: typeof r.data.token }, { token: "string", success: true, errorCode: 0, errorMessage: null });
+    assert.deepEqual(
+      { ...r.data, token: typeof r.data.token },
+      { token: "string", success: true, errorCode: 0, errorMessage: null },
+    );
     const payload = JSON.parse(Buffer.from(r.data.token.split(".")[1], "base64url").toString());
     assert.equal(payload.exp - payload.iat, 3600);
   });
@@ -33,9 +36,13 @@ describe("simulator: authentication", () => {
   });
 
   it("answers a body that is not JSON with 400 and a non-JSON content type with 415", async () => {
-    const bad = await restClient(sim).post("/api/Auth/loginKey", "{nope", { headers: { "content-type": "application/json" } });
+    const bad = await restClient(sim).post("/api/Auth/loginKey", "{nope", {
+      headers: { "content-type": "application/json" },
+    });
     assert.equal(bad.status, 400);
-    const text = await restClient(sim).post("/api/Auth/loginKey", "userName=trader", { headers: { "content-type": "text/plain" } });
+    const text = await restClient(sim).post("/api/Auth/loginKey", "userName=trader", {
+      headers: { "content-type": "text/plain" },
+    });
     assert.equal(text.status, 415);
   });
 

@@ -3,8 +3,22 @@ import type { AxiosInstance } from "axios";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, SECOND_ACCOUNT, setPrice, startTestSim } from "../support/sim";
 import {
-  balanceOf, BUY, call, getOrder, openOrders, openPositions, patchAccount, place, placeOk, resetSim, S, SELL, T,
-  tradesOf, type PlaceBody, type WireOrder,
+  BUY,
+  balanceOf,
+  call,
+  getOrder,
+  openOrders,
+  openPositions,
+  type PlaceBody,
+  patchAccount,
+  place,
+  placeOk,
+  resetSim,
+  S,
+  SELL,
+  T,
+  tradesOf,
+  type WireOrder,
 } from "../support/trading";
 
 /**
@@ -27,7 +41,12 @@ describe("simulator: bracket orders", () => {
     await setPrice(sim, mnq, 25000);
   });
 
-  const order = (o: Partial<PlaceBody> & Pick<PlaceBody, "type" | "side">): PlaceBody => ({ accountId: ACCOUNT, contractId: mnq, size: 1, ...o });
+  const order = (o: Partial<PlaceBody> & Pick<PlaceBody, "type" | "side">): PlaceBody => ({
+    accountId: ACCOUNT,
+    contractId: mnq,
+    size: 1,
+    ...o,
+  });
   const sl = (ticks: number, type: number = T.Stop) => ({ ticks, type });
   const tp = (ticks: number) => ({ ticks, type: T.Limit });
 
@@ -39,7 +58,10 @@ describe("simulator: bracket orders", () => {
 
   /** A resting buy limit at 24990 (market 25000) with SL -20 ticks and TP +40 ticks. */
   async function restingBracketedBuy(size = 1) {
-    const parent = await placeOk(api, order({ type: T.Limit, side: BUY, size, limitPrice: 24990, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }));
+    const parent = await placeOk(
+      api,
+      order({ type: T.Limit, side: BUY, size, limitPrice: 24990, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }),
+    );
     const [stop, target] = await children(parent);
     return { parent, stop: stop!.id, target: target!.id };
   }
@@ -49,18 +71,33 @@ describe("simulator: bracket orders", () => {
     const [s, t] = await children(parent);
     assert.deepEqual(
       [s!.status, s!.type, s!.side, s!.size, s!.parentOrderId, s!.linkedOrderId, s!.stopPrice],
-      [S.Suspended, T.Stop, SELL, 1, parent, target, null]);
+      [S.Suspended, T.Stop, SELL, 1, parent, target, null],
+    );
     assert.deepEqual(
       [t!.status, t!.type, t!.side, t!.size, t!.parentOrderId, t!.linkedOrderId, t!.limitPrice],
-      [S.Suspended, T.Limit, SELL, 1, parent, stop, null]);
+      [S.Suspended, T.Limit, SELL, 1, parent, stop, null],
+    );
     assert.equal((await getOrder(api, ACCOUNT, parent)).status, S.Open);
   });
 
   it("omits suspended legs from Order/searchOpen; Order/v2/query with statuses [1,6,7,8] shows them", async () => {
     const { parent, stop, target } = await restingBracketedBuy();
-    assert.deepEqual((await openOrders(api, ACCOUNT)).map((o) => o.id), [parent]);
-    const r = await call(api, "/api/Order/v2/query", { filter: { accountId: ACCOUNT, statuses: [1, 6, 7, 8] }, sortBy: 1 });
-    assert.deepEqual(r.orders.map((o: WireOrder) => [o.id, o.status]), [[parent, S.Open], [stop, S.Suspended], [target, S.Suspended]]);
+    assert.deepEqual(
+      (await openOrders(api, ACCOUNT)).map((o) => o.id),
+      [parent],
+    );
+    const r = await call(api, "/api/Order/v2/query", {
+      filter: { accountId: ACCOUNT, statuses: [1, 6, 7, 8] },
+      sortBy: 1,
+    });
+    assert.deepEqual(
+      r.orders.map((o: WireOrder) => [o.id, o.status]),
+      [
+        [parent, S.Open],
+        [stop, S.Suspended],
+        [target, S.Suspended],
+      ],
+    );
   });
 
   it("opens the legs at the parent's fill price plus and minus the ticks", async () => {
@@ -76,10 +113,16 @@ describe("simulator: bracket orders", () => {
 
   it("matches the live example: MNQ long at 24866 with SL -400 / TP +200 gives stop 24766 and limit 24916", async () => {
     await setPrice(sim, mnq, 24865.75); // ask 24866
-    const parent = await placeOk(api, order({ type: T.Market, side: BUY, stopLossBracket: sl(-400), takeProfitBracket: tp(200) }));
+    const parent = await placeOk(
+      api,
+      order({ type: T.Market, side: BUY, stopLossBracket: sl(-400), takeProfitBracket: tp(200) }),
+    );
     assert.equal((await getOrder(api, ACCOUNT, parent)).filledPrice, 24866);
     const [s, t] = await children(parent);
-    assert.deepEqual([s!.status, s!.type, s!.stopPrice, t!.status, t!.type, t!.limitPrice], [S.Open, T.Stop, 24766, S.Open, T.Limit, 24916]);
+    assert.deepEqual(
+      [s!.status, s!.type, s!.stopPrice, t!.status, t!.type, t!.limitPrice],
+      [S.Open, T.Stop, 24766, S.Open, T.Limit, 24916],
+    );
   });
 
   it("take-profit fill cancels the stop-loss (OCO) and books the profit", async () => {
@@ -92,7 +135,13 @@ describe("simulator: bracket orders", () => {
     assert.deepEqual(await openPositions(api, ACCOUNT), []);
     assert.deepEqual(await openOrders(api, ACCOUNT), []);
     const trades = await tradesOf(api, ACCOUNT);
-    assert.deepEqual(trades.map((x) => [x.orderId, x.price, x.profitAndLoss, x.fees]), [[trades[0]!.orderId, 24990, null, 0.37], [target, 25000, 20, 0.37]]);
+    assert.deepEqual(
+      trades.map((x) => [x.orderId, x.price, x.profitAndLoss, x.fees]),
+      [
+        [trades[0]!.orderId, 24990, null, 0.37],
+        [target, 25000, 20, 0.37],
+      ],
+    );
     assert.equal(await balanceOf(api, ACCOUNT), 50019.26);
     // The cancelled stop stays cancelled when the market later runs through it.
     await setPrice(sim, mnq, 24980);
@@ -114,7 +163,10 @@ describe("simulator: bracket orders", () => {
   });
 
   it("cancels the peer leg (OCO) even when the position is not flat afterwards", async () => {
-    const parent = await placeOk(api, order({ type: T.Market, side: BUY, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }));
+    const parent = await placeOk(
+      api,
+      order({ type: T.Market, side: BUY, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }),
+    );
     const [s, t] = await children(parent);
     await placeOk(api, order({ type: T.Market, side: BUY })); // a second, unbracketed contract: long 2
     await setPrice(sim, mnq, 25010.25); // the target (sell 1 @ 25010.25) fills
@@ -127,7 +179,10 @@ describe("simulator: bracket orders", () => {
   });
 
   it("puts a sell's stop-loss above and take-profit below the fill", async () => {
-    const parent = await placeOk(api, order({ type: T.Market, side: SELL, stopLossBracket: sl(20), takeProfitBracket: tp(-40) }));
+    const parent = await placeOk(
+      api,
+      order({ type: T.Market, side: SELL, stopLossBracket: sl(20), takeProfitBracket: tp(-40) }),
+    );
     assert.equal((await getOrder(api, ACCOUNT, parent)).filledPrice, 25000);
     const [s, t] = await children(parent);
     assert.deepEqual([s!.status, s!.side, s!.stopPrice], [S.Open, BUY, 25005]);
@@ -141,7 +196,10 @@ describe("simulator: bracket orders", () => {
   it("trails a stop-loss leg of type TrailingStop from the fill", async () => {
     const parent = await placeOk(api, order({ type: T.Market, side: BUY, stopLossBracket: sl(-20, T.TrailingStop) }));
     const [s] = await children(parent);
-    assert.deepEqual([s!.status, s!.type, s!.stopPrice, s!.trailDistance, s!.trailPrice], [S.Open, T.TrailingStop, 24995.25, 20, 5]);
+    assert.deepEqual(
+      [s!.status, s!.type, s!.stopPrice, s!.trailDistance, s!.trailPrice],
+      [S.Open, T.TrailingStop, 24995.25, 20, 5],
+    );
     await setPrice(sim, mnq, 25010);
     assert.equal((await getOrder(api, ACCOUNT, s!.id)).stopPrice, 25005);
     await setPrice(sim, mnq, 25005);
@@ -152,12 +210,20 @@ describe("simulator: bracket orders", () => {
 
   describe("refusals", () => {
     const cases: [string, Partial<PlaceBody> & Pick<PlaceBody, "side">, string | RegExp][] = [
-      ["a positive stop-loss on a buy", { side: BUY, stopLossBracket: { ticks: 10, type: T.Stop } }, "Ticks should be less than zero when longing"],
+      [
+        "a positive stop-loss on a buy",
+        { side: BUY, stopLossBracket: { ticks: 10, type: T.Stop } },
+        "Ticks should be less than zero when longing",
+      ],
       ["a zero stop-loss on a buy", { side: BUY, stopLossBracket: { ticks: 0, type: T.Stop } }, /longing/],
       ["a negative take-profit on a buy", { side: BUY, takeProfitBracket: { ticks: -10, type: T.Limit } }, /longing/],
       ["a negative stop-loss on a sell", { side: SELL, stopLossBracket: { ticks: -10, type: T.Stop } }, /shorting/],
       ["a positive take-profit on a sell", { side: SELL, takeProfitBracket: { ticks: 10, type: T.Limit } }, /shorting/],
-      ["a stop-loss leg of type Limit", { side: BUY, stopLossBracket: { ticks: -10, type: T.Limit } }, "Invalid stop loss type (Limit)"],
+      [
+        "a stop-loss leg of type Limit",
+        { side: BUY, stopLossBracket: { ticks: -10, type: T.Limit } },
+        "Invalid stop loss type (Limit)",
+      ],
     ];
     for (const [what, body, message] of cases) {
       it(`refuses ${what} with errorCode 2 and creates nothing`, async () => {
@@ -173,10 +239,16 @@ describe("simulator: bracket orders", () => {
 
     it("rejects brackets on a Position Brackets account but still returns the rejected order's id", async () => {
       await patchAccount(sim, { accountId: ACCOUNT, autoOcoBrackets: false });
-      const r = await place(api, order({ type: T.Market, side: BUY, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }));
+      const r = await place(
+        api,
+        order({ type: T.Market, side: BUY, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }),
+      );
       assert.equal(r.success, false);
       assert.equal(r.errorCode, 2);
-      assert.equal(r.errorMessage, "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets.");
+      assert.equal(
+        r.errorMessage,
+        "Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets.",
+      );
       assert.equal(typeof r.orderId, "number");
       const o = await getOrder(api, ACCOUNT, r.orderId!);
       assert.deepEqual([o.status, o.fillVolume, o.filledPrice], [S.Rejected, 0, null]);
@@ -187,7 +259,10 @@ describe("simulator: bracket orders", () => {
 
       // Without brackets the same account trades; the other account keeps Auto OCO.
       await placeOk(api, order({ type: T.Market, side: BUY }));
-      const other = await placeOk(api, order({ type: T.Market, side: BUY, accountId: SECOND_ACCOUNT, stopLossBracket: sl(-20) }));
+      const other = await placeOk(
+        api,
+        order({ type: T.Market, side: BUY, accountId: SECOND_ACCOUNT, stopLossBracket: sl(-20) }),
+      );
       assert.equal((await getOrder(api, SECOND_ACCOUNT, other)).status, S.Filled);
     });
   });
@@ -196,27 +271,45 @@ describe("simulator: bracket orders", () => {
     it("cancels the suspended legs with their parent", async () => {
       const { parent, stop, target } = await restingBracketedBuy();
       assert.equal((await call(api, "/api/Order/cancel", { accountId: ACCOUNT, orderId: parent })).success, true);
-      assert.deepEqual([(await getOrder(api, ACCOUNT, stop)).status, (await getOrder(api, ACCOUNT, target)).status], [S.Cancelled, S.Cancelled]);
+      assert.deepEqual(
+        [(await getOrder(api, ACCOUNT, stop)).status, (await getOrder(api, ACCOUNT, target)).status],
+        [S.Cancelled, S.Cancelled],
+      );
       await setPrice(sim, mnq, 24980);
       assert.deepEqual(await openPositions(api, ACCOUNT), []);
       assert.deepEqual(await tradesOf(api, ACCOUNT), []);
     });
 
     it("cancels the open legs when the position is closed by hand", async () => {
-      const parent = await placeOk(api, order({ type: T.Market, side: BUY, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }));
+      const parent = await placeOk(
+        api,
+        order({ type: T.Market, side: BUY, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }),
+      );
       const [s, t] = await children(parent);
-      assert.equal((await call(api, "/api/Position/closeContract", { accountId: ACCOUNT, contractId: mnq })).success, true);
-      assert.deepEqual([(await getOrder(api, ACCOUNT, s!.id)).status, (await getOrder(api, ACCOUNT, t!.id)).status], [S.Cancelled, S.Cancelled]);
+      assert.equal(
+        (await call(api, "/api/Position/closeContract", { accountId: ACCOUNT, contractId: mnq })).success,
+        true,
+      );
+      assert.deepEqual(
+        [(await getOrder(api, ACCOUNT, s!.id)).status, (await getOrder(api, ACCOUNT, t!.id)).status],
+        [S.Cancelled, S.Cancelled],
+      );
       assert.deepEqual(await openOrders(api, ACCOUNT), []);
       await setPrice(sim, mnq, 25020);
       assert.deepEqual(await openPositions(api, ACCOUNT), []);
     });
 
     it("cancels the legs of a long that a larger sell reverses, so they cannot add to the new short", async () => {
-      const parent = await placeOk(api, order({ type: T.Market, side: BUY, size: 2, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }));
+      const parent = await placeOk(
+        api,
+        order({ type: T.Market, side: BUY, size: 2, stopLossBracket: sl(-20), takeProfitBracket: tp(40) }),
+      );
       const [s, t] = await children(parent);
       await placeOk(api, order({ type: T.Market, side: SELL, size: 3 })); // long 2 -> short 1 @ 25000
-      assert.deepEqual([(await getOrder(api, ACCOUNT, s!.id)).status, (await getOrder(api, ACCOUNT, t!.id)).status], [S.Cancelled, S.Cancelled]);
+      assert.deepEqual(
+        [(await getOrder(api, ACCOUNT, s!.id)).status, (await getOrder(api, ACCOUNT, t!.id)).status],
+        [S.Cancelled, S.Cancelled],
+      );
       await setPrice(sim, mnq, 25010.25); // where the old take-profit (sell 2 @ 25010.25) sat
       const [p] = await openPositions(api, ACCOUNT);
       assert.deepEqual([p!.type, p!.size, p!.averagePrice], [2, 1, 25000]);
@@ -224,9 +317,15 @@ describe("simulator: bracket orders", () => {
 
     it("sizes the legs to the parent's fill after the parent's size was modified", async () => {
       const { parent, stop, target } = await restingBracketedBuy(1);
-      assert.equal((await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: parent, size: 3 })).success, true);
+      assert.equal(
+        (await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: parent, size: 3 })).success,
+        true,
+      );
       await setPrice(sim, mnq, 24989.75);
-      assert.deepEqual([(await getOrder(api, ACCOUNT, stop)).size, (await getOrder(api, ACCOUNT, target)).size], [3, 3]);
+      assert.deepEqual(
+        [(await getOrder(api, ACCOUNT, stop)).size, (await getOrder(api, ACCOUNT, target)).size],
+        [3, 3],
+      );
       await setPrice(sim, mnq, 25000);
       // The target closes the whole position, not a third of it.
       assert.deepEqual(await openPositions(api, ACCOUNT), []);

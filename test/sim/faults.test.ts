@@ -6,7 +6,11 @@ import { ACCOUNT, login, restClient, SECOND_ACCOUNT, setPrice, startTestSim } fr
 const MNQ = "CON.F.US.MNQ.Z26";
 const SINCE = "2020-01-01T00:00:00Z";
 
-interface OrderRow { id: number; customTag: string | null; status: number }
+interface OrderRow {
+  id: number;
+  customTag: string | null;
+  status: number;
+}
 
 describe("simulator: fault injection", () => {
   let sim: Simulator;
@@ -15,7 +19,11 @@ describe("simulator: fault injection", () => {
 
   /** A buy limit far below the market: it rests and never fills. */
   const place = (tag: string, client: AxiosInstance = api, config = {}) =>
-    client.post("/api/Order/place", { accountId: ACCOUNT, contractId: MNQ, type: 1, side: 0, size: 1, limitPrice: 20_000, customTag: tag }, config);
+    client.post(
+      "/api/Order/place",
+      { accountId: ACCOUNT, contractId: MNQ, type: 1, side: 0, size: 1, limitPrice: 20_000, customTag: tag },
+      config,
+    );
 
   const orders = async (): Promise<OrderRow[]> => {
     const r = await api.post("/api/Order/search", { accountId: ACCOUNT, startTimestamp: SINCE });
@@ -152,8 +160,14 @@ describe("simulator: fault injection", () => {
       lateAnswer: [{ endpoint: "order/PLACE", count: 2, delayMs: 10 }],
     });
     let faults = (await state()).faults;
-    assert.deepEqual(faults.fail.map((f: { endpoint: string; count: number }) => [f.endpoint, f.count]), [["account/search", 2]]);
-    assert.deepEqual(faults.lateAnswer.map((f: { endpoint: string; count: number }) => [f.endpoint, f.count]), [["order/place", 2]]);
+    assert.deepEqual(
+      faults.fail.map((f: { endpoint: string; count: number }) => [f.endpoint, f.count]),
+      [["account/search", 2]],
+    );
+    assert.deepEqual(
+      faults.lateAnswer.map((f: { endpoint: string; count: number }) => [f.endpoint, f.count]),
+      [["order/place", 2]],
+    );
 
     // Requests elsewhere use nothing up.
     assert.equal((await api.post("/api/Contract/available", { live: false })).status, 200);
@@ -200,7 +214,10 @@ describe("simulator: fault injection", () => {
     await control().post("/sim/faults", { fail: [{ endpoint: "Order/cancel", count: 1 }] });
     assert.equal((await state()).faults.fail.length, 2);
     const r = await control().post("/sim/faults", { clear: true, fail: [{ endpoint: "Order/modify", count: 3 }] });
-    assert.deepEqual(r.data.fail.map((f: { endpoint: string }) => f.endpoint), ["order/modify"]);
+    assert.deepEqual(
+      r.data.fail.map((f: { endpoint: string }) => f.endpoint),
+      ["order/modify"],
+    );
     assert.equal((await place("clear-1")).status, 200);
   });
 
@@ -238,9 +255,17 @@ describe("simulator: fault injection", () => {
     const buy = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: MNQ, type: 2, side: 0, size: 2 });
     assert.equal(buy.data.success, true);
     assert.equal((await place("reset-1")).data.success, true);
-    await control().post("/sim/account", { accountId: SECOND_ACCOUNT, balance: 12_345, canTrade: false, active: false });
-    await control().post("/sim/faults", { fail: [{ endpoint: "Account/search", count: 5 }], latency: { "Order/search": 300 } });
-    const before = (await state());
+    await control().post("/sim/account", {
+      accountId: SECOND_ACCOUNT,
+      balance: 12_345,
+      canTrade: false,
+      active: false,
+    });
+    await control().post("/sim/faults", {
+      fail: [{ endpoint: "Account/search", count: 5 }],
+      latency: { "Order/search": 300 },
+    });
+    const before = await state();
     assert.ok(before.accounts.find((a: { id: number }) => a.id === ACCOUNT).balance < 50_000, "fees were charged");
     assert.equal(before.positions.length, 1);
 
@@ -249,13 +274,23 @@ describe("simulator: fault injection", () => {
 
     const accounts = await api.post("/api/Account/search", { onlyActiveAccounts: true });
     assert.equal(accounts.status, 200, "the failure fault is gone");
-    assert.deepEqual(accounts.data.accounts.map((a: { id: number; balance: number; canTrade: boolean }) => [a.id, a.balance, a.canTrade]).sort(),
-      [[ACCOUNT, 50_000, true], [SECOND_ACCOUNT, 50_000, true]]);
+    assert.deepEqual(
+      accounts.data.accounts
+        .map((a: { id: number; balance: number; canTrade: boolean }) => [a.id, a.balance, a.canTrade])
+        .sort(),
+      [
+        [ACCOUNT, 50_000, true],
+        [SECOND_ACCOUNT, 50_000, true],
+      ],
+    );
     const [, ms] = await timed(() => orders());
     assert.ok(ms < 200, "the latency fault is gone");
     assert.deepEqual(await orders(), []);
     assert.deepEqual((await api.post("/api/Position/searchOpen", { accountId: ACCOUNT })).data.positions, []);
-    assert.deepEqual((await api.post("/api/Trade/search", { accountId: ACCOUNT, startTimestamp: SINCE })).data.trades, []);
+    assert.deepEqual(
+      (await api.post("/api/Trade/search", { accountId: ACCOUNT, startTimestamp: SINCE })).data.trades,
+      [],
+    );
     const after = await state();
     assert.deepEqual(after.faults.fail, []);
     assert.deepEqual(after.faults.latency, {});

@@ -4,6 +4,7 @@ import type { Simulator } from "../../src/sim";
 import {
   ACCOUNT,
   frontMonth,
+  type HubOptions,
   hubConnection,
   login,
   record,
@@ -12,7 +13,6 @@ import {
   sleep,
   startTestSim,
   until,
-  type HubOptions,
 } from "../support/sim";
 
 type Hub = "user" | "market";
@@ -69,7 +69,13 @@ describe("simulator hubs: faults and reconnects", () => {
   }
 
   async function placeMarket(side: 0 | 1): Promise<number> {
-    const r = await restClient(sim, token).post("/api/Order/place", { accountId: ACCOUNT, contractId: mnq.id, type: 2, side, size: 1 });
+    const r = await restClient(sim, token).post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: mnq.id,
+      type: 2,
+      side,
+      size: 1,
+    });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
     return r.data.orderId;
   }
@@ -139,8 +145,14 @@ describe("simulator hubs: faults and reconnects", () => {
       await Promise.all([goodUser, naiveUser].map((c) => c.invoke("SubscribeOrders", ACCOUNT)));
       await Promise.all([goodMarket, naiveMarket].map((c) => c.invoke("SubscribeContractQuotes", mnq.id)));
       await placeMarket(0);
-      await until(() => gu!.GatewayUserOrder!.length === 2 && nu!.GatewayUserOrder!.length === 2, "order events before the drop");
-      await until(() => gm!.GatewayQuote!.length === 1 && nm!.GatewayQuote!.length === 1, "first quotes before the drop");
+      await until(
+        () => gu!.GatewayUserOrder!.length === 2 && nu!.GatewayUserOrder!.length === 2,
+        "order events before the drop",
+      );
+      await until(
+        () => gm!.GatewayQuote!.length === 1 && nm!.GatewayQuote!.length === 1,
+        "first quotes before the drop",
+      );
       const before = await state();
 
       const dropped = await faults({ dropHubs: "all" });
@@ -165,8 +177,15 @@ describe("simulator hubs: faults and reconnects", () => {
       assert.equal(after.hubs.market.connections, 2);
       assert.equal(after.hubs.user.handshakes, before.hubs.user.handshakes + 2);
       assert.equal(after.hubs.market.handshakes, before.hubs.market.handshakes + 2);
-      assert.equal(after.hubs.user.invocations.SubscribeOrders, before.hubs.user.invocations.SubscribeOrders + 1, "only the good client re-subscribed");
-      assert.equal(after.hubs.market.invocations.SubscribeContractQuotes, before.hubs.market.invocations.SubscribeContractQuotes + 1);
+      assert.equal(
+        after.hubs.user.invocations.SubscribeOrders,
+        before.hubs.user.invocations.SubscribeOrders + 1,
+        "only the good client re-subscribed",
+      );
+      assert.equal(
+        after.hubs.market.invocations.SubscribeContractQuotes,
+        before.hubs.market.invocations.SubscribeContractQuotes + 1,
+      );
 
       // The naive clients re-subscribe late. Each completion arrives after anything the server had
       // queued on that socket before, so the counts below are final for the time in between.
@@ -181,7 +200,10 @@ describe("simulator hubs: faults and reconnects", () => {
       await placeMarket(0);
       await setPrice(sim, mnq.id, 25020);
       await until(() => nu!.GatewayUserOrder!.length === 4, "order events after the late re-subscription");
-      const delta = (await until(() => nm!.GatewayQuote![2], "a quote after the late re-subscription"))[1] as Record<string, unknown>;
+      const delta = (await until(() => nm!.GatewayQuote![2], "a quote after the late re-subscription"))[1] as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual([delta.lastPrice, "symbolName" in delta], [25020, false]);
     });
 
@@ -277,7 +299,12 @@ describe("simulator hubs: faults and reconnects", () => {
       assert.equal(after.hubs.user.upgrades, before.hubs.user.upgrades + 3);
       assert.equal(after.hubs.user.handshakes, before.hubs.user.handshakes + 1);
       assert.deepEqual(l.events, ["reconnecting", "reconnected"]);
-      await until(async () => (await state()).hubs.user.invocations.SubscribeAccounts > (before.hubs.user.invocations.SubscribeAccounts ?? 0), "the re-subscription");
+      await until(
+        async () =>
+          (await state()).hubs.user.invocations.SubscribeAccounts >
+          (before.hubs.user.invocations.SubscribeAccounts ?? 0),
+        "the re-subscription",
+      );
       await control().post("/sim/account", { accountId: ACCOUNT, balance: 50_500 });
       await until(() => got.GatewayUserAccount!.length === 1, "an account event after the reconnect");
     });
@@ -299,7 +326,11 @@ describe("simulator hubs: faults and reconnects", () => {
   describe("tokens on reconnect", () => {
     function factoryConnection(factory: () => Promise<string> | string): signalR.HubConnection {
       const conn = new signalR.HubConnectionBuilder()
-        .withUrl(sim.userHubUrl, { skipNegotiation: true, transport: signalR.HttpTransportType.WebSockets, accessTokenFactory: factory })
+        .withUrl(sim.userHubUrl, {
+          skipNegotiation: true,
+          transport: signalR.HttpTransportType.WebSockets,
+          accessTokenFactory: factory,
+        })
         .configureLogging(signalR.LogLevel.None)
         .withAutomaticReconnect([0, 50, 50])
         .build();

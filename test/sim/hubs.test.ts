@@ -4,6 +4,7 @@ import type { Simulator } from "../../src/sim";
 import {
   ACCOUNT,
   frontMonth,
+  type HubOptions,
   hubConnection,
   login,
   record,
@@ -13,7 +14,6 @@ import {
   sleep,
   startTestSim,
   until,
-  type HubOptions,
 } from "../support/sim";
 
 type Hub = "user" | "market";
@@ -30,11 +30,18 @@ function recordInOrder(conn: signalR.HubConnection, names: string[]): Array<{ na
  * An official client whose logger captures the raw text frames it receives (Trace logging with
  * message content), so a test can see the records on the wire: pings, completions, events.
  */
-function tappedConnection(sim: Simulator, hub: Hub, token: string, serverTimeoutMs = 5000): { conn: signalR.HubConnection; records: Json[] } {
+function tappedConnection(
+  sim: Simulator,
+  hub: Hub,
+  token: string,
+  serverTimeoutMs = 5000,
+): { conn: signalR.HubConnection; records: Json[] } {
   const records: Json[] = [];
   const logger: signalR.ILogger = {
     log(_level, message) {
-      const m = /^\(WebSockets transport\) data received\. String data of length \d+\. Content: '([\s\S]*)'\.$/.exec(message);
+      const m = /^\(WebSockets transport\) data received\. String data of length \d+\. Content: '([\s\S]*)'\.$/.exec(
+        message,
+      );
       if (!m) return;
       for (const part of m[1]!.split("\x1e")) if (part !== "") records.push(JSON.parse(part) as Json);
     },
@@ -77,7 +84,13 @@ describe("simulator hubs", () => {
   const state = async () => (await restClient(sim).get("/sim/state")).data;
 
   async function placeMarket(accountId: number, side: 0 | 1, size = 1): Promise<number> {
-    const r = await restClient(sim, token).post("/api/Order/place", { accountId, contractId: mnq.id, type: 2, side, size });
+    const r = await restClient(sim, token).post("/api/Order/place", {
+      accountId,
+      contractId: mnq.id,
+      type: 2,
+      side,
+      size,
+    });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
     return r.data.orderId;
   }
@@ -124,7 +137,12 @@ describe("simulator hubs", () => {
     it("answers negotiate with a connection token and WebSockets as the only transport", async () => {
       const r = await restClient(sim, token).post("/hubs/market/negotiate?negotiateVersion=1");
       assert.equal(r.status, 200);
-      assert.deepEqual(Object.keys(r.data).sort(), ["availableTransports", "connectionId", "connectionToken", "negotiateVersion"]);
+      assert.deepEqual(Object.keys(r.data).sort(), [
+        "availableTransports",
+        "connectionId",
+        "connectionToken",
+        "negotiateVersion",
+      ]);
       assert.equal(r.data.negotiateVersion, 1);
       assert.match(r.data.connectionToken, /^[A-Za-z0-9_-]+$/);
       assert.deepEqual(r.data.availableTransports, [{ transport: "WebSockets", transferFormats: ["Text", "Binary"] }]);
@@ -198,7 +216,10 @@ describe("simulator hubs", () => {
       const orderId = await placeMarket(ACCOUNT, 0, 2);
       await until(() => got.some((e) => e.name === "GatewayUserAccount"), "the account event");
 
-      assert.deepEqual(got.map((e) => e.name), ["GatewayUserOrder", "GatewayUserTrade", "GatewayUserOrder", "GatewayUserPosition", "GatewayUserAccount"]);
+      assert.deepEqual(
+        got.map((e) => e.name),
+        ["GatewayUserOrder", "GatewayUserTrade", "GatewayUserOrder", "GatewayUserPosition", "GatewayUserAccount"],
+      );
       for (const e of got) {
         assert.equal(e.args.length, 1, `${e.name} carries one argument`);
         assert.deepEqual(Object.keys(e.args[0] as Json).sort(), ["action", "data"]);
@@ -243,7 +264,14 @@ describe("simulator hubs", () => {
       assert.equal(position!.data.averagePrice, 25000.25);
 
       assert.equal(account!.action, 1);
-      assert.deepEqual(Object.keys(account!.data).sort(), ["balance", "canTrade", "id", "isVisible", "name", "simulated"]);
+      assert.deepEqual(Object.keys(account!.data).sort(), [
+        "balance",
+        "canTrade",
+        "id",
+        "isVisible",
+        "name",
+        "simulated",
+      ]);
       assert.equal(account!.data.id, ACCOUNT);
       assert.equal(account!.data.balance, 50_000 - 0.74);
     });
@@ -272,8 +300,11 @@ describe("simulator hubs", () => {
       await restClient(sim).post("/sim/account", { accountId: SECOND_ACCOUNT, canTrade: false });
       await restClient(sim).post("/sim/account", { accountId: ACCOUNT, balance: 51_234.5 });
       await until(() => got.GatewayUserAccount!.length === 2, "two account events");
-      const data = got.GatewayUserAccount!.map((a) => (a[0] as { action: number; data: Json }));
-      assert.deepEqual(data.map((d) => d.action), [1, 1]);
+      const data = got.GatewayUserAccount!.map((a) => a[0] as { action: number; data: Json });
+      assert.deepEqual(
+        data.map((d) => d.action),
+        [1, 1],
+      );
       assert.deepEqual([data[0]!.data.id, data[0]!.data.canTrade], [SECOND_ACCOUNT, false]);
       assert.deepEqual([data[1]!.data.id, data[1]!.data.balance], [ACCOUNT, 51_234.5]);
     });
@@ -286,7 +317,10 @@ describe("simulator hubs", () => {
       await conn.invoke("UnsubscribeTrades", ACCOUNT);
       await placeMarket(ACCOUNT, 0);
       await until(() => got.some((e) => e.name === "GatewayUserAccount"), "the account event");
-      assert.deepEqual(got.map((e) => e.name), ["GatewayUserPosition", "GatewayUserAccount"]);
+      assert.deepEqual(
+        got.map((e) => e.name),
+        ["GatewayUserPosition", "GatewayUserAccount"],
+      );
 
       await conn.invoke("UnsubscribePositions", ACCOUNT);
       await conn.invoke("UnsubscribeAccounts");
@@ -294,7 +328,10 @@ describe("simulator hubs", () => {
       got.length = 0;
       await placeMarket(ACCOUNT, 0);
       await until(() => got.length === 2, "the two order events");
-      assert.deepEqual(got.map((e) => e.name), ["GatewayUserOrder", "GatewayUserOrder"]);
+      assert.deepEqual(
+        got.map((e) => e.name),
+        ["GatewayUserOrder", "GatewayUserOrder"],
+      );
     });
 
     it("keeps accounts apart: a subscriber of 10001 hears nothing about 10002", async () => {
@@ -330,9 +367,13 @@ describe("simulator hubs", () => {
     it("fails the invoke for an unknown account or a non-numeric id, and the connection stays usable", async () => {
       const conn = await connect("user");
       for (const m of ["SubscribeOrders", "SubscribePositions", "SubscribeTrades", "UnsubscribeOrders"]) {
-        await assert.rejects(conn.invoke(m, 99999), { message: `Failed to invoke '${m}' due to an error on the server. HubException: Account not found.` });
+        await assert.rejects(conn.invoke(m, 99999), {
+          message: `Failed to invoke '${m}' due to an error on the server. HubException: Account not found.`,
+        });
       }
-      await assert.rejects(conn.invoke("SubscribeOrders", "10001x"), { message: "Failed to invoke 'SubscribeOrders' due to an error on the server." });
+      await assert.rejects(conn.invoke("SubscribeOrders", "10001x"), {
+        message: "Failed to invoke 'SubscribeOrders' due to an error on the server.",
+      });
       await assert.rejects(conn.invoke("SubscribeOrders"), /Failed to invoke 'SubscribeOrders'/);
       assert.equal(conn.state, signalR.HubConnectionState.Connected);
       const got = record(conn, ["GatewayUserOrder"]);
@@ -361,7 +402,19 @@ describe("simulator hubs", () => {
       assert.equal(first.n, 2);
       assert.equal(first.contractId, mnq.id);
       assert.deepEqual(Object.keys(first.data).sort(), [
-        "bestAsk", "bestBid", "change", "changePercent", "high", "lastPrice", "lastUpdated", "low", "open", "symbol", "symbolName", "timestamp", "volume",
+        "bestAsk",
+        "bestBid",
+        "change",
+        "changePercent",
+        "high",
+        "lastPrice",
+        "lastUpdated",
+        "low",
+        "open",
+        "symbol",
+        "symbolName",
+        "timestamp",
+        "volume",
       ]);
       assert.equal(first.data.symbol, "F.US.MNQ");
       assert.equal(first.data.symbolName, "/MNQ");
@@ -399,7 +452,8 @@ describe("simulator hubs", () => {
       await setPrice(sim, mnq.id, downTo, { bid: downTo - 0.25, ask: downTo + 0.25 });
       const wider = (await until(() => q()[3], "the quote after a spread change")).data;
       assert.equal(wider.bestBid, downTo - 0.25);
-      for (const k of ["lastPrice", "change", "changePercent", "bestAsk", "high", "low"]) assert.ok(!(k in wider), `unchanged ${k} is absent`);
+      for (const k of ["lastPrice", "change", "changePercent", "bestAsk", "high", "low"])
+        assert.ok(!(k in wider), `unchanged ${k} is absent`);
     });
 
     it("sends a delta, not a second full quote, on the first move of a contract nobody had touched", async () => {
@@ -437,7 +491,10 @@ describe("simulator hubs", () => {
       await setPrice(sim, es.id, 6800); // not subscribed
       await setPrice(sim, mnq.id, 25001);
       await until(() => trades.GatewayTrade!.length === 1, "the MNQ trade");
-      assert.deepEqual(q().map((x) => x.contractId), [mnq.id, mnq.id]);
+      assert.deepEqual(
+        q().map((x) => x.contractId),
+        [mnq.id, mnq.id],
+      );
 
       await conn.invoke("UnsubscribeContractQuotes", mnq.id);
       await setPrice(sim, mnq.id, 25002);
@@ -482,7 +539,13 @@ describe("simulator hubs", () => {
       await conn.invoke("SubscribeContractMarketDepth", mnq.id);
       const snap = await until(() => got.GatewayDepth![0], "the depth snapshot");
       assert.equal(snap[0], mnq.id);
-      const entries = snap[1] as Array<{ type: number; price: number; volume: number; currentVolume: number; timestamp: string }>;
+      const entries = snap[1] as Array<{
+        type: number;
+        price: number;
+        volume: number;
+        currentVolume: number;
+        timestamp: string;
+      }>;
       assert.ok(Array.isArray(entries));
       assert.equal(entries[0]!.type, 6, "a snapshot starts with Reset");
       const bestBid = entries.filter((e) => e.type === 4);
@@ -501,13 +564,18 @@ describe("simulator hubs", () => {
       await setPrice(sim, mnq.id, 25010);
       const moved = await until(() => got.GatewayDepth![1], "depth after a move");
       const after = moved[1] as Array<{ type: number; price: number }>;
-      assert.deepEqual([after.find((e) => e.type === 4)!.price, after.find((e) => e.type === 3)!.price], [25010, 25010.25]);
+      assert.deepEqual(
+        [after.find((e) => e.type === 4)!.price, after.find((e) => e.type === 3)!.price],
+        [25010, 25010.25],
+      );
     });
 
     it("rejects a subscription to an unknown contract", async () => {
       const conn = await connect("market");
       for (const m of ["SubscribeContractQuotes", "SubscribeContractTrades", "SubscribeContractMarketDepth"]) {
-        await assert.rejects(conn.invoke(m, "CON.F.US.NOPE.Z26"), { message: `Failed to invoke '${m}' due to an error on the server. HubException: Contract not found.` });
+        await assert.rejects(conn.invoke(m, "CON.F.US.NOPE.Z26"), {
+          message: `Failed to invoke '${m}' due to an error on the server. HubException: Contract not found.`,
+        });
       }
       await assert.rejects(conn.invoke("SubscribeContractQuotes", 42), /Failed to invoke 'SubscribeContractQuotes'/);
       assert.equal(conn.state, signalR.HubConnectionState.Connected);
@@ -600,7 +668,10 @@ describe("simulator hubs", () => {
         conn.invoke("NoSuchMethod"),
         conn.invoke("SubscribeTrades", ACCOUNT),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"],
+      );
       assert.match(String((results[1] as PromiseRejectedResult).reason), /Account not found/);
       assert.match(String((results[3] as PromiseRejectedResult).reason), /Method does not exist/);
     });

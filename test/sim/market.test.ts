@@ -4,8 +4,20 @@ import { RetrieveBarResponse } from "../../src/core/schemas";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, login, restClient, setPrice, sleep, startTestSim } from "../support/sim";
 
-interface Bar { t: string; o: number; h: number; l: number; c: number; v: number }
-interface PriceRow { contractId: string; lastPrice: number; bestBid: number; bestAsk: number }
+interface Bar {
+  t: string;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+}
+interface PriceRow {
+  contractId: string;
+  lastPrice: number;
+  bestBid: number;
+  bestAsk: number;
+}
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -29,16 +41,31 @@ function onGrid(price: number, tick: number): boolean {
 
 function assertSaneBars(bars: Bar[], tick: number, what: string): void {
   for (const b of bars) {
-    for (const k of ["o", "h", "l", "c"] as const) assert.ok(onGrid(b[k], tick), `${what} ${b.t} ${k}=${b[k]} is off the ${tick} grid`);
+    for (const k of ["o", "h", "l", "c"] as const)
+      assert.ok(onGrid(b[k], tick), `${what} ${b.t} ${k}=${b[k]} is off the ${tick} grid`);
     assert.ok(b.l <= Math.min(b.o, b.c) && Math.max(b.o, b.c) <= b.h, `${what} ${JSON.stringify(b)}`);
     assert.ok(Number.isInteger(b.v) && b.v > 0, `${what} volume ${b.v}`);
   }
 }
 
-function barsBody(contractId: string, startMs: number, endMs: number, unit: number, unitNumber: number, limit: number, includePartialBar: boolean) {
+function barsBody(
+  contractId: string,
+  startMs: number,
+  endMs: number,
+  unit: number,
+  unitNumber: number,
+  limit: number,
+  includePartialBar: boolean,
+) {
   return {
-    contractId, live: false, startTime: new Date(startMs).toISOString(), endTime: new Date(endMs).toISOString(),
-    unit, unitNumber, limit, includePartialBar,
+    contractId,
+    live: false,
+    startTime: new Date(startMs).toISOString(),
+    endTime: new Date(endMs).toISOString(),
+    unit,
+    unitNumber,
+    limit,
+    includePartialBar,
   };
 }
 
@@ -88,9 +115,13 @@ describe("simulator: History/retrieveBars", () => {
       const got = await bars(api, barsBody(ES, start, T0 + DAY, unit, unitNumber, 20_000, true));
       assert.ok(got.length >= 2, `${got.length} bars`);
       const ts = got.map((b) => barTime(b.t));
-      for (let i = 1; i < ts.length; i++) assert.ok(ts[i]! < ts[i - 1]!, `newest first at ${i}: ${got[i - 1]!.t}, ${got[i]!.t}`);
+      for (let i = 1; i < ts.length; i++)
+        assert.ok(ts[i]! < ts[i - 1]!, `newest first at ${i}: ${got[i - 1]!.t}, ${got[i]!.t}`);
       for (const t of ts) {
-        assert.ok(aligned(t, unitNumber), `${new Date(t).toISOString()} is not aligned to unit ${unit} × ${unitNumber}`);
+        assert.ok(
+          aligned(t, unitNumber),
+          `${new Date(t).toISOString()} is not aligned to unit ${unit} × ${unitNumber}`,
+        );
         assert.ok(t >= start && t <= T0, `${new Date(t).toISOString()} outside [start, now]`);
       }
       // Fixed-size units have no gaps; the newest bar is the one forming now.
@@ -136,8 +167,13 @@ describe("simulator: History/retrieveBars", () => {
 
   it("keeps o/h/l/c on each contract's own tick grid", async () => {
     const grid: Array<[string, number]> = [
-      ["CON.F.US.CLE.F27", 0.01], ["CON.F.US.GCE.G27", 0.1], ["CON.F.US.YM.Z26", 1], ["CON.F.US.M2K.Z26", 0.1],
-      ["CON.F.US.USA.Z26", 0.03125], ["CON.F.US.EU6.Z26", 0.00005], [MNQ, 0.25],
+      ["CON.F.US.CLE.F27", 0.01],
+      ["CON.F.US.GCE.G27", 0.1],
+      ["CON.F.US.YM.Z26", 1],
+      ["CON.F.US.M2K.Z26", 0.1],
+      ["CON.F.US.USA.Z26", 0.03125],
+      ["CON.F.US.EU6.Z26", 0.00005],
+      [MNQ, 0.25],
     ];
     for (const [id, tick] of grid) {
       const got = await bars(api, barsBody(id, T0 - 6 * HOUR, T0, 2, 1, 20_000, true));
@@ -145,7 +181,10 @@ describe("simulator: History/retrieveBars", () => {
       assertSaneBars(got, tick, id);
       // A synthetic market that never moves would be useless for charts.
       assert.ok(new Set(got.map((b) => b.c)).size > 5, `${id} closes vary`);
-      assert.ok(got.some((b) => b.h > b.l), `${id} has bars with a range`);
+      assert.ok(
+        got.some((b) => b.h > b.l),
+        `${id} has bars with a range`,
+      );
     }
   });
 
@@ -158,7 +197,10 @@ describe("simulator: History/retrieveBars", () => {
       const [ba, bb, bc] = await Promise.all([a, b, c].map(async (s) => bars((await login(s)).api, body)));
       assert.deepEqual(ba, bb);
       assert.equal(ba!.length, bc!.length);
-      assert.notDeepEqual(ba!.map((x) => x.c), bc!.map((x) => x.c));
+      assert.notDeepEqual(
+        ba!.map((x) => x.c),
+        bc!.map((x) => x.c),
+      );
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
@@ -205,7 +247,8 @@ describe("simulator: History/retrieveBars", () => {
           assert.equal(bar!.o, prev.o, "the open does not move");
           assert.ok(bar!.v >= prev.v, `volume fell from ${prev.v} to ${bar!.v} at +${k * 997} ms`);
           // A high or low reached inside the bar (not merely the close of the moment) never disappears.
-          if (prev.h > prev.c) assert.ok(bar!.h >= prev.h, `high dropped from ${prev.h} to ${bar!.h} at +${k * 997} ms`);
+          if (prev.h > prev.c)
+            assert.ok(bar!.h >= prev.h, `high dropped from ${prev.h} to ${bar!.h} at +${k * 997} ms`);
           if (prev.l < prev.c) assert.ok(bar!.l <= prev.l, `low rose from ${prev.l} to ${bar!.l} at +${k * 997} ms`);
         }
         seen.push(bar!);
@@ -232,9 +275,14 @@ describe("simulator: History/retrieveBars", () => {
   it("reports errorCode 2 for a bad unit, 3 for unitNumber 0, 4 for limit 0 or above 20000", async () => {
     const ok = barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false);
     const cases: Array<[Partial<typeof ok>, number]> = [
-      [{ unit: 0 }, 2], [{ unit: 8 }, 2], [{ unit: -1 }, 2],
-      [{ unitNumber: 0 }, 3], [{ unitNumber: -5 }, 3],
-      [{ limit: 0 }, 4], [{ limit: 20_001 }, 4], [{ limit: -1 }, 4],
+      [{ unit: 0 }, 2],
+      [{ unit: 8 }, 2],
+      [{ unit: -1 }, 2],
+      [{ unitNumber: 0 }, 3],
+      [{ unitNumber: -5 }, 3],
+      [{ limit: 0 }, 4],
+      [{ limit: 20_001 }, 4],
+      [{ limit: -1 }, 4],
     ];
     for (const [patch, code] of cases) {
       const r = await api.post("/api/History/retrieveBars", { ...ok, ...patch });
@@ -253,9 +301,15 @@ describe("simulator: History/retrieveBars", () => {
     const r = await api.post("/api/History/retrieveBars", missing);
     assert.equal(r.status, 400);
     assert.deepEqual(Object.keys(r.data.errors), ["IncludePartialBar"]);
-    const badTime = await api.post("/api/History/retrieveBars", { ...barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false), startTime: "yesterday" });
+    const badTime = await api.post("/api/History/retrieveBars", {
+      ...barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false),
+      startTime: "yesterday",
+    });
     assert.equal(badTime.status, 400);
-    const stringUnit = await api.post("/api/History/retrieveBars", { ...barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false), unit: "2" });
+    const stringUnit = await api.post("/api/History/retrieveBars", {
+      ...barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false),
+      unit: "2",
+    });
     assert.equal(stringUnit.status, 400);
   });
 });
@@ -267,7 +321,12 @@ describe("simulator: the synthetic market", () => {
   async function restingOrder(api: AxiosInstance, contractId: string, tick: number): Promise<number> {
     const b = await bars(api, barsBody(contractId, T0 - 10 * MINUTE, T0 + HOUR, 2, 1, 1, true));
     const r = await api.post("/api/Order/place", {
-      accountId: ACCOUNT, contractId, type: 1, side: 0, size: 1, limitPrice: Number((b[0]!.c - 1000 * tick).toFixed(5)),
+      accountId: ACCOUNT,
+      contractId,
+      type: 1,
+      side: 0,
+      size: 1,
+      limitPrice: Number((b[0]!.c - 1000 * tick).toFixed(5)),
     });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
     return r.data.orderId;
@@ -284,7 +343,10 @@ describe("simulator: the synthetic market", () => {
         clock += 100;
         await sleep(12);
         const row = (await prices(sim)).find((p) => p.contractId === MNQ)!;
-        assert.ok(onGrid(row.lastPrice, 0.25) && onGrid(row.bestBid, 0.25) && onGrid(row.bestAsk, 0.25), JSON.stringify(row));
+        assert.ok(
+          onGrid(row.lastPrice, 0.25) && onGrid(row.bestBid, 0.25) && onGrid(row.bestAsk, 0.25),
+          JSON.stringify(row),
+        );
         assert.ok(row.bestBid < row.bestAsk, JSON.stringify(row));
         assert.ok(row.bestBid <= row.lastPrice && row.lastPrice <= row.bestAsk, JSON.stringify(row));
         seen.add(row.lastPrice);
@@ -382,10 +444,18 @@ describe("simulator: quotes of contracts nobody watches", () => {
       const b = await bars(api, barsBody(MNQ, stopped - 5000, clock + 5000, 1, 1, 20, true));
       // After the stop every bar is flat at one price, and the quote agrees with it.
       const flat = b[0]!.c;
-      assert.ok(b.every((x) => barTime(x.t) < stopped || (x.o === flat && x.h === flat && x.l === flat && x.c === flat)));
+      assert.ok(
+        b.every((x) => barTime(x.t) < stopped || (x.o === flat && x.h === flat && x.l === flat && x.c === flat)),
+      );
       const row = (await prices(sim)).find((p) => p.contractId === MNQ)!;
       assert.deepEqual([row.lastPrice, row.bestBid, row.bestAsk], [flat, flat, flat + 0.25]);
-      const r = await (await login(sim)).api.post("/api/Order/place", { accountId: ACCOUNT, contractId: MNQ, type: 2, side: 1, size: 1 });
+      const r = await (await login(sim)).api.post("/api/Order/place", {
+        accountId: ACCOUNT,
+        contractId: MNQ,
+        type: 2,
+        side: 1,
+        size: 1,
+      });
       const o = await api.post("/api/Order/searchById", { accountId: ACCOUNT, orderId: r.data.orderId });
       assert.equal(o.data.order.filledPrice, flat, "a sell at market gets the frozen bid");
     } finally {
@@ -400,10 +470,21 @@ describe("simulator: a manual quote in a moving market", () => {
     const sim = await startTestSim({ now: () => clock, market: { quoteRate: 4 } });
     try {
       const { api } = await login(sim);
-      const r = await restClient(sim).post("/sim/price", { contractId: MNQ, price: 25_000, bid: 24_999.75, ask: 25_000.5 });
+      const r = await restClient(sim).post("/sim/price", {
+        contractId: MNQ,
+        price: 25_000,
+        bid: 24_999.75,
+        ask: 25_000.5,
+      });
       assert.equal(r.status, 200);
       clock += 2;
-      const buy = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: MNQ, type: 2, side: 0, size: 1 });
+      const buy = await api.post("/api/Order/place", {
+        accountId: ACCOUNT,
+        contractId: MNQ,
+        type: 2,
+        side: 0,
+        size: 1,
+      });
       const o = await api.post("/api/Order/searchById", { accountId: ACCOUNT, orderId: buy.data.orderId });
       assert.equal(o.data.order.filledPrice, 25_000.5, "a buy at market pays the ask that was set");
     } finally {
@@ -425,9 +506,18 @@ describe("simulator: POST /sim/price", () => {
     const r = await restClient(sim).post("/sim/price", { contractId: ES, price: 6812.75 });
     assert.equal(r.status, 200);
     assert.deepEqual(r.data, { contractId: ES, lastPrice: 6812.75, bestBid: 6812.75, bestAsk: 6813 });
-    assert.deepEqual((await prices(sim)).find((p) => p.contractId === ES), { contractId: ES, lastPrice: 6812.75, bestBid: 6812.75, bestAsk: 6813 });
+    assert.deepEqual(
+      (await prices(sim)).find((p) => p.contractId === ES),
+      { contractId: ES, lastPrice: 6812.75, bestBid: 6812.75, bestAsk: 6813 },
+    );
     const { api } = await login(sim);
-    const placed = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: ES, type: 2, side: 1, size: 1 });
+    const placed = await api.post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: ES,
+      type: 2,
+      side: 1,
+      size: 1,
+    });
     const o = await api.post("/api/Order/searchById", { accountId: ACCOUNT, orderId: placed.data.orderId });
     assert.equal(o.data.order.filledPrice, 6812.75, "a sell at market gets the bid");
   });
@@ -441,12 +531,21 @@ describe("simulator: POST /sim/price", () => {
     assert.equal(cl.status, 400);
     assert.match(cl.data.error, /0\.01/);
     // Decimal prices that binary floats cannot hold exactly are still on the grid.
-    for (const [contractId, price] of [["CON.F.US.CLE.F27", 62.07], ["CON.F.US.EU6.Z26", 1.16005], ["CON.F.US.USA.Z26", 115.09375]] as const) {
+    for (const [contractId, price] of [
+      ["CON.F.US.CLE.F27", 62.07],
+      ["CON.F.US.EU6.Z26", 1.16005],
+      ["CON.F.US.USA.Z26", 115.09375],
+    ] as const) {
       const ok = await restClient(sim).post("/sim/price", { contractId, price });
       assert.equal(ok.status, 200, `${contractId} ${price}: ${JSON.stringify(ok.data)}`);
       assert.equal(ok.data.lastPrice, price);
     }
-    const badBid = await restClient(sim).post("/sim/price", { contractId: ES, price: 6812.5, bid: 6812.1, ask: 6812.75 });
+    const badBid = await restClient(sim).post("/sim/price", {
+      contractId: ES,
+      price: 6812.5,
+      bid: 6812.1,
+      ask: 6812.75,
+    });
     assert.equal(badBid.status, 400);
     assert.match(badBid.data.error, /bid/);
   });
@@ -467,7 +566,10 @@ describe("simulator: POST /sim/price", () => {
     const r = await restClient(sim).post("/sim/price", { contractId: ES, price: 6800, bid: 6799.75, ask: 6800.5 });
     assert.equal(r.status, 200);
     assert.deepEqual(r.data, { contractId: ES, lastPrice: 6800, bestBid: 6799.75, bestAsk: 6800.5 });
-    for (const [bid, ask] of [[6800.5, 6800], [6800, 6800]]) {
+    for (const [bid, ask] of [
+      [6800.5, 6800],
+      [6800, 6800],
+    ]) {
       const bad = await restClient(sim).post("/sim/price", { contractId: ES, price: 6800, bid, ask });
       assert.equal(bad.status, 400, `bid ${bid} ask ${ask}`);
       assert.match(bad.data.error, /bid must be below ask/);
@@ -475,8 +577,15 @@ describe("simulator: POST /sim/price", () => {
     const one = await restClient(sim).post("/sim/price", { contractId: ES, price: 6800, bid: 6799.75 });
     assert.equal(one.status, 400);
     // Nothing changed after the refusals.
-    assert.deepEqual((await prices(sim)).find((p) => p.contractId === ES), { contractId: ES, lastPrice: 6800, bestBid: 6799.75, bestAsk: 6800.5 });
+    assert.deepEqual(
+      (await prices(sim)).find((p) => p.contractId === ES),
+      { contractId: ES, lastPrice: 6800, bestBid: 6799.75, bestAsk: 6800.5 },
+    );
     assert.equal((await restClient(sim).post("/sim/price", { contractId: ES, price: -5 })).status, 400);
-    assert.equal((await restClient(sim).post("/sim/price", "{not json", { headers: { "content-type": "application/json" } })).status, 400);
+    assert.equal(
+      (await restClient(sim).post("/sim/price", "{not json", { headers: { "content-type": "application/json" } }))
+        .status,
+      400,
+    );
   });
 });

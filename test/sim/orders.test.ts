@@ -1,9 +1,31 @@
 import { strict as assert } from "node:assert";
 import type { AxiosInstance } from "axios";
 import type { Simulator } from "../../src/sim";
-import { ACCOUNT, frontMonth, hubConnection, login, SECOND_ACCOUNT, setPrice, startTestSim, until } from "../support/sim";
 import {
-  BUY, call, getOrder, openOrders, openPositions, patchAccount, place, placeOk, resetSim, S, SELL, T, tradesOf, type PlaceBody,
+  ACCOUNT,
+  frontMonth,
+  hubConnection,
+  login,
+  SECOND_ACCOUNT,
+  setPrice,
+  startTestSim,
+  until,
+} from "../support/sim";
+import {
+  BUY,
+  call,
+  getOrder,
+  openOrders,
+  openPositions,
+  type PlaceBody,
+  patchAccount,
+  place,
+  placeOk,
+  resetSim,
+  S,
+  SELL,
+  T,
+  tradesOf,
 } from "../support/trading";
 
 /**
@@ -29,7 +51,12 @@ describe("simulator: order types and matching", () => {
     await setPrice(sim, mnq, 25000);
   });
 
-  const order = (o: Partial<PlaceBody> & Pick<PlaceBody, "type" | "side">): PlaceBody => ({ accountId: ACCOUNT, contractId: mnq, size: 1, ...o });
+  const order = (o: Partial<PlaceBody> & Pick<PlaceBody, "type" | "side">): PlaceBody => ({
+    accountId: ACCOUNT,
+    contractId: mnq,
+    size: 1,
+    ...o,
+  });
 
   describe("market orders", () => {
     it("buys at the ask and sells at the bid, in full", async () => {
@@ -42,7 +69,13 @@ describe("simulator: order types and matching", () => {
       assert.deepEqual([s.status, s.filledPrice, s.fillVolume], [S.Filled, 25000, 2]);
 
       const trades = await tradesOf(api, ACCOUNT);
-      assert.deepEqual(trades.map((t) => [t.orderId, t.side, t.size, t.price]), [[buy, BUY, 2, 25000.25], [sell, SELL, 2, 25000]]);
+      assert.deepEqual(
+        trades.map((t) => [t.orderId, t.side, t.size, t.price]),
+        [
+          [buy, BUY, 2, 25000.25],
+          [sell, SELL, 2, 25000],
+        ],
+      );
     });
 
     it("fills at an explicit bid and ask, not at the last price", async () => {
@@ -76,7 +109,10 @@ describe("simulator: order types and matching", () => {
       const id = await placeOk(api, order({ type: T.Limit, side: BUY, limitPrice: 24990 }));
       let o = await getOrder(api, ACCOUNT, id);
       assert.deepEqual([o.status, o.limitPrice, o.fillVolume, o.filledPrice], [S.Open, 24990, 0, null]);
-      assert.deepEqual((await openOrders(api, ACCOUNT)).map((x) => x.id), [id]);
+      assert.deepEqual(
+        (await openOrders(api, ACCOUNT)).map((x) => x.id),
+        [id],
+      );
 
       await setPrice(sim, mnq, 24990); // ask 24990.25: one tick above the limit
       assert.equal((await getOrder(api, ACCOUNT, id)).status, S.Open);
@@ -222,14 +258,24 @@ describe("simulator: order types and matching", () => {
       assert.equal(ok.success, true);
       assert.equal((await getOrder(api, ACCOUNT, ok.orderId!)).trailDistance, 1000);
       const far = await place(api, order({ type: T.TrailingStop, side: SELL, trailPrice: 24749.75 }));
-      assert.deepEqual(far, { orderId: null, success: false, errorCode: 2, errorMessage: "Trail Distance exceeds maximum (1000)" });
+      assert.deepEqual(far, {
+        orderId: null,
+        success: false,
+        errorCode: 2,
+        errorMessage: "Trail Distance exceeds maximum (1000)",
+      });
     });
 
     it("refuses a trailing stop without trailPrice or off the tick grid", async () => {
       const none = await place(api, order({ type: T.TrailingStop, side: SELL }));
       assert.deepEqual(none, { orderId: null, success: false, errorCode: 2, errorMessage: "Trail Distance not set." });
       const off = await place(api, order({ type: T.TrailingStop, side: SELL, trailPrice: 24995.1 }));
-      assert.deepEqual(off, { orderId: null, success: false, errorCode: 2, errorMessage: "Invalid trail price. Price is not aligned to tick size." });
+      assert.deepEqual(off, {
+        orderId: null,
+        success: false,
+        errorCode: 2,
+        errorMessage: "Invalid trail price. Price is not aligned to tick size.",
+      });
     });
   });
 
@@ -259,8 +305,18 @@ describe("simulator: order types and matching", () => {
       ["a stop without stopPrice", { type: T.Stop, side: BUY }, 2, /stop price/i],
       ["a stop-limit without limitPrice", { type: T.StopLimit, side: BUY, stopPrice: 25010 }, 2, /limit price/i],
       ["a stop-limit without stopPrice", { type: T.StopLimit, side: BUY, limitPrice: 25010 }, 2, /stop price/i],
-      ["a limit price off the tick grid", { type: T.Limit, side: BUY, limitPrice: 24990.1 }, 2, "Invalid limit price. Price is not aligned to tick size."],
-      ["a stop price off the tick grid", { type: T.Stop, side: BUY, stopPrice: 25010.3 }, 2, "Invalid stop price. Price is not aligned to tick size."],
+      [
+        "a limit price off the tick grid",
+        { type: T.Limit, side: BUY, limitPrice: 24990.1 },
+        2,
+        "Invalid limit price. Price is not aligned to tick size.",
+      ],
+      [
+        "a stop price off the tick grid",
+        { type: T.Stop, side: BUY, stopPrice: 25010.3 },
+        2,
+        "Invalid stop price. Price is not aligned to tick size.",
+      ],
       ["size 0", { type: T.Market, side: BUY, size: 0 }, 2, /size/i],
       ["a negative size", { type: T.Market, side: BUY, size: -1 }, 2, /size/i],
       ["side 2", { type: T.Market, side: 2 }, 2, /side/i],
@@ -268,7 +324,12 @@ describe("simulator: order types and matching", () => {
       ["type 8", { type: 8, side: BUY }, 2, /type/i],
       ["an unknown account", { type: T.Market, side: BUY, accountId: 99999 }, 1, /account/i],
       ["an unknown product", { type: T.Market, side: BUY, contractId: "CON.F.US.NOPE.Z26" }, 8, /contract/i],
-      ["a month the product does not list", { type: T.Market, side: BUY, contractId: "CON.F.US.MNQ.F27" }, 8, /contract/i],
+      [
+        "a month the product does not list",
+        { type: T.Market, side: BUY, contractId: "CON.F.US.MNQ.F27" },
+        8,
+        /contract/i,
+      ],
       ["an expired contract", { type: T.Market, side: BUY, contractId: "CON.F.US.MNQ.Z25" }, 9, /not active/i],
     ];
     for (const [what, body, code, message] of cases) {
@@ -299,9 +360,15 @@ describe("simulator: order types and matching", () => {
       assert.equal(dup.success, false);
       assert.equal(dup.errorCode, 2);
       assert.match(dup.errorMessage ?? "", /tag/i);
-      assert.deepEqual((await openOrders(api, ACCOUNT)).map((o) => [o.id, o.customTag]), [[first, "entry-1"]]);
+      assert.deepEqual(
+        (await openOrders(api, ACCOUNT)).map((o) => [o.id, o.customTag]),
+        [[first, "entry-1"]],
+      );
 
-      const other = await placeOk(api, order({ type: T.Limit, side: BUY, limitPrice: 24980, customTag: "entry-1", accountId: SECOND_ACCOUNT }));
+      const other = await placeOk(
+        api,
+        order({ type: T.Limit, side: BUY, limitPrice: 24980, customTag: "entry-1", accountId: SECOND_ACCOUNT }),
+      );
       assert.equal((await getOrder(api, SECOND_ACCOUNT, other)).customTag, "entry-1");
     });
 
@@ -398,15 +465,30 @@ describe("simulator: order types and matching", () => {
 
     it("answers 2 for an unknown order, 3 for one no longer working or off the tick grid, 1 for an unknown account", async () => {
       const id = await placeOk(api, order({ type: T.Limit, side: BUY, limitPrice: 24990 }));
-      assert.equal((await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: 12345, limitPrice: 24985 })).errorCode, 2);
-      assert.equal((await call(api, "/api/Order/modify", { accountId: SECOND_ACCOUNT, orderId: id, limitPrice: 24985 })).errorCode, 2);
-      assert.equal((await call(api, "/api/Order/modify", { accountId: 99999, orderId: id, limitPrice: 24985 })).errorCode, 1);
+      assert.equal(
+        (await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: 12345, limitPrice: 24985 })).errorCode,
+        2,
+      );
+      assert.equal(
+        (await call(api, "/api/Order/modify", { accountId: SECOND_ACCOUNT, orderId: id, limitPrice: 24985 })).errorCode,
+        2,
+      );
+      assert.equal(
+        (await call(api, "/api/Order/modify", { accountId: 99999, orderId: id, limitPrice: 24985 })).errorCode,
+        1,
+      );
       const off = await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: id, limitPrice: 24985.1 });
-      assert.deepEqual([off.success, off.errorCode, off.errorMessage], [false, 3, "Invalid limit price. Price is not aligned to tick size."]);
+      assert.deepEqual(
+        [off.success, off.errorCode, off.errorMessage],
+        [false, 3, "Invalid limit price. Price is not aligned to tick size."],
+      );
       assert.equal((await getOrder(api, ACCOUNT, id)).limitPrice, 24990);
 
       const filled = await placeOk(api, order({ type: T.Market, side: BUY }));
-      assert.equal((await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: filled, size: 2 })).errorCode, 3);
+      assert.equal(
+        (await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: filled, size: 2 })).errorCode,
+        3,
+      );
       await call(api, "/api/Order/cancel", { accountId: ACCOUNT, orderId: id });
       const cancelled = await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: id, limitPrice: 24985 });
       assert.deepEqual([cancelled.success, cancelled.errorCode], [false, 3]);

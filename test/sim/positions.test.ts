@@ -3,7 +3,18 @@ import type { AxiosInstance } from "axios";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, SECOND_ACCOUNT, setPrice, startTestSim } from "../support/sim";
 import {
-  balanceOf, BUY, call, LONG, openPositions, placeOk, resetSim, SELL, SHORT, T, tradesOf, type PlaceBody,
+  BUY,
+  balanceOf,
+  call,
+  LONG,
+  openPositions,
+  type PlaceBody,
+  placeOk,
+  resetSim,
+  SELL,
+  SHORT,
+  T,
+  tradesOf,
 } from "../support/trading";
 
 /**
@@ -31,7 +42,8 @@ describe("simulator: positions, P&L and fees", () => {
 
   const market = (side: number, size: number, extra: Partial<PlaceBody> = {}) =>
     placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side, size, ...extra });
-  const close = (body: object) => call(api, "/api/Position/closeContract", { accountId: ACCOUNT, contractId: mnq, ...body });
+  const close = (body: object) =>
+    call(api, "/api/Position/closeContract", { accountId: ACCOUNT, contractId: mnq, ...body });
   const partial = (size: number, body: object = {}) =>
     call(api, "/api/Position/partialCloseContract", { accountId: ACCOUNT, contractId: mnq, size, ...body });
 
@@ -41,10 +53,19 @@ describe("simulator: positions, P&L and fees", () => {
     const positions = await openPositions(api, ACCOUNT);
     assert.equal(positions.length, 1);
     const p = positions[0]!;
-    assert.deepEqual({ ...p, id: typeof p.id }, {
-      id: "number", accountId: ACCOUNT, contractId: mnq, contractDisplayName: "MNQZ26",
-      creationTimestamp: "2026-11-25T15:00:00.0000000+00:00", type: LONG, size: 2, averagePrice: 25000.25,
-    });
+    assert.deepEqual(
+      { ...p, id: typeof p.id },
+      {
+        id: "number",
+        accountId: ACCOUNT,
+        contractId: mnq,
+        contractDisplayName: "MNQZ26",
+        creationTimestamp: "2026-11-25T15:00:00.0000000+00:00",
+        type: LONG,
+        size: 2,
+        averagePrice: 25000.25,
+      },
+    );
   });
 
   it("opens a short position with a positive size and type 2", async () => {
@@ -161,11 +182,14 @@ describe("simulator: positions, P&L and fees", () => {
       assert.notEqual(short!.id, long!.id);
 
       const trades = await tradesOf(api, ACCOUNT);
-      assert.deepEqual(trades.map((t) => [t.orderId, t.side, t.size, t.price, t.profitAndLoss, t.fees]), [
-        [buy, BUY, 2, 25000.25, null, 0.74],
-        [sell, SELL, 2, 25010, 39, 0.74], // 9.75 points = 39 ticks x $0.50 x 2
-        [sell, SELL, 1, 25010, null, 0.37],
-      ]);
+      assert.deepEqual(
+        trades.map((t) => [t.orderId, t.side, t.size, t.price, t.profitAndLoss, t.fees]),
+        [
+          [buy, BUY, 2, 25000.25, null, 0.74],
+          [sell, SELL, 2, 25010, 39, 0.74], // 9.75 points = 39 ticks x $0.50 x 2
+          [sell, SELL, 1, 25010, null, 0.37],
+        ],
+      );
       assert.equal(await balanceOf(api, ACCOUNT), 50037.15);
 
       // The new short books its own P&L from 25010.
@@ -181,7 +205,13 @@ describe("simulator: positions, P&L and fees", () => {
       await market(BUY, 1); // 25000.25
       await market(SELL, 1); // 25000
       const trades = await tradesOf(api, ACCOUNT);
-      assert.deepEqual(trades.map((t) => [t.profitAndLoss, t.fees]), [[null, 0.37], [-0.5, 0.37]]);
+      assert.deepEqual(
+        trades.map((t) => [t.profitAndLoss, t.fees]),
+        [
+          [null, 0.37],
+          [-0.5, 0.37],
+        ],
+      );
       assert.equal(await balanceOf(api, ACCOUNT), 49998.76);
     });
 
@@ -204,7 +234,14 @@ describe("simulator: positions, P&L and fees", () => {
 
     it("books P&L on limit and stop exits at their fill prices", async () => {
       await market(BUY, 1); // 25000.25
-      await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Limit, side: SELL, size: 1, limitPrice: 25010 });
+      await placeOk(api, {
+        accountId: ACCOUNT,
+        contractId: mnq,
+        type: T.Limit,
+        side: SELL,
+        size: 1,
+        limitPrice: 25010,
+      });
       await setPrice(sim, mnq, 25010);
       assert.equal((await tradesOf(api, ACCOUNT)).at(-1)!.profitAndLoss, 19.5);
       await market(SELL, 1); // short 1 @ 25010
@@ -256,7 +293,13 @@ describe("simulator: fee override from the configuration", () => {
     await setPrice(sim, mnq, 25010);
     await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: SELL, size: 2 }); // 25010: +$39
     const trades = await tradesOf(api, ACCOUNT);
-    assert.deepEqual(trades.map((t) => [t.profitAndLoss, t.fees]), [[null, 2.2], [39, 2.2]]);
+    assert.deepEqual(
+      trades.map((t) => [t.profitAndLoss, t.fees]),
+      [
+        [null, 2.2],
+        [39, 2.2],
+      ],
+    );
     assert.equal(await balanceOf(api, ACCOUNT), 50034.6);
 
     await placeOk(api, { accountId: ACCOUNT, contractId: mes, type: T.Market, side: BUY, size: 1 });

@@ -65,7 +65,14 @@ describe("simulator: REST accounts and contracts", () => {
     assert.equal(r.data.errorCode, 0);
     const first = r.data.accounts.find((a: { id: number }) => a.id === ACCOUNT);
     assert.deepEqual(Object.keys(first).sort(), ["balance", "canTrade", "id", "isVisible", "name", "simulated"]);
-    assert.deepEqual(first, { id: ACCOUNT, name: "50KTC-V2-SIM-10001", balance: 50_000, canTrade: true, isVisible: true, simulated: true });
+    assert.deepEqual(first, {
+      id: ACCOUNT,
+      name: "50KTC-V2-SIM-10001",
+      balance: 50_000,
+      canTrade: true,
+      isVisible: true,
+      simulated: true,
+    });
     assert.deepEqual(r.data.accounts.map((a: { id: number }) => a.id).sort(), [ACCOUNT, SECOND_ACCOUNT]);
   });
 
@@ -73,7 +80,10 @@ describe("simulator: REST accounts and contracts", () => {
     const patch = await restClient(sim).post("/sim/account", { accountId: SECOND_ACCOUNT, active: false });
     assert.equal(patch.status, 200);
     const active = await api.post("/api/Account/search", { onlyActiveAccounts: true });
-    assert.deepEqual(active.data.accounts.map((a: { id: number }) => a.id), [ACCOUNT]);
+    assert.deepEqual(
+      active.data.accounts.map((a: { id: number }) => a.id),
+      [ACCOUNT],
+    );
     const all = await api.post("/api/Account/search", { onlyActiveAccounts: false });
     assert.deepEqual(all.data.accounts.map((a: { id: number }) => a.id).sort(), [ACCOUNT, SECOND_ACCOUNT]);
     const hidden = all.data.accounts.find((a: { id: number }) => a.id === SECOND_ACCOUNT);
@@ -92,9 +102,19 @@ describe("simulator: REST accounts and contracts", () => {
     assert.ok(SearchContractResponse.safeParse(r.data).success);
     const rows: ContractRow[] = r.data.contracts;
     const expected: Record<string, string> = {
-      ES: "EP.Z26", MES: "MES.Z26", NQ: "ENQ.Z26", MNQ: "MNQ.Z26", YM: "YM.Z26", MYM: "MYM.Z26", RTY: "RTY.Z26", M2K: "M2K.Z26",
+      ES: "EP.Z26",
+      MES: "MES.Z26",
+      NQ: "ENQ.Z26",
+      MNQ: "MNQ.Z26",
+      YM: "YM.Z26",
+      MYM: "MYM.Z26",
+      RTY: "RTY.Z26",
+      M2K: "M2K.Z26",
       // CL's December contract stopped trading in November; gold rolls to February before December's first notice.
-      CL: "CLE.F27", MCL: "MCLE.F27", GC: "GCE.G27", MGC: "MGC.G27",
+      CL: "CLE.F27",
+      MCL: "MCLE.F27",
+      GC: "GCE.G27",
+      MGC: "MGC.G27",
     };
     for (const [symbol, [root, tickSize, tickValue]] of Object.entries(SPEC)) {
       const c = rowOf(rows, root);
@@ -116,7 +136,8 @@ describe("simulator: REST accounts and contracts", () => {
 
   it("rolls the front month with the date: ES is Z26 on 2026-11-25 and H27 on 2026-12-14", async () => {
     // Sessions last 24 hours: log in again after every jump of the clock.
-    const es = async () => rowOf((await (await login(sim)).api.post("/api/Contract/available", { live: false })).data.contracts, "EP")!.id;
+    const es = async () =>
+      rowOf((await (await login(sim)).api.post("/api/Contract/available", { live: false })).data.contracts, "EP")!.id;
     assert.equal(await es(), "CON.F.US.EP.Z26");
     clock = Date.parse("2026-12-10T21:59:00Z");
     assert.equal(await es(), "CON.F.US.EP.Z26");
@@ -137,12 +158,21 @@ describe("simulator: REST accounts and contracts", () => {
     assert.ok(SearchContractResponse.safeParse(r.data).success);
     const rows: ContractRow[] = r.data.contracts;
     assert.ok(rows.length > 0 && rows.length <= 20);
-    assert.ok(rows.every((c) => /\.(ENQ|MNQ)\./.test(c.id)), JSON.stringify(rows.map((c) => c.id)));
+    assert.ok(
+      rows.every((c) => /\.(ENQ|MNQ)\./.test(c.id)),
+      JSON.stringify(rows.map((c) => c.id)),
+    );
     assert.ok(rows.some((c) => c.id === "CON.F.US.ENQ.Z26" && c.activeContract));
     assert.ok(rows.some((c) => c.id === "CON.F.US.MNQ.Z26" && c.activeContract));
-    assert.ok(rows.some((c) => !c.activeContract), "later months are listed too");
+    assert.ok(
+      rows.some((c) => !c.activeContract),
+      "later months are listed too",
+    );
     const firstInactive = rows.findIndex((c) => !c.activeContract);
-    assert.ok(rows.slice(firstInactive).every((c) => !c.activeContract), "active contracts come first");
+    assert.ok(
+      rows.slice(firstInactive).every((c) => !c.activeContract),
+      "active contracts come first",
+    );
     const lower = await api.post("/api/Contract/search", { searchText: "nq", live: true });
     assert.deepEqual(lower.data.contracts.map((c: ContractRow) => c.id).sort(), rows.map((c) => c.id).sort());
   });
@@ -163,9 +193,18 @@ describe("simulator: REST accounts and contracts", () => {
     assert.ok(SearchContractByIdResponse.safeParse(known.data).success);
     assert.equal(known.data.success, true);
     assert.equal(known.data.errorCode, 0);
-    assert.deepEqual({ ...known.data.contract, description: typeof known.data.contract.description }, {
-      id: "CON.F.US.ENQ.Z26", name: "NQZ6", description: "string", tickSize: 0.25, tickValue: 5, activeContract: true, symbolId: "F.US.ENQ",
-    });
+    assert.deepEqual(
+      { ...known.data.contract, description: typeof known.data.contract.description },
+      {
+        id: "CON.F.US.ENQ.Z26",
+        name: "NQZ6",
+        description: "string",
+        tickSize: 0.25,
+        tickValue: 5,
+        activeContract: true,
+        symbolId: "F.US.ENQ",
+      },
+    );
 
     const expired = await api.post("/api/Contract/searchById", { contractId: "CON.F.US.EP.U25" });
     assert.equal(expired.data.success, true);
@@ -174,7 +213,15 @@ describe("simulator: REST accounts and contracts", () => {
     assert.equal(expired.data.contract.tickValue, 12.5);
 
     // Unknown roots, the wrong roots some repos use, months the product does not list, bare symbols.
-    for (const contractId of ["CON.F.US.XYZ.Z26", "CON.F.US.ES.Z26", "CON.F.US.NQE.Z25", "CON.F.US.EP.F27", "CON.F.US.GCE.H27", "MNQ", ""]) {
+    for (const contractId of [
+      "CON.F.US.XYZ.Z26",
+      "CON.F.US.ES.Z26",
+      "CON.F.US.NQE.Z25",
+      "CON.F.US.EP.F27",
+      "CON.F.US.GCE.H27",
+      "MNQ",
+      "",
+    ]) {
       const r = await api.post("/api/Contract/searchById", { contractId });
       assert.equal(r.status, 200, contractId);
       assert.equal(r.data.success, false, contractId);
@@ -220,7 +267,13 @@ describe("simulator: HTTP details", () => {
   });
 
   it("answers a field of the wrong JSON type with 400 ProblemDetails and an errors map", async () => {
-    const r = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: "CON.F.US.MNQ.Z26", type: 2, side: 0, size: "2" });
+    const r = await api.post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: "CON.F.US.MNQ.Z26",
+      type: 2,
+      side: 0,
+      size: "2",
+    });
     assert.equal(r.status, 400);
     assert.match(String(r.headers["content-type"]), /application\/problem\+json/);
     assert.equal(r.data.status, 400);
@@ -246,8 +299,14 @@ describe("simulator: rate limits", () => {
   const t0 = Date.parse("2026-11-25T15:00:00Z");
   const limits = { other: { limit: 5, windowMs: 1000 }, bars: { limit: 2, windowMs: 1000 } };
   const barsBody = {
-    contractId: "CON.F.US.EP.Z26", live: false, startTime: "2026-11-25T14:00:00Z", endTime: "2026-11-25T15:00:00Z",
-    unit: 2, unitNumber: 1, limit: 10, includePartialBar: false,
+    contractId: "CON.F.US.EP.Z26",
+    live: false,
+    startTime: "2026-11-25T14:00:00Z",
+    endTime: "2026-11-25T15:00:00Z",
+    unit: 2,
+    unitNumber: 1,
+    limit: 10,
+    includePartialBar: false,
   };
 
   it("answers the 6th request within the window with 429 and Retry-After; bars have their own budget", async () => {
@@ -310,7 +369,8 @@ describe("simulator: rate limits", () => {
   it("never answers 429 when rateLimits.enabled is false", async () => {
     await withSim({ now: () => t0, rateLimits: { ...limits, enabled: false } }, async (sim) => {
       const { api } = await login(sim);
-      for (let i = 0; i < 20; i++) assert.equal((await api.post("/api/Account/search", { onlyActiveAccounts: true })).status, 200);
+      for (let i = 0; i < 20; i++)
+        assert.equal((await api.post("/api/Account/search", { onlyActiveAccounts: true })).status, 200);
       for (let i = 0; i < 10; i++) assert.equal((await api.post("/api/History/retrieveBars", barsBody)).status, 200);
     });
   });
@@ -341,13 +401,27 @@ describe("simulator: configuration validation", () => {
   };
 
   it("refuses accounts with duplicate ids, naming the field and the id", async () => {
-    await rejects({
-      accounts: [{ id: 7, name: "A", balance: 50_000 }, { id: 7, name: "B", balance: 100_000 }],
-    }, /accounts.*\b7\b/);
+    await rejects(
+      {
+        accounts: [
+          { id: 7, name: "A", balance: 50_000 },
+          { id: 7, name: "B", balance: 100_000 },
+        ],
+      },
+      /accounts.*\b7\b/,
+    );
   });
 
   it("refuses two users with the same userName, which could never both log in", async () => {
-    await rejects({ users: [{ userName: "trader", apiKey: "a" }, { userName: "Trader", apiKey: "b" }] }, /users.*Trader/);
+    await rejects(
+      {
+        users: [
+          { userName: "trader", apiKey: "a" },
+          { userName: "Trader", apiKey: "b" },
+        ],
+      },
+      /users.*Trader/,
+    );
   });
 
   it("refuses a fee for a product the simulator does not list, instead of ignoring it", async () => {
@@ -370,7 +444,9 @@ describe("simulator: configuration validation", () => {
     await withSim({ accounts: [{ id: 42, name: "CUSTOM", balance: 150_000, simulated: false }] }, async (sim) => {
       const { api } = await login(sim);
       const r = await api.post("/api/Account/search", { onlyActiveAccounts: false });
-      assert.deepEqual(r.data.accounts, [{ id: 42, name: "CUSTOM", balance: 150_000, canTrade: true, isVisible: true, simulated: false }]);
+      assert.deepEqual(r.data.accounts, [
+        { id: 42, name: "CUSTOM", balance: 150_000, canTrade: true, isVisible: true, simulated: false },
+      ]);
     });
   });
 });

@@ -7,7 +7,10 @@ interface Spied {
  * on Node.prototype, so a node's own spy also holds every other node's calls.
  */
 export function callsOn(node: { id: string }, method: "status" | "error" | "warn" | "send"): unknown[][] {
-  return ((node as unknown as Record<string, Spied>)[method]!).getCalls().filter((c) => c.thisValue?.id === node.id).map((c) => c.args);
+  return (node as unknown as Record<string, Spied>)
+    [method]!.getCalls()
+    .filter((c) => c.thisValue?.id === node.id)
+    .map((c) => c.args);
 }
 
 /** The latest status this node showed. */

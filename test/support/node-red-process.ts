@@ -31,19 +31,32 @@ export interface NodeRedProcess {
  * directory: what a trader runs, not the test helper's runtime. Our nodes' clock is pinned to a
  * session (test/support/clock.ts) unless `extraSettings` sets `topstepxConfigClock` itself.
  */
-export async function startNodeRed(env: Record<string, string>, flows: unknown[] = [], extraSettings = "", keepUserDir?: string): Promise<NodeRedProcess> {
+export async function startNodeRed(
+  env: Record<string, string>,
+  flows: unknown[] = [],
+  extraSettings = "",
+  keepUserDir?: string,
+): Promise<NodeRedProcess> {
   const settings = /topstepxConfigClock/.test(extraSettings) ? extraSettings : `${clockSetting()}, ${extraSettings}`;
   const root = resolve(__dirname, "..", "..", "..");
   const userDir = keepUserDir ?? mkdtempSync(join(tmpdir(), "topstepx-nr-"));
   const port = await freePort();
   if (!keepUserDir) writeFileSync(join(userDir, "flows.json"), JSON.stringify(flows));
-  writeFileSync(join(userDir, "settings.js"), `module.exports = {
+  writeFileSync(
+    join(userDir, "settings.js"),
+    `module.exports = {
     uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: "e2e",
     nodesDir: ${JSON.stringify([root, dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"))])}, editorTheme: { tours: false, projects: { enabled: false } },
-    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } }, ${settings} };`);
-  const child = spawn(process.execPath, [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")], {
-    env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"],
-  });
+    telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } }, ${settings} };`,
+  );
+  const child = spawn(
+    process.execPath,
+    [require.resolve("node-red/red.js"), "-u", userDir, "-s", join(userDir, "settings.js")],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const log: string[] = [];
   const url = `http://127.0.0.1:${port}`;
   await new Promise<void>((res, rej) => {
@@ -60,7 +73,10 @@ export async function startNodeRed(env: Record<string, string>, flows: unknown[]
     child.on("exit", (code) => rej(new Error(`Node-RED exited (${code}):\n${log.join("")}`)));
   });
   return {
-    url, userDir, child, log,
+    url,
+    userDir,
+    child,
+    log,
     async stop(keep = false) {
       child.kill("SIGINT");
       await new Promise((r) => {

@@ -25,8 +25,15 @@ export const allNodes = [configNode, orderNode, marketNode, accountNode, rulesNo
 export function configFor(sim: Simulator, extra: Record<string, unknown> = {}) {
   return {
     node: {
-      id: "cfg", type: "topstepx-config", name: "sim", environment: "custom",
-      restUrl: sim.restUrl, userHubUrl: sim.userHubUrl, marketHubUrl: sim.marketHubUrl, account: "10001", ...extra,
+      id: "cfg",
+      type: "topstepx-config",
+      name: "sim",
+      environment: "custom",
+      restUrl: sim.restUrl,
+      userHubUrl: sim.userHubUrl,
+      marketHubUrl: sim.marketHubUrl,
+      account: "10001",
+      ...extra,
     },
     credentials: { cfg: { userName: USER.userName, apiKey: USER.apiKey } },
   };

@@ -10,7 +10,14 @@ import { restClient, startTestSim } from "./sim";
 export interface SimState {
   accounts: Array<{ id: number; balance: number }>;
   positions: Array<{ contractId: string; size: number; type: number }>;
-  orders: Array<{ id: number; status: number; contractId: string; size: number; side: number; customTag?: string | null }>;
+  orders: Array<{
+    id: number;
+    status: number;
+    contractId: string;
+    size: number;
+    side: number;
+    customTag?: string | null;
+  }>;
   requests: Record<string, { received: number; executed: number }>;
 }
 
@@ -31,7 +38,9 @@ export interface RuntimeOnSim {
  * starts both on a shared clock, resets the simulator and the clock before each test, unloads the
  * flow and removes the test's directory after it. Call it first in the `describe`.
  */
-export function useRuntimeOnSim(o: { at?: number; sim?: Omit<SimulatorOptions, "now">; dirPrefix?: string } = {}): RuntimeOnSim {
+export function useRuntimeOnSim(
+  o: { at?: number; sim?: Omit<SimulatorOptions, "now">; dirPrefix?: string } = {},
+): RuntimeOnSim {
   const at = o.at ?? SESSION_INSTANT;
   const rt: RuntimeOnSim = {
     sim: undefined as unknown as Simulator,

@@ -1,6 +1,6 @@
 import * as signalR from "@microsoft/signalr";
 import axios, { type AxiosInstance } from "axios";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim";
 import { runningClockFrom } from "./clock";
 
 /** The default simulator user (see src/sim/config.ts). */
@@ -49,7 +49,12 @@ export interface HubOptions {
 }
 
 /** An official @microsoft/signalr client for one of the simulator's hubs. */
-export function hubConnection(sim: Simulator, hub: "user" | "market", token: string, o: HubOptions = {}): signalR.HubConnection {
+export function hubConnection(
+  sim: Simulator,
+  hub: "user" | "market",
+  token: string,
+  o: HubOptions = {},
+): signalR.HubConnection {
   const base = hub === "user" ? sim.userHubUrl : sim.marketHubUrl;
   const url = o.tokenInQuery ? `${base}?access_token=${encodeURIComponent(token)}` : base;
   const builder = new signalR.HubConnectionBuilder()
@@ -92,7 +97,10 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The front-month id of a product symbol as the simulator lists it (e.g. MNQ → CON.F.US.MNQ.Z26). */
-export async function frontMonth(api: AxiosInstance, symbol: string): Promise<{ id: string; tickSize: number; tickValue: number }> {
+export async function frontMonth(
+  api: AxiosInstance,
+  symbol: string,
+): Promise<{ id: string; tickSize: number; tickValue: number }> {
   const r = await api.post("/api/Contract/available", { live: false });
   const c = r.data.contracts.find((x: { name: string }) => x.name.replace(/[FGHJKMNQUVXZ]\d$/, "") === symbol);
   if (!c) throw new Error(`no front month for ${symbol}`);
@@ -100,7 +108,12 @@ export async function frontMonth(api: AxiosInstance, symbol: string): Promise<{ 
 }
 
 /** Moves a simulator market to `price` through the control API. */
-export async function setPrice(sim: Simulator, contractId: string, price: number, bidAsk?: { bid: number; ask: number }): Promise<void> {
+export async function setPrice(
+  sim: Simulator,
+  contractId: string,
+  price: number,
+  bidAsk?: { bid: number; ask: number },
+): Promise<void> {
   const r = await restClient(sim).post("/sim/price", { contractId, price, ...bidAsk });
   if (r.status !== 200) throw new Error(`setPrice failed: ${JSON.stringify(r.data)}`);
 }

@@ -84,7 +84,11 @@ export interface WireTrade {
 }
 
 /** POSTs to a gateway endpoint and returns the JSON answer, which must come with HTTP 200. */
-export async function call<R = Envelope & Record<string, any>>(api: AxiosInstance, path: string, body: unknown): Promise<R> {
+export async function call<R = Envelope & Record<string, any>>(
+  api: AxiosInstance,
+  path: string,
+  body: unknown,
+): Promise<R> {
   const r = await api.post(path, body);
   assert.equal(r.status, 200, `${path} answered HTTP ${r.status}: ${JSON.stringify(r.data)}`);
   return r.data as R;
@@ -143,7 +147,10 @@ export async function resetSim(sim: Simulator): Promise<void> {
 }
 
 /** Changes an account setting through the control API (e.g. autoOcoBrackets). */
-export async function patchAccount(sim: Simulator, patch: { accountId: number; autoOcoBrackets?: boolean; canTrade?: boolean; balance?: number }): Promise<void> {
+export async function patchAccount(
+  sim: Simulator,
+  patch: { accountId: number; autoOcoBrackets?: boolean; canTrade?: boolean; balance?: number },
+): Promise<void> {
   const r = await restClient(sim).post("/sim/account", patch);
   assert.equal(r.status, 200, JSON.stringify(r.data));
 }

@@ -32,9 +32,10 @@ export class VirtualClock implements Clock {
 
   readonly now = (): number => this.t;
 
-  readonly sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
-  });
+  readonly sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
+    });
 
   /** Waits made on this clock that have not fired yet. */
   get sleepers(): number {
@@ -46,14 +47,20 @@ export class VirtualClock implements Clock {
    * sleeps on this clock, time jumps to the earliest timer (or to the next `events` instant, whose
    * action runs first). Fails after `maxVirtualMs` of this clock or 20 s of the machine's.
    */
-  async runUntil(done: () => boolean, o: { busy: () => boolean; events?: ClockEvent[]; maxVirtualMs?: number; what?: string }): Promise<void> {
+  async runUntil(
+    done: () => boolean,
+    o: { busy: () => boolean; events?: ClockEvent[]; maxVirtualMs?: number; what?: string },
+  ): Promise<void> {
     const events = [...(o.events ?? [])].sort((a, b) => a.at - b.at);
     const startVirtual = this.t;
     const endVirtual = this.t + (o.maxVirtualMs ?? 30 * 60_000);
     const endReal = Date.now() + 20_000;
     for (;;) {
       if (done()) return;
-      if (Date.now() > endReal) throw new Error(`timed out (machine time) waiting for ${o.what ?? "the condition"} (${this.t - startVirtual} ms of virtual time passed)`);
+      if (Date.now() > endReal)
+        throw new Error(
+          `timed out (machine time) waiting for ${o.what ?? "the condition"} (${this.t - startVirtual} ms of virtual time passed)`,
+        );
       if (this.t > endVirtual) throw new Error(`timed out (virtual time) waiting for ${o.what ?? "the condition"}`);
       // Idle means: nothing on the wire for two turns of the event loop, and someone asleep.
       await turn();

@@ -1,5 +1,13 @@
 import { cents } from "../money/tick-grid";
-import { isWorkingStatus, type Order, parseTimestamp, type Position, PositionType, type Trade, type TradingAccount } from "../schemas";
+import {
+  isWorkingStatus,
+  type Order,
+  type Position,
+  PositionType,
+  parseTimestamp,
+  type Trade,
+  type TradingAccount,
+} from "../schemas";
 import { tradingDayStart } from "../time/trading-day";
 
 /** What P&L needs to know of a contract. */
@@ -21,7 +29,6 @@ export interface OpenPnl {
   missing: string[];
 }
 
-
 /** Signed size: positive long, negative short. */
 export function signedSize(p: Pick<Position, "type" | "size">): number {
   return p.type === PositionType.Short ? -p.size : p.size;
@@ -31,7 +38,11 @@ export function signedSize(p: Pick<Position, "type" | "size">): number {
  * Open P&L of one position, marked conservatively: longs at the bid, shorts at the ask (what
  * closing at market would get), from the contract's tick size and tick value.
  */
-export function positionPnl(p: Pick<Position, "type" | "size" | "averagePrice">, spec: ContractSpec, marks: Marks): number | null {
+export function positionPnl(
+  p: Pick<Position, "type" | "size" | "averagePrice">,
+  spec: ContractSpec,
+  marks: Marks,
+): number | null {
   const long = p.type !== PositionType.Short;
   const mark = long ? marks.bestBid : marks.bestAsk;
   if (mark === null) return null;
@@ -58,7 +69,10 @@ export class AccountBook {
   /** When this book was last confirmed by a REST snapshot. */
   syncedAt = 0;
 
-  constructor(readonly accountId: number, now: number) {
+  constructor(
+    readonly accountId: number,
+    now: number,
+  ) {
     this.dayStart = tradingDayStart(now);
   }
 
@@ -105,7 +119,13 @@ export class AccountBook {
    * Replaces the state with a REST snapshot. Returns the fills that the snapshot knew and the
    * book did not: fills that happened while the hub was disconnected.
    */
-  replace(s: { account?: TradingAccount; positions: Position[]; orders: Order[]; trades: Trade[]; now: number }): Trade[] {
+  replace(s: {
+    account?: TradingAccount;
+    positions: Position[];
+    orders: Order[];
+    trades: Trade[];
+    now: number;
+  }): Trade[] {
     this.rollDay(s.now);
     if (s.account) this.applyAccount(s.account);
     this.positions.clear();
@@ -119,7 +139,10 @@ export class AccountBook {
   }
 
   /** Open P&L of every position, from the given marks and contract specs. */
-  openPnl(marksOf: (contractId: string) => Marks | undefined, specOf: (contractId: string) => ContractSpec | undefined): OpenPnl {
+  openPnl(
+    marksOf: (contractId: string) => Marks | undefined,
+    specOf: (contractId: string) => ContractSpec | undefined,
+  ): OpenPnl {
     let pnl = 0;
     const missing: string[] = [];
     for (const p of this.positions.values()) {

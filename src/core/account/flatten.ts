@@ -16,7 +16,10 @@ export interface FlattenReport {
 }
 
 export class FlattenIncompleteError extends Error {
-  constructor(readonly report: FlattenReport, detail: string) {
+  constructor(
+    readonly report: FlattenReport,
+    detail: string,
+  ) {
     super(`account ${report.accountId} is not flat after ${report.rounds} rounds: ${detail}`);
     this.name = "FlattenIncompleteError";
   }
@@ -51,12 +54,25 @@ const isEmpty = (t: Todo) => t.orders.length === 0 && t.positions.length === 0;
  * share, so an outage costs about 15 requests a minute and the account is flat within one backoff
  * step (4 s at most) of the gateway's recovery.
  */
-export async function flattenAccount(api: GatewayApi, accountId: number, clock: Clock, opts: FlattenOptions = {}): Promise<FlattenReport> {
+export async function flattenAccount(
+  api: GatewayApi,
+  accountId: number,
+  clock: Clock,
+  opts: FlattenOptions = {},
+): Promise<FlattenReport> {
   const first = api.exitLane(false);
   const again = api.exitLane(true);
   const deadline = clock.now() + (opts.deadlineMs ?? EXIT_DEADLINE_MS);
   const maxRounds = opts.maxRounds ?? Number.POSITIVE_INFINITY;
-  const report: FlattenReport = { accountId, cancelledOrders: [], closedContracts: [], rounds: 0, flat: false, startedAt: clock.now(), confirmedAt: 0 };
+  const report: FlattenReport = {
+    accountId,
+    cancelledOrders: [],
+    closedContracts: [],
+    rounds: 0,
+    flat: false,
+    startedAt: clock.now(),
+    confirmedAt: 0,
+  };
   let lastError = "";
   let retryAfterMs = 0;
   const note = (e: unknown) => {
@@ -85,7 +101,9 @@ export async function flattenAccount(api: GatewayApi, accountId: number, clock: 
       todo = null;
     }
     if (clock.now() >= deadline || report.rounds >= maxRounds) {
-      const left = todo ? `${todo.positions.length} positions and ${todo.orders.length} working orders remained` : "its state could not be read";
+      const left = todo
+        ? `${todo.positions.length} positions and ${todo.orders.length} working orders remained`
+        : "its state could not be read";
       throw new FlattenIncompleteError(report, lastError ? `${left}; last error: ${lastError}` : left);
     }
     await pause(clock, backoffDelay(opts.backoff ?? EXIT_BACKOFF, report.rounds - 1, retryAfterMs, opts.random));
@@ -110,25 +128,35 @@ async function look(api: GatewayApi, accountId: number, note: (e: unknown) => vo
  * Cancels the orders, then closes the positions. Returns what failed transiently, to be repeated;
  * a refusal (already filled, cancelled or closed in between) is left to the confirmation.
  */
-async function act(api: GatewayApi, accountId: number, todo: Todo, report: FlattenReport, note: (e: unknown) => void): Promise<Todo> {
+async function act(
+  api: GatewayApi,
+  accountId: number,
+  todo: Todo,
+  report: FlattenReport,
+  note: (e: unknown) => void,
+): Promise<Todo> {
   const failed: Todo = { orders: [], positions: [] };
-  await Promise.all(todo.orders.map(async (o) => {
-    try {
-      await api.cancelOrder(accountId, o.id);
-      if (!report.cancelledOrders.includes(o.id)) report.cancelledOrders.push(o.id);
-    } catch (e) {
-      note(e);
-      if (isTransient(e)) failed.orders.push(o);
-    }
-  }));
-  await Promise.all(todo.positions.map(async (p) => {
-    try {
-      await api.closePosition(accountId, p.contractId);
-      if (!report.closedContracts.includes(p.contractId)) report.closedContracts.push(p.contractId);
-    } catch (e) {
-      note(e);
-      if (isTransient(e)) failed.positions.push(p);
-    }
-  }));
+  await Promise.all(
+    todo.orders.map(async (o) => {
+      try {
+        await api.cancelOrder(accountId, o.id);
+        if (!report.cancelledOrders.includes(o.id)) report.cancelledOrders.push(o.id);
+      } catch (e) {
+        note(e);
+        if (isTransient(e)) failed.orders.push(o);
+      }
+    }),
+  );
+  await Promise.all(
+    todo.positions.map(async (p) => {
+      try {
+        await api.closePosition(accountId, p.contractId);
+        if (!report.closedContracts.includes(p.contractId)) report.closedContracts.push(p.contractId);
+      } catch (e) {
+        note(e);
+        if (isTransient(e)) failed.positions.push(p);
+      }
+    }),
+  );
   return failed;
 }

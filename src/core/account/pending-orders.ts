@@ -52,7 +52,13 @@ export class PendingOrders {
 
   /** Holds `size` of `contractId` for the order that will carry `customTag`. */
   reserve(accountId: number, customTag: string, contractId: string, size: number): void {
-    this.byTag.set(customTag, { accountId, contractId, size, until: this.opts.now() + RESERVATION_MS, phase: "reserved" });
+    this.byTag.set(customTag, {
+      accountId,
+      contractId,
+      size,
+      until: this.opts.now() + RESERVATION_MS,
+      phase: "reserved",
+    });
   }
 
   /** Gives a reservation back before any placement started (the order was not sent after all). */
@@ -112,12 +118,14 @@ export class PendingOrders {
   }
 
   onPosition(accountId: number, contractId: string): void {
-    for (const [tag, p] of this.byTag) if (p.accountId === accountId && p.phase === "filled" && p.contractId === contractId) this.byTag.delete(tag);
+    for (const [tag, p] of this.byTag)
+      if (p.accountId === accountId && p.phase === "filled" && p.contractId === contractId) this.byTag.delete(tag);
   }
 
   /** A REST snapshot taken from `syncedAt` on holds every order confirmed before it. */
   onResynced(accountId: number, syncedAt: number): void {
-    for (const [tag, p] of this.byTag) if (p.accountId === accountId && p.confirmedAt !== undefined && p.confirmedAt < syncedAt) this.byTag.delete(tag);
+    for (const [tag, p] of this.byTag)
+      if (p.accountId === accountId && p.confirmedAt !== undefined && p.confirmedAt < syncedAt) this.byTag.delete(tag);
   }
 
   private lookUpLater(customTag: string, since: number): void {
@@ -126,15 +134,18 @@ export class PendingOrders {
       this.lookups.delete(customTag);
       const p = this.byTag.get(customTag);
       if (!p || p.phase !== "unknown" || this.closed) return;
-      this.opts.findByTag(p.accountId, customTag, since).then((found) => {
-        if (!found) {
-          this.byTag.delete(customTag);
-          return;
-        }
-        p.phase = "placed";
-        p.confirmedAt = this.opts.now();
-        this.opts.resync(p.accountId);
-      }, () => this.lookUpLater(customTag, since));
+      this.opts.findByTag(p.accountId, customTag, since).then(
+        (found) => {
+          if (!found) {
+            this.byTag.delete(customTag);
+            return;
+          }
+          p.phase = "placed";
+          p.confirmedAt = this.opts.now();
+          this.opts.resync(p.accountId);
+        },
+        () => this.lookUpLater(customTag, since),
+      );
     }, UNKNOWN_LOOKUP_MS);
     timer.unref();
     this.lookups.set(customTag, timer);

@@ -1,7 +1,7 @@
 import type { GatewayApi } from "../gateway/gateway-api";
 import { signedPosition, signedRemaining } from "../orders/target-position";
-import { isWorkingStatus } from "../schemas";
 import { miniEquivalent } from "../rules/rules-engine";
+import { isWorkingStatus } from "../schemas";
 
 /** What a reduction did: working entries cancelled, contracts closed per contract id. */
 export interface ReduceReport {
@@ -18,7 +18,12 @@ export interface ReduceReport {
  * orders that would add to a position (entries), then closes the excess, largest positions first,
  * from what the gateway's REST API shows now (the book may be the reason we are here).
  */
-export async function reduceToLimit(api: GatewayApi, accountId: number, limit: number, microRatio: number): Promise<ReduceReport> {
+export async function reduceToLimit(
+  api: GatewayApi,
+  accountId: number,
+  limit: number,
+  microRatio: number,
+): Promise<ReduceReport> {
   const [positions, orders] = await Promise.all([api.searchOpenPositions(accountId), api.searchOpenOrders(accountId)]);
   const report: ReduceReport = { accountId, cancelledOrders: [], reduced: [], before: 0, after: 0 };
   const held = new Map(positions.map((p) => [p.contractId, signedPosition(p)]));

@@ -62,7 +62,11 @@ export type AlertFormat = "json" | "traderspost" | "target" | "text";
 
 export class AlertError extends Error {
   /** `message` may be given with or without the "field: " prefix; the error's message always has it. */
-  constructor(readonly status: 400 | 401, readonly field: string, message: string) {
+  constructor(
+    readonly status: 400 | 401,
+    readonly field: string,
+    message: string,
+  ) {
     super(message.startsWith(`${field}:`) ? message : `${field}: ${message}`);
     this.name = "AlertError";
   }
@@ -107,17 +111,38 @@ const ID_KEYS = ["id", "alertid", "alerttimestamp"];
 const TIME_KEYS = ["alerttime", "timenow", "time"];
 /** Keys this parser reads (normalized: lower case, no "_" or "-"). */
 const HANDLED = new Set([
-  ...SECRET_KEYS, ...ID_KEYS, ...TIME_KEYS,
-  "symbol", "ticker", "action", "side", "sentiment", "quantity", "qty", "contracts", "quantitytype",
-  "type", "ordertype", "limitprice", "stopprice", "price", "signalprice", "trailticks", "stoploss",
-  "takeprofit", "orderid", "account", "targetposition", ...ALL_POSITION_KEYS,
+  ...SECRET_KEYS,
+  ...ID_KEYS,
+  ...TIME_KEYS,
+  "symbol",
+  "ticker",
+  "action",
+  "side",
+  "sentiment",
+  "quantity",
+  "qty",
+  "contracts",
+  "quantitytype",
+  "type",
+  "ordertype",
+  "limitprice",
+  "stopprice",
+  "price",
+  "signalprice",
+  "trailticks",
+  "stoploss",
+  "takeprofit",
+  "orderid",
+  "account",
+  "targetposition",
+  ...ALL_POSITION_KEYS,
 ]);
 /** Unknown keys that look like a risk setting we would otherwise drop silently. */
 const RISKY = /trail|stop|loss|profit|^sl|sl$|^tp|tp$|risk|breakeven|bracket|target/;
 
 const norm = (key: string) => key.toLowerCase().replace(/[_\-\s]/g, "");
 const show = (v: unknown) => {
-  const s = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : JSON.stringify(v) ?? String(v);
+  const s = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : (JSON.stringify(v) ?? String(v));
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 };
 const fail = (field: string, message: string): never => {
@@ -145,13 +170,15 @@ function decimal(v: unknown): number {
 }
 
 function numberOf(v: unknown, field: string, what: string, ok: (n: number) => boolean): number {
-  if (typeof v === "string" && PLACEHOLDER.test(v)) return fail(field, `looks like an unsubstituted TradingView placeholder (got ${show(v)})`);
+  if (typeof v === "string" && PLACEHOLDER.test(v))
+    return fail(field, `looks like an unsubstituted TradingView placeholder (got ${show(v)})`);
   const n = decimal(v);
   if (!Number.isFinite(n) || !ok(n)) return fail(field, `must be ${what} (got ${show(v)})`);
   return n;
 }
 
-const positiveWhole = (v: unknown, field: string) => numberOf(v, field, "a positive whole number", (n) => Number.isInteger(n) && n > 0);
+const positiveWhole = (v: unknown, field: string) =>
+  numberOf(v, field, "a positive whole number", (n) => Number.isInteger(n) && n > 0);
 const signedWhole = (v: unknown, field: string) =>
   numberOf(v, field, "a whole number of contracts, negative for short", (n) => Number.isInteger(n)) + 0; // -0 → 0
 const price = (v: unknown, field: string) => numberOf(v, field, "a positive price", (n) => n > 0);
@@ -159,7 +186,8 @@ const positive = (v: unknown, field: string) => numberOf(v, field, "a positive n
 
 /** ISO (TradingView's yyyy-MM-ddTHH:mm:ssZ; no zone = UTC) or epoch seconds / milliseconds → ms. */
 function time(v: unknown, field: string): number {
-  const bad = () => fail(field, `must be an ISO time like 2026-11-25T15:00:00Z or epoch seconds/milliseconds (got ${show(v)})`);
+  const bad = () =>
+    fail(field, `must be an ISO time like 2026-11-25T15:00:00Z or epoch seconds/milliseconds (got ${show(v)})`);
   const s = typeof v === "number" ? String(v) : typeof v === "string" ? v.trim() : bad();
   if (PLACEHOLDER.test(s)) return fail(field, `looks like an unsubstituted TradingView placeholder (got ${show(v)})`);
   if (DECIMAL.test(s)) {
@@ -169,7 +197,14 @@ function time(v: unknown, field: string): number {
   }
   const m = ISO.exec(s);
   if (!m) return bad();
-  const zone = m[3] === undefined ? "Z" : m[3].toUpperCase() === "Z" ? "Z" : m[3].includes(":") ? m[3] : `${m[3].slice(0, 3)}:${m[3].slice(3)}`;
+  const zone =
+    m[3] === undefined
+      ? "Z"
+      : m[3].toUpperCase() === "Z"
+        ? "Z"
+        : m[3].includes(":")
+          ? m[3]
+          : `${m[3].slice(0, 3)}:${m[3].slice(3)}`;
   const ms = Date.parse(`${m[1]}T${m[2] ?? "00:00"}${zone}`);
   return Number.isFinite(ms) ? ms : bad();
 }
@@ -194,8 +229,18 @@ function sideOf(v: unknown, field: string): Side {
 }
 
 const TYPES: Record<string, OrderIntent["type"]> = {
-  market: "market", mkt: "market", limit: "limit", lmt: "limit", stop: "stop", stopmarket: "stop", stp: "stop",
-  stoplimit: "stopLimit", trailingstop: "trailingStop", trailing: "trailingStop", joinbid: "joinBid", joinask: "joinAsk",
+  market: "market",
+  mkt: "market",
+  limit: "limit",
+  lmt: "limit",
+  stop: "stop",
+  stopmarket: "stop",
+  stp: "stop",
+  stoplimit: "stopLimit",
+  trailingstop: "trailingStop",
+  trailing: "trailingStop",
+  joinbid: "joinBid",
+  joinask: "joinAsk",
 };
 
 function typeOf(v: unknown, field: string): OrderIntent["type"] {
@@ -223,8 +268,13 @@ const SIGN: Record<MarketPosition, number> = { long: 1, short: -1, flat: 0 };
  * with size 0, and the move from `before` to `after` must go the way the order's side goes.
  * `sentiment` is TradersPost's spelling of the position after the order.
  */
-function strategyPositionOf(find: (keys: readonly string[]) => Given | undefined, sentiment: (Given & { value: MarketPosition }) | undefined, side: Side | undefined): StrategyPosition | undefined {
-  const size = (f: Given) => numberOf(f.value, f.name, "a whole number of contracts, 0 or more", (n) => Number.isInteger(n) && n >= 0) + 0;
+function strategyPositionOf(
+  find: (keys: readonly string[]) => Given | undefined,
+  sentiment: (Given & { value: MarketPosition }) | undefined,
+  side: Side | undefined,
+): StrategyPosition | undefined {
+  const size = (f: Given) =>
+    numberOf(f.value, f.name, "a whole number of contracts, 0 or more", (n) => Number.isInteger(n) && n >= 0) + 0;
   const a = find(POSITION_KEYS.after);
   const b = find(POSITION_KEYS.before);
   const as = find(POSITION_KEYS.afterSize);
@@ -232,23 +282,36 @@ function strategyPositionOf(find: (keys: readonly string[]) => Given | undefined
   const afterField = a ?? sentiment;
   if (!afterField) {
     const orphan = b ?? as ?? bs;
-    return orphan ? fail(orphan.name, 'needs the position after the order next to it: "marketPosition":"{{strategy.market_position}}"') : undefined;
+    return orphan
+      ? fail(
+          orphan.name,
+          'needs the position after the order next to it: "marketPosition":"{{strategy.market_position}}"',
+        )
+      : undefined;
   }
   const after = a ? marketPosition(a) : sentiment!.value;
-  if (a && sentiment && after !== sentiment.value) fail(a.name, `says ${after} but ${sentiment.name} says ${sentiment.value}`);
+  if (a && sentiment && after !== sentiment.value)
+    fail(a.name, `says ${after} but ${sentiment.name} says ${sentiment.value}`);
   const p: StrategyPosition = { after };
   if (b) p.before = marketPosition(b);
   if (as) p.afterSize = size(as);
   if (bs) p.beforeSize = size(bs);
-  for (const [pos, n, f] of [[p.after, p.afterSize, as], [p.before, p.beforeSize, bs]] as const) {
-    if (pos !== undefined && n !== undefined && (pos === "flat") !== (n === 0)) fail(f!.name, `is ${n} but the position is ${pos}`);
+  for (const [pos, n, f] of [
+    [p.after, p.afterSize, as],
+    [p.before, p.beforeSize, bs],
+  ] as const) {
+    if (pos !== undefined && n !== undefined && (pos === "flat") !== (n === 0))
+      fail(f!.name, `is ${n} but the position is ${pos}`);
   }
   if (side && p.before !== undefined) {
     const signed = (pos: MarketPosition, n: number | undefined) => SIGN[pos] * (n ?? 1);
     const sized = p.afterSize !== undefined && p.beforeSize !== undefined;
     const move = sized ? signed(p.after, p.afterSize) - signed(p.before, p.beforeSize) : SIGN[p.after] - SIGN[p.before];
     if ((move > 0 && side === "sell") || (move < 0 && side === "buy")) {
-      fail(afterField.name, `says ${p.after} after a ${side} from ${p.before}${sized ? ` ${p.beforeSize}` : ""}: the fields do not describe this order`);
+      fail(
+        afterField.name,
+        `says ${p.after} after a ${side} from ${p.before}${sized ? ` ${p.beforeSize}` : ""}: the fields do not describe this order`,
+      );
     }
   }
   const r = StrategyPosition.safeParse(p);
@@ -276,7 +339,9 @@ function sha256(s: string): Buffer {
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (v !== null && typeof v === "object") {
-    const entries = Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`);
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(v) ?? "null";
@@ -289,7 +354,9 @@ function canonical(v: unknown): string {
  * gets a new id: an explicit id (e.g. "{{strategy.order.id}}-{{timenow}}") has no such edge.
  */
 function deriveId(secretFreeBody: string, now: number): string {
-  return `body:${createHash("sha256").update(`${Math.floor(now / 60_000)}\n${secretFreeBody}`, "utf8").digest("hex")}`;
+  return `body:${createHash("sha256")
+    .update(`${Math.floor(now / 60_000)}\n${secretFreeBody}`, "utf8")
+    .digest("hex")}`;
 }
 
 /**
@@ -342,7 +409,11 @@ export function jsonBody(text: string): Record<string, unknown> {
 function alertObject(value: unknown): Record<string, unknown> {
   if (Array.isArray(value)) return fail("body", "must be one JSON object or a text command, not a JSON array");
   const r = JsonObject.safeParse(value);
-  if (!r.success) return fail("body", `must be a JSON object or a text command (got ${value === null ? "null" : typeof value === "string" ? "a JSON string" : show(value)})`);
+  if (!r.success)
+    return fail(
+      "body",
+      `must be a JSON object or a text command (got ${value === null ? "null" : typeof value === "string" ? "a JSON string" : show(value)})`,
+    );
   checkBodyShape(r.data);
   return r.data;
 }
@@ -387,7 +458,8 @@ function objectSecret(obj: Record<string, unknown>): string | undefined {
 function textSecret(body: string): string | undefined {
   for (const token of body.split(/[\s,;]+/)) {
     const eq = token.indexOf("=");
-    if (eq > 0 && SECRET_KEYS.includes(token.slice(0, eq).toLowerCase())) return token.slice(eq + 1).trim() || undefined;
+    if (eq > 0 && SECRET_KEYS.includes(token.slice(0, eq).toLowerCase()))
+      return token.slice(eq + 1).trim() || undefined;
   }
   return undefined;
 }
@@ -408,7 +480,11 @@ function validIntent(raw: Record<string, unknown>): OrderIntent {
     return fail(field, issue.message);
   }
   const missing = missingField(r.data);
-  if (missing) return fail(missing, `required for ${r.data.action === "place" ? `a ${r.data.type} order` : `action ${r.data.action}`}`);
+  if (missing)
+    return fail(
+      missing,
+      `required for ${r.data.action === "place" ? `a ${r.data.type} order` : `action ${r.data.action}`}`,
+    );
   return r.data;
 }
 
@@ -420,13 +496,13 @@ interface Common {
 }
 
 function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
-
   const fields: Fields = new Map();
   for (const [key, value] of Object.entries(obj)) {
     const k = norm(key);
     if (!fields.has(k)) fields.set(k, { key, value });
   }
-  const has = (k: string) => fields.get(k) !== undefined && fields.get(k)!.value !== null && fields.get(k)!.value !== undefined;
+  const has = (k: string) =>
+    fields.get(k) !== undefined && fields.get(k)!.value !== null && fields.get(k)!.value !== undefined;
   const get = (k: string) => (has(k) ? fields.get(k)!.value : undefined);
   const nameOf = (k: string) => fields.get(k)?.key ?? k;
   const first = (keys: string[]) => keys.find(has);
@@ -449,13 +525,17 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
   const symbolOf = (): string | undefined => {
     const s = has("symbol") ? text(get("symbol"), nameOf("symbol")) : undefined;
     const t = has("ticker") ? text(get("ticker"), nameOf("ticker")) : undefined;
-    if (s !== undefined && t !== undefined && s.toUpperCase() !== t.toUpperCase()) fail("symbol", `symbol ${show(s)} and ticker ${show(t)} disagree`);
+    if (s !== undefined && t !== undefined && s.toUpperCase() !== t.toUpperCase())
+      fail("symbol", `symbol ${show(s)} and ticker ${show(t)} disagree`);
     return s ?? t;
   };
   const refuseRiskyExtras = () => {
     for (const [k, { key }] of fields) {
       if (!HANDLED.has(k) && RISKY.test(k) && has(k)) {
-        fail(key, "is a risk setting this node cannot honour, so the alert is refused rather than sent without it (use stopLoss/takeProfit as {ticks} or {price}, or trailTicks)");
+        fail(
+          key,
+          "is a risk setting this node cannot honour, so the alert is refused rather than sent without it (use stopLoss/takeProfit as {ticks} or {price}, or trailTicks)",
+        );
       }
     }
   };
@@ -472,16 +552,39 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
     return k === undefined ? undefined : { name: nameOf(k), value: get(k) };
   };
   // A target's sentiment only restates its sign; elsewhere it is TradersPost's market position.
-  const strategyPosition = (strict: boolean, side?: Side, withSentiment = true) => positionFor(strict, () => {
-    const sent = withSentiment ? sentiment() : undefined;
-    return strategyPositionOf(findGiven, sent === undefined ? undefined : { name: nameOf("sentiment"), value: sent }, side);
-  });
+  const strategyPosition = (strict: boolean, side?: Side, withSentiment = true) =>
+    positionFor(strict, () => {
+      const sent = withSentiment ? sentiment() : undefined;
+      return strategyPositionOf(
+        findGiven,
+        sent === undefined ? undefined : { name: nameOf("sentiment"), value: sent },
+        side,
+      );
+    });
 
   // --- target position ---------------------------------------------------------------------
   if (has("targetposition")) {
     const position = signedWhole(get("targetposition"), nameOf("targetposition"));
-    for (const k of ["action", "side", "quantity", "qty", "contracts", "type", "ordertype", "limitprice", "stopprice", "trailticks", "stoploss", "takeprofit", "orderid"]) {
-      if (has(k)) fail(nameOf("targetposition"), `cannot be combined with "${nameOf(k)}": a target-position alert is a market order to reach the position`);
+    for (const k of [
+      "action",
+      "side",
+      "quantity",
+      "qty",
+      "contracts",
+      "type",
+      "ordertype",
+      "limitprice",
+      "stopprice",
+      "trailticks",
+      "stoploss",
+      "takeprofit",
+      "orderid",
+    ]) {
+      if (has(k))
+        fail(
+          nameOf("targetposition"),
+          `cannot be combined with "${nameOf(k)}": a target-position alert is a market order to reach the position`,
+        );
     }
     const sent = sentiment();
     if (sent !== undefined && sent !== (position > 0 ? "long" : position < 0 ? "short" : "flat")) {
@@ -491,17 +594,34 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
     const symbol = symbolOf() ?? fail("symbol", "required for a target-position alert");
     const acct = account(get("account"));
     const sp = strategyPosition(true, undefined, false);
-    if (sp && (SIGN[sp.after] !== Math.sign(position) || (sp.afterSize !== undefined && sp.afterSize !== Math.abs(position)))) {
-      fail(findGiven(POSITION_KEYS.after)!.name, `says ${sp.after}${sp.afterSize !== undefined ? ` ${sp.afterSize}` : ""} but targetPosition is ${position}`);
+    if (
+      sp &&
+      (SIGN[sp.after] !== Math.sign(position) || (sp.afterSize !== undefined && sp.afterSize !== Math.abs(position)))
+    ) {
+      fail(
+        findGiven(POSITION_KEYS.after)!.name,
+        `says ${sp.after}${sp.afterSize !== undefined ? ` ${sp.afterSize}` : ""} but targetPosition is ${position}`,
+      );
     }
-    return { format: "target", intent: null, target: { symbol, position, ...(acct !== undefined ? { account: acct } : {}), ...(sp ? { strategyPosition: sp } : {}) }, ...common };
+    return {
+      format: "target",
+      intent: null,
+      target: {
+        symbol,
+        position,
+        ...(acct !== undefined ? { account: acct } : {}),
+        ...(sp ? { strategyPosition: sp } : {}),
+      },
+      ...common,
+    };
   }
 
   // --- order: TradersPost-style or our own ---------------------------------------------------
   const actionWord = has("action") ? norm(text(get("action"), nameOf("action"))) : undefined;
-  const format: AlertFormat = has("sentiment") || (has("ticker") && ["buy", "sell", "exit", "cancel", "add"].includes(actionWord ?? ""))
-    ? "traderspost"
-    : "json";
+  const format: AlertFormat =
+    has("sentiment") || (has("ticker") && ["buy", "sell", "exit", "cancel", "add"].includes(actionWord ?? ""))
+      ? "traderspost"
+      : "json";
   const sent = sentiment();
   const side = has("side") ? sideOf(get("side"), nameOf("side")) : undefined;
   const quantity = () => {
@@ -522,7 +642,8 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
       case undefined:
         if (sent === "flat") return ["close"];
         if (side !== undefined) return entry(side);
-        if (has("position")) return fail(nameOf("position"), 'is not an order field: for a target-position alert use "targetPosition"');
+        if (has("position"))
+          return fail(nameOf("position"), 'is not an order field: for a target-position alert use "targetPosition"');
         return fail("side", "required: buy or sell (or long, short), or an action such as close, flatten or cancel");
       case "buy":
       case "long":
@@ -534,7 +655,10 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
         if (side !== undefined) return entry(side);
         if (sent === "long") return entry("buy");
         if (sent === "short") return entry("sell");
-        return fail("sentiment", `action add needs sentiment bullish/long or bearish/short (got ${show(get("sentiment"))})`);
+        return fail(
+          "sentiment",
+          `action add needs sentiment bullish/long or bearish/short (got ${show(get("sentiment"))})`,
+        );
       case "place":
         return entry(side ?? fail("side", "required for action place: buy or sell"));
       case "exit":
@@ -551,25 +675,57 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
       case "modify":
         return ["modify"];
       default:
-        return fail(nameOf("action"), `must be buy, sell, add, exit, close, partialClose, cancel, cancelAll, flatten or modify (got ${show(get("action"))})`);
+        return fail(
+          nameOf("action"),
+          `must be buy, sell, add, exit, close, partialClose, cancel, cancelAll, flatten or modify (got ${show(get("action"))})`,
+        );
     }
   };
   const [action, orderSide] = resolve();
   const sp = strategyPosition(action === "place", orderSide);
 
-  if (action === "close") return { format, intent: validIntent({ action, symbol, account: acct, strategyPosition: sp }), target: null, ...common };
-  if (action === "partialClose") return { format, intent: validIntent({ action, symbol, quantity: quantity(), account: acct, strategyPosition: sp }), target: null, ...common };
-  if (action === "cancel") return { format, intent: validIntent({ action, orderId, symbol, account: acct, strategyPosition: sp }), target: null, ...common };
-  if (action === "cancelAll") return { format, intent: validIntent({ action, symbol, account: acct, strategyPosition: sp }), target: null, ...common };
+  if (action === "close")
+    return {
+      format,
+      intent: validIntent({ action, symbol, account: acct, strategyPosition: sp }),
+      target: null,
+      ...common,
+    };
+  if (action === "partialClose")
+    return {
+      format,
+      intent: validIntent({ action, symbol, quantity: quantity(), account: acct, strategyPosition: sp }),
+      target: null,
+      ...common,
+    };
+  if (action === "cancel")
+    return {
+      format,
+      intent: validIntent({ action, orderId, symbol, account: acct, strategyPosition: sp }),
+      target: null,
+      ...common,
+    };
+  if (action === "cancelAll")
+    return {
+      format,
+      intent: validIntent({ action, symbol, account: acct, strategyPosition: sp }),
+      target: null,
+      ...common,
+    };
   if (action === "flatten") {
-    if (symbol !== undefined) fail(has("symbol") ? nameOf("symbol") : nameOf("ticker"), 'flatten closes every position and order on the account; to close one symbol use action "close"');
+    if (symbol !== undefined)
+      fail(
+        has("symbol") ? nameOf("symbol") : nameOf("ticker"),
+        'flatten closes every position and order on the account; to close one symbol use action "close"',
+      );
     return { format, intent: validIntent({ action, account: acct, strategyPosition: sp }), target: null, ...common };
   }
 
   // place or modify
   if (format === "traderspost" && has("quantitytype")) {
     const qt = norm(text(get("quantitytype"), nameOf("quantitytype")));
-    if (qt !== "fixedquantity" && qt !== "fixed") fail(nameOf("quantitytype"), `only fixed_quantity is supported (got ${show(get("quantitytype"))})`);
+    if (qt !== "fixedquantity" && qt !== "fixed")
+      fail(nameOf("quantitytype"), `only fixed_quantity is supported (got ${show(get("quantitytype"))})`);
   }
   const limitPrice = has("limitprice") ? price(get("limitprice"), nameOf("limitprice")) : undefined;
   const stopPrice = has("stopprice") ? price(get("stopprice"), nameOf("stopprice")) : undefined;
@@ -582,7 +738,22 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
   if (action === "modify") {
     for (const k of ["stoploss", "takeprofit"]) if (has(k)) fail(nameOf(k), "cannot be changed by a modify alert");
     refuseRiskyExtras();
-    return { format, intent: validIntent({ action, orderId, symbol, quantity: qty, limitPrice, stopPrice, trailTicks, account: acct, strategyPosition: sp }), target: null, ...common };
+    return {
+      format,
+      intent: validIntent({
+        action,
+        orderId,
+        symbol,
+        quantity: qty,
+        limitPrice,
+        stopPrice,
+        trailTicks,
+        account: acct,
+        strategyPosition: sp,
+      }),
+      target: null,
+      ...common,
+    };
   }
 
   refuseRiskyExtras();
@@ -590,16 +761,39 @@ function parseObject(obj: Record<string, unknown>, now: number): ParsedAlert {
   const prices = { limitPrice, stopPrice, trailTicks };
   const type = placeType(typeKey ? typeOf(get(typeKey), nameOf(typeKey)) : undefined, prices, (k) => nameOf(norm(k)));
   // TradersPost: a limit order without limitPrice is placed at the signal price.
-  if ((type === "limit" || type === "stopLimit") && prices.limitPrice === undefined && format === "traderspost" && refPrice !== undefined) prices.limitPrice = refPrice;
+  if (
+    (type === "limit" || type === "stopLimit") &&
+    prices.limitPrice === undefined &&
+    format === "traderspost" &&
+    refPrice !== undefined
+  )
+    prices.limitPrice = refPrice;
   const reference = prices.limitPrice ?? prices.stopPrice ?? refPrice;
   const s = orderSide!;
   return {
     format,
     intent: validIntent({
-      action, symbol, side: s, type, quantity: qty, ...prices, account: acct, strategyPosition: sp,
+      action,
+      symbol,
+      side: s,
+      type,
+      quantity: qty,
+      ...prices,
+      account: acct,
+      strategyPosition: sp,
       // A bracket named but empty is refused: sending the order without its stop is the one outcome to avoid.
-      stopLoss: fields.has("stoploss") && !has("stoploss") ? fail(nameOf("stoploss"), "is null; leave it out for no stop-loss") : has("stoploss") ? bracket(get("stoploss"), "stopLoss", nameOf("stoploss"), s, reference) : undefined,
-      takeProfit: fields.has("takeprofit") && !has("takeprofit") ? fail(nameOf("takeprofit"), "is null; leave it out for no take-profit") : has("takeprofit") ? bracket(get("takeprofit"), "takeProfit", nameOf("takeprofit"), s, reference) : undefined,
+      stopLoss:
+        fields.has("stoploss") && !has("stoploss")
+          ? fail(nameOf("stoploss"), "is null; leave it out for no stop-loss")
+          : has("stoploss")
+            ? bracket(get("stoploss"), "stopLoss", nameOf("stoploss"), s, reference)
+            : undefined,
+      takeProfit:
+        fields.has("takeprofit") && !has("takeprofit")
+          ? fail(nameOf("takeprofit"), "is null; leave it out for no take-profit")
+          : has("takeprofit")
+            ? bracket(get("takeprofit"), "takeProfit", nameOf("takeprofit"), s, reference)
+            : undefined,
     }),
     target: null,
     ...common,
@@ -612,14 +806,25 @@ function placeType(
   p: { limitPrice?: number; stopPrice?: number; trailTicks?: number },
   name: (k: string) => string,
 ): OrderIntent["type"] {
-  const type = given ?? (p.trailTicks !== undefined ? "trailingStop" : p.limitPrice !== undefined && p.stopPrice !== undefined ? "stopLimit" : p.limitPrice !== undefined ? "limit" : p.stopPrice !== undefined ? "stop" : "market");
+  const type =
+    given ??
+    (p.trailTicks !== undefined
+      ? "trailingStop"
+      : p.limitPrice !== undefined && p.stopPrice !== undefined
+        ? "stopLimit"
+        : p.limitPrice !== undefined
+          ? "limit"
+          : p.stopPrice !== undefined
+            ? "stop"
+            : "market");
   const uses = {
     limitPrice: type === "limit" || type === "stopLimit",
     stopPrice: type === "stop" || type === "stopLimit",
     trailTicks: type === "trailingStop",
   };
   for (const k of ["limitPrice", "stopPrice", "trailTicks"] as const) {
-    if (p[k] !== undefined && !uses[k]) fail(name(k), `a ${type} order takes no ${k}; set the order type to match, or remove it`);
+    if (p[k] !== undefined && !uses[k])
+      fail(name(k), `a ${type} order takes no ${k}; set the order type to match, or remove it`);
   }
   return type;
 }
@@ -629,30 +834,52 @@ function placeType(
  * {ticks} is ticks; {price}, stopLoss {stopPrice}, takeProfit {limitPrice} a price; {amount} and
  * {percent} a distance from the reference price, below the entry for a long's stop, above for a short's.
  */
-function bracket(v: unknown, kind: "stopLoss" | "takeProfit", field: string, side: Side, reference: number | undefined): { ticks: number } | { price: number } {
+function bracket(
+  v: unknown,
+  kind: "stopLoss" | "takeProfit",
+  field: string,
+  side: Side,
+  reference: number | undefined,
+): { ticks: number } | { price: number } {
   if (typeof v === "number" || typeof v === "string") return { ticks: positiveWhole(v, field) };
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(field, `must be a number of ticks or an object such as {"ticks": 40} (got ${show(v)})`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    return fail(field, `must be a number of ticks or an object such as {"ticks": 40} (got ${show(v)})`);
   const given = new Map<string, { key: string; value: unknown }>();
-  for (const [key, value] of Object.entries(v)) if (value !== null && value !== undefined) given.set(norm(key), { key, value });
+  for (const [key, value] of Object.entries(v))
+    if (value !== null && value !== undefined) given.set(norm(key), { key, value });
   const sub = (k: string) => `${field}.${given.get(k)?.key ?? k}`;
 
   if (given.has("type")) {
     const t = norm(text(given.get("type")!.value, sub("type")));
     const ok = kind === "stopLoss" ? t === "stop" || t === "stopmarket" : t === "limit";
-    if (!ok) fail(sub("type"), `only ${kind === "stopLoss" ? "stop" : "limit"} is supported (got ${show(given.get("type")!.value)})`);
+    if (!ok)
+      fail(
+        sub("type"),
+        `only ${kind === "stopLoss" ? "stop" : "limit"} is supported (got ${show(given.get("type")!.value)})`,
+      );
   }
   const priceKey = kind === "stopLoss" ? "stopprice" : "limitprice";
   const allowed = ["type", "ticks", "price", priceKey, "amount", "percent"];
-  for (const [k, { key }] of given) if (!allowed.includes(k)) fail(`${field}.${key}`, `is not supported in ${kind}; give one of ticks, price, ${kind === "stopLoss" ? "stopPrice" : "limitPrice"}, amount or percent`);
+  for (const [k, { key }] of given)
+    if (!allowed.includes(k))
+      fail(
+        `${field}.${key}`,
+        `is not supported in ${kind}; give one of ticks, price, ${kind === "stopLoss" ? "stopPrice" : "limitPrice"}, amount or percent`,
+      );
   const ways = allowed.filter((k) => k !== "type" && given.has(k));
-  if (ways.length !== 1) fail(field, `give exactly one of ticks, price, ${kind === "stopLoss" ? "stopPrice" : "limitPrice"}, amount or percent${ways.length ? ` (got ${ways.map((k) => given.get(k)!.key).join(", ")})` : ""}`);
+  if (ways.length !== 1)
+    fail(
+      field,
+      `give exactly one of ticks, price, ${kind === "stopLoss" ? "stopPrice" : "limitPrice"}, amount or percent${ways.length ? ` (got ${ways.map((k) => given.get(k)!.key).join(", ")})` : ""}`,
+    );
   const way = ways[0]!;
   const value = given.get(way)!.value;
   if (way === "ticks") return { ticks: positiveWhole(value, sub(way)) };
   if (way === "price" || way === priceKey) return { price: price(value, sub(way)) };
 
   const n = positive(value, sub(way));
-  if (reference === undefined) return fail(sub(way), "needs a reference price to measure from: give limitPrice, stopPrice, price or signalPrice");
+  if (reference === undefined)
+    return fail(sub(way), "needs a reference price to measure from: give limitPrice, stopPrice, price or signalPrice");
   const distance = way === "amount" ? n : (reference * n) / 100;
   const below = kind === "stopLoss" ? side === "buy" : side === "sell";
   const p = Math.round((below ? reference - distance : reference + distance) * 1e9) / 1e9;
@@ -688,10 +915,16 @@ function parseText(body: string, now: number): ParsedAlert {
     else if (["sl", "tp", "limit", "stop", "trail"].includes(key)) words.push(key, value);
     else if (ALL_POSITION_KEYS.includes(norm(key))) {
       if (!positionWords.has(norm(key))) positionWords.set(norm(key), { name: token.slice(0, eq), value });
-    } else fail("body", `unexpected ${show(token)} (known key=value words: secret, id, account, time, sl, tp, limit, stop, trail, market_position, prev_market_position, market_position_size, prev_market_position_size)`);
+    } else
+      fail(
+        "body",
+        `unexpected ${show(token)} (known key=value words: secret, id, account, time, sl, tp, limit, stop, trail, market_position, prev_market_position, market_position_size, prev_market_position_size)`,
+      );
   }
   const strategyPosition = (strict: boolean, side?: Side) =>
-    positionFor(strict, () => strategyPositionOf((keys) => positionWords.get(keys.find((k) => positionWords.has(k)) ?? ""), undefined, side));
+    positionFor(strict, () =>
+      strategyPositionOf((keys) => positionWords.get(keys.find((k) => positionWords.has(k)) ?? ""), undefined, side),
+    );
   const common: Common = {
     id: id ?? deriveId(kept.join(" "), now),
     idDerived: id === undefined,
@@ -699,12 +932,13 @@ function parseText(body: string, now: number): ParsedAlert {
     ...(secret !== undefined ? { secret } : {}),
   };
   const done = (intent: OrderIntent): ParsedAlert => ({ format: "text", intent, target: null, ...common });
-  const symbolAt = (i: number, what: string) => (words[i] === undefined ? fail("symbol", `required: ${what}`) : text(words[i], "symbol").toUpperCase());
+  const symbolAt = (i: number, what: string) =>
+    words[i] === undefined ? fail("symbol", `required: ${what}`) : text(words[i], "symbol").toUpperCase();
   const noMore = (from: number) => {
     if (words.length > from) fail("body", `unexpected ${show(words.slice(from).join(" "))}`);
   };
 
-  if (words.length === 0) return fail("action", "the text has no command (expected e.g. \"buy 2 MNQ1!\")");
+  if (words.length === 0) return fail("action", 'the text has no command (expected e.g. "buy 2 MNQ1!")');
   const verb = text(words[0], "action").toLowerCase();
   switch (verb) {
     case "buy":
@@ -717,7 +951,15 @@ function parseText(body: string, now: number): ParsedAlert {
       const symbol = symbolAt(2, `e.g. "${verb} ${quantity} MNQ1!"`);
       const opts: Record<string, unknown> = {};
       let type: OrderIntent["type"] | undefined;
-      const FIELD: Record<string, string> = { limit: "limitPrice", lmt: "limitPrice", stop: "stopPrice", stp: "stopPrice", sl: "stopLoss", tp: "takeProfit", trail: "trailTicks" };
+      const FIELD: Record<string, string> = {
+        limit: "limitPrice",
+        lmt: "limitPrice",
+        stop: "stopPrice",
+        stp: "stopPrice",
+        sl: "stopLoss",
+        tp: "takeProfit",
+        trail: "trailTicks",
+      };
       for (let i = 3; i < words.length; i++) {
         const w = words[i]!.toLowerCase();
         if (w === "market" || w === "mkt") {
@@ -731,35 +973,77 @@ function parseText(body: string, now: number): ParsedAlert {
         if (arg === undefined) return fail(field, `missing the number after "${w}"`);
         opts[field] = field === "limitPrice" || field === "stopPrice" ? price(arg, field) : positiveWhole(arg, field);
       }
-      const prices = { limitPrice: opts.limitPrice as number | undefined, stopPrice: opts.stopPrice as number | undefined, trailTicks: opts.trailTicks as number | undefined };
-      return done(validIntent({
-        action: "place", side, quantity, symbol, type: placeType(type, prices, (k) => k), ...prices, account: acct, strategyPosition: strategyPosition(true, side),
-        stopLoss: opts.stopLoss !== undefined ? { ticks: opts.stopLoss } : undefined,
-        takeProfit: opts.takeProfit !== undefined ? { ticks: opts.takeProfit } : undefined,
-      }));
+      const prices = {
+        limitPrice: opts.limitPrice as number | undefined,
+        stopPrice: opts.stopPrice as number | undefined,
+        trailTicks: opts.trailTicks as number | undefined,
+      };
+      return done(
+        validIntent({
+          action: "place",
+          side,
+          quantity,
+          symbol,
+          type: placeType(type, prices, (k) => k),
+          ...prices,
+          account: acct,
+          strategyPosition: strategyPosition(true, side),
+          stopLoss: opts.stopLoss !== undefined ? { ticks: opts.stopLoss } : undefined,
+          takeProfit: opts.takeProfit !== undefined ? { ticks: opts.takeProfit } : undefined,
+        }),
+      );
     }
     case "close":
     case "exit": {
       if (words.length >= 3) {
         noMore(3);
-        return done(validIntent({ action: "partialClose", quantity: positiveWhole(words[1], "quantity"), symbol: symbolAt(2, "close QTY SYMBOL"), account: acct, strategyPosition: strategyPosition(false) }));
+        return done(
+          validIntent({
+            action: "partialClose",
+            quantity: positiveWhole(words[1], "quantity"),
+            symbol: symbolAt(2, "close QTY SYMBOL"),
+            account: acct,
+            strategyPosition: strategyPosition(false),
+          }),
+        );
       }
       const symbol = symbolAt(1, `e.g. "${verb} MNQ1!" (or "flatten" for the whole account)`);
       return done(validIntent({ action: "close", symbol, account: acct, strategyPosition: strategyPosition(false) }));
     }
     case "flatten":
-      if (words.length > 1) return fail("symbol", 'flatten closes every position and order on the account; to close one symbol write "close SYMBOL"');
+      if (words.length > 1)
+        return fail(
+          "symbol",
+          'flatten closes every position and order on the account; to close one symbol write "close SYMBOL"',
+        );
       return done(validIntent({ action: "flatten", account: acct, strategyPosition: strategyPosition(false) }));
     case "cancel":
     case "cancelall": {
       noMore(2);
       const arg = words[1];
       if (arg !== undefined && verb === "cancel" && /^#?\d+$/.test(arg)) {
-        return done(validIntent({ action: "cancel", orderId: positiveWhole(arg.replace("#", ""), "orderId"), account: acct, strategyPosition: strategyPosition(false) }));
+        return done(
+          validIntent({
+            action: "cancel",
+            orderId: positiveWhole(arg.replace("#", ""), "orderId"),
+            account: acct,
+            strategyPosition: strategyPosition(false),
+          }),
+        );
       }
-      return done(validIntent({ action: "cancelAll", symbol: arg === undefined ? undefined : symbolAt(1, ""), account: acct, strategyPosition: strategyPosition(false) }));
+      return done(
+        validIntent({
+          action: "cancelAll",
+          symbol: arg === undefined ? undefined : symbolAt(1, ""),
+          account: acct,
+          strategyPosition: strategyPosition(false),
+        }),
+      );
     }
     default:
-      return fail("action", `unknown command ${show(words[0])} (expected buy, sell, long, short, close, flatten or cancel)`);
+      return fail(
+        "action",
+        `unknown command ${show(words[0])} (expected buy, sell, long, short, close, flatten or cancel)`,
+      );
   }
 }

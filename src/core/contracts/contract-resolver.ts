@@ -4,8 +4,13 @@ import type { Contract } from "../schemas";
 
 /** A symbol that names no contract the gateway lists. */
 export class UnknownSymbolError extends Error {
-  constructor(readonly symbol: string, detail: string) {
-    super(`unknown symbol "${symbol}": ${detail} (write it like MNQ, MNQ1!, MNQZ2026, CME_MINI:MNQ1! or CON.F.US.MNQ.Z26)`);
+  constructor(
+    readonly symbol: string,
+    detail: string,
+  ) {
+    super(
+      `unknown symbol "${symbol}": ${detail} (write it like MNQ, MNQ1!, MNQZ2026, CME_MINI:MNQ1! or CON.F.US.MNQ.Z26)`,
+    );
     this.name = "UnknownSymbolError";
   }
 }
@@ -38,7 +43,11 @@ export class ContractResolver {
   private available: { at: number; contracts: Contract[] } | null = null;
   private readonly byId = new Map<string, Contract>();
 
-  constructor(private readonly api: GatewayApi, private readonly clock: Clock, private readonly ttlMs = 3_600_000) {}
+  constructor(
+    private readonly api: GatewayApi,
+    private readonly clock: Clock,
+    private readonly ttlMs = 3_600_000,
+  ) {}
 
   /** A contract already resolved (for tick math on hot paths, without I/O). */
   cached(contractId: string): Contract | undefined {
@@ -78,7 +87,8 @@ export class ContractResolver {
 
     const continuous = CONTINUOUS.exec(symbol);
     if (continuous) {
-      if (continuous[2] !== "1") throw new UnknownSymbolError(input, "only the front month (1!) is supported for continuous symbols");
+      if (continuous[2] !== "1")
+        throw new UnknownSymbolError(input, "only the front month (1!) is supported for continuous symbols");
       const c = front(continuous[1]!);
       if (!c) throw new UnknownSymbolError(input, `no listed contract for ${continuous[1]}`);
       return c;

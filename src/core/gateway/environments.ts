@@ -43,7 +43,9 @@ function checkUrl(field: string, value: string): string {
   }
   // Credentials and orders must never cross a network in clear text.
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-    throw new EndpointError(`${field}: plain http is allowed only for this computer (127.0.0.1, localhost); use https for ${url.hostname}`);
+    throw new EndpointError(
+      `${field}: plain http is allowed only for this computer (127.0.0.1, localhost); use https for ${url.hostname}`,
+    );
   }
   return value.replace(/\/+$/, "");
 }
@@ -53,7 +55,7 @@ function checkUrl(field: string, value: string): string {
  * outside loopback.
  */
 export function resolveEndpoints(env: EnvironmentName, custom?: Partial<GatewayEndpoints>): GatewayEndpoints {
-  const base = env === "custom" ? custom ?? {} : { ...ENVIRONMENTS[env], ...stripUndefined(custom ?? {}) };
+  const base = env === "custom" ? (custom ?? {}) : { ...ENVIRONMENTS[env], ...stripUndefined(custom ?? {}) };
   const need = (k: keyof GatewayEndpoints) => {
     const v = base[k];
     if (!v) throw new EndpointError(`${k}: required for a custom environment`);

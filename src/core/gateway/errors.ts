@@ -4,7 +4,10 @@
  */
 export abstract class GatewayClientError extends Error {
   abstract readonly ambiguous: boolean;
-  constructor(readonly endpoint: string, message: string) {
+  constructor(
+    readonly endpoint: string,
+    message: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -13,7 +16,12 @@ export abstract class GatewayClientError extends Error {
 /** The gateway answered `success: false`: a definitive business refusal. */
 export class GatewayRejectedError extends GatewayClientError {
   readonly ambiguous = false;
-  constructor(endpoint: string, readonly errorCode: number, readonly errorMessage: string | null, readonly payload?: unknown) {
+  constructor(
+    endpoint: string,
+    readonly errorCode: number,
+    readonly errorMessage: string | null,
+    readonly payload?: unknown,
+  ) {
     super(endpoint, `${endpoint} refused (errorCode ${errorCode})${errorMessage ? `: ${errorMessage}` : ""}`);
   }
 }
@@ -21,7 +29,12 @@ export class GatewayRejectedError extends GatewayClientError {
 /** An HTTP status other than 200: 400 (bad request), 401 (session), 429 (rate limit), 5xx. */
 export class GatewayHttpError extends GatewayClientError {
   /** `retryAfterMs`: the server's Retry-After (429, 503), 0 when it sent none. */
-  constructor(endpoint: string, readonly status: number, detail?: string, readonly retryAfterMs = 0) {
+  constructor(
+    endpoint: string,
+    readonly status: number,
+    detail?: string,
+    readonly retryAfterMs = 0,
+  ) {
     super(endpoint, `${endpoint} answered HTTP ${status}${detail ? `: ${detail}` : ""}`);
   }
   /** A 5xx may come after the request ran; a 4xx means it did not. */
@@ -33,7 +46,11 @@ export class GatewayHttpError extends GatewayClientError {
 /** No answer in time, or the connection broke: the request may have run. */
 export class GatewayTimeoutError extends GatewayClientError {
   readonly ambiguous = true;
-  constructor(endpoint: string, readonly timeoutMs: number, cause?: string) {
+  constructor(
+    endpoint: string,
+    readonly timeoutMs: number,
+    cause?: string,
+  ) {
     super(endpoint, `${endpoint} did not answer within ${timeoutMs} ms${cause ? ` (${cause})` : ""}`);
   }
 }
@@ -41,7 +58,11 @@ export class GatewayTimeoutError extends GatewayClientError {
 /** The connection failed before any answer (refused, DNS, reset). */
 export class GatewayNetworkError extends GatewayClientError {
   readonly ambiguous = true;
-  constructor(endpoint: string, readonly code: string, detail: string) {
+  constructor(
+    endpoint: string,
+    readonly code: string,
+    detail: string,
+  ) {
     super(endpoint, `${endpoint} could not be reached (${code}): ${detail}`);
   }
 }
@@ -57,7 +78,10 @@ export class GatewayResponseError extends GatewayClientError {
 /** Login refused: wrong user name or API key, missing API subscription, agreements not signed. */
 export class GatewayAuthError extends GatewayClientError {
   readonly ambiguous = false;
-  constructor(readonly errorCode: number | null, detail: string) {
+  constructor(
+    readonly errorCode: number | null,
+    detail: string,
+  ) {
     super("Auth/loginKey", `login refused: ${detail}`);
   }
 }
@@ -68,7 +92,10 @@ export class GatewayAuthError extends GatewayClientError {
  */
 export class OrderNotConfirmedError extends GatewayClientError {
   readonly ambiguous = true;
-  constructor(readonly customTag: string, detail: string) {
+  constructor(
+    readonly customTag: string,
+    detail: string,
+  ) {
     super("Order/place", `order ${customTag} not confirmed: ${detail}`);
   }
 }

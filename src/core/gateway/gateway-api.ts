@@ -6,14 +6,16 @@ import {
   type Contract,
   Envelope,
   formatTimestamp,
+  type ModifyOrderRequest,
   type Order,
   OrderSide,
   type PlaceOrderRequest,
   PlaceOrderResponse,
   type Position,
+  type QueryOrdersRequest,
   QueryOrdersResponse,
-  RetrieveBarResponse,
   type RetrieveBarRequest,
+  RetrieveBarResponse,
   SearchAccountResponse,
   SearchContractByIdResponse,
   SearchContractResponse,
@@ -23,13 +25,11 @@ import {
   SearchTradeResponse,
   type Trade,
   type TradingAccount,
-  type ModifyOrderRequest,
-  type QueryOrdersRequest,
 } from "../schemas";
 import { GatewayRejectedError, OrderNotConfirmedError } from "./errors";
-import { isTransient } from "./retry-policy";
 import type { Lane } from "./request-budget";
 import type { CallOptions, RestClient } from "./rest-client";
+import { isTransient } from "./retry-policy";
 
 /** The outcome of a placement: the order id, and whether it was found by reconciliation. */
 export interface PlacedOrder {
@@ -99,7 +99,12 @@ export class GatewayApi {
     return this.traits.lane === "exit";
   }
 
-  private call<T extends z.ZodType>(endpoint: string, body: unknown, schema: T, options: CallOptions): Promise<z.infer<T>> {
+  private call<T extends z.ZodType>(
+    endpoint: string,
+    body: unknown,
+    schema: T,
+    options: CallOptions,
+  ): Promise<z.infer<T>> {
     return this.rest.call(endpoint, body, schema, { ...options, lane: this.traits.lane, repeat: this.traits.repeat });
   }
 
@@ -110,22 +115,37 @@ export class GatewayApi {
   }
 
   private placement(req: PlaceOrderRequest, customTag: string, phase: PlacementEvent["phase"], orderId?: number): void {
-    const e: PlacementEvent = { accountId: req.accountId, contractId: req.contractId, customTag, size: req.side === OrderSide.Bid ? req.size : -req.size, phase, orderId };
+    const e: PlacementEvent = {
+      accountId: req.accountId,
+      contractId: req.contractId,
+      customTag,
+      size: req.side === OrderSide.Bid ? req.size : -req.size,
+      phase,
+      orderId,
+    };
     for (const l of this.placementListeners) l(e);
   }
 
   async searchAccounts(onlyActiveAccounts = true): Promise<TradingAccount[]> {
-    return (await this.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? [];
+    return (
+      (await this.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? []
+    );
   }
 
   async searchContracts(searchText: string, live = false): Promise<Contract[]> {
-    return (await this.call("Contract/search", { searchText, live }, SearchContractResponse, { retry: true })).contracts ?? [];
+    return (
+      (await this.call("Contract/search", { searchText, live }, SearchContractResponse, { retry: true })).contracts ??
+      []
+    );
   }
 
   /** The contract with this id (expired ones too), or null when the gateway does not know it. */
   async contractById(contractId: string): Promise<Contract | null> {
     try {
-      return (await this.call("Contract/searchById", { contractId }, SearchContractByIdResponse, { retry: true })).contract ?? null;
+      return (
+        (await this.call("Contract/searchById", { contractId }, SearchContractByIdResponse, { retry: true }))
+          .contract ?? null
+      );
     } catch (e) {
       if (e instanceof GatewayRejectedError) return null;
       throw e;
@@ -141,7 +161,11 @@ export class GatewayApi {
   }
 
   async searchOrders(accountId: number, start: number, end?: number): Promise<Order[]> {
-    const body = { accountId, startTimestamp: formatTimestamp(start), endTimestamp: end === undefined ? null : formatTimestamp(end) };
+    const body = {
+      accountId,
+      startTimestamp: formatTimestamp(start),
+      endTimestamp: end === undefined ? null : formatTimestamp(end),
+    };
     return (await this.call("Order/search", body, SearchOrderResponse, { retry: true })).orders ?? [];
   }
 
@@ -151,7 +175,10 @@ export class GatewayApi {
 
   async orderById(accountId: number, orderId: number): Promise<Order | null> {
     try {
-      return (await this.call("Order/searchById", { accountId, orderId }, SearchOrderByIdResponse, { retry: true })).order ?? null;
+      return (
+        (await this.call("Order/searchById", { accountId, orderId }, SearchOrderByIdResponse, { retry: true })).order ??
+        null
+      );
     } catch (e) {
       if (e instanceof GatewayRejectedError) return null;
       throw e;
@@ -163,11 +190,17 @@ export class GatewayApi {
   }
 
   async searchOpenPositions(accountId: number): Promise<Position[]> {
-    return (await this.call("Position/searchOpen", { accountId }, SearchPositionResponse, { retry: true })).positions ?? [];
+    return (
+      (await this.call("Position/searchOpen", { accountId }, SearchPositionResponse, { retry: true })).positions ?? []
+    );
   }
 
   async searchTrades(accountId: number, start: number, end?: number): Promise<Trade[]> {
-    const body = { accountId, startTimestamp: formatTimestamp(start), endTimestamp: end === undefined ? null : formatTimestamp(end) };
+    const body = {
+      accountId,
+      startTimestamp: formatTimestamp(start),
+      endTimestamp: end === undefined ? null : formatTimestamp(end),
+    };
     return (await this.call("Trade/search", body, SearchTradeResponse, { retry: true })).trades ?? [];
   }
 
@@ -216,7 +249,11 @@ export class GatewayApi {
     }
   }
 
-  private async placeOnce(req: PlaceOrderRequest, customTag: string, progress: { maybeSent: boolean }): Promise<PlacedOrder> {
+  private async placeOnce(
+    req: PlaceOrderRequest,
+    customTag: string,
+    progress: { maybeSent: boolean },
+  ): Promise<PlacedOrder> {
     const body = { ...req, customTag };
     const since = this.clock.now();
     const attempt = async (): Promise<number> => {
@@ -226,7 +263,8 @@ export class GatewayApi {
         // An exit is sent however long it waits: late is better than not at all.
         maxQueueMs: this.isExitLane ? undefined : ORDER_QUEUE_MS,
       });
-      if (r.orderId == null) throw new OrderNotConfirmedError(customTag, "the gateway reported success without an order id");
+      if (r.orderId == null)
+        throw new OrderNotConfirmedError(customTag, "the gateway reported success without an order id");
       return r.orderId;
     };
     let firstError: Error;
@@ -246,7 +284,10 @@ export class GatewayApi {
       // late (a duplicate-tag refusal, a lag in Order/search). Look once more before answering.
       const again = await this.findByTag(req.accountId, customTag, since).catch(() => null);
       if (again) return { orderId: again.id, customTag, reconciled: true };
-      throw new OrderNotConfirmedError(customTag, `${firstError.message}; then ${(e as Error).message}; no order with this tag was found`);
+      throw new OrderNotConfirmedError(
+        customTag,
+        `${firstError.message}; then ${(e as Error).message}; no order with this tag was found`,
+      );
     }
   }
 }

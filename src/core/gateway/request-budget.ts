@@ -42,12 +42,18 @@ export class RequestBudget {
   readonly reserved: number;
   readonly exitRetries: number;
 
-  constructor(limits: BudgetLimits, private readonly clock: Clock) {
+  constructor(
+    limits: BudgetLimits,
+    private readonly clock: Clock,
+  ) {
     this.limit = limits.limit;
     this.windowMs = limits.windowMs;
     this.spanMs = limits.windowMs * 1.05;
     this.reserved = Math.max(0, Math.min(limits.limit - 1, Math.floor(limits.reserved ?? limits.limit * 0.2)));
-    this.exitRetries = Math.max(1, Math.floor(limits.exitRetries ?? (this.reserved > 0 ? Math.ceil(this.reserved / 2) : limits.limit)));
+    this.exitRetries = Math.max(
+      1,
+      Math.floor(limits.exitRetries ?? (this.reserved > 0 ? Math.ceil(this.reserved / 2) : limits.limit)),
+    );
   }
 
   /** Requests counted in the current window: all of them, and the exit lane's retries. */
@@ -79,7 +85,8 @@ export class RequestBudget {
       if (this.sent.length >= ceiling) wait = this.sent[this.sent.length - ceiling]!.at + this.spanMs - now;
       if (exitRetry) {
         const retries = this.sent.filter((s) => s.exitRetry);
-        if (retries.length >= this.exitRetries) wait = Math.max(wait, retries[retries.length - this.exitRetries]!.at + this.spanMs - now);
+        if (retries.length >= this.exitRetries)
+          wait = Math.max(wait, retries[retries.length - this.exitRetries]!.at + this.spanMs - now);
       }
       if (wait <= 0) {
         this.sent.push({ at: now, exitRetry });
@@ -93,8 +100,14 @@ export class RequestBudget {
 
 /** The request budget is used up for longer than the caller can wait; nothing was sent. */
 export class BudgetExhaustedError extends Error {
-  constructor(readonly limit: number, readonly windowMs: number, readonly waitMs: number) {
-    super(`the gateway's request budget (${limit} per ${windowMs / 1000} s) is used up for another ${Math.ceil(waitMs / 1000)} s: not sent`);
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    readonly waitMs: number,
+  ) {
+    super(
+      `the gateway's request budget (${limit} per ${windowMs / 1000} s) is used up for another ${Math.ceil(waitMs / 1000)} s: not sent`,
+    );
     this.name = "BudgetExhaustedError";
   }
 }

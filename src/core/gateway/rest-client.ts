@@ -1,6 +1,6 @@
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { z } from "zod";
 import { type Clock, pause, systemClock } from "../clock";
 import { LoginErrorCode, LoginResponse, ValidateResponse } from "../schemas";
@@ -141,7 +141,10 @@ export class RestClient {
     if (res.status !== 200) throw new GatewayHttpError("Auth/loginKey", res.status, problemDetail(res.data));
     const body = this.parse("Auth/loginKey", LoginResponse, res.data);
     if (!body.success || !body.token) {
-      throw new GatewayAuthError(body.errorCode, LOGIN_REASONS[body.errorCode] ?? body.errorMessage ?? `errorCode ${body.errorCode}`);
+      throw new GatewayAuthError(
+        body.errorCode,
+        LOGIN_REASONS[body.errorCode] ?? body.errorMessage ?? `errorCode ${body.errorCode}`,
+      );
     }
     return this.adopt(body.token);
   }
@@ -178,7 +181,8 @@ export class RestClient {
       });
     } catch (e) {
       const err = e as { code?: string; message?: string };
-      if (err.code === "ETIMEDOUT" || err.code === "ECONNABORTED") throw new GatewayTimeoutError(endpoint, timeoutMs, err.message);
+      if (err.code === "ETIMEDOUT" || err.code === "ECONNABORTED")
+        throw new GatewayTimeoutError(endpoint, timeoutMs, err.message);
       throw new GatewayNetworkError(endpoint, err.code ?? "ERR", err.message ?? String(e));
     } finally {
       this.stats.inFlight--;
@@ -189,7 +193,10 @@ export class RestClient {
     const r = schema.safeParse(data);
     if (!r.success) {
       const first = r.error.issues[0];
-      throw new GatewayResponseError(endpoint, first ? `${first.path.join(".") || "body"}: ${first.message}` : "invalid");
+      throw new GatewayResponseError(
+        endpoint,
+        first ? `${first.path.join(".") || "body"}: ${first.message}` : "invalid",
+      );
     }
     return r.data;
   }
@@ -208,10 +215,15 @@ export class RestClient {
    * Calls `POST /api/<endpoint>` and returns the parsed answer. Throws GatewayRejectedError on
    * `success: false`, GatewayHttpError, GatewayTimeoutError or GatewayNetworkError otherwise.
    */
-  async call<T extends z.ZodType>(endpoint: string, body: unknown, schema: T, options: CallOptions): Promise<z.infer<T>> {
-    const maxRetries = options.retry ? this.opts.maxReadRetries ?? 4 : 0;
+  async call<T extends z.ZodType>(
+    endpoint: string,
+    body: unknown,
+    schema: T,
+    options: CallOptions,
+  ): Promise<z.infer<T>> {
+    const maxRetries = options.retry ? (this.opts.maxReadRetries ?? 4) : 0;
     const budget = endpoint === "History/retrieveBars" ? this.budgets.bars : this.budgets.other;
-    const lane: Lane = EXIT_ENDPOINTS.has(endpoint) ? "exit" : options.lane ?? "normal";
+    const lane: Lane = EXIT_ENDPOINTS.has(endpoint) ? "exit" : (options.lane ?? "normal");
     const timeoutMs = options.timeoutMs ?? this.opts.timeoutMs ?? 10_000;
     let relogged = false;
     for (let attempt = 0; ; attempt++) {
@@ -241,15 +253,27 @@ export class RestClient {
         await pause(this.clock, this.backoff(attempt, res.headers["retry-after"] as string | undefined));
         continue;
       }
-      if (res.status !== 200) throw new GatewayHttpError(endpoint, res.status, problemDetail(res.data), retryAfterMs(res.headers["retry-after"]));
-      const parsed = this.parse(endpoint, schema, res.data) as { success: boolean; errorCode: number; errorMessage?: string | null };
-      if (!parsed.success) throw new GatewayRejectedError(endpoint, parsed.errorCode, parsed.errorMessage ?? null, parsed);
+      if (res.status !== 200)
+        throw new GatewayHttpError(
+          endpoint,
+          res.status,
+          problemDetail(res.data),
+          retryAfterMs(res.headers["retry-after"]),
+        );
+      const parsed = this.parse(endpoint, schema, res.data) as {
+        success: boolean;
+        errorCode: number;
+        errorMessage?: string | null;
+      };
+      if (!parsed.success)
+        throw new GatewayRejectedError(endpoint, parsed.errorCode, parsed.errorMessage ?? null, parsed);
       return parsed as z.infer<T>;
     }
   }
 
   close(): void {
-    for (const a of [this.http.defaults.httpAgent, this.http.defaults.httpsAgent]) (a as HttpAgent | undefined)?.destroy();
+    for (const a of [this.http.defaults.httpAgent, this.http.defaults.httpsAgent])
+      (a as HttpAgent | undefined)?.destroy();
   }
 }
 
@@ -257,6 +281,9 @@ export class RestClient {
 function problemDetail(data: unknown): string | undefined {
   if (!data || typeof data !== "object") return undefined;
   const d = data as { title?: string; errors?: Record<string, string[]> };
-  if (d.errors) return Object.entries(d.errors).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ");
+  if (d.errors)
+    return Object.entries(d.errors)
+      .map(([k, v]) => `${k}: ${v.join(" ")}`)
+      .join("; ");
   return d.title;
 }

@@ -20,7 +20,12 @@ export const EXIT_DEADLINE_MS = 5 * 60_000;
  * The wait before retry number `attempt + 1`: capped exponential with equal jitter (between half
  * and all of the step), never shorter than the server's `Retry-After`.
  */
-export function backoffDelay(b: Backoff, attempt: number, retryAfterMs = 0, random: () => number = Math.random): number {
+export function backoffDelay(
+  b: Backoff,
+  attempt: number,
+  retryAfterMs = 0,
+  random: () => number = Math.random,
+): number {
   const step = Math.min(b.maxMs, b.initialMs * 2 ** Math.max(0, attempt));
   return Math.max(retryAfterMs, step / 2 + random() * (step / 2));
 }

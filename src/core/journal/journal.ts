@@ -1,12 +1,22 @@
-import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
 import type { RuleState } from "../rules/rule-state";
 import { tradingDayOf } from "../time/trading-day";
 
 /** What a journal row records. */
-export type JournalKind = "alert" | "decision" | "order" | "answer" | "fill" | "flatten" | "breach" | "killSwitch" | "start" | "error";
+export type JournalKind =
+  | "alert"
+  | "decision"
+  | "order"
+  | "answer"
+  | "fill"
+  | "flatten"
+  | "breach"
+  | "killSwitch"
+  | "start"
+  | "error";
 
 export interface JournalEntry {
   seq: number;
@@ -104,14 +114,22 @@ export class Journal {
       CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
       CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     `);
-    this.insert = this.db.prepare("INSERT INTO journal (ts, ts_iso, trading_day, account_id, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.insert = this.db.prepare(
+      "INSERT INTO journal (ts, ts_iso, trading_day, account_id, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     this.lastHash = this.db.prepare("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1");
-    this.upsertState = this.db.prepare("INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+    this.upsertState = this.db.prepare(
+      "INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+    );
     // Ids were once kept per file, not per account: carry them over, each under the account that sent it.
     if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_alerts'").get()) {
-      this.db.exec("BEGIN; INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DROP TABLE seen_alerts; COMMIT;");
+      this.db.exec(
+        "BEGIN; INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DROP TABLE seen_alerts; COMMIT;",
+      );
     }
-    this.insertSeen = this.db.prepare("INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) VALUES (?, ?, ?)");
+    this.insertSeen = this.db.prepare(
+      "INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) VALUES (?, ?, ?)",
+    );
     this.selectSeen = this.db.prepare("SELECT 1 FROM decided_alerts WHERE account_id = ? AND alert_id = ?");
     // The chain goes on from the last row in the file, read inside the write transaction: another
     // connection to the same file (another process, a reader that wrote) cannot fork it.
@@ -132,11 +150,13 @@ export class Journal {
       this.flush();
       appendRows.immediate(rows, accountId, ts);
     };
-    const decideRows = this.db.transaction((accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => {
-      if (alertId !== null && this.insertSeen.run(accountId, alertId, ts).changes === 0) return false;
-      appendRows(rows, accountId, ts);
-      return true;
-    });
+    const decideRows = this.db.transaction(
+      (accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => {
+        if (alertId !== null && this.insertSeen.run(accountId, alertId, ts).changes === 0) return false;
+        appendRows(rows, accountId, ts);
+        return true;
+      },
+    );
     this.decideRows = (accountId, alertId, rows, ts) => {
       this.flush();
       return decideRows.immediate(accountId, alertId, rows, ts);
@@ -191,7 +211,9 @@ export class Journal {
   }
 
   loadState(accountId: number): RuleState | null {
-    const row = this.db.prepare("SELECT state FROM rule_state WHERE account_id = ?").get(accountId) as { state: string } | undefined;
+    const row = this.db.prepare("SELECT state FROM rule_state WHERE account_id = ?").get(accountId) as
+      | { state: string }
+      | undefined;
     return row ? (JSON.parse(row.state, reviver) as RuleState) : null;
   }
 
@@ -213,9 +235,18 @@ export class Journal {
     this.flush();
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.accountId !== undefined) { where.push("account_id = ?"); args.push(filter.accountId); }
-    if (filter.kind) { where.push("kind = ?"); args.push(filter.kind); }
-    if (filter.sinceSeq !== undefined) { where.push("seq > ?"); args.push(filter.sinceSeq); }
+    if (filter.accountId !== undefined) {
+      where.push("account_id = ?");
+      args.push(filter.accountId);
+    }
+    if (filter.kind) {
+      where.push("kind = ?");
+      args.push(filter.kind);
+    }
+    if (filter.sinceSeq !== undefined) {
+      where.push("seq > ?");
+      args.push(filter.sinceSeq);
+    }
     const sql = `SELECT * FROM journal ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`;
     args.push(filter.limit ?? 10_000);
     return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);
@@ -223,7 +254,9 @@ export class Journal {
 
   /** The latest `limit` rows of an account, newest first. */
   recent(accountId: number, limit = 50): JournalEntry[] {
-    const last = this.db.prepare("SELECT COALESCE(MAX(seq), 0) m FROM journal WHERE account_id = ?").get(accountId) as { m: number };
+    const last = this.db.prepare("SELECT COALESCE(MAX(seq), 0) m FROM journal WHERE account_id = ?").get(accountId) as {
+      m: number;
+    };
     const rows = this.entries({ accountId, sinceSeq: Math.max(0, last.m - limit * 20), limit: 100_000 });
     return rows.slice(-limit).reverse();
   }
@@ -234,7 +267,11 @@ export class Journal {
    */
   trail(alertId: string, accountId: number): JournalEntry[] {
     this.flush();
-    const rows = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND json_extract(data, '$.alertId') = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') ORDER BY seq").all(accountId, alertId) as Array<Record<string, unknown>>;
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM journal WHERE account_id = ? AND json_extract(data, '$.alertId') = ? AND kind IN ('alert', 'decision', 'order', 'answer', 'error') ORDER BY seq",
+      )
+      .all(accountId, alertId) as Array<Record<string, unknown>>;
     if (rows.length === 0) return [];
     const entries = rows.map(toEntry);
     // The order id is in the answer to a webhook, or in the placed order's row.
@@ -243,8 +280,12 @@ export class Journal {
       const d = (e.data ?? {}) as { orderId?: unknown; body?: { orderId?: unknown }; result?: { orderId?: unknown } };
       for (const x of [d.orderId, d.body?.orderId, d.result?.orderId]) if (typeof x === "number") orders.add(x);
     }
-    const byOrder = this.db.prepare("SELECT * FROM journal WHERE account_id = ? AND kind = 'fill' AND json_extract(data, '$.orderId') = ?");
-    const fills = [...orders].flatMap((id) => (byOrder.all(accountId, id) as Array<Record<string, unknown>>).map(toEntry));
+    const byOrder = this.db.prepare(
+      "SELECT * FROM journal WHERE account_id = ? AND kind = 'fill' AND json_extract(data, '$.orderId') = ?",
+    );
+    const fills = [...orders].flatMap((id) =>
+      (byOrder.all(accountId, id) as Array<Record<string, unknown>>).map(toEntry),
+    );
     return [...entries, ...fills].sort((a, b) => a.seq - b.seq);
   }
 
@@ -252,7 +293,9 @@ export class Journal {
   verify(): number | null {
     this.flush();
     let prev = "";
-    for (const r of this.db.prepare("SELECT * FROM journal ORDER BY seq").iterate() as IterableIterator<Record<string, unknown>>) {
+    for (const r of this.db.prepare("SELECT * FROM journal ORDER BY seq").iterate() as IterableIterator<
+      Record<string, unknown>
+    >) {
       const h = createHash("sha256").update(`${prev}|${r.ts}|${r.account_id}|${r.kind}|${r.data}`).digest("hex");
       if (h !== r.hash) return r.seq as number;
       prev = h;
@@ -263,9 +306,14 @@ export class Journal {
   /** Per trading day: P&L (from the rule state), fills and breaches (from the journal), the best day. */
   report(accountId: number, state: RuleState | null): DayReport[] {
     this.flush();
-    const counts = this.db.prepare("SELECT trading_day d, SUM(kind = 'fill') trades, SUM(kind = 'breach') breaches FROM journal WHERE account_id = ? GROUP BY trading_day").all(accountId) as Array<{ d: string; trades: number; breaches: number }>;
+    const counts = this.db
+      .prepare(
+        "SELECT trading_day d, SUM(kind = 'fill') trades, SUM(kind = 'breach') breaches FROM journal WHERE account_id = ? GROUP BY trading_day",
+      )
+      .all(accountId) as Array<{ d: string; trades: number; breaches: number }>;
     const days = new Map<string, DayReport>();
-    for (const [day, pnl] of Object.entries(state?.dailyPnl ?? {})) days.set(day, { tradingDay: day, pnl, trades: 0, breaches: 0, bestDay: false });
+    for (const [day, pnl] of Object.entries(state?.dailyPnl ?? {}))
+      days.set(day, { tradingDay: day, pnl, trades: 0, breaches: 0, bestDay: false });
     for (const c of counts) {
       const d = days.get(c.d) ?? { tradingDay: c.d, pnl: 0, trades: 0, breaches: 0, bestDay: false };
       d.trades = c.trades;
@@ -290,12 +338,23 @@ export class Journal {
 
 function toEntry(r: Record<string, unknown>): JournalEntry {
   return {
-    seq: r.seq as number, ts: r.ts as number, tsIso: r.ts_iso as string, tradingDay: r.trading_day as string,
-    accountId: r.account_id as number, kind: r.kind as JournalKind, data: JSON.parse(r.data as string, reviver), hash: r.hash as string,
+    seq: r.seq as number,
+    ts: r.ts as number,
+    tsIso: r.ts_iso as string,
+    tradingDay: r.trading_day as string,
+    accountId: r.account_id as number,
+    kind: r.kind as JournalKind,
+    data: JSON.parse(r.data as string, reviver),
+    hash: r.hash as string,
   };
 }
 
 /** The compliance report as CSV. */
 export function reportCsv(rows: DayReport[]): string {
-  return ["trading_day,pnl,trades,breaches,best_day", ...rows.map((r) => `${r.tradingDay},${r.pnl.toFixed(2)},${r.trades},${r.breaches},${r.bestDay}`)].join("\n") + "\n";
+  return (
+    [
+      "trading_day,pnl,trades,breaches,best_day",
+      ...rows.map((r) => `${r.tradingDay},${r.pnl.toFixed(2)},${r.trades},${r.breaches},${r.bestDay}`),
+    ].join("\n") + "\n"
+  );
 }

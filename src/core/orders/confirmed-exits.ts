@@ -22,7 +22,12 @@ export interface ExitOutcome {
 /** An exit still unconfirmed when its retry deadline passed: the position or order may remain. */
 export class ExitNotConfirmedError extends GatewayClientError {
   readonly ambiguous = true;
-  constructor(endpoint: string, what: string, readonly attempts: number, detail: string) {
+  constructor(
+    endpoint: string,
+    what: string,
+    readonly attempts: number,
+    detail: string,
+  ) {
     super(endpoint, `${what} not confirmed after ${attempts} attempts: ${detail}`);
   }
 }
@@ -35,7 +40,13 @@ class Repeats {
   private readonly first: GatewayApi;
   private readonly again: GatewayApi;
 
-  constructor(api: GatewayApi, private readonly clock: Clock, private readonly opts: ExitRetryOptions, private readonly endpoint: string, private readonly what: string) {
+  constructor(
+    api: GatewayApi,
+    private readonly clock: Clock,
+    private readonly opts: ExitRetryOptions,
+    private readonly endpoint: string,
+    private readonly what: string,
+  ) {
     this.deadline = clock.now() + (opts.deadlineMs ?? EXIT_DEADLINE_MS);
     this.first = api.exitLane(false);
     this.again = api.exitLane(true);
@@ -62,10 +73,18 @@ class Repeats {
   /** Waits the next backoff step, or gives up once the deadline has passed. */
   async wait(): Promise<void> {
     if (this.clock.now() >= this.deadline) {
-      throw new ExitNotConfirmedError(this.endpoint, this.what, this.attempts, (this.last as Error | null)?.message ?? "no answer");
+      throw new ExitNotConfirmedError(
+        this.endpoint,
+        this.what,
+        this.attempts,
+        (this.last as Error | null)?.message ?? "no answer",
+      );
     }
     const asked = this.last instanceof GatewayHttpError ? this.last.retryAfterMs : 0;
-    await pause(this.clock, backoffDelay(this.opts.backoff ?? EXIT_BACKOFF, this.attempts - 1, asked, this.opts.random));
+    await pause(
+      this.clock,
+      backoffDelay(this.opts.backoff ?? EXIT_BACKOFF, this.attempts - 1, asked, this.opts.random),
+    );
   }
 
   fail(detail: string): ExitNotConfirmedError {
@@ -91,7 +110,13 @@ const samePosition = (a: PositionRef, b: PositionRef) => a.id === b.id && a.crea
  * came in meanwhile) is not closed; only the same position is closed again. A close of a contract
  * already flat is refused harmlessly, so a repeat racing a lost attempt does no harm either.
  */
-export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: number, position: PositionRef, opts: ExitRetryOptions & { now?: PositionNow } = {}): Promise<ExitOutcome> {
+export async function closeConfirmed(
+  api: GatewayApi,
+  clock: Clock,
+  accountId: number,
+  position: PositionRef,
+  opts: ExitRetryOptions & { now?: PositionNow } = {},
+): Promise<ExitOutcome> {
   const { contractId } = position;
   const r = new Repeats(api, clock, opts, "Position/closeContract", `close of ${contractId} on account ${accountId}`);
   const look = async (): Promise<Position | null | undefined> => {
@@ -102,7 +127,7 @@ export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: n
       return null;
     });
     // A failed read tells nothing: the close is repeated, harmless if the contract is flat.
-    return open ? open.find((p) => p.contractId === contractId) ?? null : undefined;
+    return open ? (open.find((p) => p.contractId === contractId) ?? null) : undefined;
   };
   for (;;) {
     const gw = r.api;
@@ -130,9 +155,23 @@ export async function closeConfirmed(api: GatewayApi, clock: Clock, accountId: n
  * partial close is not idempotent, so after each failure the position is read first: what the lost
  * attempt already closed is not closed again.
  */
-export async function partialCloseConfirmed(api: GatewayApi, clock: Clock, accountId: number, contractId: string, size: number, openSize: number, opts: ExitRetryOptions = {}): Promise<ExitOutcome> {
+export async function partialCloseConfirmed(
+  api: GatewayApi,
+  clock: Clock,
+  accountId: number,
+  contractId: string,
+  size: number,
+  openSize: number,
+  opts: ExitRetryOptions = {},
+): Promise<ExitOutcome> {
   const target = Math.max(0, openSize - size);
-  const r = new Repeats(api, clock, opts, "Position/partialCloseContract", `partial close of ${size} ${contractId} on account ${accountId}`);
+  const r = new Repeats(
+    api,
+    clock,
+    opts,
+    "Position/partialCloseContract",
+    `partial close of ${size} ${contractId} on account ${accountId}`,
+  );
   let qty = size;
   for (;;) {
     const gw = r.api;
@@ -165,7 +204,13 @@ export async function partialCloseConfirmed(api: GatewayApi, clock: Clock, accou
  * Cancels a working order, repeating after transient failures until a read shows it cancelled.
  * An order that filled (or was rejected) in the meantime can no longer be cancelled: an error says so.
  */
-export async function cancelConfirmed(api: GatewayApi, clock: Clock, accountId: number, orderId: number, opts: ExitRetryOptions = {}): Promise<ExitOutcome> {
+export async function cancelConfirmed(
+  api: GatewayApi,
+  clock: Clock,
+  accountId: number,
+  orderId: number,
+  opts: ExitRetryOptions = {},
+): Promise<ExitOutcome> {
   const r = new Repeats(api, clock, opts, "Order/cancel", `cancel of order ${orderId} on account ${accountId}`);
   for (;;) {
     const gw = r.api;
@@ -183,7 +228,10 @@ export async function cancelConfirmed(api: GatewayApi, clock: Clock, accountId: 
     });
     if (order?.status === OrderStatus.Cancelled) return { attempts: r.attempts, reconciled: true };
     if (order === null) throw r.fail(`order ${orderId} is not found on account ${accountId}`);
-    if (order && !isWorkingStatus(order.status)) throw r.fail(`the order ${order.status === OrderStatus.Filled ? "filled" : "ended"} before it could be cancelled`);
+    if (order && !isWorkingStatus(order.status))
+      throw r.fail(
+        `the order ${order.status === OrderStatus.Filled ? "filled" : "ended"} before it could be cancelled`,
+      );
     await r.wait();
   }
 }

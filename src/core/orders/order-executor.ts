@@ -42,7 +42,13 @@ export interface ExecutorOptions {
 }
 
 /** Actions that only reduce risk: they repeat transient failures until the gateway confirms them. */
-export const EXIT_ACTIONS: ReadonlySet<OrderIntent["action"]> = new Set(["cancel", "cancelAll", "close", "partialClose", "flatten"]);
+export const EXIT_ACTIONS: ReadonlySet<OrderIntent["action"]> = new Set([
+  "cancel",
+  "cancelAll",
+  "close",
+  "partialClose",
+  "flatten",
+]);
 
 const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
   [OrderStatus.Filled]: "filled",
@@ -62,7 +68,10 @@ const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
 export class OrderExecutor {
   private accountNames: { at: number; byName: Map<string, number> } | null = null;
 
-  constructor(private readonly conn: GatewayConnection, private readonly opts: ExecutorOptions = {}) {}
+  constructor(
+    private readonly conn: GatewayConnection,
+    private readonly opts: ExecutorOptions = {},
+  ) {}
 
   private get clock(): Clock {
     return this.conn.clock;
@@ -75,7 +84,10 @@ export class OrderExecutor {
   private reducesPosition(accountId: number, contractId: string, intent: OrderIntent): boolean {
     const pos = this.conn.book(accountId)?.positions.get(contractId);
     if (!pos || intent.quantity === undefined || intent.quantity > pos.size) return false;
-    return (pos.type === PositionType.Long && intent.side === "sell") || (pos.type === PositionType.Short && intent.side === "buy");
+    return (
+      (pos.type === PositionType.Long && intent.side === "sell") ||
+      (pos.type === PositionType.Short && intent.side === "buy")
+    );
   }
 
   /**
@@ -91,7 +103,8 @@ export class OrderExecutor {
   /** The numeric account id of an id or name (names are matched case-insensitively). */
   async accountId(ref: number | string | undefined | null): Promise<number> {
     const r = ref ?? this.opts.defaultAccount;
-    if (r === undefined || r === null || r === "") throw new IntentError("account", "no account given and no default account configured");
+    if (r === undefined || r === null || r === "")
+      throw new IntentError("account", "no account given and no default account configured");
     if (typeof r === "number") return r;
     if (/^\d+$/.test(r)) return Number(r);
     const now = this.conn.clock.now();
@@ -116,24 +129,36 @@ export class OrderExecutor {
         void stop?.();
         resolve(r);
       };
-      this.conn.market.watchQuotes(contractId, (s) => {
-        if (s.lastPrice !== null) finish({ lastPrice: s.lastPrice, bestBid: s.bestBid, bestAsk: s.bestAsk });
-      }).then((f) => {
-        stop = f;
-      }, () => finish(null));
+      this.conn.market
+        .watchQuotes(contractId, (s) => {
+          if (s.lastPrice !== null) finish({ lastPrice: s.lastPrice, bestBid: s.bestBid, bestAsk: s.bestAsk });
+        })
+        .then(
+          (f) => {
+            stop = f;
+          },
+          () => finish(null),
+        );
     });
     return got ?? { lastPrice: null, bestBid: null, bestAsk: null };
   }
 
   async execute(intent: OrderIntent, override?: Pick<ExecutorOptions, "fillWaitMs">): Promise<ExecutionResult> {
     const missing = missingField(intent);
-    if (missing) throw new IntentError(missing, `required for ${intent.action}${intent.action === "place" ? ` (${intent.type})` : ""}`);
+    if (missing)
+      throw new IntentError(
+        missing,
+        `required for ${intent.action}${intent.action === "place" ? ` (${intent.type})` : ""}`,
+      );
     const accountId = await this.accountId(intent.account);
     const api = this.conn.api;
     switch (intent.action) {
       case "place": {
         const contract = await this.conn.contracts.resolve(intent.symbol!);
-        const needsRef = intent.type === "trailingStop" || intent.stopLoss?.price !== undefined || intent.takeProfit?.price !== undefined;
+        const needsRef =
+          intent.type === "trailingStop" ||
+          intent.stopLoss?.price !== undefined ||
+          intent.takeProfit?.price !== undefined;
         const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
         const customTag = intent.customTag ?? newCustomTag();
         const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
@@ -141,15 +166,22 @@ export class OrderExecutor {
         // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
         const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
         const placed = await gw.placeOrder(request);
-        const wait = intent.type === "market" ? override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000 : 0;
-        const final = (o: Order) => o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
+        const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
+        const final = (o: Order) =>
+          o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
         let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
         // No event in time (hub down, or subscribed too late): ask REST how the order stands.
-        if (wait > 0 && (!ev || !final(ev))) ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
+        if (wait > 0 && (!ev || !final(ev)))
+          ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
         return {
-          action: "place", accountId, contractId: contract.id, orderId: placed.orderId, customTag, reconciled: placed.reconciled,
+          action: "place",
+          accountId,
+          contractId: contract.id,
+          orderId: placed.orderId,
+          customTag,
+          reconciled: placed.reconciled,
           status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
-          fillPrice: ev?.status === OrderStatus.Filled ? ev.filledPrice ?? undefined : undefined,
+          fillPrice: ev?.status === OrderStatus.Filled ? (ev.filledPrice ?? undefined) : undefined,
           request,
         };
       }
@@ -158,40 +190,102 @@ export class OrderExecutor {
         if (!order) throw new IntentError("orderId", `no order ${intent.orderId} on account ${accountId}`);
         const contract = await this.conn.contracts.byContractId(order.contractId);
         const snap = (p: number | undefined) => (p === undefined ? undefined : snapToTick(p, contract.tickSize));
-        await api.modifyOrder({ accountId, orderId: intent.orderId!, size: intent.quantity, limitPrice: snap(intent.limitPrice), stopPrice: snap(intent.stopPrice) });
+        await api.modifyOrder({
+          accountId,
+          orderId: intent.orderId!,
+          size: intent.quantity,
+          limitPrice: snap(intent.limitPrice),
+          stopPrice: snap(intent.stopPrice),
+        });
         return { action: "modify", accountId, orderId: intent.orderId, contractId: order.contractId };
       }
       case "cancel": {
         const done = await cancelConfirmed(api, this.clock, accountId, intent.orderId!, this.opts.exitRetry);
-        return { action: "cancel", accountId, orderId: intent.orderId, status: "cancelled", attempts: done.attempts, reconciled: done.reconciled };
+        return {
+          action: "cancel",
+          accountId,
+          orderId: intent.orderId,
+          status: "cancelled",
+          attempts: done.attempts,
+          reconciled: done.reconciled,
+        };
       }
       case "cancelAll": {
-        const open = await api.exitLane().queryOrders({ filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] }, pageSize: 1000 });
+        const open = await api.exitLane().queryOrders({
+          filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] },
+          pageSize: 1000,
+        });
         const contractId = intent.symbol ? (await this.conn.contracts.resolve(intent.symbol)).id : null;
         const mine = open.filter((o) => !contractId || o.contractId === contractId);
         await Promise.all(mine.map((o) => cancelConfirmed(api, this.clock, accountId, o.id, this.opts.exitRetry)));
-        return { action: "cancelAll", accountId, cancelledOrders: mine.map((o) => o.id), contractId: contractId ?? undefined };
+        return {
+          action: "cancelAll",
+          accountId,
+          cancelledOrders: mine.map((o) => o.id),
+          contractId: contractId ?? undefined,
+        };
       }
       case "close":
       case "partialClose": {
         const contract = await this.conn.contracts.resolve(intent.symbol!);
         const pos = (await api.exitLane().searchOpenPositions(accountId)).find((p) => p.contractId === contract.id);
         // Strategies send exits after a bracket already closed the trade: nothing to do is no error.
-        if (!pos) return { action: "none", requested: intent.action, reason: "already flat", accountId, contractId: contract.id };
-        const done = intent.action === "close"
-          ? await closeConfirmed(api, this.clock, accountId, pos, { ...this.opts.exitRetry, now: () => this.livePosition(accountId, contract.id) })
-          : await partialCloseConfirmed(api, this.clock, accountId, contract.id, intent.quantity!, pos.size, this.opts.exitRetry);
+        if (!pos)
+          return {
+            action: "none",
+            requested: intent.action,
+            reason: "already flat",
+            accountId,
+            contractId: contract.id,
+          };
+        const done =
+          intent.action === "close"
+            ? await closeConfirmed(api, this.clock, accountId, pos, {
+                ...this.opts.exitRetry,
+                now: () => this.livePosition(accountId, contract.id),
+              })
+            : await partialCloseConfirmed(
+                api,
+                this.clock,
+                accountId,
+                contract.id,
+                intent.quantity!,
+                pos.size,
+                this.opts.exitRetry,
+              );
         return {
-          action: intent.action, accountId, contractId: contract.id, closedContracts: [contract.id], attempts: done.attempts, reconciled: done.reconciled,
-          request: { side: pos.type === PositionType.Long ? "sell" : "buy", size: intent.action === "close" ? pos.size : intent.quantity },
+          action: intent.action,
+          accountId,
+          contractId: contract.id,
+          closedContracts: [contract.id],
+          attempts: done.attempts,
+          reconciled: done.reconciled,
+          request: {
+            side: pos.type === PositionType.Long ? "sell" : "buy",
+            size: intent.action === "close" ? pos.size : intent.quantity,
+          },
         };
       }
       case "flatten": {
         const report = await flattenAccount(api, accountId, this.clock, this.opts.exitRetry);
         if (report.rounds === 1 && report.cancelledOrders.length === 0 && report.closedContracts.length === 0) {
-          return { action: "none", requested: "flatten", reason: "already flat", accountId, cancelledOrders: [], closedContracts: [], flatten: report };
+          return {
+            action: "none",
+            requested: "flatten",
+            reason: "already flat",
+            accountId,
+            cancelledOrders: [],
+            closedContracts: [],
+            flatten: report,
+          };
         }
-        return { action: "flatten", accountId, cancelledOrders: report.cancelledOrders, closedContracts: report.closedContracts, flatten: report };
+        return {
+          action: "flatten",
+          accountId,
+          cancelledOrders: report.cancelledOrders,
+          closedContracts: report.closedContracts,
+          flatten: report,
+        };
       }
     }
   }

@@ -15,14 +15,20 @@ export type OrderAction = (typeof OrderActions)[number];
 export const OrderTypeNames = ["market", "limit", "stop", "stopLimit", "trailingStop", "joinBid", "joinAsk"] as const;
 export type OrderTypeName = (typeof OrderTypeNames)[number];
 
-const BracketSpec = z.object({
-  /** Distance from the entry fill, in ticks (positive: the direction is implied by the side). */
-  ticks: Ticks.optional(),
-  /** Or an absolute price, converted to ticks from the entry reference price. */
-  price: Positive.optional(),
-}).refine((b) => (b.ticks === undefined) !== (b.price === undefined), { message: "give either ticks or price" });
+const BracketSpec = z
+  .object({
+    /** Distance from the entry fill, in ticks (positive: the direction is implied by the side). */
+    ticks: Ticks.optional(),
+    /** Or an absolute price, converted to ticks from the entry reference price. */
+    price: Positive.optional(),
+  })
+  .refine((b) => (b.ticks === undefined) !== (b.price === undefined), { message: "give either ticks or price" });
 
-const MarketPosition = z.string().trim().toLowerCase().pipe(z.enum(["long", "short", "flat"]));
+const MarketPosition = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["long", "short", "flat"]));
 const PositionSize = z.number().int().nonnegative();
 
 /**
@@ -30,17 +36,22 @@ const PositionSize = z.number().int().nonnegative();
  * ({{strategy.market_position}} and friends): `after` is the position once the order fills. Sizes
  * are absolute (contracts); a flat position has size 0.
  */
-export const StrategyPosition = z.object({
-  after: MarketPosition,
-  before: MarketPosition.optional(),
-  afterSize: PositionSize.optional(),
-  beforeSize: PositionSize.optional(),
-}).superRefine((p, ctx) => {
-  for (const [pos, size, key] of [[p.after, p.afterSize, "afterSize"], [p.before, p.beforeSize, "beforeSize"]] as const) {
-    if (size === undefined || pos === undefined || (pos === "flat") === (size === 0)) continue;
-    ctx.addIssue({ code: "custom", path: [key], message: `${size} contracts does not fit a ${pos} position` });
-  }
-});
+export const StrategyPosition = z
+  .object({
+    after: MarketPosition,
+    before: MarketPosition.optional(),
+    afterSize: PositionSize.optional(),
+    beforeSize: PositionSize.optional(),
+  })
+  .superRefine((p, ctx) => {
+    for (const [pos, size, key] of [
+      [p.after, p.afterSize, "afterSize"],
+      [p.before, p.beforeSize, "beforeSize"],
+    ] as const) {
+      if (size === undefined || pos === undefined || (pos === "flat") === (size === 0)) continue;
+      ctx.addIssue({ code: "custom", path: [key], message: `${size} contracts does not fit a ${pos} position` });
+    }
+  });
 export type StrategyPosition = z.infer<typeof StrategyPosition>;
 
 export const OrderIntent = z.object({
@@ -48,7 +59,12 @@ export const OrderIntent = z.object({
   /** Account id, or account name; blank means the configuration's default account. */
   account: z.union([z.coerce.number().int().positive(), z.string().min(1)]).optional(),
   symbol: z.string().trim().min(1).optional(),
-  side: z.string().trim().toLowerCase().pipe(z.enum(["buy", "sell"])).optional(),
+  side: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(["buy", "sell"]))
+    .optional(),
   type: z.enum(OrderTypeNames).default("market"),
   quantity: z.coerce.number().int().positive().optional(),
   limitPrice: Positive.optional(),
@@ -112,7 +128,10 @@ export interface Reference {
 }
 
 export class IntentError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = "IntentError";
   }
@@ -123,7 +142,13 @@ export class IntentError extends Error {
  * prices snapped to the tick grid, bracket distances signed the way the gateway wants them (a buy's
  * stop-loss negative), price brackets converted to ticks from the expected entry.
  */
-export function toPlaceRequest(i: OrderIntent, accountId: number, contract: Contract, ref: Reference, customTag: string): PlaceOrderRequest {
+export function toPlaceRequest(
+  i: OrderIntent,
+  accountId: number,
+  contract: Contract,
+  ref: Reference,
+  customTag: string,
+): PlaceOrderRequest {
   const tick = contract.tickSize;
   const d = tickDecimals(tick);
   const buy = i.side === "buy";
@@ -151,8 +176,16 @@ export function toPlaceRequest(i: OrderIntent, accountId: number, contract: Cont
       if (entry === null) throw new IntentError(kind, "no price to measure a bracket price from; give ticks instead");
       if (!isOnTick(spec.price!, tick)) spec = { price: snapToTick(spec.price!, tick, d) };
       ticks = Math.round(Math.abs(spec.price! - entry) / tick);
-      const wrongSide = kind === "stopLoss" ? (buy ? spec.price! >= entry : spec.price! <= entry) : (buy ? spec.price! <= entry : spec.price! >= entry);
-      if (wrongSide || ticks === 0) throw new IntentError(kind, `price ${spec.price} is on the wrong side of the entry (${entry}) for a ${i.side}`);
+      const wrongSide =
+        kind === "stopLoss"
+          ? buy
+            ? spec.price! >= entry
+            : spec.price! <= entry
+          : buy
+            ? spec.price! <= entry
+            : spec.price! >= entry;
+      if (wrongSide || ticks === 0)
+        throw new IntentError(kind, `price ${spec.price} is on the wrong side of the entry (${entry}) for a ${i.side}`);
     }
     const towardsLoss = kind === "stopLoss" ? buy : !buy;
     return { ticks: towardsLoss ? -ticks : ticks, type: kind === "stopLoss" ? OrderType.Stop : OrderType.Limit };
@@ -166,7 +199,15 @@ export function toPlaceRequest(i: OrderIntent, accountId: number, contract: Cont
 
 /** A readable one-liner of an intent, for statuses and logs: "buy 2 MNQ1! limit 21000". */
 export function describeIntent(i: OrderIntent): string {
-  if (i.action !== "place") return [i.action, i.symbol, i.quantity, i.orderId && `#${i.orderId}`].filter(Boolean).join(" ");
-  const price = i.type === "limit" ? ` @ ${i.limitPrice}` : i.type === "stop" ? ` stop ${i.stopPrice}` : i.type === "market" ? "" : ` ${i.type}`;
+  if (i.action !== "place")
+    return [i.action, i.symbol, i.quantity, i.orderId && `#${i.orderId}`].filter(Boolean).join(" ");
+  const price =
+    i.type === "limit"
+      ? ` @ ${i.limitPrice}`
+      : i.type === "stop"
+        ? ` stop ${i.stopPrice}`
+        : i.type === "market"
+          ? ""
+          : ` ${i.type}`;
   return `${i.side} ${i.quantity} ${i.symbol}${price}`;
 }

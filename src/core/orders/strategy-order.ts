@@ -11,7 +11,12 @@ const signOf = (p: StrategyPosition["after"]) => (p === "long" ? 1 : p === "shor
  * bracket, a daily-loss flatten, a trader closed it), it does nothing. A reversal opens no more than
  * the strategy's new position. Anything else is left as it is.
  */
-export function sizeStrategyOrder(e: OpenExposure, contractId: string, signedQuantity: number, sp: StrategyPosition): { quantity: number } | { none: string } {
+export function sizeStrategyOrder(
+  e: OpenExposure,
+  contractId: string,
+  signedQuantity: number,
+  sp: StrategyPosition,
+): { quantity: number } | { none: string } {
   const dir = Math.sign(signedQuantity);
   const after = signOf(sp.after);
   const held = projectedPosition(e, contractId);
@@ -36,7 +41,13 @@ export function sizeStrategyOrder(e: OpenExposure, contractId: string, signedQua
  * sizeStrategyOrder) and reserves it at once under a new customTag, so that a second exit
  * computed before this one reaches the gateway cannot close the same position again.
  */
-export function reserveStrategyOrder(conn: GatewayConnection, accountId: number, contractId: string, signedQuantity: number, sp: StrategyPosition): { none: string } | { quantity: number; customTag: string } {
+export function reserveStrategyOrder(
+  conn: GatewayConnection,
+  accountId: number,
+  contractId: string,
+  signedQuantity: number,
+  sp: StrategyPosition,
+): { none: string } | { quantity: number; customTag: string } {
   const sized = sizeStrategyOrder(accountExposure(conn, accountId), contractId, signedQuantity, sp);
   if ("none" in sized) return sized;
   return { quantity: sized.quantity, customTag: reserveOrder(conn, accountId, contractId, sized.quantity) };

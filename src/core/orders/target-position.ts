@@ -30,8 +30,13 @@ export function signedRemaining(o: { side: number; size: number; fillVolume?: nu
  * The account's exposure from its book and its pending orders (see PendingOrders); a pending
  * order already in the book is counted once.
  */
-export function openExposure(book: AccountBook | undefined, pending: ReadonlyArray<SignedSize & { customTag: string }>): OpenExposure {
-  const positions: SignedSize[] = book ? [...book.positions.values()].map((p) => ({ contractId: p.contractId, size: signedPosition(p) })) : [];
+export function openExposure(
+  book: AccountBook | undefined,
+  pending: ReadonlyArray<SignedSize & { customTag: string }>,
+): OpenExposure {
+  const positions: SignedSize[] = book
+    ? [...book.positions.values()].map((p) => ({ contractId: p.contractId, size: signedPosition(p) }))
+    : [];
   const workingOrders: SignedSize[] = [];
   const inBook = new Set<string>();
   for (const o of book?.orders.values() ?? []) {
@@ -80,7 +85,12 @@ export function targetDelta(e: OpenExposure, contractId: string, target: number)
  * reserved at once in the connection's pending orders under a new customTag, so that the next
  * target computed before this order reaches the gateway counts it.
  */
-export function reserveTargetOrder(conn: GatewayConnection, accountId: number, contractId: string, target: number): { delta: number; customTag: string | null } {
+export function reserveTargetOrder(
+  conn: GatewayConnection,
+  accountId: number,
+  contractId: string,
+  target: number,
+): { delta: number; customTag: string | null } {
   const delta = targetDelta(accountExposure(conn, accountId), contractId, target);
   return { delta, customTag: delta === 0 ? null : reserveOrder(conn, accountId, contractId, delta) };
 }

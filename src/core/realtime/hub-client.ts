@@ -83,7 +83,8 @@ export class HubClient {
   async unsubscribe(method: string, unsubscribeMethod: string, ...args: unknown[]): Promise<void> {
     const key = `${method}:${JSON.stringify(args)}`;
     if (!this.subs.delete(key)) return;
-    if (this.conn && this.state === "connected") await this.conn.invoke(unsubscribeMethod, ...args).catch(() => undefined);
+    if (this.conn && this.state === "connected")
+      await this.conn.invoke(unsubscribeMethod, ...args).catch(() => undefined);
   }
 
   start(): void {
@@ -165,7 +166,10 @@ export class HubClient {
       if (this.stopped) return;
       this.attempt++;
       // Once connected, a failed attempt is part of reconnecting; never connected at all is an error to fix.
-      this.setState(this.everConnected ? "reconnecting" : "error", `attempt ${this.attempt} failed: ${(e as Error).message}`);
+      this.setState(
+        this.everConnected ? "reconnecting" : "error",
+        `attempt ${this.attempt} failed: ${(e as Error).message}`,
+      );
       if (this.attempt >= 2) this.opts.onRepeatedFailure?.();
       this.schedule();
     }

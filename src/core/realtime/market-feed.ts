@@ -65,7 +65,10 @@ export class MarketFeed {
   private readonly timer: NodeJS.Timeout | null = null;
   readonly stats = { quotesIn: 0, quotesOut: 0, malformed: 0 };
 
-  constructor(private readonly hub: HubClient, private readonly opts: MarketFeedOptions) {
+  constructor(
+    private readonly hub: HubClient,
+    private readonly opts: MarketFeedOptions,
+  ) {
     hub.on(HubEventName.Quote, (contractId: unknown, data: unknown) => this.onQuote(contractId, data));
     hub.on(HubEventName.MarketTrade, (contractId: unknown, data: unknown) => this.onTrades(contractId, data));
     hub.on(HubEventName.Depth, (contractId: unknown, data: unknown) => this.onDepth(contractId, data));
@@ -93,7 +96,12 @@ export class MarketFeed {
     return this.watch("depth", this.depthListeners, contractId, listener);
   }
 
-  private async watch<L>(feed: keyof typeof FEEDS, map: Map<string, Set<L>>, contractId: string, listener: L): Promise<() => Promise<void>> {
+  private async watch<L>(
+    feed: keyof typeof FEEDS,
+    map: Map<string, Set<L>>,
+    contractId: string,
+    listener: L,
+  ): Promise<() => Promise<void>> {
     let set = map.get(contractId);
     const first = !set || set.size === 0;
     if (!set) map.set(contractId, (set = new Set()));
@@ -123,7 +131,18 @@ export class MarketFeed {
     const q = parsed.data;
     let s = this.quotes.get(id);
     if (!s) {
-      s = { contractId: id, symbol: null, lastPrice: null, bestBid: null, bestAsk: null, volume: null, timestamp: 0, receivedAt: 0, merged: 0, crossed: false };
+      s = {
+        contractId: id,
+        symbol: null,
+        lastPrice: null,
+        bestBid: null,
+        bestAsk: null,
+        volume: null,
+        timestamp: 0,
+        receivedAt: 0,
+        merged: 0,
+        crossed: false,
+      };
       this.quotes.set(id, s);
     }
     if (q.symbol !== undefined) s.symbol = q.symbol;
@@ -137,7 +156,8 @@ export class MarketFeed {
     s.receivedAt = now;
     s.merged++;
     const crossed = s.bestBid !== null && s.bestAsk !== null && s.bestBid >= s.bestAsk;
-    if (crossed && !s.crossed) this.opts.onIssue?.({ kind: "crossed", contractId: id, bestBid: s.bestBid!, bestAsk: s.bestAsk! });
+    if (crossed && !s.crossed)
+      this.opts.onIssue?.({ kind: "crossed", contractId: id, bestBid: s.bestBid!, bestAsk: s.bestAsk! });
     s.crossed = crossed;
     if (this.stale.delete(id)) this.opts.onIssue?.({ kind: "recovered", contractId: id });
     if (this.opts.coalesce === false) {
@@ -178,8 +198,11 @@ export class MarketFeed {
 
   private onDepth(contractId: unknown, data: unknown): void {
     if (typeof contractId !== "string") return;
-    const entries = (Array.isArray(data) ? data : [data]).filter((x) => x != null).map((x) => DepthEntry.safeParse(x))
-      .filter((r) => r.success).map((r) => r.data!);
+    const entries = (Array.isArray(data) ? data : [data])
+      .filter((x) => x != null)
+      .map((x) => DepthEntry.safeParse(x))
+      .filter((r) => r.success)
+      .map((r) => r.data!);
     const listeners = this.depthListeners.get(contractId);
     if (listeners && entries.length > 0) for (const l of listeners) l(contractId, entries);
   }

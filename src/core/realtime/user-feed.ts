@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { HubEventName, Order, Position, Trade, TradingAccount } from "../schemas";
 import type { HubClient } from "./hub-client";
 
@@ -32,9 +32,16 @@ export class UserFeed {
     return () => this.listeners.delete(l);
   }
 
-  private bind<T extends z.ZodType>(event: string, schema: T, emit: (l: UserFeedListener, v: z.infer<T>) => void): void {
+  private bind<T extends z.ZodType>(
+    event: string,
+    schema: T,
+    emit: (l: UserFeedListener, v: z.infer<T>) => void,
+  ): void {
     this.hub.on(event, (payload: unknown) => {
-      const raw = payload && typeof payload === "object" && "data" in payload && "action" in payload ? (payload as { data: unknown }).data : payload;
+      const raw =
+        payload && typeof payload === "object" && "data" in payload && "action" in payload
+          ? (payload as { data: unknown }).data
+          : payload;
       const r = schema.safeParse(raw);
       if (!r.success) {
         const detail = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

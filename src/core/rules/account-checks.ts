@@ -2,8 +2,8 @@ import type { GatewayApi } from "../gateway/gateway-api";
 import { type FloorCheck, settleFloor } from "./floor-check";
 import { type EodHistory, readEodHistory } from "./floor-history";
 import { profileMismatch } from "./profile-check";
-import type { RulesConfig } from "./rules-config";
 import type { EntryHold, RuleState } from "./rule-state";
+import type { RulesConfig } from "./rules-config";
 
 export interface AccountChecksDeps {
   api: GatewayApi;
@@ -17,7 +17,10 @@ export interface AccountChecksDeps {
   error(e: Error): void;
 }
 
-const PENDING: EntryHold = { rule: "floorUnknown", reason: "The loss floor is being rebuilt from the account's trade history: entries wait until it is." };
+const PENDING: EntryHold = {
+  rule: "floorUnknown",
+  reason: "The loss floor is being rebuilt from the account's trade history: entries wait until it is.",
+};
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
 
@@ -67,7 +70,13 @@ export class AccountChecks {
     try {
       // A fill landing between the last window and the balance read would look like a gap: read twice.
       for (let attempt = 0; attempt < 2 && !history?.reconciled && !this.stopped; attempt++) {
-        history = await readEodHistory(api, accountId, config.startBalance, () => this.d.account()?.balance ?? Number.NaN, this.d.now());
+        history = await readEodHistory(
+          api,
+          accountId,
+          config.startBalance,
+          () => this.d.account()?.balance ?? Number.NaN,
+          this.d.now(),
+        );
       }
     } catch (e) {
       error = (e as Error).message;

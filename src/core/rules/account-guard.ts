@@ -1,20 +1,36 @@
 import { EventEmitter } from "node:events";
+import { AccountBook } from "../account/account-book";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
+import { reduceToLimit } from "../account/reduce";
 import type { GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
-import { AccountBook } from "../account/account-book";
-import { reduceToLimit } from "../account/reduce";
 import type { EntryGate } from "../orders/entry-gate";
 import type { StrategyPosition } from "../orders/order-intent";
 import { sizeStrategyOrder } from "../orders/strategy-order";
-import { accountExposure, type OpenExposure, openExposure, signedRemaining, targetDelta } from "../orders/target-position";
+import {
+  accountExposure,
+  type OpenExposure,
+  openExposure,
+  signedRemaining,
+  targetDelta,
+} from "../orders/target-position";
 import { isWorkingStatus } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
 import type { FloorCheck } from "./floor-check";
+import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
-import { applyBreach, decide, effectiveMaxContracts, evaluate, isExit, type Evaluation, type GateIntent, type LiveAccount, type RuleDecision } from "./rules-engine";
-import { initialState, round2, rollTradingDay, type RuleState } from "./rule-state";
+import {
+  applyBreach,
+  decide,
+  type Evaluation,
+  effectiveMaxContracts,
+  evaluate,
+  type GateIntent,
+  isExit,
+  type LiveAccount,
+  type RuleDecision,
+} from "./rules-engine";
 
 /** A rule-state message: headroom to each limit and what changed. */
 export interface GuardStatus {
@@ -38,7 +54,12 @@ export interface GuardEvents {
   warning: [string];
 }
 
-const NOT_LOADED: RuleDecision = { allow: false, rule: "stateUnknown", reason: "The account state is not loaded yet: entries are refused until it is; exits, cancels and flattens still pass." };
+const NOT_LOADED: RuleDecision = {
+  allow: false,
+  rule: "stateUnknown",
+  reason:
+    "The account state is not loaded yet: entries are refused until it is; exits, cancels and flattens still pass.",
+};
 
 /**
  * Guards one account: keeps its rule state (persisted in the journal's database), evaluates the
@@ -80,7 +101,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   /** Loads the persisted state, follows the account, and starts judging once it is re-synced. */
   async start(): Promise<void> {
     this.checks = new AccountChecks({
-      api: this.conn.api, accountId: this.accountId, config: this.config, now: () => this.now(),
+      api: this.conn.api,
+      accountId: this.accountId,
+      config: this.config,
+      now: () => this.now(),
       account: () => this.conn.book(this.accountId) ?? null,
       settled: (check) => {
         this.journal.append("start", this.accountId, { event: "loss floor established", ...check }, this.now());
@@ -105,22 +129,38 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       // Whichever hub came back, confirm the account through REST before approving again.
       if (s.state === "connected" && !this.synced) this.resyncSoon();
     });
-    on("trade", (book: AccountBook, t: { id: number; price: number; size: number; side: number; profitAndLoss?: number | null; fees: number; contractId: string; orderId: number }, extra: { missed: boolean }) => {
-      if (book.accountId !== this.accountId || !this.state) return;
-      this.rollDay();
-      // The book counts each of today's fills once, across restarts and re-syncs alike.
-      this.state.dayTrades = book.fills;
-      const day = tradingDayOf(this.now());
-      if (!this.state.tradingDays.includes(day)) this.state.tradingDays.push(day);
-      const seen = (this.state.journaledTrades ??= []);
-      if (!seen.includes(t.id)) {
-        seen.push(t.id);
-        if (seen.length > 500) seen.splice(0, seen.length - 500);
-        this.journal.append("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
-      }
-      this.persist();
-      this.scheduleEvaluation();
-    });
+    on(
+      "trade",
+      (
+        book: AccountBook,
+        t: {
+          id: number;
+          price: number;
+          size: number;
+          side: number;
+          profitAndLoss?: number | null;
+          fees: number;
+          contractId: string;
+          orderId: number;
+        },
+        extra: { missed: boolean },
+      ) => {
+        if (book.accountId !== this.accountId || !this.state) return;
+        this.rollDay();
+        // The book counts each of today's fills once, across restarts and re-syncs alike.
+        this.state.dayTrades = book.fills;
+        const day = tradingDayOf(this.now());
+        if (!this.state.tradingDays.includes(day)) this.state.tradingDays.push(day);
+        const seen = (this.state.journaledTrades ??= []);
+        if (!seen.includes(t.id)) {
+          seen.push(t.id);
+          if (seen.length > 500) seen.splice(0, seen.length - 500);
+          this.journal.append("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
+        }
+        this.persist();
+        this.scheduleEvaluation();
+      },
+    );
     on("position", (book: { accountId: number }, p: { contractId: string }) => {
       if (book.accountId !== this.accountId) return;
       void this.followQuotes();
@@ -157,21 +197,29 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private resyncSoon(): void {
     if (this.resyncing || this.stopped) return;
     this.resyncing = true;
-    this.conn.resync(this.accountId)
-      .then(() => {
-        this.resyncFailures = 0;
-      }, (e: Error) => {
-        // Entries stay refused until a re-sync succeeds: try again, backing off, rather than wait
-        // for the next change of connection state, which may never come.
-        this.resyncFailures++;
-        const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.resyncFailures, 5));
-        if (this.resyncFailures === 1) this.emit("error", new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`));
-        this.resyncRetry = setTimeout(() => {
-          this.resyncRetry = null;
-          if (!this.synced) this.resyncSoon();
-        }, delay);
-        this.resyncRetry.unref();
-      })
+    this.conn
+      .resync(this.accountId)
+      .then(
+        () => {
+          this.resyncFailures = 0;
+        },
+        (e: Error) => {
+          // Entries stay refused until a re-sync succeeds: try again, backing off, rather than wait
+          // for the next change of connection state, which may never come.
+          this.resyncFailures++;
+          const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.resyncFailures, 5));
+          if (this.resyncFailures === 1)
+            this.emit(
+              "error",
+              new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`),
+            );
+          this.resyncRetry = setTimeout(() => {
+            this.resyncRetry = null;
+            if (!this.synced) this.resyncSoon();
+          }, delay);
+          this.resyncRetry.unref();
+        },
+      )
       .finally(() => {
         this.resyncing = false;
       });
@@ -185,7 +233,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.state = this.journal.loadState(this.accountId);
       if (!this.state) {
         // First run on this account: today's start is the balance before today's realized P&L.
-        this.state = initialState(this.config, this.accountId, round2(book.balance - book.realizedPnl + book.fees), now);
+        this.state = initialState(
+          this.config,
+          this.accountId,
+          round2(book.balance - book.realizedPnl + book.fees),
+          now,
+        );
         if (book.fills > 0) this.state.tradingDays.push(this.state.tradingDay);
       }
     }
@@ -203,7 +256,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
 
   private rollDay(): void {
     if (this.state && rollTradingDay(this.config, this.state, this.now())) {
-      this.journal.append("start", this.accountId, { event: "new trading day", tradingDay: this.state.tradingDay, floor: this.state.floor }, this.now());
+      this.journal.append(
+        "start",
+        this.accountId,
+        { event: "new trading day", tradingDay: this.state.tradingDay, floor: this.state.floor },
+        this.now(),
+      );
       this.persist();
     }
   }
@@ -241,7 +299,14 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const book = this.conn.book(this.accountId);
     const { positions, workingOrders } = accountExposure(this.conn, this.accountId);
     const open = this.conn.openPnl(this.accountId);
-    return { balance: book?.balance ?? 0, openPnl: open.pnl, openPnlComplete: open.complete, positions, workingOrders, synced: this.synced && !!book };
+    return {
+      balance: book?.balance ?? 0,
+      openPnl: open.pnl,
+      openPnlComplete: open.complete,
+      positions,
+      workingOrders,
+      synced: this.synced && !!book,
+    };
   }
 
   private scheduleEvaluation(): void {
@@ -271,7 +336,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.persist();
       // A second rule crossed by the same loss finds the account flattened by the first: nothing to send.
       const alreadyFlat = this.flatInBook();
-      this.journal.append("breach", this.accountId, { rule: b.rule, reason: b.reason, headroom: ev.headroom, ...(alreadyFlat ? { alreadyFlat } : {}) }, this.now());
+      this.journal.append(
+        "breach",
+        this.accountId,
+        { rule: b.rule, reason: b.reason, headroom: ev.headroom, ...(alreadyFlat ? { alreadyFlat } : {}) },
+        this.now(),
+      );
       this.emit("breach", b);
       if (!alreadyFlat) {
         this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
@@ -283,7 +353,11 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       return ev;
     }
     // A rule-state msg per dollar of headroom or per second, not per quote.
-    const moved = !prev || Math.abs((prev.headroom.maxLoss ?? 0) - (ev.headroom.maxLoss ?? 0)) >= 1 || Math.abs(prev.headroom.dayPnl - ev.headroom.dayPnl) >= 1 || prev.headroom.contracts !== ev.headroom.contracts;
+    const moved =
+      !prev ||
+      Math.abs((prev.headroom.maxLoss ?? 0) - (ev.headroom.maxLoss ?? 0)) >= 1 ||
+      Math.abs(prev.headroom.dayPnl - ev.headroom.dayPnl) >= 1 ||
+      prev.headroom.contracts !== ev.headroom.contracts;
     if (event || moved || this.now() - this.lastPublish >= 1000) this.publish(event);
     else this.last = prev;
     return ev;
@@ -324,7 +398,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       this.resyncSoon();
     } catch (e) {
       this.journal.append("error", this.accountId, { reason: rule, error: (e as Error).message }, this.now());
-      this.emit("error", new Error(`could not bring the account back within ${limit} contracts: ${(e as Error).message}`));
+      this.emit(
+        "error",
+        new Error(`could not bring the account back within ${limit} contracts: ${(e as Error).message}`),
+      );
     }
   }
 
@@ -352,11 +429,27 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    * position plus working orders and approvals not yet visible) to `target`, computed inside the
    * same serialized step, so two quick identical targets cannot both send the difference.
    */
-  decideTarget(contractId: string, target: number, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
+  decideTarget(
+    contractId: string,
+    target: number,
+    customTag: string | null,
+    alertTime?: number,
+  ): Promise<{ decision: RuleDecision; quantity: number }> {
     return this.serialized(async () => {
       const quantity = targetDelta(this.live(), contractId, target);
-      if (quantity === 0) return { decision: { allow: false, rule: "atTarget", reason: `Already at the target position ${target} (counting working orders).` }, quantity };
-      return { decision: await this.decideNow({ action: "place", contractId, quantity, alertTime }, customTag), quantity };
+      if (quantity === 0)
+        return {
+          decision: {
+            allow: false,
+            rule: "atTarget",
+            reason: `Already at the target position ${target} (counting working orders).`,
+          },
+          quantity,
+        };
+      return {
+        decision: await this.decideNow({ action: "place", contractId, quantity, alertTime }, customTag),
+        quantity,
+      };
     });
   }
 
@@ -365,13 +458,30 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    * what the account holds (see sizeStrategyOrder) inside the serialized step; `alreadyFlat` when
    * there is nothing left to exit.
    */
-  decideStrategyOrder(contractId: string, quantity: number, sp: StrategyPosition, customTag: string | null, alertTime?: number): Promise<{ decision: RuleDecision; quantity: number }> {
+  decideStrategyOrder(
+    contractId: string,
+    quantity: number,
+    sp: StrategyPosition,
+    customTag: string | null,
+    alertTime?: number,
+  ): Promise<{ decision: RuleDecision; quantity: number }> {
     return this.serialized(async () => {
       const live = this.live();
-      const exposure = live.synced ? live : (await this.restExposure().catch(() => null)) ?? live;
+      const exposure = live.synced ? live : ((await this.restExposure().catch(() => null)) ?? live);
       const sized = sizeStrategyOrder(exposure, contractId, quantity, sp);
-      if ("none" in sized) return { decision: { allow: false, rule: "alreadyFlat", reason: `Nothing to do: ${sized.none} (the strategy's position is ${sp.after}).` }, quantity: 0 };
-      return { decision: await this.decideNow({ action: "place", contractId, quantity: sized.quantity, alertTime }, customTag), quantity: sized.quantity };
+      if ("none" in sized)
+        return {
+          decision: {
+            allow: false,
+            rule: "alreadyFlat",
+            reason: `Nothing to do: ${sized.none} (the strategy's position is ${sp.after}).`,
+          },
+          quantity: 0,
+        };
+      return {
+        decision: await this.decideNow({ action: "place", contractId, quantity: sized.quantity, alertTime }, customTag),
+        quantity: sized.quantity,
+      };
     });
   }
 
@@ -391,11 +501,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       // Exits always pass: while the hubs are down, the gateway's own REST answer says whether this
       // order only reduces a position; anything else waits for the re-sync.
       const fresh = await this.restExposure().catch(() => null);
-      d = fresh && isExit(intent, fresh)
-        ? { allow: true, rule: "exit", reason: "Exits are always allowed (checked against the gateway's positions while the account re-syncs)." }
-        : loaded ? decide(this.config, this.state!, live, intent, this.now()) : NOT_LOADED;
+      d =
+        fresh && isExit(intent, fresh)
+          ? {
+              allow: true,
+              rule: "exit",
+              reason: "Exits are always allowed (checked against the gateway's positions while the account re-syncs).",
+            }
+          : loaded
+            ? decide(this.config, this.state!, live, intent, this.now())
+            : NOT_LOADED;
     } else if (!loaded) {
-      d = isExit(intent, live) ? { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." } : NOT_LOADED;
+      d = isExit(intent, live)
+        ? { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." }
+        : NOT_LOADED;
     } else {
       d = decide(this.config, this.state!, live, intent, this.now());
     }
@@ -411,7 +530,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   /** Positions and working orders as the gateway's REST API has them now, plus orders on their way. */
   private async restExposure(): Promise<OpenExposure> {
     const now = this.now();
-    const [positions, orders] = await Promise.all([this.conn.api.searchOpenPositions(this.accountId), this.conn.api.searchOpenOrders(this.accountId)]);
+    const [positions, orders] = await Promise.all([
+      this.conn.api.searchOpenPositions(this.accountId),
+      this.conn.api.searchOpenOrders(this.accountId),
+    ]);
     const snapshot = new AccountBook(this.accountId, now);
     snapshot.replace({ positions, orders, trades: [], now });
     return openExposure(snapshot, this.conn.pending.list(this.accountId));
@@ -424,20 +546,40 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
    */
   private async decideModify(intent: GateIntent, live: LiveAccount): Promise<RuleDecision> {
     const id = intent.orderId;
-    const order = id === undefined ? null : this.conn.book(this.accountId)?.orders.get(id) ?? await this.conn.api.orderById(this.accountId, id).catch(() => null);
+    const order =
+      id === undefined
+        ? null
+        : (this.conn.book(this.accountId)?.orders.get(id) ??
+          (await this.conn.api.orderById(this.accountId, id).catch(() => null)));
     if (!order || !isWorkingStatus(order.status)) {
-      return { allow: false, rule: "stateUnknown", reason: `Order ${id ?? "?"} is not working on account ${this.accountId}: there is nothing to modify.` };
+      return {
+        allow: false,
+        rule: "stateUnknown",
+        reason: `Order ${id ?? "?"} is not working on account ${this.accountId}: there is nothing to modify.`,
+      };
     }
     const before = signedRemaining(order);
     const after = signedRemaining({ ...order, size: intent.quantity ?? order.size });
-    if (order.parentOrderId != null && Math.abs(after) <= Math.abs(before)) return { allow: true, rule: "exit", reason: "A bracket leg only ever reduces the position it protects." };
+    if (order.parentOrderId != null && Math.abs(after) <= Math.abs(before))
+      return { allow: true, rule: "exit", reason: "A bracket leg only ever reduces the position it protects." };
     const others = [...live.workingOrders];
     const i = others.findIndex((o) => o.contractId === order.contractId && o.size === before);
     if (i >= 0) others.splice(i, 1);
     const without: LiveAccount = { ...live, workingOrders: others };
-    const asPlace: GateIntent = { action: "place", contractId: order.contractId, quantity: after, alertTime: intent.alertTime };
-    if (isExit(asPlace, without)) return { allow: true, rule: "exit", reason: "The modified order only reduces the position: exits are always allowed." };
-    if (!intent.priceChange && Math.abs(after) <= Math.abs(before)) return { allow: true, rule: "exit", reason: "Making a working order smaller only lowers exposure." };
+    const asPlace: GateIntent = {
+      action: "place",
+      contractId: order.contractId,
+      quantity: after,
+      alertTime: intent.alertTime,
+    };
+    if (isExit(asPlace, without))
+      return {
+        allow: true,
+        rule: "exit",
+        reason: "The modified order only reduces the position: exits are always allowed.",
+      };
+    if (!intent.priceChange && Math.abs(after) <= Math.abs(before))
+      return { allow: true, rule: "exit", reason: "Making a working order smaller only lowers exposure." };
     if (!this.state) return NOT_LOADED;
     const d = decide(this.config, this.state, without, asPlace, this.now());
     return d.allow ? d : { ...d, reason: `Modifying order ${id} opens exposure like a new entry: ${d.reason}` };
@@ -463,9 +605,23 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const blocked = s?.entryHold
       ? { rule: s.entryHold.rule, reason: s.entryHold.reason, until: null }
       : s && s.blockedUntil !== null && s.blockedUntil > this.now()
-        ? { rule: s.blockedBy ?? "", reason: s.blockedReason ?? "", until: Number.isFinite(s.blockedUntil) ? s.blockedUntil : null }
+        ? {
+            rule: s.blockedBy ?? "",
+            reason: s.blockedReason ?? "",
+            until: Number.isFinite(s.blockedUntil) ? s.blockedUntil : null,
+          }
         : null;
-    return { accountId: this.accountId, at: this.now(), synced: this.synced, headroom: this.last?.headroom ?? null, blocked, killSwitch: s?.killSwitch ?? false, flattening: !!this.flattening, floorCheck: s?.floorCheck ?? null, event };
+    return {
+      accountId: this.accountId,
+      at: this.now(),
+      synced: this.synced,
+      headroom: this.last?.headroom ?? null,
+      blocked,
+      killSwitch: s?.killSwitch ?? false,
+      flattening: !!this.flattening,
+      floorCheck: s?.floorCheck ?? null,
+      event,
+    };
   }
 
   private publish(event?: string): void {

@@ -1,7 +1,7 @@
 import { tradingDayOf } from "../time/trading-day";
 import type { EodHistory } from "./floor-history";
+import { computeFloor, type EntryHold, type RuleState, round2, tierFor } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
-import { computeFloor, type EntryHold, round2, type RuleState, tierFor } from "./rule-state";
 
 /** How the floor in force was established, for the rule-state output and the journal. */
 export interface FloorCheck {
@@ -40,7 +40,8 @@ export interface FloorSettlement {
   hold: EntryHold | null;
 }
 
-const money = (x: number) => `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = (x: number) =>
+  `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const CENT = 0.005;
 
 /**
@@ -53,7 +54,15 @@ const CENT = 0.005;
  * A reconciled history also corrects what a restart could not see: closed days' P&L, today's
  * starting balance, and the scaling tier from the last end-of-day balance.
  */
-export function settleFloor(config: RulesConfig, s: RuleState, history: EodHistory | null, error: string | null, shownFloor: number | undefined, balance: number, now: number): FloorSettlement {
+export function settleFloor(
+  config: RulesConfig,
+  s: RuleState,
+  history: EodHistory | null,
+  error: string | null,
+  shownFloor: number | undefined,
+  balance: number,
+  now: number,
+): FloorSettlement {
   const fromState = s.floor;
   const trailing = !!config.lossFloor && config.lossFloor.mode !== "static";
   const shownValid = shownFloor !== undefined && shownFloor < balance;
@@ -73,18 +82,39 @@ export function settleFloor(config: RulesConfig, s: RuleState, history: EodHisto
       s.tierMaxContracts = tierFor(config, history.todayStartBalance);
     }
   }
-  const fromHistory = history && reconciled ? computeFloor(config, { eodHigh: history.eodHigh, equityPeak: history.balanceHigh, startBalance: s.startBalance }) : null;
+  const fromHistory =
+    history && reconciled
+      ? computeFloor(config, {
+          eodHigh: history.eodHigh,
+          equityPeak: history.balanceHigh,
+          startBalance: s.startBalance,
+        })
+      : null;
   const computed = computeFloor(config, { ...s, floorMinimum: null });
   s.floorMinimum = shownValid ? shownFloor : null;
   s.floor = computeFloor(config, s);
   s.floorLocked = s.floor !== null && s.floor >= (config.lossFloor?.lockAt ?? config.startBalance);
 
   const check: FloorCheck = {
-    at: now, source: "history", floor: s.floor, fromHistory, fromState, shown, error: error ?? null, note: null,
-    history: history ? {
-      reconciled, rebuiltBalance: history.rebuiltBalance, reportedBalance: history.reportedBalance, withCommissions: history.withCommissions,
-      closedDays: history.days.filter((d) => d.closed).length, eodHigh: history.eodHigh, searchedFrom: new Date(history.searchedFrom).toISOString(),
-    } : null,
+    at: now,
+    source: "history",
+    floor: s.floor,
+    fromHistory,
+    fromState,
+    shown,
+    error: error ?? null,
+    note: null,
+    history: history
+      ? {
+          reconciled,
+          rebuiltBalance: history.rebuiltBalance,
+          reportedBalance: history.reportedBalance,
+          withCommissions: history.withCommissions,
+          closedDays: history.days.filter((d) => d.closed).length,
+          eodHigh: history.eodHigh,
+          searchedFrom: new Date(history.searchedFrom).toISOString(),
+        }
+      : null,
   };
   let hold: EntryHold | null = null;
   const unread = error
@@ -95,7 +125,10 @@ export function settleFloor(config: RulesConfig, s: RuleState, history: EodHisto
 
   if (shownFloor !== undefined && !shownValid) {
     check.source = "unknown";
-    hold = { rule: "floorUnknown", reason: `The floor entered as shown in TopstepX (${money(shownFloor)}) is at or above the balance (${money(balance)}): an account there has already lost. Check the number in the rules node; entries are refused until then, exits pass.` };
+    hold = {
+      rule: "floorUnknown",
+      reason: `The floor entered as shown in TopstepX (${money(shownFloor)}) is at or above the balance (${money(balance)}): an account there has already lost. Check the number in the rules node; entries are refused until then, exits pass.`,
+    };
     check.note = hold.reason;
   } else if (!reconciled && trailing) {
     if (shownValid) {
@@ -105,8 +138,9 @@ export function settleFloor(config: RulesConfig, s: RuleState, history: EodHisto
       check.source = "unknown";
       hold = {
         rule: "floorUnknown",
-        reason: `The trailing loss floor cannot be established: ${unread} (fills older than a year, a payout or a wrong start balance do this). `
-          + "Enter the floor TopstepX shows in the rules node (Floor shown in TopstepX); entries are refused until then, exits pass.",
+        reason:
+          `The trailing loss floor cannot be established: ${unread} (fills older than a year, a payout or a wrong start balance do this). ` +
+          "Enter the floor TopstepX shows in the rules node (Floor shown in TopstepX); entries are refused until then, exits pass.",
       };
       check.note = hold.reason;
     }

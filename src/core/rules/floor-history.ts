@@ -52,11 +52,22 @@ const toCents = (x: number) => Math.round(x * 100);
  * otherwise the history is incomplete (fills older than what was read, a payout, a wrong start
  * balance) and `reconciled` is false. Today's day is open: it counts to the balance, not to `eodHigh`.
  */
-export function rebuildEodHistory(trades: readonly Trade[], startBalance: number, reportedBalance: number, now: number, searchedFrom = 0): EodHistory {
+export function rebuildEodHistory(
+  trades: readonly Trade[],
+  startBalance: number,
+  reportedBalance: number,
+  now: number,
+  searchedFrom = 0,
+): EodHistory {
   const seen = new Set<number>();
   const fills = trades
     .filter((t) => !t.voided && !seen.has(t.id) && (seen.add(t.id), true))
-    .map((t) => ({ at: parseTimestamp(t.creationTimestamp), pnl: toCents(t.profitAndLoss ?? 0), fees: toCents(t.fees), commissions: toCents(t.commissions ?? 0) }))
+    .map((t) => ({
+      at: parseTimestamp(t.creationTimestamp),
+      pnl: toCents(t.profitAndLoss ?? 0),
+      fees: toCents(t.fees),
+      commissions: toCents(t.commissions ?? 0),
+    }))
     .sort((a, b) => a.at - b.at);
   const build = (withCommissions: boolean): EodHistory => {
     const today = tradingDayOf(now);
@@ -66,7 +77,8 @@ export function rebuildEodHistory(trades: readonly Trade[], startBalance: number
     for (const f of fills) {
       const day = tradingDayOf(f.at);
       let d = days.at(-1);
-      if (!d || d.tradingDay !== day) days.push((d = { tradingDay: day, pnl: 0, eodBalance: 0, fills: 0, closed: day < today }));
+      if (!d || d.tradingDay !== day)
+        days.push((d = { tradingDay: day, pnl: 0, eodBalance: 0, fills: 0, closed: day < today }));
       const net = f.pnl - f.fees - (withCommissions ? f.commissions : 0);
       d.pnl += net;
       d.fills++;
@@ -79,11 +91,16 @@ export function rebuildEodHistory(trades: readonly Trade[], startBalance: number
     const last = days.at(-1);
     const todayPnl = last && !last.closed ? last.pnl : 0;
     return {
-      startBalance, reportedBalance, rebuiltBalance: balance / 100,
+      startBalance,
+      reportedBalance,
+      rebuiltBalance: balance / 100,
       reconciled: Math.abs(balance - toCents(reportedBalance)) <= 1,
       withCommissions,
       days: days.map((d) => ({ ...d, pnl: d.pnl / 100, eodBalance: d.eodBalance / 100 })),
-      eodHigh: eodHigh / 100, balanceHigh: high / 100, todayStartBalance: (balance - todayPnl) / 100, searchedFrom,
+      eodHigh: eodHigh / 100,
+      balanceHigh: high / 100,
+      todayStartBalance: (balance - todayPnl) / 100,
+      searchedFrom,
     };
   };
   const feesOnly = build(false);
@@ -97,7 +114,13 @@ export function rebuildEodHistory(trades: readonly Trade[], startBalance: number
  * for the reported balance and one more (older) window is empty, or the lookback is exhausted.
  * The balance is asked for after each window, so a fill made meanwhile cannot fake a mismatch.
  */
-export async function readEodHistory(api: GatewayApi, accountId: number, startBalance: number, balanceNow: () => number, now: number): Promise<EodHistory> {
+export async function readEodHistory(
+  api: GatewayApi,
+  accountId: number,
+  startBalance: number,
+  balanceNow: () => number,
+  now: number,
+): Promise<EodHistory> {
   const trades: Trade[] = [];
   const oldest = now - HISTORY_LOOKBACK_MS;
   let history: EodHistory | null = null;

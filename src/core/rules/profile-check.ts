@@ -7,7 +7,11 @@ export interface AccountKind {
   size: number | null;
 }
 
-const KIND_WORDS: Record<NonNullable<AccountKind["kind"]>, string> = { combine: "Trading Combine", xfa: "Express Funded", practice: "Practice" };
+const KIND_WORDS: Record<NonNullable<AccountKind["kind"]>, string> = {
+  combine: "Trading Combine",
+  xfa: "Express Funded",
+  practice: "Practice",
+};
 
 /**
  * Reads a TopstepX account name. Documented: Combines are "50KTC-V2-…", "150KTC-V2-…" ("TC" is
@@ -44,7 +48,8 @@ export function plausibleBalance(config: RulesConfig): { low: number; high: numb
   return { low: config.startBalance - 2 * f.amount, high: config.startBalance + 10 * f.amount };
 }
 
-const money = (x: number) => `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = (x: number) =>
+  `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /**
  * Why the rules do not fit the account, or null when they do: a balance far from the profile's
@@ -56,7 +61,9 @@ export function profileMismatch(config: RulesConfig, account: { name: string; ba
   const why: string[] = [];
   const range = plausibleBalance(config);
   if (range && (account.balance < range.low || account.balance > range.high)) {
-    why.push(`with a start balance of ${money(config.startBalance)} and a ${money(config.lossFloor!.amount)} loss limit the balance should be between ${money(range.low)} and ${money(range.high)}`);
+    why.push(
+      `with a start balance of ${money(config.startBalance)} and a ${money(config.lossFloor!.amount)} loss limit the balance should be between ${money(range.low)} and ${money(range.high)}`,
+    );
   }
   const profile = profileKindOf(config.profile);
   const named = accountKindOf(account.name);
@@ -66,6 +73,8 @@ export function profileMismatch(config: RulesConfig, account: { name: string; ba
     why.push(`the name says ${named.size / 1000}K, the profile is ${profile.size / 1000}K`);
   }
   if (why.length === 0) return null;
-  return `Profile ${config.profile} does not fit account ${account.name || "(unnamed)"} (balance ${money(account.balance)}): ${why.join("; ")}. `
-    + "Entries are refused (exits pass) until the rules node has the account's profile or start balance.";
+  return (
+    `Profile ${config.profile} does not fit account ${account.name || "(unnamed)"} (balance ${money(account.balance)}): ${why.join("; ")}. ` +
+    "Entries are refused (exits pass) until the rules node has the account's profile or start balance."
+  );
 }

@@ -10,9 +10,23 @@ export interface Breach {
 }
 
 export type RuleName =
-  | "maxLossLimit" | "flattenBuffer" | "dailyLossLimit" | "maxContracts" | "scaling" | "profitTarget"
-  | "tradingWindow" | "sessionFlatten" | "maxOrdersPerMinute" | "maxTradesPerDay" | "killSwitch"
-  | "maxAlertAge" | "allowedSymbols" | "stateUnknown" | "duplicateAlert" | "profileMismatch" | "floorUnknown";
+  | "maxLossLimit"
+  | "flattenBuffer"
+  | "dailyLossLimit"
+  | "maxContracts"
+  | "scaling"
+  | "profitTarget"
+  | "tradingWindow"
+  | "sessionFlatten"
+  | "maxOrdersPerMinute"
+  | "maxTradesPerDay"
+  | "killSwitch"
+  | "maxAlertAge"
+  | "allowedSymbols"
+  | "stateUnknown"
+  | "duplicateAlert"
+  | "profileMismatch"
+  | "floorUnknown";
 
 /** A reason to refuse every entry (exits pass) that is not a breach: established anew on every start. */
 export interface EntryHold {
@@ -79,7 +93,10 @@ export function tierFor(config: RulesConfig, balance: number): number | null {
  * The floor implied by the high-water marks, capped at the lock level, and never below the floor
  * the trader read in TopstepX (`floorMinimum`): of two floors the tighter one protects the account.
  */
-export function computeFloor(config: RulesConfig, s: Pick<RuleState, "eodHigh" | "equityPeak" | "startBalance"> & Pick<Partial<RuleState>, "floorMinimum">): number | null {
+export function computeFloor(
+  config: RulesConfig,
+  s: Pick<RuleState, "eodHigh" | "equityPeak" | "startBalance"> & Pick<Partial<RuleState>, "floorMinimum">,
+): number | null {
   const f = config.lossFloor;
   if (!f) return null;
   const lock = f.lockAt ?? s.startBalance;
@@ -91,13 +108,29 @@ export function computeFloor(config: RulesConfig, s: Pick<RuleState, "eodHigh" |
 
 export function initialState(config: RulesConfig, accountId: number, balance: number, now: number): RuleState {
   const s: RuleState = {
-    version: 1, accountId, startBalance: config.startBalance,
-    eodHigh: Math.max(config.startBalance, balance), equityPeak: Math.max(config.startBalance, balance),
-    floor: null, floorLocked: false,
-    tradingDay: tradingDayOf(now), dayStart: tradingDayStart(now), dayStartBalance: balance, dayHighEquity: balance,
-    dayTrades: 0, lastBalance: balance, dailyPnl: {}, tradingDays: [],
-    tierMaxContracts: tierFor(config, balance), killSwitch: false,
-    blockedUntil: null, blockedBy: null, blockedReason: null, targetReached: false, breaches: [], recentOrders: [],
+    version: 1,
+    accountId,
+    startBalance: config.startBalance,
+    eodHigh: Math.max(config.startBalance, balance),
+    equityPeak: Math.max(config.startBalance, balance),
+    floor: null,
+    floorLocked: false,
+    tradingDay: tradingDayOf(now),
+    dayStart: tradingDayStart(now),
+    dayStartBalance: balance,
+    dayHighEquity: balance,
+    dayTrades: 0,
+    lastBalance: balance,
+    dailyPnl: {},
+    tradingDays: [],
+    tierMaxContracts: tierFor(config, balance),
+    killSwitch: false,
+    blockedUntil: null,
+    blockedBy: null,
+    blockedReason: null,
+    targetReached: false,
+    breaches: [],
+    recentOrders: [],
   };
   s.floor = computeFloor(config, s);
   s.floorLocked = s.floor !== null && s.floor >= (config.lossFloor?.lockAt ?? config.startBalance);

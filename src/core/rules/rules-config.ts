@@ -54,19 +54,26 @@ export const RulesConfig = z.object({
   /** Best day's share of total profit must stay below this (0.5 = 50 %). Reported, never enforced by refusal. */
   consistency: z.coerce.number().positive().max(1).optional(),
   minTradingDays: z.coerce.number().int().min(0).optional(),
-  session: z.object({
-    open: Clock.default("17:00"),
-    close: Clock.default("15:10"),
-    /** No new entries from this time until the session closes. */
-    entryCutoff: Clock.optional(),
-    /** Flatten the account at this time, before the close. */
-    flattenAt: Clock.optional(),
-    /**
-     * The trader's own days, over the calendar's: trading day date (YYYY-MM-DD) → close time, or
-     * "closed" for a day without a session. An entry replaces the calendar's entry for that day.
-     */
-    earlyCloses: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|closed)$/, 'use HH:MM (24 h, Chicago time) or "closed"')).default({}),
-  }).prefault({}),
+  session: z
+    .object({
+      open: Clock.default("17:00"),
+      close: Clock.default("15:10"),
+      /** No new entries from this time until the session closes. */
+      entryCutoff: Clock.optional(),
+      /** Flatten the account at this time, before the close. */
+      flattenAt: Clock.optional(),
+      /**
+       * The trader's own days, over the calendar's: trading day date (YYYY-MM-DD) → close time, or
+       * "closed" for a day without a session. An entry replaces the calendar's entry for that day.
+       */
+      earlyCloses: z
+        .record(
+          z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+          z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|closed)$/, 'use HH:MM (24 h, Chicago time) or "closed"'),
+        )
+        .default({}),
+    })
+    .prefault({}),
   /** Holidays and early closes: "cme" reads the CME Globex calendar (src/core/time/cme-calendar.ts); "none" only session.earlyCloses. */
   calendar: z.enum(["cme", "none"]).default("cme"),
   maxOrdersPerMinute: z.coerce.number().int().positive().optional(),
@@ -89,45 +96,75 @@ const COMBINE = {
 } as const;
 
 const XFA_SCALING: Record<keyof typeof COMBINE, z.input<typeof ScalingTier>[]> = {
-  "50k": [{ minProfit: -1e12, maxContracts: 2 }, { minProfit: 1_500, maxContracts: 3 }, { minProfit: 2_000, maxContracts: 5 }],
+  "50k": [
+    { minProfit: -1e12, maxContracts: 2 },
+    { minProfit: 1_500, maxContracts: 3 },
+    { minProfit: 2_000, maxContracts: 5 },
+  ],
   // Thresholds of the larger plans are published only as an image: verify before relying on them.
-  "100k": [{ minProfit: -1e12, maxContracts: 3 }, { minProfit: 1_500, maxContracts: 4 }, { minProfit: 2_000, maxContracts: 5 }, { minProfit: 3_000, maxContracts: 10 }],
-  "150k": [{ minProfit: -1e12, maxContracts: 3 }, { minProfit: 1_500, maxContracts: 4 }, { minProfit: 2_000, maxContracts: 5 }, { minProfit: 3_000, maxContracts: 10 }, { minProfit: 4_500, maxContracts: 15 }],
+  "100k": [
+    { minProfit: -1e12, maxContracts: 3 },
+    { minProfit: 1_500, maxContracts: 4 },
+    { minProfit: 2_000, maxContracts: 5 },
+    { minProfit: 3_000, maxContracts: 10 },
+  ],
+  "150k": [
+    { minProfit: -1e12, maxContracts: 3 },
+    { minProfit: 1_500, maxContracts: 4 },
+    { minProfit: 2_000, maxContracts: 5 },
+    { minProfit: 3_000, maxContracts: 10 },
+    { minProfit: 4_500, maxContracts: 15 },
+  ],
 };
 
 const TOPSTEP_SESSION = { open: "17:00", close: "15:10", entryCutoff: "15:00", flattenAt: "15:05" };
 
 /** The built-in profiles, as rules data a trader can read and override. */
 export const PROFILES: Record<string, RulesConfigInput> = {
-  ...Object.fromEntries(Object.entries(COMBINE).map(([k, c]) => [`topstep-combine-${k}`, {
-    profile: `topstep-combine-${k}`,
-    startBalance: c.size,
-    lossFloor: { mode: "trailingEod", amount: c.mll, lockAt: c.size },
-    maxContracts: c.contracts,
-    microRatio: 10,
-    profitTarget: c.target,
-    consistency: 0.5,
-    minTradingDays: 2,
-    session: TOPSTEP_SESSION,
-    calendar: "cme",
-  } satisfies RulesConfigInput])),
-  ...Object.fromEntries(Object.entries(COMBINE).map(([k, c]) => [`topstep-xfa-${k}`, {
-    profile: `topstep-xfa-${k}`,
-    startBalance: 0,
-    lossFloor: { mode: "trailingEod", amount: c.mll, lockAt: 0 },
-    maxContracts: c.contracts,
-    microRatio: 10,
-    scaling: XFA_SCALING[k as keyof typeof COMBINE],
-    session: TOPSTEP_SESSION,
-    calendar: "cme",
-  } satisfies RulesConfigInput])),
+  ...Object.fromEntries(
+    Object.entries(COMBINE).map(([k, c]) => [
+      `topstep-combine-${k}`,
+      {
+        profile: `topstep-combine-${k}`,
+        startBalance: c.size,
+        lossFloor: { mode: "trailingEod", amount: c.mll, lockAt: c.size },
+        maxContracts: c.contracts,
+        microRatio: 10,
+        profitTarget: c.target,
+        consistency: 0.5,
+        minTradingDays: 2,
+        session: TOPSTEP_SESSION,
+        calendar: "cme",
+      } satisfies RulesConfigInput,
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(COMBINE).map(([k, c]) => [
+      `topstep-xfa-${k}`,
+      {
+        profile: `topstep-xfa-${k}`,
+        startBalance: 0,
+        lossFloor: { mode: "trailingEod", amount: c.mll, lockAt: 0 },
+        maxContracts: c.contracts,
+        microRatio: 10,
+        scaling: XFA_SCALING[k as keyof typeof COMBINE],
+        session: TOPSTEP_SESSION,
+        calendar: "cme",
+      } satisfies RulesConfigInput,
+    ]),
+  ),
 };
 
 /** A profile's rules with the trader's overrides on top, validated. */
 export function rulesFor(profile: string, overrides: Partial<RulesConfigInput> = {}): RulesConfig {
   const base: Partial<RulesConfigInput> | undefined = profile === "custom" ? {} : PROFILES[profile];
-  if (!base) throw new Error(`profile: unknown profile "${profile}" (known: ${Object.keys(PROFILES).join(", ")}, custom)`);
-  const merged = { ...base, ...stripUndefined(overrides), session: { ...base.session, ...stripUndefined(overrides.session ?? {}) } };
+  if (!base)
+    throw new Error(`profile: unknown profile "${profile}" (known: ${Object.keys(PROFILES).join(", ")}, custom)`);
+  const merged = {
+    ...base,
+    ...stripUndefined(overrides),
+    session: { ...base.session, ...stripUndefined(overrides.session ?? {}) },
+  };
   const r = RulesConfig.safeParse(merged);
   if (!r.success) {
     const i = r.error.issues[0]!;

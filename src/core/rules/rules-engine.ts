@@ -1,9 +1,9 @@
 import { productOf } from "../contracts/products";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
+import { type Breach, computeFloor, type RuleName, type RuleState, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
 import { closedSentence, sessionDay } from "./session-calendar";
-import { type Breach, computeFloor, round2, type RuleName, type RuleState } from "./rule-state";
 
 /** The live account as the rules see it; built from the connection's book and quotes. */
 export interface LiveAccount {
@@ -64,7 +64,8 @@ export interface Evaluation {
   changed: boolean;
 }
 
-const money = (x: number) => `$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = (x: number) =>
+  `$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const FOREVER = Number.POSITIVE_INFINITY;
 
 /** Mini-equivalent size of `size` contracts of a contract id. */
@@ -80,7 +81,11 @@ export function closingFees(positions: LiveAccount["positions"]): number {
 }
 
 /** Total exposure in mini equivalents: open positions plus working orders that would add to them. */
-export function exposure(live: Pick<LiveAccount, "positions" | "workingOrders">, microRatio: number, extra?: { contractId: string; size: number }): number {
+export function exposure(
+  live: Pick<LiveAccount, "positions" | "workingOrders">,
+  microRatio: number,
+  extra?: { contractId: string; size: number },
+): number {
   // Buys and sells are summed apart: working orders on opposite sides can each fill, so they must not
   // net out (a working buy 3 and sell 3 while flat is a worst case of 3, not 0; adding a buy 5 makes 8).
   const net = new Map<string, { pos: number; buys: number; sells: number }>();
@@ -95,7 +100,12 @@ export function exposure(live: Pick<LiveAccount, "positions" | "workingOrders">,
   if (extra) add(extra.contractId, extra.size);
   let total = 0;
   // The worst case of each side filling; orders against the position only shrink it, unless they reverse it.
-  for (const [id, e] of net) total += miniEquivalent(id, Math.max(Math.abs(e.pos), Math.abs(e.pos + e.buys), Math.abs(e.pos + e.sells)), microRatio);
+  for (const [id, e] of net)
+    total += miniEquivalent(
+      id,
+      Math.max(Math.abs(e.pos), Math.abs(e.pos + e.buys), Math.abs(e.pos + e.sells)),
+      microRatio,
+    );
   return total;
 }
 
@@ -203,7 +213,11 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
   s.dailyPnl[s.tradingDay] = round2(live.balance - s.dayStartBalance);
   const maxLoss = s.floor === null ? null : round2(equity - s.floor);
   const dl = config.dailyLoss;
-  const dailyThreshold = dl ? (dl.mode === "trailing" ? s.dayHighEquity - dl.amount : s.dayStartBalance - dl.amount) : null;
+  const dailyThreshold = dl
+    ? dl.mode === "trailing"
+      ? s.dayHighEquity - dl.amount
+      : s.dayStartBalance - dl.amount
+    : null;
   const dailyLoss = dailyThreshold === null ? null : round2(equity - dailyThreshold);
   const profit = live.balance - config.startBalance;
   if (config.profitTarget !== undefined && profit >= config.profitTarget && !s.targetReached) {
@@ -215,8 +229,13 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
   const best = days.length ? Math.max(...days) : 0;
   const limit = effectiveMaxContracts(config, s);
   const headroom: Headroom = {
-    equity, floor: s.floor, maxLoss, dailyLoss, dayPnl,
-    contracts: exposure({ positions: live.positions, workingOrders: [] }, config.microRatio), maxContracts: limit,
+    equity,
+    floor: s.floor,
+    maxLoss,
+    dailyLoss,
+    dayPnl,
+    contracts: exposure({ positions: live.positions, workingOrders: [] }, config.microRatio),
+    maxContracts: limit,
     profitToTarget: config.profitTarget === undefined ? null : round2(config.profitTarget - profit),
     bestDayShare: total > 0 ? round2(best / total) : null,
     tradingDays: s.tradingDays.length,
@@ -227,41 +246,86 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
   const nextOpen = () => nextSessionOpen(config, now);
   // Once flattened at the floor and blocked, a flat account is not breached again every second.
   if (maxLoss !== null && maxLoss <= 0 && !(flat && s.blockedBy === "maxLossLimit")) {
-    breach = { at: now, rule: "maxLossLimit", action: "flattenAndBlock", blockUntil: FOREVER,
-      reason: `Equity ${money(equity)} reached the Maximum Loss Limit floor of ${money(s.floor!)}: the account is flattened and entries stay blocked.` };
+    breach = {
+      at: now,
+      rule: "maxLossLimit",
+      action: "flattenAndBlock",
+      blockUntil: FOREVER,
+      reason: `Equity ${money(equity)} reached the Maximum Loss Limit floor of ${money(s.floor!)}: the account is flattened and entries stay blocked.`,
+    };
   } else if (maxLoss !== null && config.flattenBuffer > 0 && maxLoss <= config.flattenBuffer && !flat) {
-    breach = { at: now, rule: "flattenBuffer", action: "flattenAndBlock", blockUntil: nextOpen(),
-      reason: `Equity ${money(equity)} is within ${money(maxLoss)} of the Maximum Loss Limit floor (${money(s.floor!)}), inside the ${money(config.flattenBuffer)} buffer: flattened before the limit is hit; entries blocked until the next session.` };
-  } else if (dl && dailyThreshold !== null && dailyLoss !== null && dailyLoss <= 0 && dl.action !== "none" && !dailyLossActed(s, dl.action, flat)) {
-    breach = { at: now, rule: "dailyLossLimit", action: dl.action, blockUntil: dl.action === "flattenAndBlock" ? nextOpen() : null,
-      reason: `${dailyLossSentence(dl, equity, dayPnl, s.dayHighEquity, dailyThreshold)}${dl.action === "flattenAndBlock" ? ": flattened, entries blocked until the next session" : ": flattened once; entries are allowed again"}.` };
+    breach = {
+      at: now,
+      rule: "flattenBuffer",
+      action: "flattenAndBlock",
+      blockUntil: nextOpen(),
+      reason: `Equity ${money(equity)} is within ${money(maxLoss)} of the Maximum Loss Limit floor (${money(s.floor!)}), inside the ${money(config.flattenBuffer)} buffer: flattened before the limit is hit; entries blocked until the next session.`,
+    };
+  } else if (
+    dl &&
+    dailyThreshold !== null &&
+    dailyLoss !== null &&
+    dailyLoss <= 0 &&
+    dl.action !== "none" &&
+    !dailyLossActed(s, dl.action, flat)
+  ) {
+    breach = {
+      at: now,
+      rule: "dailyLossLimit",
+      action: dl.action,
+      blockUntil: dl.action === "flattenAndBlock" ? nextOpen() : null,
+      reason: `${dailyLossSentence(dl, equity, dayPnl, s.dayHighEquity, dailyThreshold)}${dl.action === "flattenAndBlock" ? ": flattened, entries blocked until the next session" : ": flattened once; entries are allowed again"}.`,
+    };
   } else if (!flat) {
     const session = sessionAt(config, now);
     if (session.afterFlatten) {
-      breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
-        reason: `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: positions are closed.` };
+      breach = {
+        at: now,
+        rule: "sessionFlatten",
+        action: "flattenAndBlock",
+        blockUntil: nextOpen(),
+        reason: `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: positions are closed.`,
+      };
     } else if (!session.open) {
       // A position still open after the close (a flatten that failed, a restart after 15:10, a weekend)
       // is exactly what Topstep forbids: no overnight or weekend holds. afterFlatten only covers the
       // minutes before the close, so without this the engine said nothing once the session had ended.
-      breach = { at: now, rule: "sessionFlatten", action: "flattenAndBlock", blockUntil: nextOpen(),
-        reason: `${session.closedReason} Positions may not be held overnight, over a weekend or a holiday and are closed.` };
+      breach = {
+        at: now,
+        rule: "sessionFlatten",
+        action: "flattenAndBlock",
+        blockUntil: nextOpen(),
+        reason: `${session.closedReason} Positions may not be held overnight, over a weekend or a holiday and are closed.`,
+      };
     }
   } else if (live.workingOrders.length > 0 && !breachedSince(s, "sessionFlatten", tradingDayStart(now))) {
     // A resting entry left at the flatten fills after the close and opens the position the flatten
     // was for: cancel it, once per trading day (a breach recorded today means the flatten ran).
     const session = sessionAt(config, now);
     if (session.afterFlatten || !session.open) {
-      breach = { at: now, rule: "sessionFlatten", action: "flatten", blockUntil: null,
+      breach = {
+        at: now,
+        rule: "sessionFlatten",
+        action: "flatten",
+        blockUntil: null,
         reason: session.afterFlatten
           ? `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: working orders are cancelled so that none fills after the close.`
-          : `${session.closedReason} Working orders are cancelled so that none fills while the session is closed.` };
+          : `${session.closedReason} Working orders are cancelled so that none fills while the session is closed.`,
+      };
     }
   }
   // Held above the limit (fills that came late, a trade made by hand): brought back at once.
   if (!breach && limit !== null && headroom.contracts > limit + 1e-9) {
-    breach = { at: now, rule: s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity) ? "scaling" : "maxContracts", action: "reduce", blockUntil: null,
-      reason: `The account holds ${round2(headroom.contracts)} mini-equivalent contracts; the limit is ${limit}: working entries are cancelled and the excess is closed.` };
+    breach = {
+      at: now,
+      rule:
+        s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity)
+          ? "scaling"
+          : "maxContracts",
+      action: "reduce",
+      blockUntil: null,
+      reason: `The account holds ${round2(headroom.contracts)} mini-equivalent contracts; the limit is ${limit}: working entries are cancelled and the excess is closed.`,
+    };
   }
   return { headroom, breach, changed };
 }
@@ -284,7 +348,13 @@ function dailyLossActed(s: RuleState, action: "flatten" | "flattenAndBlock", fla
  * The daily loss in the trader's words. A trailing limit can fire on a green day (up $700 after being
  * up $1,200), so it names the day's high and the threshold rather than "Today's P&L $700 reached the limit".
  */
-function dailyLossSentence(dl: NonNullable<RulesConfig["dailyLoss"]>, equity: number, dayPnl: number, dayHigh: number, threshold: number): string {
+function dailyLossSentence(
+  dl: NonNullable<RulesConfig["dailyLoss"]>,
+  equity: number,
+  dayPnl: number,
+  dayHigh: number,
+  threshold: number,
+): string {
   return dl.mode === "trailing"
     ? `Equity ${money(equity)} fell to the trailing daily loss threshold of ${money(threshold)}, ${money(dl.amount)} below today's high of ${money(dayHigh)}`
     : `Today's P&L ${dayPnl < 0 ? "-" : ""}${money(dayPnl)} reached the daily loss limit of ${money(dl.amount)}`;
@@ -311,14 +381,18 @@ export function applyBreach(s: RuleState, b: NonNullable<Evaluation["breach"]>):
  * position no larger than it. A modify is never an exit by itself: the guard judges it as the
  * order it would leave working (see AccountGuard).
  */
-export function isExit(intent: GateIntent, live: Pick<LiveAccount, "positions"> & Partial<Pick<LiveAccount, "workingOrders">>): boolean {
+export function isExit(
+  intent: GateIntent,
+  live: Pick<LiveAccount, "positions"> & Partial<Pick<LiveAccount, "workingOrders">>,
+): boolean {
   if (intent.action !== "place") return intent.action !== "modify";
   const pos = live.positions.find((p) => p.contractId === intent.contractId)?.size ?? 0;
   const q = intent.quantity ?? 0;
   if (pos === 0 || Math.sign(q) !== -Math.sign(pos)) return false;
   // Exit orders already working on the same side would, with this one, reverse the position.
   let pendingExits = 0;
-  for (const o of live.workingOrders ?? []) if (o.contractId === intent.contractId && Math.sign(o.size) === Math.sign(q)) pendingExits += Math.abs(o.size);
+  for (const o of live.workingOrders ?? [])
+    if (o.contractId === intent.contractId && Math.sign(o.size) === Math.sign(q)) pendingExits += Math.abs(o.size);
   return Math.abs(q) + pendingExits <= Math.abs(pos);
 }
 
@@ -331,42 +405,85 @@ function reject(rule: RuleName, reason: string): RuleDecision {
  * with the rule's name and a sentence a trader understands. On approval the order is counted for
  * maxOrdersPerMinute.
  */
-export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, intent: GateIntent, now: number): RuleDecision {
+export function decide(
+  config: RulesConfig,
+  s: RuleState,
+  live: LiveAccount,
+  intent: GateIntent,
+  now: number,
+): RuleDecision {
   // An order judged an exit on a stale book could open a position: orders wait for the re-sync;
   // close, cancel and flatten act on what the gateway holds, so they always pass.
-  if (intent.action === "place" && !live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): orders are refused until it is; close, cancel and flatten still work.");
-  if (isExit(intent, live)) return { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." };
-  if (!live.synced) return reject("stateUnknown", "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.");
+  if (intent.action === "place" && !live.synced)
+    return reject(
+      "stateUnknown",
+      "The account state is not confirmed by the gateway yet (starting or re-syncing): orders are refused until it is; close, cancel and flatten still work.",
+    );
+  if (isExit(intent, live))
+    return { allow: true, rule: "exit", reason: "Exits, cancels and flattens are always allowed." };
+  if (!live.synced)
+    return reject(
+      "stateUnknown",
+      "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.",
+    );
   // A profile that does not fit the account, or a loss floor that could not be established.
   if (s.entryHold) return reject(s.entryHold.rule, s.entryHold.reason);
   // Fail closed: without a quote for an open position the equity, and so the distance to the loss
   // limits, is unknown (the design refuses entries while the state is unknown); nothing read this flag.
-  if (!live.openPnlComplete) return reject("stateUnknown", "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.");
+  if (!live.openPnlComplete)
+    return reject(
+      "stateUnknown",
+      "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.",
+    );
   if (s.killSwitch) return reject("killSwitch", "The kill switch is on: entries are refused until it is re-armed.");
   if (s.blockedUntil !== null && s.blockedUntil > now) {
     const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${new Date(s.blockedUntil).toISOString()}`;
-    return reject(s.blockedBy ?? "killSwitch", `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`);
+    return reject(
+      s.blockedBy ?? "killSwitch",
+      `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`,
+    );
   }
   if (intent.alertTime !== undefined && intent.alertTime - now > config.maxAlertAheadSeconds * 1000) {
-    return reject("maxAlertAge", `The alert is stamped ${((intent.alertTime - now) / 1000).toFixed(1)} s in the future (${new Date(intent.alertTime).toISOString()}); alerts more than ${config.maxAlertAheadSeconds} s ahead of this computer's clock are refused: check both clocks.`);
+    return reject(
+      "maxAlertAge",
+      `The alert is stamped ${((intent.alertTime - now) / 1000).toFixed(1)} s in the future (${new Date(intent.alertTime).toISOString()}); alerts more than ${config.maxAlertAheadSeconds} s ahead of this computer's clock are refused: check both clocks.`,
+    );
   }
   if (config.maxAlertAgeSeconds !== undefined && intent.alertTime !== undefined) {
     const age = (now - intent.alertTime) / 1000;
-    if (age > config.maxAlertAgeSeconds) return reject("maxAlertAge", `The alert is ${age.toFixed(1)} s old; alerts older than ${config.maxAlertAgeSeconds} s are refused.`);
+    if (age > config.maxAlertAgeSeconds)
+      return reject(
+        "maxAlertAge",
+        `The alert is ${age.toFixed(1)} s old; alerts older than ${config.maxAlertAgeSeconds} s are refused.`,
+      );
   }
   const symbol = intent.contractId ? productOf(intent.contractId).symbol : "";
   if (config.allowedSymbols.length > 0 && !config.allowedSymbols.includes(symbol)) {
-    return reject("allowedSymbols", `${symbol || "This contract"} is not in the allowed symbols (${config.allowedSymbols.join(", ")}).`);
+    return reject(
+      "allowedSymbols",
+      `${symbol || "This contract"} is not in the allowed symbols (${config.allowedSymbols.join(", ")}).`,
+    );
   }
   const session = sessionAt(config, now);
   if (!session.open) return reject("tradingWindow", session.closedReason);
   if (session.afterCutoff || session.afterFlatten) {
-    return reject("tradingWindow", `No new entries after ${session.afterFlatten ? session.flattenLabel : session.cutoffLabel} Chicago time (the session closes at ${session.closeLabel}).`);
+    return reject(
+      "tradingWindow",
+      `No new entries after ${session.afterFlatten ? session.flattenLabel : session.cutoffLabel} Chicago time (the session closes at ${session.closeLabel}).`,
+    );
   }
-  if (config.stopAtTarget && s.targetReached) return reject("profitTarget", `The profit target of ${money(config.profitTarget ?? 0)} is reached: new entries are stopped.`);
+  if (config.stopAtTarget && s.targetReached)
+    return reject(
+      "profitTarget",
+      `The profit target of ${money(config.profitTarget ?? 0)} is reached: new entries are stopped.`,
+    );
   if (config.maxOrdersPerMinute !== undefined) {
     s.recentOrders = s.recentOrders.filter((t) => t > now - 60_000);
-    if (s.recentOrders.length >= config.maxOrdersPerMinute) return reject("maxOrdersPerMinute", `${s.recentOrders.length} orders in the last minute; the limit is ${config.maxOrdersPerMinute}.`);
+    if (s.recentOrders.length >= config.maxOrdersPerMinute)
+      return reject(
+        "maxOrdersPerMinute",
+        `${s.recentOrders.length} orders in the last minute; the limit is ${config.maxOrdersPerMinute}.`,
+      );
   }
   if (config.maxTradesPerDay !== undefined && s.dayTrades >= config.maxTradesPerDay) {
     return reject("maxTradesPerDay", `${s.dayTrades} fills today; the limit is ${config.maxTradesPerDay} per day.`);
@@ -375,25 +492,41 @@ export function decide(config: RulesConfig, s: RuleState, live: LiveAccount, int
   const h = ev.headroom;
   if (h.maxLoss !== null && h.maxLoss <= 0) {
     // At or under the floor "is $0.00 from the floor, inside the $0.00 buffer" told the trader nothing.
-    return reject("maxLossLimit", `Equity ${money(h.equity)} has reached the Maximum Loss Limit floor of ${money(h.floor!)}: entries are refused.`);
+    return reject(
+      "maxLossLimit",
+      `Equity ${money(h.equity)} has reached the Maximum Loss Limit floor of ${money(h.floor!)}: entries are refused.`,
+    );
   }
   if (h.maxLoss !== null && h.maxLoss <= config.flattenBuffer) {
-    return reject("maxLossLimit", `Equity ${money(h.equity)} is ${money(h.maxLoss)} from the Maximum Loss Limit floor (${money(h.floor!)}), inside the ${money(config.flattenBuffer)} buffer.`);
+    return reject(
+      "maxLossLimit",
+      `Equity ${money(h.equity)} is ${money(h.maxLoss)} from the Maximum Loss Limit floor (${money(h.floor!)}), inside the ${money(config.flattenBuffer)} buffer.`,
+    );
   }
   // "none" only reports and "flatten" lets the trader go on once it has flattened (TopstepX's "Do
   // nothing" and "Liquidate"); refusing every entry made all three actions behave as flattenAndBlock.
   const dl = config.dailyLoss;
-  if (dl && h.dailyLoss !== null && h.dailyLoss <= 0 && (dl.action === "flattenAndBlock" || ev.breach?.rule === "dailyLossLimit")) {
+  if (
+    dl &&
+    h.dailyLoss !== null &&
+    h.dailyLoss <= 0 &&
+    (dl.action === "flattenAndBlock" || ev.breach?.rule === "dailyLossLimit")
+  ) {
     const threshold = round2(h.equity - h.dailyLoss);
-    return reject("dailyLossLimit", `${dailyLossSentence(dl, h.equity, h.dayPnl, s.dayHighEquity, threshold)}${dl.action === "flattenAndBlock" ? ": entries are blocked until the next session" : ": entries wait until the account is flattened"}.`);
+    return reject(
+      "dailyLossLimit",
+      `${dailyLossSentence(dl, h.equity, h.dayPnl, s.dayHighEquity, threshold)}${dl.action === "flattenAndBlock" ? ": entries are blocked until the next session" : ": entries wait until the account is flattened"}.`,
+    );
   }
   const limit = effectiveMaxContracts(config, s);
   if (limit !== null && intent.contractId && intent.quantity) {
     const after = exposure(live, config.microRatio, { contractId: intent.contractId, size: intent.quantity });
     if (after > limit + 1e-9) {
       const byTier = s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity);
-      return reject(byTier ? "scaling" : "maxContracts",
-        `This order would bring the position to ${round2(after)} mini-equivalent contracts (${config.microRatio} micros = 1 mini), counting working orders; the ${byTier ? "scaling plan allows" : "limit is"} ${limit}.`);
+      return reject(
+        byTier ? "scaling" : "maxContracts",
+        `This order would bring the position to ${round2(after)} mini-equivalent contracts (${config.microRatio} micros = 1 mini), counting working orders; the ${byTier ? "scaling plan allows" : "limit is"} ${limit}.`,
+      );
     }
   }
   if (config.maxOrdersPerMinute !== undefined) s.recentOrders.push(now);

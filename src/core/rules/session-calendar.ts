@@ -15,11 +15,16 @@ export type SessionDay =
  */
 export function sessionDay(config: Pick<RulesConfig, "session" | "calendar">, tradingDay: string): SessionDay {
   const cme = config.calendar === "none" ? undefined : cmeDay(tradingDay);
-  const own = Object.prototype.hasOwnProperty.call(config.session.earlyCloses, tradingDay) ? config.session.earlyCloses[tradingDay] : undefined;
+  const own = Object.hasOwn(config.session.earlyCloses, tradingDay)
+    ? config.session.earlyCloses[tradingDay]
+    : undefined;
   const holiday = cme?.holiday ?? null;
   if (own === "closed") return { kind: "closed", holiday, own: true };
   if (own !== undefined) return { kind: "earlyClose", close: own, holiday };
-  if (cme) return cme.kind === "closed" ? { kind: "closed", holiday, own: false } : { kind: "earlyClose", close: cme.close, holiday };
+  if (cme)
+    return cme.kind === "closed"
+      ? { kind: "closed", holiday, own: false }
+      : { kind: "earlyClose", close: cme.close, holiday };
   return { kind: "normal", close: config.session.close };
 }
 

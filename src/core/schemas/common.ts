@@ -16,7 +16,11 @@ export function withEnvelope<T extends z.ZodRawShape>(shape: T) {
 const INT32_MAX = 2_147_483_647;
 
 /** A .NET `int`: JSON numbers only, no strings, no fractions. */
-export const Int32 = z.number().int().min(-INT32_MAX - 1).max(INT32_MAX);
+export const Int32 = z
+  .number()
+  .int()
+  .min(-INT32_MAX - 1)
+  .max(INT32_MAX);
 /** A .NET `long`, within JavaScript's exact integer range. */
 export const Int64 = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 /** A .NET `decimal` as JSON number. */

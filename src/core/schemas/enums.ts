@@ -35,7 +35,12 @@ export const OrderStatus = {
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 
 /** The statuses of an order that can still fill: the ones a book, a flatten and a re-sync follow. */
-export const WORKING_STATUSES: readonly OrderStatus[] = [OrderStatus.Open, OrderStatus.Pending, OrderStatus.PendingCancellation, OrderStatus.Suspended];
+export const WORKING_STATUSES: readonly OrderStatus[] = [
+  OrderStatus.Open,
+  OrderStatus.Pending,
+  OrderStatus.PendingCancellation,
+  OrderStatus.Suspended,
+];
 const WORKING = new Set<number>(WORKING_STATUSES);
 
 /** Whether an order in this status can still fill. */

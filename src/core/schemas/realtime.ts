@@ -56,4 +56,3 @@ export const HubEventName = {
   MarketTrade: "GatewayTrade",
   Depth: "GatewayDepth",
 } as const;
-

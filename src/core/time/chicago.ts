@@ -32,8 +32,12 @@ export function chicagoTime(ms: number): ChicagoTime {
   const p: Record<string, string> = {};
   for (const part of fmt.formatToParts(new Date(ms))) p[part.type] = part.value;
   return {
-    year: Number(p.year), month: Number(p.month), day: Number(p.day),
-    hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second),
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
+    hour: Number(p.hour),
+    minute: Number(p.minute),
+    second: Number(p.second),
     weekday: WEEKDAYS[p.weekday!] ?? 0,
   };
 }

@@ -30,9 +30,7 @@
  * per-holiday "Trading Hours" notices) and Topstep's holiday schedule posts; a trader's own
  * `session.earlyCloses` entries replace or add days without a release.
  */
-export type CmeDay =
-  | { kind: "closed"; holiday: string }
-  | { kind: "earlyClose"; close: string; holiday: string };
+export type CmeDay = { kind: "closed"; holiday: string } | { kind: "earlyClose"; close: string; holiday: string };
 
 const closed = (holiday: string): CmeDay => ({ kind: "closed", holiday });
 const early = (close: string, holiday: string): CmeDay => ({ kind: "earlyClose", close, holiday });
@@ -66,5 +64,5 @@ export const CME_CALENDAR: Readonly<Record<string, CmeDay>> = Object.freeze({
 
 /** What CME Globex does on a trading day (`YYYY-MM-DD`), or undefined for a normal day. */
 export function cmeDay(tradingDay: string): CmeDay | undefined {
-  return Object.prototype.hasOwnProperty.call(CME_CALENDAR, tradingDay) ? CME_CALENDAR[tradingDay] : undefined;
+  return Object.hasOwn(CME_CALENDAR, tradingDay) ? CME_CALENDAR[tradingDay] : undefined;
 }

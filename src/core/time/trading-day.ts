@@ -6,8 +6,9 @@ export const SESSION_OPEN_HOUR = 17;
 /** Epoch ms of the most recent 17:00 Chicago at or before `ms` (DST-correct). */
 export function tradingDayStart(ms: number): number {
   const t = chicagoTime(ms);
-  const sinceOpen = ((t.hour - SESSION_OPEN_HOUR + 24) % 24) * 3_600_000 + t.minute * 60_000 + t.second * 1000 + (ms % 1000);
-  let start = ms - sinceOpen;
+  const sinceOpen =
+    ((t.hour - SESSION_OPEN_HOUR + 24) % 24) * 3_600_000 + t.minute * 60_000 + t.second * 1000 + (ms % 1000);
+  const start = ms - sinceOpen;
   // Across a daylight-saving change the wall clock skipped or repeated an hour: correct by one.
   for (const adjust of [0, -3_600_000, 3_600_000]) {
     const c = chicagoTime(start + adjust);

@@ -98,7 +98,13 @@ export class HubServer<S> {
   }
 
   private attach(ws: import("ws").WebSocket, userName: string): void {
-    const conn = new HubConnection<S>(`${this.opts.name}-${++this.seq}`, userName, ws, this.opts.newState(), Date.now());
+    const conn = new HubConnection<S>(
+      `${this.opts.name}-${++this.seq}`,
+      userName,
+      ws,
+      this.opts.newState(),
+      Date.now(),
+    );
     this.connections.add(conn);
     const handshakeTimer = setTimeout(() => {
       if (!conn.handshaken) conn.close("Handshake was canceled.");
@@ -121,7 +127,14 @@ export class HubServer<S> {
   }
 
   private onRecord(conn: HubConnection<S>, record: string): void {
-    let msg: { type?: unknown; protocol?: unknown; version?: unknown; target?: unknown; arguments?: unknown; invocationId?: unknown };
+    let msg: {
+      type?: unknown;
+      protocol?: unknown;
+      version?: unknown;
+      target?: unknown;
+      arguments?: unknown;
+      invocationId?: unknown;
+    };
     try {
       msg = JSON.parse(record);
     } catch {
@@ -136,7 +149,11 @@ export class HubServer<S> {
         return;
       }
       if (msg.version !== 1 && msg.version !== 2) {
-        conn.queue(JSON.stringify({ error: `The server does not support version ${String(msg.version)} of the 'json' protocol.` }) + RS);
+        conn.queue(
+          JSON.stringify({
+            error: `The server does not support version ${String(msg.version)} of the 'json' protocol.`,
+          }) + RS,
+        );
         conn.flush();
         conn.drop();
         return;
@@ -152,7 +169,13 @@ export class HubServer<S> {
         return;
       case MessageType.StreamInvocation:
         if (typeof msg.invocationId === "string") {
-          conn.queue(JSON.stringify({ type: MessageType.Completion, invocationId: msg.invocationId, error: `Failed to invoke '${String(msg.target)}' due to an error on the server. HubException: Method does not exist.` }) + RS);
+          conn.queue(
+            JSON.stringify({
+              type: MessageType.Completion,
+              invocationId: msg.invocationId,
+              error: `Failed to invoke '${String(msg.target)}' due to an error on the server. HubException: Method does not exist.`,
+            }) + RS,
+          );
         }
         return;
       case MessageType.Close:
@@ -170,10 +193,13 @@ export class HubServer<S> {
     const key = method?.name ?? name;
     this.counters.invocations[key] = (this.counters.invocations[key] ?? 0) + 1;
     const complete = (body: { result: unknown } | { error: string }) => {
-      if (invocationId !== null) conn.queue(JSON.stringify({ type: MessageType.Completion, invocationId, ...body }) + RS);
+      if (invocationId !== null)
+        conn.queue(JSON.stringify({ type: MessageType.Completion, invocationId, ...body }) + RS);
     };
     if (!method) {
-      complete({ error: `Failed to invoke '${name}' due to an error on the server. HubException: Method does not exist.` });
+      complete({
+        error: `Failed to invoke '${name}' due to an error on the server. HubException: Method does not exist.`,
+      });
       return;
     }
     try {
