@@ -73,3 +73,36 @@ describe("core: Chicago time and the trading day", () => {
     assert.deepEqual([book.realizedPnl, book.fees, book.fills], [0, 0, 0]);
   });
 });
+
+describe("chicagoTime", () => {
+  it("agrees with the time-zone database at every hour of 2026-2028, DST changes included", () => {
+    const tz = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Chicago",
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+      weekday: "short",
+    });
+    const weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const mismatches: string[] = [];
+    // Three years at a step that walks every minute and second, then every 59.999 s around the
+    // 2026 changes to and from daylight saving time.
+    const times: number[] = [];
+    for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2029, 0, 1); ms += 3_600_000 + 61_001) times.push(ms);
+    for (const day of [Date.UTC(2026, 2, 8), Date.UTC(2026, 10, 1)])
+      for (let ms = day; ms < day + 86_400_000; ms += 59_999) times.push(ms);
+    for (const ms of times) {
+      const p: Record<string, string> = {};
+      for (const part of tz.formatToParts(new Date(ms))) p[part.type] = part.value;
+      const want = [p.year, p.month, p.day, p.hour, p.minute, p.second, weekdays.indexOf(p.weekday!)].map(Number);
+      const t = chicagoTime(ms);
+      const got = [t.year, t.month, t.day, t.hour, t.minute, t.second, t.weekday];
+      if (want.join() !== got.join()) mismatches.push(`${new Date(ms).toISOString()}: ${got.join()} ≠ ${want.join()}`);
+    }
+    assert.deepStrictEqual(mismatches.slice(0, 5), []);
+  });
+});

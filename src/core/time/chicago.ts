@@ -24,21 +24,39 @@ const fmt = new Intl.DateTimeFormat("en-US", {
   hour: "numeric",
   minute: "numeric",
   second: "numeric",
-  weekday: "short",
 });
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const HOUR_MS = 3_600_000;
+/**
+ * Chicago's UTC offset by UTC hour. Intl formatting costs microseconds and the rules engine asks the
+ * time on every quote, fill and decision; America/Chicago changes its offset only on a UTC hour
+ * boundary (02:00 local is 08:00 or 07:00 UTC), so one lookup per hour is exact.
+ */
+const offsets = new Map<number, number>();
+
+function offsetAt(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const p: Record<string, string> = {};
+    for (const part of fmt.formatToParts(new Date(hour * HOUR_MS))) p[part.type] = part.value;
+    const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+    offset = wall - hour * HOUR_MS;
+    if (offsets.size >= 4096) offsets.clear();
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
 
 export function chicagoTime(ms: number): ChicagoTime {
-  const p: Record<string, string> = {};
-  for (const part of fmt.formatToParts(new Date(ms))) p[part.type] = part.value;
+  const wall = new Date(ms + offsetAt(ms));
   return {
-    year: Number(p.year),
-    month: Number(p.month),
-    day: Number(p.day),
-    hour: Number(p.hour),
-    minute: Number(p.minute),
-    second: Number(p.second),
-    weekday: WEEKDAYS[p.weekday!] ?? 0,
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    weekday: wall.getUTCDay(),
   };
 }
 
