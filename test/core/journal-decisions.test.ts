@@ -119,4 +119,97 @@ describe("core: journal decisions, alert ids and the shared chain", () => {
     assert.equal(j.verify(), null);
     j.close();
   });
+
+  it("commits decisions queued in one turn together, each id spent once, in the order they came", async () => {
+    const j = new Journal(join(dir, "j.sqlite"));
+    try {
+      const row = (id: string, n: number) => [{ kind: "decision" as const, data: { alertId: id, n } }];
+      const outcomes = await Promise.all([
+        j.recordDecisionSoon(7, "a1", row("a1", 1), T),
+        j.recordDecisionSoon(7, "a1", row("a1", 2), T),
+        j.recordDecisionSoon(7, "a2", row("a2", 3), T),
+        j.recordDecisionSoon(7, null, row("none", 4), T),
+      ]);
+      assert.deepEqual(outcomes, [true, false, true, true]);
+      assert.deepEqual(
+        j.entries({ kind: "decision" }).map((e) => (e.data as { n: number }).n),
+        [1, 3, 4],
+        "the refused duplicate wrote nothing",
+      );
+      assert.equal(j.verify(), null);
+    } finally {
+      j.close();
+    }
+  });
+
+  it("writes a queued decision when the journal closes, rather than leave it waiting", async () => {
+    const j = new Journal(join(dir, "j.sqlite"));
+    const pending = j.recordDecisionSoon(7, "a1", [{ kind: "decision", data: { alertId: "a1" } }], T);
+    j.close();
+    const settled = await pending.then(
+      (fresh) => `resolved ${fresh}`,
+      (e: Error) => `rejected: ${e.message}`,
+    );
+    // close() writes what is queued: the decision is kept, and its id spent.
+    assert.equal(settled, "resolved true");
+    const again = new Journal(join(dir, "j.sqlite"));
+    assert.equal(again.decided("a1", 7), true);
+    const late = again.recordDecisionSoon(7, "a2", [{ kind: "decision", data: { alertId: "a2" } }], T);
+    again.close();
+    assert.equal(await late, true);
+  });
+
+  it("acts on no batched decision that a kill -9 can take back", async () => {
+    const file = join(dir, "j.sqlite");
+    const journalModule = require.resolve("../../src/core/journal/journal");
+    // Alerts arrive in bursts; each is "acted on" (its order sent) only once its decision is committed.
+    const script = `
+      const { Journal } = require(${JSON.stringify(journalModule)});
+      const j = new Journal(${JSON.stringify(file)});
+      let i = 0;
+      process.stdout.write("started\\n");
+      const burst = () => {
+        for (let k = 0; k < 8; k++, i++) {
+          const id = "k-" + i;
+          j.recordDecisionSoon(7, id, [{ kind: "alert", data: { alertId: id } }, { kind: "decision", data: { alertId: id } }], ${T} + i)
+            .then(() => process.stdout.write("acted " + id + "\\n"));
+        }
+        setImmediate(burst);
+      };
+      burst();`;
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    let acted = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        acted = out.split("acted ").length - 1;
+        if (acted >= 400) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    const actedIds = [...out.matchAll(/acted (k-\d+)\n/g)].map((m) => m[1]!);
+    const db = new Database(file, { readonly: true });
+    try {
+      const ids = new Set(
+        (
+          db.prepare("SELECT alert_id FROM decided_alerts WHERE account_id = 7").all() as Array<{ alert_id: string }>
+        ).map((r) => r.alert_id),
+      );
+      const decisions = (
+        db.prepare("SELECT data FROM journal WHERE kind = 'decision'").all() as Array<{ data: string }>
+      ).map((r) => JSON.parse(r.data).alertId as string);
+      assert.ok(actedIds.length >= 400);
+      assert.deepEqual(
+        actedIds.filter((id) => !ids.has(id)),
+        [],
+        "every decision acted on survived the kill",
+      );
+      assert.deepEqual(decisions.sort(), [...ids].sort(), "every decided id has its decision row, every decision its id");
+    } finally {
+      db.close();
+    }
+  });
 });

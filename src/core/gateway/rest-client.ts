@@ -104,6 +104,8 @@ export class RestClient {
       httpAgent: new HttpAgent({ keepAlive: true }),
       httpsAgent: new HttpsAgent({ keepAlive: true }),
       transitional: { clarifyTimeoutError: true },
+      // The gateway answers every endpoint itself; without redirects axios skips follow-redirects' wrapper per request.
+      maxRedirects: 0,
     });
   }
 

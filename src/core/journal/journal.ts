@@ -36,6 +36,16 @@ export interface JournalRow {
 }
 
 /** A row waiting in appendSoon's queue, its data already serialized. */
+interface SoonState {
+  state: RuleState;
+  ts: number;
+}
+
+interface QueuedDecision {
+  decision: { accountId: number; alertId: string | null; rows: QueuedRow[]; ts: number };
+  settle: { resolve(fresh: boolean): void; reject(e: unknown): void };
+}
+
 interface QueuedRow {
   kind: JournalKind;
   accountId: number;
@@ -74,9 +84,12 @@ export class Journal {
   private readonly selectSeen: Database.Statement;
   private readonly appendRows: (rows: JournalRow[], accountId: number, ts: number) => void;
   private readonly decideRows: (accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => boolean;
-  private readonly appendQueued: (rows: QueuedRow[]) => void;
+  private readonly appendQueued: (items: Array<QueuedRow | QueuedDecision>, states: Map<number, SoonState>) => boolean[];
   /** Rows of appendSoon, written together on the next turn of the event loop (or before any other write or read). */
-  private queued: QueuedRow[] = [];
+  private queued: Array<QueuedRow | QueuedDecision> = [];
+  /** Rule states of saveStateSoon, written (as they are then) in the same transaction as the queued rows. */
+  private queuedStates = new Map<number, SoonState>();
+  private flushScheduled = false;
   private sharedKey: string | null = null;
 
   /**
@@ -133,19 +146,37 @@ export class Journal {
     this.selectSeen = this.db.prepare("SELECT 1 FROM decided_alerts WHERE account_id = ? AND alert_id = ?");
     // The chain goes on from the last row in the file, read inside the write transaction: another
     // connection to the same file (another process, a reader that wrote) cannot fork it.
-    const insertChained = (rows: QueuedRow[]) => {
+    const insertChained = (items: Array<QueuedRow | QueuedDecision>): boolean[] => {
       let prev = (this.lastHash.get() as { hash: string } | undefined)?.hash ?? "";
-      for (const r of rows) {
+      const write = (r: QueuedRow) => {
         const hash = createHash("sha256").update(`${prev}|${r.ts}|${r.accountId}|${r.kind}|${r.text}`).digest("hex");
         this.insert.run(r.ts, new Date(r.ts).toISOString(), tradingDayOf(r.ts), r.accountId, r.kind, r.text, hash);
         prev = hash;
+      };
+      const outcomes: boolean[] = [];
+      for (const item of items) {
+        if (!("decision" in item)) {
+          write(item);
+          continue;
+        }
+        const d = item.decision;
+        const fresh = d.alertId === null || this.insertSeen.run(d.accountId, d.alertId, d.ts).changes > 0;
+        if (fresh) for (const r of d.rows) write(r);
+        outcomes.push(fresh);
       }
+      return outcomes;
     };
     const appendRows = this.db.transaction((rows: JournalRow[], accountId: number, ts: number) => {
       insertChained(rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) })));
     });
-    const appendQueued = this.db.transaction((rows: QueuedRow[]) => insertChained(rows));
-    this.appendQueued = (rows) => appendQueued.immediate(rows);
+    const appendQueued = this.db.transaction(
+      (items: Array<QueuedRow | QueuedDecision>, states: Map<number, SoonState>) => {
+        const outcomes = insertChained(items);
+        for (const [accountId, q] of states) this.upsertState.run(accountId, JSON.stringify(q.state, replacer), q.ts);
+        return outcomes;
+      },
+    );
+    this.appendQueued = (rows, states) => appendQueued.immediate(rows, states);
     this.appendRows = (rows, accountId, ts) => {
       this.flush();
       appendRows.immediate(rows, accountId, ts);
@@ -177,23 +208,49 @@ export class Journal {
    */
   appendSoon(kind: JournalKind, accountId: number, data: unknown, ts: number): void {
     this.queued.push({ kind, accountId, ts, text: JSON.stringify(data ?? null, replacer) });
-    if (this.queued.length === 1) {
-      setImmediate(() => {
-        try {
-          this.flush();
-        } catch {
-          // A closed or broken file: the trail row is lost, the order path goes on (see journal-trail).
-        }
-      });
-    }
+    this.flushSoon();
   }
 
-  /** Writes the rows queued by appendSoon now. */
+  /**
+   * Saves a rule state on the next turn of the event loop, together with the rows appendSoon queued:
+   * for changes that follow every fill, which the gateway's history restores after a kill -9.
+   * The state is written as it is then; a later saveState writes it at once.
+   */
+  saveStateSoon(s: RuleState, ts: number): void {
+    this.queuedStates.set(s.accountId, { state: s, ts });
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      try {
+        this.flush();
+      } catch {
+        // A closed or broken file: the trail row is lost, the order path goes on (see journal-trail).
+      }
+    });
+  }
+
+  /** Writes the rows, decisions and states queued by appendSoon, recordDecisionSoon and saveStateSoon now. */
   flush(): void {
-    if (this.queued.length === 0 || !this.db.open) return;
-    const rows = this.queued;
+    if (this.queued.length === 0 && this.queuedStates.size === 0) return;
+    const items = this.queued;
+    const states = this.queuedStates;
     this.queued = [];
-    this.appendQueued(rows);
+    this.queuedStates = new Map();
+    const decisions = items.filter((i): i is QueuedDecision => "decision" in i);
+    let outcomes: boolean[];
+    try {
+      if (!this.db.open) throw new Error("the journal is closed");
+      outcomes = this.appendQueued(items, states);
+    } catch (e) {
+      for (const d of decisions) d.settle.reject(e);
+      throw e;
+    }
+    decisions.forEach((d, i) => d.settle.resolve(outcomes[i]!));
   }
 
   /**
@@ -205,12 +262,27 @@ export class Journal {
     return this.decideRows(accountId, alertId ?? null, rows, ts);
   }
 
+  /**
+   * recordDecision in one transaction with everything else queued this turn of the event loop
+   * (other decisions, trail rows, states): under a burst of alerts the file takes one commit per
+   * turn, not one per alert. Resolves once committed, so nothing acts on a decision that a kill -9
+   * could still take back; rejects if the write fails.
+   */
+  recordDecisionSoon(accountId: number, alertId: string | null | undefined, rows: JournalRow[], ts: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const queued = rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) }));
+      this.queued.push({ decision: { accountId, alertId: alertId ?? null, rows: queued, ts }, settle: { resolve, reject } });
+      this.flushSoon();
+    });
+  }
+
   /** Whether the account has already decided an alert with this id. */
   decided(alertId: string, accountId: number): boolean {
     return this.selectSeen.get(accountId, alertId) !== undefined;
   }
 
   loadState(accountId: number): RuleState | null {
+    this.flush();
     const row = this.db.prepare("SELECT state FROM rule_state WHERE account_id = ?").get(accountId) as
       | { state: string }
       | undefined;
@@ -218,6 +290,7 @@ export class Journal {
   }
 
   saveState(s: RuleState, ts: number): void {
+    this.queuedStates.delete(s.accountId);
     this.upsertState.run(s.accountId, JSON.stringify(s, replacer), ts);
   }
 

@@ -155,9 +155,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         if (!seen.includes(t.id)) {
           seen.push(t.id);
           if (seen.length > 500) seen.splice(0, seen.length - 500);
-          this.journal.append("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
+          this.journal.appendSoon("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
         }
-        this.persist();
+        this.journal.saveStateSoon(this.state, this.now());
         this.scheduleEvaluation();
       },
     );
