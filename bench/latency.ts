@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayConnection } from "../src/core/connection";
@@ -270,24 +271,34 @@ export async function monitorThroughput(
   }
 }
 
-/**
- * Webhook load: alerts at a steady `rate`/s for `seconds` through the example flow; every alert
- * must be answered exactly once. Reports decisions per second and the answer-time percentiles.
- */
-export async function webhookLoad(
-  rate: number,
-  seconds: number,
-): Promise<{
+/** One step of the webhook load: alerts offered at `rate`/s for a few seconds. */
+export interface LoadStep {
+  flow: "example" | "bare";
   rate: number;
   sent: number;
   answered: number;
   approved: number;
   refused: number;
+  failed: number;
   decisionsPerSecond: number;
   answer: Stats;
+  /** Order/place requests the simulator executed during the step. */
   ordersAtSimulator: number;
-}> {
+}
+
+/**
+ * Webhook capacity: alerts at steady rates through the example flow and through the bare flow, in
+ * steps that alternate between the two (so drift hits both alike). Every alert must be answered
+ * exactly once. The load generator keeps its connections alive (as TradingView's sender would) so
+ * that it measures Node-RED, not TCP handshakes. Capacity = the highest rate whose answers all
+ * came with p99 ≤ 50 ms.
+ */
+export async function webhookLoad(
+  rates: number[],
+  seconds: number,
+): Promise<{ steps: LoadStep[]; capacity: { example: number; bare: number } }> {
   const s = await sim();
+  const t = await token(s);
   const red = await startNodeRed(
     {
       TOPSTEPX_SIMULATOR_URL: s.restUrl,
@@ -298,73 +309,107 @@ export async function webhookLoad(
     [],
     CLOCK_SETTING,
   );
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const post = (path: string, body: object): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const req = request(
+        `${red.url}${path}`,
+        {
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end(data);
+    });
   try {
-    await deployFlows(red.url, exampleWebhookFlow());
+    const contractId = s.market.frontMonths()[3]!.id;
+    await deployFlows(red.url, [...exampleWebhookFlow(), ...bareFlow(s.restUrl, t, contractId)]);
     for (let i = 0; ; i++) {
-      const r = await fetch(`${red.url}/topstepx/alert`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          secret: "bench",
-          id: `warm-${i}`,
-          symbol: "MNQ1!",
-          side: i % 2 ? "sell" : "buy",
-          quantity: 1,
-        }),
+      const status = await post("/topstepx/alert", {
+        secret: "bench",
+        id: `warm-${i}`,
+        symbol: "MNQ1!",
+        side: i % 2 ? "sell" : "buy",
+        quantity: 1,
       });
-      if (r.status === 200) break;
+      if (status === 200) break;
       if (i > 200) throw new Error("the webhook flow never approved");
       await new Promise((res) => setTimeout(res, 100));
     }
-    await fetch(`${s.restUrl}/sim/reset`, { method: "POST" });
-    const total = Math.round(rate * seconds);
-    const times: number[] = [];
-    let approved = 0;
-    let refused = 0;
-    const start = ms();
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / rate;
-      const wait = due - ms();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      pending.push(
-        (async () => {
+    const steps: LoadStep[] = [];
+    let n = 0;
+    for (const rate of rates) {
+      for (const flow of ["bare", "example"] as const) {
+        const path = flow === "bare" ? "/bare/alert" : "/topstepx/alert";
+        const placesBefore = await placeCount(s);
+        const total = Math.round(rate * seconds);
+        const times: number[] = [];
+        let approved = 0;
+        let refused = 0;
+        let failed = 0;
+        const start = ms();
+        const pending: Promise<void>[] = [];
+        for (let i = 0; i < total; i++) {
+          const due = start + (i * 1000) / rate;
+          const wait = due - ms();
+          if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          const id = `load-${n++}`;
           const t0 = ms();
-          const r = await fetch(`${red.url}/topstepx/alert`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
-              secret: "bench",
-              id: `load-${i}`,
-              symbol: "MNQ1!",
-              side: i % 2 ? "sell" : "buy",
-              quantity: 1,
-            }),
-          });
-          await r.arrayBuffer();
-          times.push(ms() - t0);
-          if (r.status === 200) approved++;
-          else refused++;
-        })(),
-      );
+          pending.push(
+            post(path, { secret: "bench", id, symbol: "MNQ1!", side: i % 2 ? "sell" : "buy", quantity: 1 }).then(
+              (status) => {
+                times.push(ms() - t0);
+                if (status === 200) approved++;
+                else refused++;
+              },
+              () => {
+                failed++;
+              },
+            ),
+          );
+        }
+        await Promise.all(pending);
+        const elapsed = (ms() - start) / 1000;
+        steps.push({
+          flow,
+          rate,
+          sent: total,
+          answered: times.length,
+          approved,
+          refused,
+          failed,
+          decisionsPerSecond: Math.round(times.length / elapsed),
+          answer: stats(times.length ? times : [Number.NaN]),
+          ordersAtSimulator: (await placeCount(s)) - placesBefore,
+        });
+        // Let the account's events of this step drain before the next one.
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
-    await Promise.all(pending);
-    const elapsed = (ms() - start) / 1000;
-    const orders = (
-      (await (await fetch(`${s.restUrl}/sim/state`)).json()) as { orders: Array<{ customTag: string | null }> }
-    ).orders.length;
-    return {
-      rate,
-      sent: total,
-      answered: times.length,
-      approved,
-      refused,
-      decisionsPerSecond: Math.round(times.length / elapsed),
-      answer: stats(times),
-      ordersAtSimulator: orders,
-    };
+    const capacity = (flow: LoadStep["flow"]) =>
+      Math.max(
+        0,
+        ...steps.filter((x) => x.flow === flow && x.answered === x.sent && x.answer.p99 <= 50).map((x) => x.rate),
+      );
+    return { steps, capacity: { example: capacity("example"), bare: capacity("bare") } };
   } finally {
+    agent.destroy();
     await red.stop();
     await s.close();
   }
+}
+
+/** Order/place requests the simulator has executed. */
+async function placeCount(s: Simulator): Promise<number> {
+  const state = (await (await fetch(`${s.restUrl}/sim/state`)).json()) as {
+    requests?: Record<string, { executed: number }>;
+  };
+  return state.requests?.["Order/place"]?.executed ?? 0;
 }

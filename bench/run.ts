@@ -11,6 +11,12 @@ import { quoteThroughput, restThroughput } from "./sim-throughput";
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
+  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, monitor, webhook, quotes, rest).
+  const only = process.argv
+    .find((a) => a.startsWith("--only="))
+    ?.slice(7)
+    .split(",");
+  const want = (name: string) => !only || only.includes(name);
   const ms = quick ? 400 : 3000;
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
@@ -22,104 +28,129 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine };
 
   const fmt = (x: number) => `${x.toFixed(2)} ms`;
-  const alerts = await alertToOrder(quick ? 100 : 1000);
-  results.alertToOrder = alerts;
-  rows.push({
-    measure: `alert → Order/place, example flow (${alerts.ours.n})`,
-    value: `p99 ${fmt(alerts.ours.p99)}`,
-    note: `p50 ${fmt(alerts.ours.p50)}; target p99 ≤ 10 ms`,
-  });
-  rows.push({
-    measure: `alert → Order/place, bare flow (floor)`,
-    value: `p99 ${fmt(alerts.bare.p99)}`,
-    note: `p50 ${fmt(alerts.bare.p50)}`,
-  });
-  rows.push({
-    measure: "ratio example / bare",
-    value: `${alerts.ratioP99}× p99`,
-    note: `${alerts.ratioP50}× p50; target ≤ 1.3×`,
-  });
-
-  const breach = await breachToFlatten(quick ? 10 : 100);
-  results.breachToFlatten = breach;
-  rows.push({
-    measure: `breach quote → Position/closeContract (${breach.n})`,
-    value: `p99 ${fmt(breach.p99)}`,
-    note: `p50 ${fmt(breach.p50)}; target p99 ≤ 25 ms`,
-  });
-
-  const monitor = [];
-  for (const rate of quick ? [5_000] : [5_000, 20_000, 50_000]) {
-    const m = await monitorThroughput(rate, quick ? 1 : 3);
-    monitor.push(m);
+  if (want("alerts")) {
+    const alerts = await alertToOrder(quick ? 100 : 1000);
+    results.alertToOrder = alerts;
     rows.push({
-      measure: `market → monitor at ${rate.toLocaleString("en-US")} quotes/s`,
-      value: `${m.quotesPerSecond.toLocaleString("en-US")} /s`,
-      note: `${m.evaluationsPerSecond} evaluations/s, quote age ${m.lagFirstMs} → ${m.lagLastMs} ms, heap ${m.heapMiB} MiB`,
+      measure: `alert → Order/place, example flow (${alerts.ours.n})`,
+      value: `p99 ${fmt(alerts.ours.p99)}`,
+      note: `p50 ${fmt(alerts.ours.p50)}; target p99 ≤ 10 ms`,
+    });
+    rows.push({
+      measure: `alert → Order/place, bare flow (floor)`,
+      value: `p99 ${fmt(alerts.bare.p99)}`,
+      note: `p50 ${fmt(alerts.bare.p50)}`,
+    });
+    rows.push({
+      measure: "ratio example / bare",
+      value: `${alerts.ratioP99}× p99`,
+      note: `${alerts.ratioP50}× p50; target ≤ 1.3×`,
     });
   }
-  results.monitorThroughput = monitor;
 
-  const load = await webhookLoad(quick ? 100 : 500, quick ? 1 : 5);
-  results.webhookLoad = load;
-  rows.push({
-    measure: `webhook load, ${load.rate} alerts/s`,
-    value: `${load.decisionsPerSecond} /s`,
-    note: `${load.answered}/${load.sent} answered, p99 ${fmt(load.answer.p99)}, ${load.ordersAtSimulator} orders`,
-  });
-
-  const quoteRuns = [];
-  for (const [rate, contracts] of quick
-    ? [[2_000, 1]]
-    : [
-        [1_000, 1],
-        [20_000, 1],
-        [50_000, 1],
-        [100_000, 1],
-        [50_000, 4],
-      ]) {
-    const r = await quoteThroughput(rate!, contracts!, ms);
-    quoteRuns.push({ ratePerContract: rate, contracts, ...r });
+  if (want("breach")) {
+    const breach = await breachToFlatten(quick ? 10 : 100);
+    results.breachToFlatten = breach;
     rows.push({
-      measure: `sim quotes → signalr client (${contracts} × ${rate}/s)`,
-      value: `${r.receivedPerSecond.toLocaleString("en-US")} /s`,
-      note: `${(r.ratio * 100).toFixed(1)}% of offered, lag ${r.lagMs} ms`,
+      measure: `breach quote → Position/closeContract (${breach.n})`,
+      value: `p99 ${fmt(breach.p99)}`,
+      note: `p50 ${fmt(breach.p50)}; target p99 ≤ 25 ms`,
     });
   }
-  results.simQuotes = quoteRuns;
 
-  const restRuns = [];
-  for (const [endpoint, body] of [
-    ["Account/search", { onlyActiveAccounts: true }],
-    ["Order/searchOpen", { accountId: 10001 }],
-    [
-      "Order/place",
-      (sim: Simulator) => ({
-        accountId: 10001,
-        contractId: sim.market.frontMonths()[3]!.id,
-        type: 1,
-        side: 0,
-        size: 1,
-        limitPrice: 1000,
-      }),
-    ],
-  ] as const) {
-    const r = await restThroughput(endpoint, body, 16, ms);
-    restRuns.push(r);
+  if (want("monitor")) {
+    const monitor = [];
+    for (const rate of quick ? [5_000] : [5_000, 20_000, 50_000]) {
+      const m = await monitorThroughput(rate, quick ? 1 : 3);
+      monitor.push(m);
+      rows.push({
+        measure: `market → monitor at ${rate.toLocaleString("en-US")} quotes/s`,
+        value: `${m.quotesPerSecond.toLocaleString("en-US")} /s`,
+        note: `${m.evaluationsPerSecond} evaluations/s, quote age ${m.lagFirstMs} → ${m.lagLastMs} ms, heap ${m.heapMiB} MiB`,
+      });
+    }
+    results.monitorThroughput = monitor;
+  }
+
+  if (want("webhook")) {
+    const load = await webhookLoad(quick ? [100] : [250, 500, 750, 1000, 1250], quick ? 1 : 3);
+    results.webhookLoad = load;
+    for (const st of load.steps) {
+      rows.push({
+        measure: `webhook, ${st.flow} flow, ${st.rate} alerts/s`,
+        value: `${st.decisionsPerSecond} /s`,
+        note: `${st.answered}/${st.sent} answered (${st.failed} failed), p50 ${fmt(st.answer.p50)}, p99 ${fmt(st.answer.p99)}, ${st.ordersAtSimulator} orders`,
+      });
+    }
     rows.push({
-      measure: `sim REST ${endpoint} (16 in flight)`,
-      value: `${r.requestsPerSecond.toLocaleString("en-US")} req/s`,
-      note: `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+      measure: "webhook capacity (p99 ≤ 50 ms)",
+      value: `${load.capacity.example} /s`,
+      note: `bare flow ${load.capacity.bare} /s; target ≥ 1,000 /s`,
     });
   }
-  results.simRest = restRuns;
 
-  const width = Math.max(...rows.map((r) => r.measure.length));
+  if (want("quotes")) {
+    const quoteRuns = [];
+    for (const [rate, contracts] of quick
+      ? [[2_000, 1]]
+      : [
+          [1_000, 1],
+          [20_000, 1],
+          [50_000, 1],
+          [100_000, 1],
+          [50_000, 4],
+        ]) {
+      const r = await quoteThroughput(rate!, contracts!, ms);
+      quoteRuns.push({ ratePerContract: rate, contracts, ...r });
+      rows.push({
+        measure: `sim quotes → signalr client (${contracts} × ${rate}/s)`,
+        value: `${r.receivedPerSecond.toLocaleString("en-US")} /s`,
+        note: `${(r.ratio * 100).toFixed(1)}% of offered, lag ${r.lagMs} ms`,
+      });
+    }
+    results.simQuotes = quoteRuns;
+  }
+
+  if (want("rest")) {
+    const restRuns = [];
+    for (const [endpoint, body] of [
+      ["Account/search", { onlyActiveAccounts: true }],
+      ["Order/searchOpen", { accountId: 10001 }],
+      [
+        "Order/place",
+        (sim: Simulator) => ({
+          accountId: 10001,
+          contractId: sim.market.frontMonths()[3]!.id,
+          type: 1,
+          side: 0,
+          size: 1,
+          limitPrice: 1000,
+        }),
+      ],
+    ] as const) {
+      const r = await restThroughput(endpoint, body, 16, ms);
+      restRuns.push(r);
+      rows.push({
+        measure: `sim REST ${endpoint} (16 in flight)`,
+        value: `${r.requestsPerSecond.toLocaleString("en-US")} req/s`,
+        note: `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+      });
+    }
+    results.simRest = restRuns;
+  }
+
+  const width = Math.max(0, ...rows.map((r) => r.measure.length));
   process.stdout.write(
     `\nBenchmarks${quick ? " (quick)" : ""} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}\n\n`,
   );
   for (const r of rows) process.stdout.write(`  ${r.measure.padEnd(width)}  ${r.value.padStart(14)}  ${r.note}\n`);
-  const out = join(__dirname, "..", "..", "bench", quick ? "results.quick.json" : "results.json");
+  const out = join(
+    __dirname,
+    "..",
+    "..",
+    "bench",
+    only ? `results.${only.join("-")}.json` : quick ? "results.quick.json" : "results.json",
+  );
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nwritten to ${out}\n`);
 }
