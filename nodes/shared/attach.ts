@@ -1,12 +1,15 @@
-import type { Node, NodeAPI, NodeMessageInFlow } from "node-red";
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from "node-red";
 import type { GatewayConnection } from "../../src/core/connection";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { ConnectionUser, TopstepxConfigNode } from "./config-api";
 import { errorStatus } from "./status";
 
+/** Node-RED's `send` of an input handler: one msg, or one per output (null: nothing on that output). */
+export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+
 /** What every TopstepX node's controller offers its thin constructor. */
 export interface NodeController extends ConnectionUser {
-  handle(msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void): void | Promise<void>;
+  handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): void | Promise<void>;
   /**
    * Called once the shared connection exists (subscriptions, account lookup…). Should retry by
    * itself; a rejection is caught, shown in red and logged.
@@ -45,7 +48,7 @@ export function attach(node: Node, server: TopstepxConfigNode | null, controller
   } else {
     node.status(errorStatus("no configuration"));
   }
-  node.on("input", (msg: NodeMessageInFlow, send: (m: any) => void, done: (err?: Error) => void) => {
+  node.on("input", (msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void) => {
     try {
       Promise.resolve(controller.handle(msg, send, done)).catch((e: unknown) =>
         done(e instanceof Error ? e : new Error(String(e))),

@@ -1,6 +1,6 @@
 import type { Node, NodeMessageInFlow } from "node-red";
 import type { AccountBook } from "../../src/core/account/account-book";
-import type { ConnectionEvents, ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
@@ -58,13 +58,13 @@ export class AccountController {
       return;
     }
     const accountId = this.book.accountId;
-    const on = <K extends keyof ConnectionEvents>(event: K, topic: Topic, enabled: boolean | undefined) => {
+    const on = (event: "order" | "position" | "trade" | "account", topic: Topic, enabled: boolean | undefined) => {
       if (!enabled) return;
-      const handler = ((book: AccountBook, payload: unknown, extra?: { missed: boolean }) => {
+      const handler = (book: AccountBook, payload: unknown, extra?: { missed: boolean }) => {
         if (book.accountId !== accountId) return;
-        this.node.send({ topic, account: accountId, missed: extra?.missed, payload } as never);
+        this.node.send({ topic, account: accountId, missed: extra?.missed, payload });
         if (topic === "account") this.node.status(this.balanceStatus());
-      }) as never;
+      };
       conn.on(event, handler);
       this.off.push(() => conn.off(event, handler));
     };

@@ -9,5 +9,5 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, props);
     attach(this, configNodeOf(RED, props.server), new AccountController(this, props));
   }
-  RED.nodes.registerType(NodeType.Account, TopstepxAccount as any);
+  RED.nodes.registerType(NodeType.Account, TopstepxAccount);
 };

@@ -12,5 +12,5 @@ export = (RED: NodeAPI): void => {
     const server = configNodeOf(RED, props.server);
     attach(this, server, new AlertController(this, server, props));
   }
-  RED.nodes.registerType(NodeType.Alert, TopstepxAlert as any);
+  RED.nodes.registerType(NodeType.Alert, TopstepxAlert);
 };

@@ -130,7 +130,7 @@ export class MarketController {
             await conn.market
               .watchTrades(contract.id, (id, trades) => {
                 for (const t of trades)
-                  this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } } as never);
+                  this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } });
               })
               .catch(refused),
           );
@@ -139,7 +139,7 @@ export class MarketController {
           this.stops.push(
             await conn.market
               .watchDepth(contract.id, (id, entries) =>
-                this.node.send({ topic: id, symbol, event: "depth", payload: entries } as never),
+                this.node.send({ topic: id, symbol, event: "depth", payload: entries }),
               )
               .catch(refused),
           );
@@ -187,9 +187,12 @@ export class MarketController {
           timestamp: formatTimestamp(q.timestamp),
           crossed: q.crossed,
         },
-      } as never);
+      });
     };
-    if (throttle <= 0) return emit();
+    if (throttle <= 0) {
+      emit();
+      return;
+    }
     const wait = (this.lastSent.get(q.contractId) ?? 0) + throttle - Date.now();
     if (wait <= 0) emit();
     else if (!this.pending.has(q.contractId)) this.pending.set(q.contractId, setTimeout(emit, wait));

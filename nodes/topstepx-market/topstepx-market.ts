@@ -9,5 +9,5 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, props);
     attach(this, configNodeOf(RED, props.server), new MarketController(this, props));
   }
-  RED.nodes.registerType(NodeType.Market, TopstepxMarket as any);
+  RED.nodes.registerType(NodeType.Market, TopstepxMarket);
 };

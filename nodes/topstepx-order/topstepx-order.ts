@@ -10,5 +10,5 @@ export = (RED: NodeAPI): void => {
     const server = configNodeOf(RED, props.server);
     attach(this, server, new OrderController(this, server, props));
   }
-  RED.nodes.registerType(NodeType.Order, TopstepxOrder as any);
+  RED.nodes.registerType(NodeType.Order, TopstepxOrder);
 };

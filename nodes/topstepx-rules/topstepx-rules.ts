@@ -26,7 +26,7 @@ export = (RED: NodeAPI): void => {
     attach(this, configNodeOf(RED, props.server), controller);
     if (configError) this.status(errorStatus(configError));
   }
-  RED.nodes.registerType(NodeType.Rules, TopstepxRules as any);
+  RED.nodes.registerType(NodeType.Rules, TopstepxRules);
 
   /** The built-in profiles, for the dialog's summary. */
   RED.httpAdmin.get(`/${NodeType.Rules}/profiles`, RED.auth.needsPermission(`${NodeType.Rules}.read`), (_req, res) => {
