@@ -2,7 +2,7 @@ import type { PlacementEvent } from "../gateway/gateway-api";
 import { type Order, OrderStatus } from "../schemas";
 
 /** How long an approval waits for its Order/place to start before its reservation lapses. */
-export const RESERVATION_MS = 15_000;
+const RESERVATION_MS = 15_000;
 /**
  * How long a filled order stays counted while its position update is awaited: the gateway may send
  * the position before the fill's order event, and then no later position event comes to release it.

@@ -113,8 +113,6 @@ export const ValidateErrorCode = {
   UnknownError: 4,
 } as const;
 
-export const LogoutErrorCode = { Success: 0, InvalidSession: 1, UnknownError: 2 } as const;
-
 export const SearchByIdContractErrorCode = { Success: 0, ContractNotFound: 1 } as const;
 
 export const RetrieveBarErrorCode = {

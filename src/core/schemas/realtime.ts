@@ -42,11 +42,6 @@ export const DepthEntry = z.object({
 });
 export type DepthEntry = z.infer<typeof DepthEntry>;
 
-/** The `{action, data}` envelope of user-hub events as they arrive on the wire. */
-export function userEvent<T extends z.ZodTypeAny>(data: T) {
-  return z.object({ action: Int32, data });
-}
-
 export const HubEventName = {
   Account: "GatewayUserAccount",
   Order: "GatewayUserOrder",

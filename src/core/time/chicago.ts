@@ -42,12 +42,6 @@ export function chicagoTime(ms: number): ChicagoTime {
   };
 }
 
-/** Minutes since Chicago midnight. */
-export function chicagoMinuteOfDay(ms: number): number {
-  const t = chicagoTime(ms);
-  return t.hour * 60 + t.minute;
-}
-
 /** Minutes since midnight of a wall-clock "HH:MM". */
 export function minutesOf(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
