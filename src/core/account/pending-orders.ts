@@ -29,7 +29,9 @@ interface Pending {
   confirmedAt?: number;
 }
 
+/** What {@link PendingOrders} needs from its account's connection. */
 export interface PendingOrdersOptions {
+  /** Epoch milliseconds; reservations and grace periods run on it. */
   now(): number;
   /** Looks an order up by its tag: the order, null when the gateway has none, or a rejection. */
   findByTag(accountId: number, customTag: string, since: number): Promise<Order | null>;

@@ -18,14 +18,20 @@ export type JournalKind =
   | "start"
   | "error";
 
+/** One journal row as read back. */
 export interface JournalEntry {
+  /** Position in the journal of the whole file (all accounts), from 1, never reused. */
   seq: number;
+  /** When it was written, epoch ms of the journal's clock; `tsIso` is the same instant in UTC. */
   ts: number;
   tsIso: string;
+  /** The Topstep trading day of `ts` (YYYY-MM-DD of the 17:00 Chicago session's close). */
   tradingDay: string;
   accountId: number;
   kind: JournalKind;
+  /** The row's JSON payload, parsed; its shape depends on `kind`. */
   data: unknown;
+  /** SHA-256 over the previous row's hash and this row: {@link Journal.verify} finds edits by it. */
   hash: string;
 }
 

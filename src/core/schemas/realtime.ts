@@ -42,6 +42,11 @@ export const DepthEntry = z.object({
 });
 export type DepthEntry = z.infer<typeof DepthEntry>;
 
+/**
+ * The SignalR method names the hubs call: user hub (account, order, position, trade) and market hub
+ * (quote, market trade, depth). The user-hub events carry `(data)` or `{action, data}`; the market
+ * ones `(contractId, data)`.
+ */
 export const HubEventName = {
   Account: "GatewayUserAccount",
   Order: "GatewayUserOrder",

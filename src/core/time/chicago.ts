@@ -28,6 +28,11 @@ const fmt = new Intl.DateTimeFormat("en-US", {
 });
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+/**
+ * The America/Chicago wall-clock time of epoch milliseconds `ms`, daylight saving included. In the
+ * repeated hour of a fall-back night two instants give the same fields; go back to epoch ms to
+ * compare or order times.
+ */
 export function chicagoTime(ms: number): ChicagoTime {
   const p: Record<string, string> = {};
   for (const part of fmt.formatToParts(new Date(ms))) p[part.type] = part.value;
@@ -42,7 +47,10 @@ export function chicagoTime(ms: number): ChicagoTime {
   };
 }
 
-/** Minutes since midnight of a wall-clock "HH:MM". */
+/**
+ * Minutes since midnight of a wall-clock "HH:MM" (24 h): "15:10" → 910. It trusts the format, which
+ * the rules schema checks; anything else gives a wrong number or NaN.
+ */
 export function minutesOf(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
