@@ -127,7 +127,8 @@ export class Journal {
     this.upsertState = this.db.prepare(
       "INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     );
-    // Ids were once kept per file, not per account: carry them over, each under the account that sent it.
+    // A file with a seen_alerts table keeps its alert ids for the whole file: move each under the
+    // account that sent it, so its replays stay refused (a row naming no account goes under 0).
     if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_alerts'").get()) {
       this.db.exec(
         "BEGIN; INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DROP TABLE seen_alerts; COMMIT;",
