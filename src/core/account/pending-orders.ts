@@ -81,6 +81,10 @@ export class PendingOrders {
     return out;
   }
 
+  /**
+   * A placement's progress from GatewayApi: `sending` holds the order until the gateway answers,
+   * `refused` releases it, `placed` waits for the book, `unknown` looks it up by tag every 5 s.
+   */
   onPlacement(e: PlacementEvent): void {
     let p = this.byTag.get(e.customTag);
     // An order placed without a reservation (an order node on its own) is pending all the same.
@@ -119,6 +123,7 @@ export class PendingOrders {
     } else this.byTag.delete(o.customTag);
   }
 
+  /** A position event: the fills of filled orders on that contract are in the position now. */
   onPosition(accountId: number, contractId: string): void {
     for (const [tag, p] of this.byTag)
       if (p.accountId === accountId && p.phase === "filled" && p.contractId === contractId) this.byTag.delete(tag);
@@ -153,6 +158,7 @@ export class PendingOrders {
     this.lookups.set(customTag, timer);
   }
 
+  /** Stops the tag look-ups; what is pending stays counted. */
   close(): void {
     this.closed = true;
     for (const t of this.lookups.values()) clearTimeout(t);

@@ -274,6 +274,7 @@ export class RestClient {
     }
   }
 
+  /** Destroys the kept-alive sockets, so that they hold neither the gateway nor the process open. */
   close(): void {
     for (const a of [this.http.defaults.httpAgent, this.http.defaults.httpsAgent])
       (a as HttpAgent | undefined)?.destroy();

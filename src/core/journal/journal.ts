@@ -217,6 +217,7 @@ export class Journal {
     return this.selectSeen.get(accountId, alertId) !== undefined;
   }
 
+  /** The account's last saved rule state, or null for an account this file has never guarded. */
   loadState(accountId: number): RuleState | null {
     const row = this.db.prepare("SELECT state FROM rule_state WHERE account_id = ?").get(accountId) as
       | { state: string }
@@ -224,6 +225,10 @@ export class Journal {
     return row ? (JSON.parse(row.state, reviver) as RuleState) : null;
   }
 
+  /**
+   * Replaces the saved rule state of `s.accountId`; `ts` (epoch ms) records when. Committed before it
+   * returns, so it survives a killed process (not a power cut: the file syncs in WAL NORMAL mode).
+   */
   saveState(s: RuleState, ts: number): void {
     this.upsertState.run(s.accountId, JSON.stringify(s, replacer), ts);
   }
@@ -238,6 +243,10 @@ export class Journal {
     this.db.prepare("DELETE FROM decided_alerts WHERE decided_at < ?").run(now - ms);
   }
 
+  /**
+   * Rows in journal order, filtered by account, kind and `seq` after `sinceSeq`; at most `limit`
+   * (10,000 by default), so page on with the last row's seq. Rows queued by appendSoon are written first.
+   */
   entries(filter: { accountId?: number; kind?: JournalKind; sinceSeq?: number; limit?: number } = {}): JournalEntry[] {
     this.flush();
     const where: string[] = [];
