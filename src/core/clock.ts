@@ -9,6 +9,10 @@ export interface Clock {
   sleep?(ms: number): Promise<void>;
 }
 
+/**
+ * The process's wall clock, the default wherever a clock is optional. It has no `sleep`, so waits
+ * on it use the process timers.
+ */
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** Waits `ms` on `clock` (its own `sleep` when it has one, the process timers otherwise). */

@@ -29,7 +29,7 @@ export interface Product {
 const QUARTERLY = "HMUZ";
 const MONTHLY = "FGHJKMNQUVXZ";
 const GOLD = "GJMQVZ";
-export const MONTH_CODES = "FGHJKMNQUVXZ";
+const MONTH_CODES = "FGHJKMNQUVXZ";
 const MONTH_NAMES = [
   "January",
   "February",

@@ -92,7 +92,6 @@ export interface PlaceOutcome extends Outcome {
 }
 
 const OK: Outcome = { errorCode: 0, errorMessage: null };
-const WORKING: ReadonlySet<OrderStatus> = new Set([OrderStatus.Open, OrderStatus.Pending]);
 const LIVE_CHILD: ReadonlySet<OrderStatus> = new Set([OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended]);
 const TYPE_NAME: Record<number, string> = {
   0: "Unknown",

@@ -766,7 +766,7 @@ describe("core: rules engine", () => {
       s.tradingDays.push("2026-11-16");
       assert.equal(evaluate(cfg, s, live(), MON_1000).headroom.tradingDays, 1);
       s.tradingDays.push("2026-11-17");
-      assert.equal(evaluate(cfg, s, live(), TUE_1000).headroom.tradingDays, cfg.minTradingDays);
+      assert.equal(evaluate(cfg, s, live(), TUE_1000).headroom.tradingDays, 2);
     });
   });
 
@@ -948,10 +948,7 @@ describe("core: rules engine", () => {
         assert.equal(r.profile, name);
         assert.equal(r.startBalance, size);
         assert.deepEqual(r.lossFloor, { mode: "trailingEod", amount: mll, lockAt: size });
-        assert.deepEqual(
-          [r.maxContracts, r.microRatio, r.profitTarget, r.consistency, r.minTradingDays],
-          [contracts, 10, target, 0.5, 2],
-        );
+        assert.deepEqual([r.maxContracts, r.microRatio, r.profitTarget], [contracts, 10, target]);
         assert.deepEqual(r.session, {
           open: "17:00",
           close: "15:10",
@@ -986,11 +983,7 @@ describe("core: rules engine", () => {
           r.scaling!.slice(1).map((t) => t.minProfit),
           thresholds,
         );
-        assert.deepEqual(
-          [r.profitTarget, r.dailyLoss, r.consistency],
-          [undefined, undefined, undefined],
-          "no target, no DLL on TopstepX",
-        );
+        assert.deepEqual([r.profitTarget, r.dailyLoss], [undefined, undefined], "no target, no DLL on TopstepX");
         const s = initialState(r, 1, 0, MON_1000);
         assert.deepEqual([s.floor, s.tierMaxContracts], [-mll, tiers[0]]);
       });
@@ -1048,7 +1041,6 @@ describe("core: rules engine", () => {
         [{ dailyLoss: { amount: 500, mode: "sliding" as "fixed" } }, /^dailyLoss\.mode: /],
         [{ session: { entryCutoff: "3pm" } }, /^session\.entryCutoff: use HH:MM \(24 h, Chicago time\)$/],
         [{ session: { earlyCloses: { "27/11/2026": "12:00" } } }, /^session\.earlyCloses/],
-        [{ consistency: 1.5 }, /^consistency: /],
         [{ scaling: [{ minProfit: 0, maxContracts: 0 }] }, /^scaling\.0\.maxContracts: /],
       ];
       for (const [overrides, message] of bad)

@@ -58,13 +58,16 @@ export class AccountBook {
   name = "";
   balance = 0;
   canTrade = true;
+  /** Open positions by contract id; a flat contract has no entry. */
   readonly positions = new Map<string, Position>();
+  /** Working orders (see isWorkingStatus) by order id; an order leaves when it fills or ends. */
   readonly orders = new Map<number, Order>();
   private readonly tradeIds = new Set<number>();
   /** Realized P&L (before fees), fees and fills since the trading day started. */
   realizedPnl = 0;
   fees = 0;
   fills = 0;
+  /** Epoch ms of the current trading day's 17:00 Chicago open. */
   dayStart: number;
   /** When this book was last confirmed by a REST snapshot. */
   syncedAt = 0;
@@ -88,17 +91,20 @@ export class AccountBook {
     return true;
   }
 
+  /** Takes an account event or row as it stands (name, balance, whether it may trade). */
   applyAccount(a: TradingAccount): void {
     this.name = a.name;
     this.balance = a.balance;
     this.canTrade = a.canTrade;
   }
 
+  /** Takes an order event: a working order is kept or updated, any other status removes it. */
   applyOrder(o: Order): void {
     if (isWorkingStatus(o.status)) this.orders.set(o.id, o);
     else this.orders.delete(o.id);
   }
 
+  /** Takes a position event: size 0 means the contract went flat. */
   applyPosition(p: Position): void {
     if (p.size > 0) this.positions.set(p.contractId, p);
     else this.positions.delete(p.contractId);

@@ -15,6 +15,11 @@ export interface FlattenReport {
   confirmedAt: number;
 }
 
+/**
+ * Thrown by {@link flattenAccount} when the account is still not confirmed flat at its deadline or
+ * round limit. `report` says what was cancelled and closed until then: the account may hold some of
+ * it still, so the caller must alert a person, not assume either state.
+ */
 export class FlattenIncompleteError extends Error {
   constructor(
     readonly report: FlattenReport,
@@ -25,6 +30,7 @@ export class FlattenIncompleteError extends Error {
   }
 }
 
+/** Limits and pacing of a {@link flattenAccount}; every field has a default. */
 export interface FlattenOptions {
   /** Give up with FlattenIncompleteError when the account is not flat after this long (default 5 min). */
   deadlineMs?: number;
@@ -32,6 +38,7 @@ export interface FlattenOptions {
   maxRounds?: number;
   /** The pause between rounds (default {@link EXIT_BACKOFF}: 250 ms doubling up to 4 s). */
   backoff?: Backoff;
+  /** The jitter source of the backoff, in [0, 1) (default Math.random); tests fix it. */
   random?: () => number;
 }
 

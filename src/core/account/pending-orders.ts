@@ -2,7 +2,7 @@ import type { PlacementEvent } from "../gateway/gateway-api";
 import { type Order, OrderStatus } from "../schemas";
 
 /** How long an approval waits for its Order/place to start before its reservation lapses. */
-export const RESERVATION_MS = 15_000;
+const RESERVATION_MS = 15_000;
 /**
  * How long a filled order stays counted while its position update is awaited: the gateway may send
  * the position before the fill's order event, and then no later position event comes to release it.
@@ -29,7 +29,9 @@ interface Pending {
   confirmedAt?: number;
 }
 
+/** What {@link PendingOrders} needs from its account's connection. */
 export interface PendingOrdersOptions {
+  /** Epoch milliseconds; reservations and grace periods run on it. */
   now(): number;
   /** Looks an order up by its tag: the order, null when the gateway has none, or a rejection. */
   findByTag(accountId: number, customTag: string, since: number): Promise<Order | null>;
@@ -79,6 +81,10 @@ export class PendingOrders {
     return out;
   }
 
+  /**
+   * A placement's progress from GatewayApi: `sending` holds the order until the gateway answers,
+   * `refused` releases it, `placed` waits for the book, `unknown` looks it up by tag every 5 s.
+   */
   onPlacement(e: PlacementEvent): void {
     let p = this.byTag.get(e.customTag);
     // An order placed without a reservation (an order node on its own) is pending all the same.
@@ -117,6 +123,7 @@ export class PendingOrders {
     } else this.byTag.delete(o.customTag);
   }
 
+  /** A position event: the fills of filled orders on that contract are in the position now. */
   onPosition(accountId: number, contractId: string): void {
     for (const [tag, p] of this.byTag)
       if (p.accountId === accountId && p.phase === "filled" && p.contractId === contractId) this.byTag.delete(tag);
@@ -151,6 +158,7 @@ export class PendingOrders {
     this.lookups.set(customTag, timer);
   }
 
+  /** Stops the tag look-ups; what is pending stays counted. */
   close(): void {
     this.closed = true;
     for (const t of this.lookups.values()) clearTimeout(t);

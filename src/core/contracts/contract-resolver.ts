@@ -64,6 +64,10 @@ export class ContractResolver {
     return this.available.contracts;
   }
 
+  /**
+   * The contract with a ProjectX id, expired ones included; cached for good once found (a
+   * contract's tick size and value do not change). Throws UnknownSymbolError when there is none.
+   */
   async byContractId(id: string): Promise<Contract> {
     const hit = this.byId.get(id);
     if (hit) return hit;

@@ -8,6 +8,10 @@ export interface GatewayEndpoints {
 /** Named presets a trader picks from; "custom" takes explicit URLs. */
 export type EnvironmentName = "topstepx" | "simulator" | "custom";
 
+/**
+ * The preset endpoints, each with a display label. `simulator` is where `npx topstepx-sim` listens
+ * by default (127.0.0.1:5880); a simulator on another port needs `custom` or {@link simulatorEndpoints}.
+ */
 export const ENVIRONMENTS: Record<Exclude<EnvironmentName, "custom">, GatewayEndpoints & { label: string }> = {
   topstepx: {
     label: "TopstepX",

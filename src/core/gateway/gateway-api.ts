@@ -126,12 +126,17 @@ export class GatewayApi {
     for (const l of this.placementListeners) l(e);
   }
 
+  /** The user's trading accounts; `simulated` tells Combine and practice accounts from live ones. */
   async searchAccounts(onlyActiveAccounts = true): Promise<TradingAccount[]> {
     return (
       (await this.call("Account/search", { onlyActiveAccounts }, SearchAccountResponse, { retry: true })).accounts ?? []
     );
   }
 
+  /**
+   * Contracts whose name or symbol matches `searchText`: at most 20, no paging. `live` picks the
+   * live data subscription; false serves Combine and practice accounts.
+   */
   async searchContracts(searchText: string, live = false): Promise<Contract[]> {
     return (
       (await this.call("Contract/search", { searchText, live }, SearchContractResponse, { retry: true })).contracts ??
@@ -152,14 +157,17 @@ export class GatewayApi {
     }
   }
 
+  /** Every contract the gateway lists as tradable, in one answer; `live` as in searchContracts. */
   async availableContracts(live = false): Promise<Contract[]> {
     return (await this.call("Contract/available", { live }, SearchContractResponse, { retry: true })).contracts ?? [];
   }
 
+  /** Bars of a window, newest first; at most `req.limit` (20,000 the gateway's ceiling), the most recent kept. */
   async retrieveBars(req: RetrieveBarRequest): Promise<Bar[]> {
     return (await this.call("History/retrieveBars", req, RetrieveBarResponse, { retry: true })).bars ?? [];
   }
 
+  /** Orders created from `start` to `end` (epoch ms; no `end`: until now), whatever their status. */
   async searchOrders(accountId: number, start: number, end?: number): Promise<Order[]> {
     const body = {
       accountId,
@@ -169,10 +177,15 @@ export class GatewayApi {
     return (await this.call("Order/search", body, SearchOrderResponse, { retry: true })).orders ?? [];
   }
 
+  /**
+   * Working orders as Order/searchOpen lists them: Suspended bracket legs are missing, so code that
+   * must see every working order asks {@link queryOrders} with WORKING_STATUSES.
+   */
   async searchOpenOrders(accountId: number): Promise<Order[]> {
     return (await this.call("Order/searchOpen", { accountId }, SearchOrderResponse, { retry: true })).orders ?? [];
   }
 
+  /** The account's order with this id in any status, or null when the gateway has none. */
   async orderById(accountId: number, orderId: number): Promise<Order | null> {
     try {
       return (
@@ -185,16 +198,19 @@ export class GatewayApi {
     }
   }
 
+  /** Order/v2/query: orders filtered by status, contract and creation time; one page of them. */
   async queryOrders(req: QueryOrdersRequest): Promise<Order[]> {
     return (await this.call("Order/v2/query", req, QueryOrdersResponse, { retry: true })).orders ?? [];
   }
 
+  /** Open positions; `size` is always positive and `type` (PositionType) gives the side. */
   async searchOpenPositions(accountId: number): Promise<Position[]> {
     return (
       (await this.call("Position/searchOpen", { accountId }, SearchPositionResponse, { retry: true })).positions ?? []
     );
   }
 
+  /** Fills from `start` to `end` (epoch ms; no `end`: until now); skip those with `voided` true. */
   async searchTrades(accountId: number, start: number, end?: number): Promise<Trade[]> {
     const body = {
       accountId,
@@ -209,6 +225,10 @@ export class GatewayApi {
     await this.call("Order/cancel", { accountId, orderId }, Envelope, { retry: false });
   }
 
+  /**
+   * Changes a working order's size or prices, once and never repeated: after a lost answer the
+   * change may or may not have applied, so a caller that tries again reads the order first.
+   */
   async modifyOrder(req: ModifyOrderRequest): Promise<void> {
     await this.call("Order/modify", req, Envelope, { retry: false });
   }
@@ -218,6 +238,7 @@ export class GatewayApi {
     await this.call("Position/closeContract", { accountId, contractId }, Envelope, { retry: false });
   }
 
+  /** Closes `size` contracts (positive) of a position at market; partialCloseConfirmed repeats it safely. */
   async partialClosePosition(accountId: number, contractId: string, size: number): Promise<void> {
     await this.call("Position/partialCloseContract", { accountId, contractId, size }, Envelope, { retry: false });
   }

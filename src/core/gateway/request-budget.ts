@@ -20,7 +20,9 @@ export interface BudgetLimits {
   exitRetries?: number;
 }
 
+/** How one request asks for its place in a {@link RequestBudget}. */
 export interface AcquireOptions {
+  /** The share of the budget it may use (default `normal`: all but the exit reserve). */
   lane?: Lane;
   /** The request repeats one that failed (counted against `exitRetries` in the exit lane). */
   retry?: boolean;

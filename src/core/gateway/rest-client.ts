@@ -16,14 +16,17 @@ import {
 import { type BudgetLimits, DEFAULT_BUDGETS, type Lane, RequestBudget } from "./request-budget";
 import { type Backoff, backoffDelay, retryAfterMs } from "./retry-policy";
 
+/** What Auth/loginKey takes: the TopstepX user name and an API key (not the account password). */
 export interface Credentials {
   userName: string;
   apiKey: string;
 }
 
+/** How a {@link RestClient} reaches one gateway as one user. */
 export interface RestClientOptions {
   endpoints: GatewayEndpoints;
   credentials: Credentials;
+  /** Decides token expiry, budget windows and retry waits (default the system clock). */
   clock?: Clock;
   /** Timeout of every request but order placement (default 10 s). */
   timeoutMs?: number;
@@ -273,6 +276,7 @@ export class RestClient {
     }
   }
 
+  /** Destroys the kept-alive sockets, so that they hold neither the gateway nor the process open. */
   close(): void {
     for (const a of [this.http.defaults.httpAgent, this.http.defaults.httpsAgent])
       (a as HttpAgent | undefined)?.destroy();

@@ -18,14 +18,20 @@ export type JournalKind =
   | "start"
   | "error";
 
+/** One journal row as read back. */
 export interface JournalEntry {
+  /** Position in the journal of the whole file (all accounts), from 1, never reused. */
   seq: number;
+  /** When it was written, epoch ms of the journal's clock; `tsIso` is the same instant in UTC. */
   ts: number;
   tsIso: string;
+  /** The Topstep trading day of `ts` (YYYY-MM-DD of the 17:00 Chicago session's close). */
   tradingDay: string;
   accountId: number;
   kind: JournalKind;
+  /** The row's JSON payload, parsed; its shape depends on `kind`. */
   data: unknown;
+  /** SHA-256 over the previous row's hash and this row: {@link Journal.verify} finds edits by it. */
   hash: string;
 }
 
@@ -134,7 +140,8 @@ export class Journal {
     this.upsertState = this.db.prepare(
       "INSERT INTO rule_state (account_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     );
-    // Ids were once kept per file, not per account: carry them over, each under the account that sent it.
+    // A file with a seen_alerts table keeps its alert ids for the whole file: move each under the
+    // account that sent it, so its replays stay refused (a row naming no account goes under 0).
     if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_alerts'").get()) {
       this.db.exec(
         "BEGIN; INSERT OR IGNORE INTO decided_alerts (account_id, alert_id, decided_at) SELECT COALESCE(account_id, 0), alert_id, seen_at FROM seen_alerts; DROP TABLE seen_alerts; COMMIT;",
@@ -281,6 +288,7 @@ export class Journal {
     return this.selectSeen.get(accountId, alertId) !== undefined;
   }
 
+  /** The account's last saved rule state, or null for an account this file has never guarded. */
   loadState(accountId: number): RuleState | null {
     this.flush();
     const row = this.db.prepare("SELECT state FROM rule_state WHERE account_id = ?").get(accountId) as
@@ -289,6 +297,10 @@ export class Journal {
     return row ? (JSON.parse(row.state, reviver) as RuleState) : null;
   }
 
+  /**
+   * Replaces the saved rule state of `s.accountId`; `ts` (epoch ms) records when. Committed before it
+   * returns, so it survives a killed process (not a power cut: the file syncs in WAL NORMAL mode).
+   */
   saveState(s: RuleState, ts: number): void {
     this.queuedStates.delete(s.accountId);
     this.upsertState.run(s.accountId, JSON.stringify(s, replacer), ts);
@@ -304,6 +316,10 @@ export class Journal {
     this.db.prepare("DELETE FROM decided_alerts WHERE decided_at < ?").run(now - ms);
   }
 
+  /**
+   * Rows in journal order, filtered by account, kind and `seq` after `sinceSeq`; at most `limit`
+   * (10,000 by default), so page on with the last row's seq. Rows queued by appendSoon are written first.
+   */
   entries(filter: { accountId?: number; kind?: JournalKind; sinceSeq?: number; limit?: number } = {}): JournalEntry[] {
     this.flush();
     const where: string[] = [];

@@ -8,7 +8,10 @@ export function tickDecimals(tickSize: number): number {
   return 10;
 }
 
-/** Rounds a price to the nearest tick. */
+/**
+ * Rounds a price to the nearest tick, a half tick up (towards +∞), printed with `decimals` so that
+ * 0.1 + 0.2 residue never reaches the gateway, which refuses prices off the grid.
+ */
 export function snapToTick(price: number, tickSize: number, decimals = tickDecimals(tickSize)): number {
   return Number((Math.round(price / tickSize) * tickSize).toFixed(decimals));
 }
@@ -19,12 +22,15 @@ export function isOnTick(price: number, tickSize: number): boolean {
   return Math.abs(ticks - Math.round(ticks)) < 1e-6;
 }
 
-/** Adds a signed number of ticks to a price. */
+/**
+ * The price `ticks` ticks away (negative: lower), snapped to the grid first, so an off-grid `price`
+ * lands on the tick nearest to where it meant.
+ */
 export function addTicks(price: number, ticks: number, tickSize: number, decimals = tickDecimals(tickSize)): number {
   return Number((Math.round(price / tickSize + ticks) * tickSize).toFixed(decimals));
 }
 
-/** Rounds money to cents. */
+/** Rounds an amount of money to cents, half a cent up; for reports and comparisons, not for prices. */
 export function cents(x: number): number {
   return Math.round(x * 100) / 100;
 }

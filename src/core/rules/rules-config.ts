@@ -51,9 +51,6 @@ export const RulesConfig = z.object({
   profitTarget: PositiveMoney.optional(),
   /** Refuse new entries once the profit target is reached. */
   stopAtTarget: z.boolean().default(false),
-  /** Best day's share of total profit must stay below this (0.5 = 50 %). Reported, never enforced by refusal. */
-  consistency: z.coerce.number().positive().max(1).optional(),
-  minTradingDays: z.coerce.number().int().min(0).optional(),
   session: z
     .object({
       open: Clock.default("17:00"),
@@ -131,8 +128,6 @@ export const PROFILES: Record<string, RulesConfigInput> = {
         maxContracts: c.contracts,
         microRatio: 10,
         profitTarget: c.target,
-        consistency: 0.5,
-        minTradingDays: 2,
         session: TOPSTEP_SESSION,
         calendar: "cme",
       } satisfies RulesConfigInput,

@@ -16,5 +16,6 @@ export type TradingAccount = z.infer<typeof TradingAccount>;
 export const SearchAccountRequest = z.object({ onlyActiveAccounts: z.boolean() });
 export type SearchAccountRequest = z.infer<typeof SearchAccountRequest>;
 
+/** Account/search answer; `accounts` may be null or absent, which means none. */
 export const SearchAccountResponse = withEnvelope({ accounts: z.array(TradingAccount).nullish() });
 export type SearchAccountResponse = z.infer<typeof SearchAccountResponse>;

@@ -5,6 +5,10 @@ import { withEnvelope } from "./common";
 export const LoginApiKeyRequest = z.object({ userName: z.string(), apiKey: z.string() });
 export type LoginApiKeyRequest = z.infer<typeof LoginApiKeyRequest>;
 
+/**
+ * Auth/loginKey answer: `token` is the session JWT for REST and both hubs, valid 24 hours; it is null
+ * on failure (`errorCode` from {@link LoginErrorCode}). A new login does not end older tokens.
+ */
 export const LoginResponse = withEnvelope({ token: z.string().nullish() });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

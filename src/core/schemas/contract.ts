@@ -20,6 +20,7 @@ export const SearchContractRequest = z.object({
 });
 export type SearchContractRequest = z.infer<typeof SearchContractRequest>;
 
+/** Contract/search answer, also Contract/available's; `contracts` may be null or absent (none). */
 export const SearchContractResponse = withEnvelope({ contracts: z.array(Contract).nullish() });
 export type SearchContractResponse = z.infer<typeof SearchContractResponse>;
 
@@ -27,6 +28,10 @@ export type SearchContractResponse = z.infer<typeof SearchContractResponse>;
 export const SearchContractByIdRequest = z.object({ contractId: z.string() });
 export type SearchContractByIdRequest = z.infer<typeof SearchContractByIdRequest>;
 
+/**
+ * Contract/searchById answer: one `contract`, expired ones included (`activeContract` false); null
+ * or absent when there is none.
+ */
 export const SearchContractByIdResponse = withEnvelope({ contract: Contract.nullish() });
 export type SearchContractByIdResponse = z.infer<typeof SearchContractByIdResponse>;
 

@@ -90,7 +90,13 @@ export type AggregateBarUnit = (typeof AggregateBarUnit)[keyof typeof AggregateB
 export const UserEventAction = { Created: 0, Updated: 1, Deleted: 2 } as const;
 export type UserEventAction = (typeof UserEventAction)[keyof typeof UserEventAction];
 
-/** Error codes, per endpoint: the same number means different things on different endpoints. */
+/**
+ * Error codes, per endpoint: the same number means different things on different endpoints, so
+ * read `errorCode` only with the endpoint's own table. They arrive with HTTP 200 and success false.
+ *
+ * Auth/loginKey: 3 InvalidCredentials is a wrong user name or API key; 9 and 10 mean the user has no
+ * API subscription or API keys are switched off, which no retry fixes.
+ */
 export const LoginErrorCode = {
   Success: 0,
   UserNotFound: 1,
@@ -105,6 +111,7 @@ export const LoginErrorCode = {
   ApiKeyAuthenticationDisabled: 10,
 } as const;
 
+/** Auth/validate: every code but 0 means the token cannot be renewed; log in again. */
 export const ValidateErrorCode = {
   Success: 0,
   InvalidSession: 1,
@@ -113,10 +120,10 @@ export const ValidateErrorCode = {
   UnknownError: 4,
 } as const;
 
-export const LogoutErrorCode = { Success: 0, InvalidSession: 1, UnknownError: 2 } as const;
-
+/** Contract/searchById: 1 when no contract, expired or not, has the id. */
 export const SearchByIdContractErrorCode = { Success: 0, ContractNotFound: 1 } as const;
 
+/** History/retrieveBars: 2–4 name the request field the gateway refused (`unit`, `unitNumber`, `limit`). */
 export const RetrieveBarErrorCode = {
   Success: 0,
   ContractNotFound: 1,
@@ -125,6 +132,11 @@ export const RetrieveBarErrorCode = {
   LimitInvalid: 4,
 } as const;
 
+/**
+ * Order/place. 2 OrderRejected covers every validation refusal (a duplicate customTag, a price off
+ * the tick grid, wrong bracket signs…): `errorMessage` says which. A refused order may still carry
+ * an `orderId`.
+ */
 export const PlaceOrderErrorCode = {
   Success: 0,
   AccountNotFound: 1,
@@ -139,6 +151,7 @@ export const PlaceOrderErrorCode = {
   AccountRejected: 10,
 } as const;
 
+/** Order/modify: 3 Rejected carries the same messages as placement's OrderRejected. */
 export const ModifyOrderErrorCode = {
   Success: 0,
   AccountNotFound: 1,
@@ -150,6 +163,7 @@ export const ModifyOrderErrorCode = {
   ContractNotFound: 7,
 } as const;
 
+/** Order/cancel: 6 AccountRejected is a live or follower account, where the gateway refuses cancels. */
 export const CancelOrderErrorCode = {
   Success: 0,
   AccountNotFound: 1,
@@ -163,8 +177,13 @@ export const CancelOrderErrorCode = {
 /** Order/search, Order/searchOpen, Position/searchOpen and Trade/search share this shape. */
 export const SearchByAccountErrorCode = { Success: 0, AccountNotFound: 1 } as const;
 
+/** Order/searchById: 1 when the account has no order with that id. */
 export const SearchOrderByIdErrorCode = { Success: 0, OrderNotFound: 1 } as const;
 
+/**
+ * Position/closeContract (closes at market). A flat contract is taken to answer 2 PositionNotFound
+ * (the simulator does; unverified on the live gateway).
+ */
 export const ClosePositionErrorCode = {
   Success: 0,
   AccountNotFound: 1,
@@ -177,6 +196,11 @@ export const ClosePositionErrorCode = {
   AccountRejected: 8,
 } as const;
 
+/**
+ * Position/partialCloseContract (closes at market). Numbered differently from closeContract:
+ * 5 InvalidCloseSize shifts the rest by one. 6 OrderRejected also comes, with a null message, when
+ * the market is closed or halted or has no price yet.
+ */
 export const PartialClosePositionErrorCode = {
   Success: 0,
   AccountNotFound: 1,

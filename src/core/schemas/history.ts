@@ -25,5 +25,6 @@ export const Bar = z.object({
 });
 export type Bar = z.infer<typeof Bar>;
 
+/** History/retrieveBars answer: newest bar first; `limit` keeps the most recent bars of the window. */
 export const RetrieveBarResponse = withEnvelope({ bars: z.array(Bar).nullish() });
 export type RetrieveBarResponse = z.infer<typeof RetrieveBarResponse>;

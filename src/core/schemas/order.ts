@@ -98,12 +98,21 @@ export const Order = z.object({
 });
 export type Order = z.infer<typeof Order>;
 
+/**
+ * Order/search and Order/searchOpen answer. searchOpen leaves out Suspended bracket children: for
+ * every working order use Order/v2/query ({@link QueryOrdersResponse}).
+ */
 export const SearchOrderResponse = withEnvelope({ orders: z.array(Order).nullish() });
 export type SearchOrderResponse = z.infer<typeof SearchOrderResponse>;
 
+/** Order/searchById answer; `order` is null or absent when the account has no such order. */
 export const SearchOrderByIdResponse = withEnvelope({ order: Order.nullish() });
 export type SearchOrderByIdResponse = z.infer<typeof SearchOrderByIdResponse>;
 
+/**
+ * Order/v2/query answer: one page of `orders`; `totalCount` only when asked for. The gateway refuses
+ * a malformed query with HTTP 400 and a ProblemDetails body instead of this envelope.
+ */
 export const QueryOrdersResponse = withEnvelope({
   orders: z.array(Order).nullish(),
   totalCount: Int32.nullish(),

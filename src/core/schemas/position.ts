@@ -14,6 +14,7 @@ export const Position = z.object({
 });
 export type Position = z.infer<typeof Position>;
 
+/** Position/searchOpen answer: open positions only; `positions` may be null or absent (flat). */
 export const SearchPositionResponse = withEnvelope({ positions: z.array(Position).nullish() });
 export type SearchPositionResponse = z.infer<typeof SearchPositionResponse>;
 

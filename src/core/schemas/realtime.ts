@@ -42,11 +42,11 @@ export const DepthEntry = z.object({
 });
 export type DepthEntry = z.infer<typeof DepthEntry>;
 
-/** The `{action, data}` envelope of user-hub events as they arrive on the wire. */
-export function userEvent<T extends z.ZodTypeAny>(data: T) {
-  return z.object({ action: Int32, data });
-}
-
+/**
+ * The SignalR method names the hubs call: user hub (account, order, position, trade) and market hub
+ * (quote, market trade, depth). The user-hub events carry `(data)` or `{action, data}`; the market
+ * ones `(contractId, data)`.
+ */
 export const HubEventName = {
   Account: "GatewayUserAccount",
   Order: "GatewayUserOrder",

@@ -26,5 +26,6 @@ export const SearchTradeRequest = z.object({
 });
 export type SearchTradeRequest = z.infer<typeof SearchTradeRequest>;
 
+/** Trade/search answer: the account's fills in the window; a row with `voided` true was annulled: skip it. */
 export const SearchTradeResponse = withEnvelope({ trades: z.array(Trade).nullish() });
 export type SearchTradeResponse = z.infer<typeof SearchTradeResponse>;

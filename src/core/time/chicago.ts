@@ -47,6 +47,11 @@ function offsetAt(ms: number): number {
   return offset;
 }
 
+/**
+ * The America/Chicago wall-clock time of epoch milliseconds `ms`, daylight saving included. In the
+ * repeated hour of a fall-back night two instants give the same fields; go back to epoch ms to
+ * compare or order times.
+ */
 export function chicagoTime(ms: number): ChicagoTime {
   const wall = new Date(ms + offsetAt(ms));
   return {
@@ -60,13 +65,10 @@ export function chicagoTime(ms: number): ChicagoTime {
   };
 }
 
-/** Minutes since Chicago midnight. */
-export function chicagoMinuteOfDay(ms: number): number {
-  const t = chicagoTime(ms);
-  return t.hour * 60 + t.minute;
-}
-
-/** Minutes since midnight of a wall-clock "HH:MM". */
+/**
+ * Minutes since midnight of a wall-clock "HH:MM" (24 h): "15:10" → 910. It trusts the format, which
+ * the rules schema checks; anything else gives a wrong number or NaN.
+ */
 export function minutesOf(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }

@@ -1,7 +1,7 @@
 import { chicagoTime } from "./chicago";
 
 /** Topstep's trading day opens at 17:00 Chicago time and is named for the date on which it closes. */
-export const SESSION_OPEN_HOUR = 17;
+const SESSION_OPEN_HOUR = 17;
 
 /** Epoch ms of the most recent 17:00 Chicago at or before `ms` (DST-correct). */
 export function tradingDayStart(ms: number): number {
