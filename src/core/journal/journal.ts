@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { RuleState } from "../rules/rule-state";
 import { tradingDayOf } from "../time/trading-day";
+import { checkpointOffThread } from "./checkpointer";
 
 /** What a journal row records. */
 export type JournalKind =
@@ -90,12 +91,16 @@ export class Journal {
   private readonly selectSeen: Database.Statement;
   private readonly appendRows: (rows: JournalRow[], accountId: number, ts: number) => void;
   private readonly decideRows: (accountId: number, alertId: string | null, rows: JournalRow[], ts: number) => boolean;
-  private readonly appendQueued: (items: Array<QueuedRow | QueuedDecision>, states: Map<number, SoonState>) => boolean[];
+  private readonly appendQueued: (
+    items: Array<QueuedRow | QueuedDecision>,
+    states: Map<number, SoonState>,
+  ) => boolean[];
   /** Rows of appendSoon, written together on the next turn of the event loop (or before any other write or read). */
   private queued: Array<QueuedRow | QueuedDecision> = [];
   /** Rule states of saveStateSoon, written (as they are then) in the same transaction as the queued rows. */
   private queuedStates = new Map<number, SoonState>();
   private flushScheduled = false;
+  private readonly releaseCheckpoints: (() => void) | null;
   private sharedKey: string | null = null;
 
   /**
@@ -121,6 +126,9 @@ export class Journal {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
+    this.releaseCheckpoints = file === ":memory:" ? null : checkpointOffThread(file);
+    // A thread checkpoints the log; SQLite's own checkpoint stays only as a backstop should it stop.
+    if (this.releaseCheckpoints) this.db.pragma("wal_autocheckpoint = 20000");
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS rule_state (account_id INTEGER PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS decided_alerts (account_id INTEGER NOT NULL, alert_id TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (account_id, alert_id));
@@ -257,7 +265,9 @@ export class Journal {
       for (const d of decisions) d.settle.reject(e);
       throw e;
     }
-    decisions.forEach((d, i) => d.settle.resolve(outcomes[i]!));
+    decisions.forEach((d, i) => {
+      d.settle.resolve(outcomes[i]!);
+    });
   }
 
   /**
@@ -275,10 +285,18 @@ export class Journal {
    * turn, not one per alert. Resolves once committed, so nothing acts on a decision that a kill -9
    * could still take back; rejects if the write fails.
    */
-  recordDecisionSoon(accountId: number, alertId: string | null | undefined, rows: JournalRow[], ts: number): Promise<boolean> {
+  recordDecisionSoon(
+    accountId: number,
+    alertId: string | null | undefined,
+    rows: JournalRow[],
+    ts: number,
+  ): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const queued = rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) }));
-      this.queued.push({ decision: { accountId, alertId: alertId ?? null, rows: queued, ts }, settle: { resolve, reject } });
+      this.queued.push({
+        decision: { accountId, alertId: alertId ?? null, rows: queued, ts },
+        settle: { resolve, reject },
+      });
       this.flushSoon();
     });
   }
@@ -421,6 +439,7 @@ export class Journal {
     if (entry && --entry.holders > 0) return;
     if (this.sharedKey) shared.delete(this.sharedKey);
     this.flush();
+    this.releaseCheckpoints?.();
     this.db.close();
   }
 }
@@ -440,10 +459,8 @@ function toEntry(r: Record<string, unknown>): JournalEntry {
 
 /** The compliance report as CSV. */
 export function reportCsv(rows: DayReport[]): string {
-  return (
-    [
-      "trading_day,pnl,trades,breaches,best_day",
-      ...rows.map((r) => `${r.tradingDay},${r.pnl.toFixed(2)},${r.trades},${r.breaches},${r.bestDay}`),
-    ].join("\n") + "\n"
-  );
+  return `${[
+    "trading_day,pnl,trades,breaches,best_day",
+    ...rows.map((r) => `${r.tradingDay},${r.pnl.toFixed(2)},${r.trades},${r.breaches},${r.bestDay}`),
+  ].join("\n")}\n`;
 }
