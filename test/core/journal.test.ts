@@ -1,12 +1,13 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
 import { initialState } from "../../src/core/rules/rule-state";
 import { rulesFor } from "../../src/core/rules/rules-config";
+import { until } from "../support/sim";
 
 describe("core: journal (SQLite)", () => {
   let dir: string;
@@ -88,5 +89,24 @@ describe("core: journal (SQLite)", () => {
     assert.deepEqual(j.loadState(7), { version: 1, accountId: 7, killSwitch: true, floor: 48500 });
     assert.equal(j.verify(), null);
     j.close();
+  });
+
+  it("copies its write-ahead log into the file off the event loop, and leaves no log once closed", async () => {
+    const file = join(dir, "j.sqlite");
+    const j = new Journal(file);
+    const padding = "x".repeat(2000);
+    // About 4 MB of log: SQLite alone would checkpoint inside one of these commits, on this thread.
+    for (let i = 0; i < 2000; i++)
+      j.recordDecision(7, `a-${i}`, [{ kind: "decision", data: { alertId: `a-${i}`, padding } }], i);
+    const fileBytes = statSync(file).size;
+    assert.ok(statSync(`${file}-wal`).size > 1_000_000, "the commits went to the log");
+    // No write from here on: only the checkpointer thread can move the log into the file.
+    await until(() => statSync(file).size > fileBytes + 1_000_000, "the log copied into the file", 10_000);
+    j.close();
+    await until(() => !existsSync(`${file}-wal`), "the log removed after the last close", 10_000);
+    const again = new Journal(file);
+    assert.equal(again.entries({ kind: "decision" }).length, 2000);
+    assert.equal(again.verify(), null);
+    again.close();
   });
 });
