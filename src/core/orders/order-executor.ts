@@ -1,3 +1,4 @@
+import { AccountLookup } from "../account/account-lookup";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
@@ -66,12 +67,15 @@ const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
  * with nothing to close answers action "none" (already flat).
  */
 export class OrderExecutor {
-  private accountNames: { at: number; byName: Map<string, number> } | null = null;
+  /** Names and ids of accounts, resolved in one place for every node and the gate. */
+  readonly accounts: AccountLookup;
 
   constructor(
     private readonly conn: GatewayConnection,
     private readonly opts: ExecutorOptions = {},
-  ) {}
+  ) {
+    this.accounts = new AccountLookup(conn, opts.defaultAccount ?? null);
+  }
 
   private get clock(): Clock {
     return this.conn.clock;
@@ -100,21 +104,9 @@ export class OrderExecutor {
     return book.positions.get(contractId) ?? null;
   }
 
-  /** The numeric account id of an id or name (names are matched case-insensitively). */
-  async accountId(ref: number | string | undefined | null): Promise<number> {
-    const r = ref ?? this.opts.defaultAccount;
-    if (r === undefined || r === null || r === "")
-      throw new IntentError("account", "no account given and no default account configured");
-    if (typeof r === "number") return r;
-    if (/^\d+$/.test(r)) return Number(r);
-    const now = this.conn.clock.now();
-    if (!this.accountNames || now - this.accountNames.at > 60_000 || !this.accountNames.byName.has(r.toLowerCase())) {
-      const accounts = await this.conn.api.searchAccounts(false);
-      this.accountNames = { at: now, byName: new Map(accounts.map((a) => [a.name.toLowerCase(), a.id])) };
-    }
-    const id = this.accountNames.byName.get(r.toLowerCase());
-    if (id === undefined) throw new IntentError("account", `no account named "${r}"`);
-    return id;
+  /** The numeric account id of an id or name (see AccountLookup). */
+  accountId(ref: number | string | undefined | null): Promise<number> {
+    return this.accounts.id(ref);
   }
 
   private async reference(contractId: string): Promise<Reference> {
