@@ -2,6 +2,7 @@ import type { Node, NodeMessageInFlow } from "node-red";
 import { z } from "zod";
 import { type Clock, pause, systemClock } from "../../src/core/clock";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import { withCustomTag } from "../../src/core/gateway/custom-tag";
 import { GatewayClientError } from "../../src/core/gateway/errors";
 import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { EXIT_ACTIONS, type ExecutionResult, type OrderExecutor } from "../../src/core/orders/order-executor";
@@ -212,6 +213,8 @@ export class OrderController {
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
+      // The order's idempotency key, minted here once: the journal and every retry carry the same one.
+      intent = withCustomTag(intent);
       const running = journaledOrder(executor, msg, intent, (i) =>
         executor.execute(i, http ? { fillWaitMs: 0 } : undefined),
       );

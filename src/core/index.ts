@@ -23,9 +23,10 @@ export {
 } from "./connection";
 export { ContractResolver, UnknownSymbolError } from "./contracts/contract-resolver";
 export { type ProductFacts, productOf, rootOf } from "./contracts/products";
+export { newCustomTag, withCustomTag } from "./gateway/custom-tag";
 export * from "./gateway/environments";
 export * from "./gateway/errors";
-export { GatewayApi, newCustomTag, type PlacedOrder } from "./gateway/gateway-api";
+export { GatewayApi, type PlacedOrder } from "./gateway/gateway-api";
 export {
   BudgetExhaustedError,
   type BudgetLimits,

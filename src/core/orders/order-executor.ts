@@ -2,11 +2,19 @@ import { AccountLookup } from "../account/account-lookup";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
-import { newCustomTag } from "../gateway/gateway-api";
+import { withCustomTag } from "../gateway/custom-tag";
 import { snapToTick } from "../money/tick-grid";
 import { type Order, OrderStatus, type Position, PositionType } from "../schemas";
 import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
-import { IntentError, missingField, type OrderIntent, type Reference, toPlaceRequest } from "./order-intent";
+import {
+  IntentError,
+  missingField,
+  type OrderIntent,
+  type Reference,
+  signedQuantity,
+  toPlaceRequest,
+} from "./order-intent";
+import { signedPosition } from "./target-position";
 
 /** What an executed intent produced, in the shape a flow receives it. */
 export interface ExecutionResult {
@@ -87,11 +95,10 @@ export class OrderExecutor {
    */
   private reducesPosition(accountId: number, contractId: string, intent: OrderIntent): boolean {
     const pos = this.conn.book(accountId)?.positions.get(contractId);
-    if (!pos || intent.quantity === undefined || intent.quantity > pos.size) return false;
-    return (
-      (pos.type === PositionType.Long && intent.side === "sell") ||
-      (pos.type === PositionType.Short && intent.side === "buy")
-    );
+    const order = signedQuantity(intent);
+    if (!pos || order === undefined) return false;
+    const held = signedPosition(pos);
+    return Math.sign(order) === -Math.sign(held) && Math.abs(order) <= Math.abs(held);
   }
 
   /**
@@ -152,7 +159,7 @@ export class OrderExecutor {
           intent.stopLoss?.price !== undefined ||
           intent.takeProfit?.price !== undefined;
         const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
-        const customTag = intent.customTag ?? newCustomTag();
+        const customTag = withCustomTag(intent).customTag!;
         const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
         await this.conn.watchAccount(accountId).catch(() => undefined);
         // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AccountLookup } from "../account/account-lookup";
 import type { GatewayConnection } from "../connection";
 import { UnknownSymbolError } from "../contracts/contract-resolver";
-import { newCustomTag } from "../gateway/gateway-api";
+import { withCustomTag } from "../gateway/custom-tag";
 import type { Journal, JournalRow } from "../journal/journal";
 import { IntentError, missingField, OrderIntent, signedQuantity } from "../orders/order-intent";
 import type { AccountGuard } from "./account-guard";
@@ -93,7 +93,7 @@ export class OrderGate {
       const accountId = this.accountId;
       const alertTime = parseAlertTime(request.alertTime);
       const places = request.action === "place" || request.targetPosition !== undefined;
-      const customTag = request.customTag ?? (places ? newCustomTag() : undefined);
+      const customTag = places ? withCustomTag({ customTag: request.customTag }).customTag : request.customTag;
       const order: Partial<OrderIntent> = {};
       let targetResolved = false;
       const key = request.id ? `${accountId}\u0000${request.id}` : null;
