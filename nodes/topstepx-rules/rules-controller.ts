@@ -7,12 +7,12 @@ import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
-import { OrderSide } from "../../src/core/schemas";
 import { answerError, decisionStatus, fieldOf } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
+import { summarize } from "./journal-summary";
 
 type Send = (msg: Array<NodeMessageInFlow | null>) => void;
 
@@ -29,30 +29,6 @@ const Command = z.object({
   /** With "journal": the trail of this alert id only (alert, decision, order, fills, answer). */
   id: z.string().trim().min(1).max(200).optional(),
 });
-
-/** One line of a journal row for a table: the rule and reason, the order, or the fill. */
-function summarize(data: unknown): string {
-  const d = (data ?? {}) as Record<string, any>;
-  if (d.status !== undefined && d.body)
-    return `answered ${d.status}${d.body.orderId !== undefined ? `: order #${d.body.orderId}` : (d.body.reason ?? d.body.error) ? `: ${d.body.reason ?? d.body.error}` : ""}`;
-  if (d.result)
-    return `order${d.result.orderId !== undefined ? ` #${d.result.orderId}` : ""} ${d.result.status ?? d.result.action ?? "done"}`;
-  if (d.intent && !d.decision)
-    return `order sent: ${d.intent.action} ${d.intent.side ?? ""} ${d.intent.quantity ?? ""} ${d.intent.symbol ?? ""}`
-      .replace(/\s+/g, " ")
-      .trim();
-  if (d.error !== undefined) return `error: ${d.error}`;
-  if (d.format !== undefined) return `alert ${d.alertId ?? ""} (${d.format})`.replace("  ", " ");
-  if (d.decision)
-    return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
-  if (d.rule) return `${d.rule}: ${d.reason ?? ""}`;
-  if (d.price !== undefined)
-    return `fill ${d.side === OrderSide.Bid ? "buy" : "sell"} ${d.size} @ ${d.price}${d.profitAndLoss != null ? `, P&L ${d.profitAndLoss}` : ""}`;
-  if (d.flat !== undefined)
-    return `flatten: ${d.flat ? "flat" : "NOT flat"}, ${d.closedContracts?.length ?? 0} closed, ${d.cancelledOrders?.length ?? 0} cancelled`;
-  if (d.on !== undefined) return `kill switch ${d.on ? "on" : "off"}${d.why ? `: ${d.why}` : ""}`;
-  return JSON.stringify(d).slice(0, 200);
-}
 
 const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 
@@ -198,7 +174,10 @@ export class RulesController {
           : p && typeof p === "object" && "command" in p
             ? p
             : null;
-      if (command) return this.command(parseInput(Command, command, "msg.payload"), msg, send, done);
+      if (command) {
+        this.command(parseInput(Command, command, "msg.payload"), msg, send, done);
+        return;
+      }
       const gate = this.gate;
       if (!gate)
         throw new Error(
@@ -243,10 +222,14 @@ export class RulesController {
     const guard = this.guard;
     if (!guard || !this.journal) {
       // A dashboard polls its journal every few seconds: the refusal was said once already.
-      if (this.refusal && (c.command === "journal" || c.command === "report")) return done();
+      if (this.refusal && (c.command === "journal" || c.command === "report")) {
+        done();
+        return;
+      }
       if (this.refusal && c.command === "state") {
         send([null, null, Object.assign(msg, { topic: "state", payload: this.refusedState })]);
-        return done();
+        done();
+        return;
       }
       done(new Error(this.refusal ?? "the rules are not running yet"));
       return;
