@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { allNodes, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { until } from "../support/sim";
+import { restClient, until } from "../support/sim";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const httpInModule = require("@node-red/nodes/core/network/21-httpin.js");
@@ -66,6 +66,20 @@ describe("node: the same error answered alike by every node", () => {
     assert.equal(viaOrder.body.reason, viaRules.body.reason);
     assert.deepEqual([lastStatus(o1).fill, lastStatus(o1).text], ["red", "bad symbol"]);
     assert.deepEqual([lastStatus(r1).fill, lastStatus(r1).text], ["red", "bad symbol"]);
+    const s = await rt.state();
+    assert.equal(s.requests["Order/place"]?.received ?? 0, 0, "no order reached the gateway");
+  });
+
+  it("answers a gateway that fails before any decision 503 through both, and places nothing", async () => {
+    await load();
+    // Naming the account by its name makes both nodes look it up: that lookup is what fails.
+    await restClient(rt.sim).post("/sim/faults", { fail: [{ endpoint: "Account/search", count: 100, status: 503 }] });
+    const request = { symbol: "ES", side: "buy", quantity: 1, account: "50KTC-V2-SIM-10001" };
+    const viaRules = await post("/rules", request);
+    const viaOrder = await post("/order", request);
+    await restClient(rt.sim).delete("/sim/faults");
+    assert.deepEqual([viaRules.status, viaOrder.status], [503, 503], JSON.stringify([viaRules.body, viaOrder.body]));
+    assert.deepEqual([viaRules.body.field, viaOrder.body.field], [undefined, undefined]);
     const s = await rt.state();
     assert.equal(s.requests["Order/place"]?.received ?? 0, 0, "no order reached the gateway");
   });
