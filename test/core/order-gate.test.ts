@@ -22,6 +22,7 @@ import {
   USER,
   until,
 } from "../support/sim";
+import { BUY, T } from "../support/trading";
 
 type Data = Record<string, unknown> & { alertId?: string; decision?: { rule: string; allow: boolean } };
 
@@ -92,6 +93,16 @@ describe("core: the order gate against the simulator", () => {
     );
     assert.equal(rows[0]!.customTag, first.order.customTag, "the journal names the order's customTag");
     assert.deepEqual([journal.decided("t-1", ACCOUNT), journal.decided("t-2", ACCOUNT)], [true, true]);
+  });
+
+  it("sizes a strategy's exit against the account: nothing to do when flat, no more than held otherwise", async () => {
+    const exit = { symbol: "ES", side: "sell", quantity: 3, strategyPosition: { after: "flat" } };
+    const flat = await gate.judge(GateRequest.parse({ ...exit, id: "s-1" }));
+    assert.deepEqual([flat.outcome, flat.decision.rule], ["nothingToDo", "alreadyFlat"]);
+    await conn.api.placeOrder({ accountId: ACCOUNT, contractId: es, type: T.Market, side: BUY, size: 1 });
+    await until(() => conn.book(ACCOUNT)?.positions.get(es)?.size === 1, "the long position in the book");
+    const held = await gate.judge(GateRequest.parse({ ...exit, id: "s-2" }));
+    assert.deepEqual([held.outcome, held.order.quantity], ["approved", 1], JSON.stringify(held.decision));
   });
 
   it("refuses a duplicate alert id, also when both copies arrive together, and journals every decision", async () => {
