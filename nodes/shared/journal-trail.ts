@@ -1,5 +1,4 @@
 import type { NodeMessageInFlow } from "node-red";
-import { newCustomTag } from "../../src/core/gateway/gateway-api";
 import { type AccountJournal, accountJournal, anyAccountJournal } from "../../src/core/journal/account-journals";
 import type { JournalKind } from "../../src/core/journal/journal";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
@@ -58,7 +57,8 @@ answerListeners.push((msg, status, body) => {
 });
 
 /**
- * Runs an order and journals it in its account's trail when a rules node guards that account:
+ * Runs an order (a placement carries its customTag already: see withCustomTag) and journals it in
+ * its account's trail when a rules node guards that account:
  * the order as sent (before it is sent, so that its fills follow it), then on success what the
  * webhook is answered, or without a webhook the gateway's result (order id, status), or the
  * error when there is no webhook to answer (answered failures are journaled by answerHttp).
@@ -73,7 +73,6 @@ export async function journaledOrder<T>(
   const j = accountId === null ? null : accountJournal(accountId);
   if (!j || accountId === null) return run(intent);
   const target = { ...j, accountId };
-  if (intent.action === "place" && !intent.customTag) intent = { ...intent, customTag: newCustomTag() };
   const link = { alertId: alertIdOf(msg), customTag: intent.customTag, msgid: msg._msgid };
   write(target, "order", { ...link, intent });
   try {

@@ -2,8 +2,9 @@ import type { Node, NodeMessageInFlow } from "node-red";
 import { AlertError, alertSecret, checkSecret, parseAlert } from "../../src/core/alerts/parse-alert";
 import type { ConnectionStatus } from "../../src/core/connection";
 import type { TopstepxConfigNode } from "../shared/config-api";
+import { classifyError } from "../shared/error-mapping";
 import { refusal } from "../shared/http-answer";
-import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { connectionStatus, okStatus } from "../shared/status";
 
 type Send = (msg: Array<NodeMessageInFlow | null>) => void;
 
@@ -105,11 +106,11 @@ export class AlertController {
       done();
     } catch (e) {
       const err = e as Error;
-      const status = e instanceof AlertError ? e.status : 500;
-      m.statusCode = status;
-      m.payload = refusal(status, err.message, e instanceof AlertError ? e.field : undefined);
+      const answer = classifyError(err);
+      m.statusCode = answer.status;
+      m.payload = refusal(answer.status, err.message, answer.field);
       if (this.refusingAll) this.showRefusingAll();
-      else this.node.status(errorStatus(e instanceof AlertError ? `${status} ${e.field}` : err.message));
+      else this.node.status(answer.nodeStatus);
       send([null, m]);
       done(err);
     }

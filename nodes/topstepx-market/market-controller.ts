@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import type { QuoteState } from "../../src/core/realtime/market-feed";
 import { AggregateBarUnit, type Bar, type Contract, formatTimestamp, parseTimestamp } from "../../src/core/schemas";
+import { classifyError } from "../shared/error-mapping";
 import { InputError, parseInput, pick } from "../shared/input";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
@@ -236,7 +237,7 @@ export class MarketController {
       done();
     } catch (e) {
       const err = e as Error;
-      this.node.status(errorStatus(e instanceof InputError ? `bad ${e.field}` : err.message));
+      this.node.status(classifyError(err).nodeStatus);
       done(err);
     }
   }

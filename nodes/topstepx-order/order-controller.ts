@@ -1,18 +1,20 @@
-import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
+import type { Node, NodeMessageInFlow } from "node-red";
 import { z } from "zod";
 import { type Clock, pause, systemClock } from "../../src/core/clock";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
-import { GatewayClientError, GatewayRejectedError } from "../../src/core/gateway/errors";
+import { withCustomTag } from "../../src/core/gateway/custom-tag";
+import { GatewayClientError } from "../../src/core/gateway/errors";
 import { checkEntry, EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { EXIT_ACTIONS, type ExecutionResult, type OrderExecutor } from "../../src/core/orders/order-executor";
-import { describeIntent, IntentError, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
+import { describeIntent, OrderIntent, signedQuantity } from "../../src/core/orders/order-intent";
 import { reserveStrategyOrder } from "../../src/core/orders/strategy-order";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
+import { answerError, classifyError } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { InputError, parseInput, pick } from "../shared/input";
 import { journaledOrder } from "../shared/journal-trail";
-import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { connectionStatus, okStatus } from "../shared/status";
 
 /** The order node's dialog (version 1): every field can be overridden by msg.payload. */
 export interface OrderProps {
@@ -211,6 +213,8 @@ export class OrderController {
       this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
+      // The order's idempotency key, minted here once: the journal and every retry carry the same one.
+      intent = withCustomTag(intent);
       const running = journaledOrder(executor, msg, intent, (i) =>
         executor.execute(i, http ? { fillWaitMs: 0 } : undefined),
       );
@@ -298,27 +302,18 @@ export class OrderController {
     send: Send,
     done: (err?: Error) => void,
   ): void {
-    const field = err instanceof InputError || err instanceof IntentError ? err.field : undefined;
-    const code = err instanceof GatewayRejectedError ? err.errorCode : undefined;
+    const answer = classifyError(err);
     (msg as { error?: unknown }).error = {
       message: err.message,
-      field,
-      code,
+      field: answer.field,
+      code: answer.code,
       endpoint: err instanceof GatewayClientError ? err.endpoint : undefined,
       intent: intent ?? undefined,
     };
-    this.node.status(statusForError(err, field));
+    this.node.status(answer.nodeStatus);
     const refused = err instanceof EntryRefusedError ? err.decision : undefined;
     if (refused) (msg as { decision?: unknown }).decision = refused;
-    answerHttp(msg, field ? 400 : err instanceof GatewayRejectedError || refused ? 422 : 502, {
-      ok: false,
-      error: err.message,
-      field,
-      code,
-      rule: refused?.rule,
-      reason: refused?.reason,
-      intent: intent ?? undefined,
-    });
+    answerError(msg, err, { reason: refused?.reason, intent: intent ?? undefined });
     send([null, msg]);
     done(err);
   }
@@ -350,12 +345,4 @@ function summary(r: ExecutionResult): string {
     default:
       return `${r.action}${r.orderId ? ` #${r.orderId}` : ""} ok`;
   }
-}
-
-function statusForError(err: Error, field?: string): NodeStatus {
-  if (field) return errorStatus(`bad ${field}`);
-  if (err instanceof EntryRefusedError) return errorStatus(`refused: ${err.decision.rule}`);
-  if (err instanceof GatewayRejectedError)
-    return errorStatus(`refused: ${err.errorMessage ?? `code ${err.errorCode}`}`);
-  return errorStatus(err.message);
 }

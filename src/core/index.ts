@@ -11,6 +11,7 @@ export {
   positionPnl,
   signedSize,
 } from "./account/account-book";
+export { AccountLookup } from "./account/account-lookup";
 export { FlattenIncompleteError, type FlattenOptions, type FlattenReport, flattenAccount } from "./account/flatten";
 export * from "./clock";
 export {
@@ -22,9 +23,10 @@ export {
 } from "./connection";
 export { ContractResolver, UnknownSymbolError } from "./contracts/contract-resolver";
 export { type ProductFacts, productOf, rootOf } from "./contracts/products";
+export { newCustomTag, withCustomTag } from "./gateway/custom-tag";
 export * from "./gateway/environments";
 export * from "./gateway/errors";
-export { GatewayApi, newCustomTag, type PlacedOrder } from "./gateway/gateway-api";
+export { GatewayApi, type PlacedOrder } from "./gateway/gateway-api";
 export {
   BudgetExhaustedError,
   type BudgetLimits,
@@ -60,6 +62,13 @@ export { HubClient, type HubClientOptions, type HubState, type HubStateEvent } f
 export { type FeedIssue, MarketFeed, type MarketFeedOptions, type QuoteState } from "./realtime/market-feed";
 export { UserFeed, type UserFeedListener } from "./realtime/user-feed";
 export { AccountGuard, type GuardStatus } from "./rules/account-guard";
+export {
+  type GateContext,
+  type GateOutcome,
+  GateRequest,
+  type GateResult,
+  OrderGate,
+} from "./rules/order-gate";
 export {
   type Breach,
   computeFloor,

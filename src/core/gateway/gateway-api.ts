@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { type Clock, systemClock } from "../clock";
 import {
@@ -26,6 +25,7 @@ import {
   type Trade,
   type TradingAccount,
 } from "../schemas";
+import { newCustomTag } from "./custom-tag";
 import { GatewayRejectedError, OrderNotConfirmedError } from "./errors";
 import type { Lane } from "./request-budget";
 import type { CallOptions, RestClient } from "./rest-client";
@@ -53,11 +53,6 @@ export interface PlacementEvent {
   size: number;
   phase: "sending" | "placed" | "refused" | "unknown";
   orderId?: number;
-}
-
-/** A customTag unique enough to serve as the idempotency key of one order intent. */
-export function newCustomTag(prefix = "nrx"): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
 }
 
 /** Order/place gets a shorter timeout than reads: a slow answer is reconciled, not waited for. */

@@ -1,11 +1,20 @@
+import { AccountLookup } from "../account/account-lookup";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
-import { newCustomTag } from "../gateway/gateway-api";
+import { withCustomTag } from "../gateway/custom-tag";
 import { snapToTick } from "../money/tick-grid";
 import { type Order, OrderStatus, type Position, PositionType } from "../schemas";
 import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
-import { IntentError, missingField, type OrderIntent, type Reference, toPlaceRequest } from "./order-intent";
+import {
+  IntentError,
+  missingField,
+  type OrderIntent,
+  type Reference,
+  signedQuantity,
+  toPlaceRequest,
+} from "./order-intent";
+import { signedPosition } from "./target-position";
 
 /** What an executed intent produced, in the shape a flow receives it. */
 export interface ExecutionResult {
@@ -66,12 +75,15 @@ const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
  * with nothing to close answers action "none" (already flat).
  */
 export class OrderExecutor {
-  private accountNames: { at: number; byName: Map<string, number> } | null = null;
+  /** Names and ids of accounts, resolved in one place for every node and the gate. */
+  readonly accounts: AccountLookup;
 
   constructor(
     private readonly conn: GatewayConnection,
     private readonly opts: ExecutorOptions = {},
-  ) {}
+  ) {
+    this.accounts = new AccountLookup(conn, opts.defaultAccount ?? null);
+  }
 
   private get clock(): Clock {
     return this.conn.clock;
@@ -83,11 +95,10 @@ export class OrderExecutor {
    */
   private reducesPosition(accountId: number, contractId: string, intent: OrderIntent): boolean {
     const pos = this.conn.book(accountId)?.positions.get(contractId);
-    if (!pos || intent.quantity === undefined || intent.quantity > pos.size) return false;
-    return (
-      (pos.type === PositionType.Long && intent.side === "sell") ||
-      (pos.type === PositionType.Short && intent.side === "buy")
-    );
+    const order = signedQuantity(intent);
+    if (!pos || order === undefined) return false;
+    const held = signedPosition(pos);
+    return Math.sign(order) === -Math.sign(held) && Math.abs(order) <= Math.abs(held);
   }
 
   /**
@@ -100,21 +111,9 @@ export class OrderExecutor {
     return book.positions.get(contractId) ?? null;
   }
 
-  /** The numeric account id of an id or name (names are matched case-insensitively). */
-  async accountId(ref: number | string | undefined | null): Promise<number> {
-    const r = ref ?? this.opts.defaultAccount;
-    if (r === undefined || r === null || r === "")
-      throw new IntentError("account", "no account given and no default account configured");
-    if (typeof r === "number") return r;
-    if (/^\d+$/.test(r)) return Number(r);
-    const now = this.conn.clock.now();
-    if (!this.accountNames || now - this.accountNames.at > 60_000 || !this.accountNames.byName.has(r.toLowerCase())) {
-      const accounts = await this.conn.api.searchAccounts(false);
-      this.accountNames = { at: now, byName: new Map(accounts.map((a) => [a.name.toLowerCase(), a.id])) };
-    }
-    const id = this.accountNames.byName.get(r.toLowerCase());
-    if (id === undefined) throw new IntentError("account", `no account named "${r}"`);
-    return id;
+  /** The numeric account id of an id or name (see AccountLookup). */
+  accountId(ref: number | string | undefined | null): Promise<number> {
+    return this.accounts.id(ref);
   }
 
   private async reference(contractId: string): Promise<Reference> {
@@ -160,7 +159,7 @@ export class OrderExecutor {
           intent.stopLoss?.price !== undefined ||
           intent.takeProfit?.price !== undefined;
         const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
-        const customTag = intent.customTag ?? newCustomTag();
+        const customTag = withCustomTag(intent).customTag!;
         const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
         await this.conn.watchAccount(accountId).catch(() => undefined);
         // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.

@@ -1,6 +1,6 @@
 import type { AccountBook } from "../account/account-book";
 import type { GatewayConnection } from "../connection";
-import { newCustomTag } from "../gateway/gateway-api";
+import { newCustomTag } from "../gateway/custom-tag";
 import { OrderSide, PositionType } from "../schemas";
 
 /** Signed sizes per contract: positive long (or buying), negative short (or selling). */
