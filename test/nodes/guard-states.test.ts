@@ -273,7 +273,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     r1.receive({ payload: { command: "killSwitch", on: true } });
     ticket.receive({ payload: { side: "buy" } });
     await until(() => refused.length === 1, "the buy refused");
-    assert.equal(refused[0].decision.rule, "killSwitch");
+    assert.equal(refused[0].decision.rule, "killSwitch", refused[0].decision.reason);
     assert.equal(lastStatus(ticket).text, "refused: killSwitch");
     ticket.receive({ payload: { side: "sell" } });
     await until(() => done.length === 2, "the sell (an exit) placed");

@@ -10,7 +10,10 @@ import Database from "better-sqlite3";
  */
 const INTERVAL_MS = 500;
 
-type Message = { open: string } | { close: string };
+type Message = { open: string } | { close: string; released: Int32Array };
+
+/** How long a close waits for the thread to let go of the file. */
+const RELEASE_WAIT_MS = 2000;
 
 /**
  * Checkpoints the journals of this process from a worker thread, on connections of its own, so
@@ -35,7 +38,11 @@ class Checkpointer {
     return true;
   }
 
-  /** Stops checkpointing `file` (after its last holder); the thread ends with the last file. */
+  /**
+   * Stops checkpointing `file` (after its last holder), and waits until the thread has closed its
+   * connection: whoever closes the file next (or removes it) must find no one else holding it.
+   * The thread ends with the last file.
+   */
   close(file: string): void {
     const key = resolve(file);
     const holders = (this.files.get(key) ?? 0) - 1;
@@ -44,7 +51,10 @@ class Checkpointer {
       return;
     }
     this.files.delete(key);
-    this.worker?.postMessage({ close: key } satisfies Message);
+    const released = new Int32Array(new SharedArrayBuffer(4));
+    this.worker?.postMessage({ close: key, released } satisfies Message);
+    // Closing is rare (a deploy, a stop) and the thread answers within one checkpoint.
+    if (this.worker) Atomics.wait(released, 0, 0, RELEASE_WAIT_MS);
     if (this.files.size === 0 && this.worker) {
       // The close message is handled before the thread ends: the last checkpoint runs in it.
       this.worker.postMessage("exit");
@@ -104,9 +114,11 @@ function runWorker(port: NonNullable<typeof parentPort>): void {
     }
     const db = dbs.get(m.close);
     dbs.delete(m.close);
-    if (db) {
-      checkpoint(db);
-      db.close();
+    try {
+      db?.close();
+    } finally {
+      Atomics.store(m.released, 0, 1);
+      Atomics.notify(m.released, 0);
     }
   });
 }
