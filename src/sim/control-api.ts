@@ -41,6 +41,26 @@ function parse<T extends z.ZodType>(schema: T, text: string): z.infer<T> {
   return r.data;
 }
 
+/** POST /sim/price: moves the last price (and the quote, bid and ask both or neither), on the tick grid. */
+function setPrice(sim: Simulator, b: z.infer<typeof PriceRequest>) {
+  const contractId = resolveContract(sim, b.contractId);
+  const cm = sim.market.get(contractId)!;
+  for (const [name, v] of [
+    ["price", b.price],
+    ["bid", b.bid],
+    ["ask", b.ask],
+  ] as const) {
+    if (v !== undefined && !cm.onTick(v))
+      throw new BadRequest(`${name} ${v} is not on the tick grid of ${contractId} (tick ${cm.tickSize})`);
+  }
+  const bid = b.bid;
+  const ask = b.ask;
+  if (bid !== undefined && ask !== undefined && bid >= ask) throw new BadRequest("bid must be below ask");
+  if ((bid === undefined) !== (ask === undefined)) throw new BadRequest("give both bid and ask, or neither");
+  sim.market.setPrice(cm, b.price, bid, ask);
+  return { contractId, lastPrice: cm.last, bestBid: cm.bid, bestAsk: cm.ask };
+}
+
 export async function handleControl(
   sim: Simulator,
   req: IncomingMessage,
@@ -52,25 +72,8 @@ export async function handleControl(
     switch (route) {
       case "GET /sim/state":
         return sendJson(res, 200, state(sim));
-      case "POST /sim/price": {
-        const b = parse(PriceRequest, await readBody(req));
-        const contractId = resolveContract(sim, b.contractId);
-        const cm = sim.market.get(contractId)!;
-        for (const [name, v] of [
-          ["price", b.price],
-          ["bid", b.bid],
-          ["ask", b.ask],
-        ] as const) {
-          if (v !== undefined && !cm.onTick(v))
-            throw new BadRequest(`${name} ${v} is not on the tick grid of ${contractId} (tick ${cm.tickSize})`);
-        }
-        const bid = b.bid;
-        const ask = b.ask;
-        if (bid !== undefined && ask !== undefined && bid >= ask) throw new BadRequest("bid must be below ask");
-        if ((bid === undefined) !== (ask === undefined)) throw new BadRequest("give both bid and ask, or neither");
-        sim.market.setPrice(cm, b.price, bid, ask);
-        return sendJson(res, 200, { contractId, lastPrice: cm.last, bestBid: cm.bid, bestAsk: cm.ask });
-      }
+      case "POST /sim/price":
+        return sendJson(res, 200, setPrice(sim, parse(PriceRequest, await readBody(req))));
       case "POST /sim/reset": {
         const b = parse(ResetRequest, await readBody(req));
         sim.reset(b.tokens === true);

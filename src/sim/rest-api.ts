@@ -63,19 +63,31 @@ export interface RestDeps {
   now(): number;
 }
 
+/** Adds a POST endpoint to the surface. */
+type Post = (name: string, schema: z.ZodType | null, handle: Endpoint["handle"], opts?: Partial<Endpoint>) => void;
+
 /** The gateway's REST surface, keyed by lower-cased path after `/api/`. */
 export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
-  const { auth, exchange, market } = d;
   const list: Endpoint[] = [];
-  const post = (name: string, schema: z.ZodType | null, handle: Endpoint["handle"], opts: Partial<Endpoint> = {}) =>
+  const post: Post = (name, schema, handle, opts = {}) => {
     list.push({ name, method: "POST", auth: true, bucket: "other", schema, handle, ...opts });
+  };
+  authEndpoints(d, post);
+  accountAndContractEndpoints(d, post);
+  historyEndpoints(d, post);
+  orderSearchEndpoints(d, post);
+  orderActionEndpoints(d, post);
+  positionAndTradeEndpoints(d, post);
+  list.push({ name: "Status/ping", method: "GET", auth: false, bucket: "other", schema: null, handle: () => "pong" });
+  return new Map(list.map((e) => [e.name.toLowerCase(), e]));
+}
 
-  const accountMissing = (accountId: number) => !exchange.accounts.has(accountId);
-  const within = (t: number, from: number | null | undefined, to: number | null | undefined) =>
-    (from == null || t >= from) && (to == null || t <= to);
-  const ts = (s: string | null | undefined) => (s == null ? null : parseTimestamp(s));
+const accountCheck = (exchange: Exchange) => (accountId: number) => !exchange.accounts.has(accountId);
+const within = (t: number, from: number | null | undefined, to: number | null | undefined) =>
+  (from == null || t >= from) && (to == null || t <= to);
+const ts = (s: string | null | undefined) => (s == null ? null : parseTimestamp(s));
 
-  // ---- Auth ----
+function authEndpoints({ auth }: RestDeps, post: Post): void {
   post(
     "Auth/loginKey",
     LoginApiKeyRequest,
@@ -101,15 +113,16 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
   post("Auth/logout", null, (_b, _s, token) =>
     auth.revoke(token!) ? ok({}) : fail({}, ValidateErrorCode.InvalidSession, null),
   );
+}
 
-  // ---- Account ----
+function accountAndContractEndpoints(d: RestDeps, post: Post): void {
+  const { exchange, market } = d;
   post("Account/search", SearchAccountRequest, (b: z.infer<typeof SearchAccountRequest>) =>
     ok({
       accounts: [...exchange.accounts.values()].filter((a) => !b.onlyActiveAccounts || a.active).map(accountModel),
     }),
   );
 
-  // ---- Contract ----
   post("Contract/search", SearchContractRequest, (b: z.infer<typeof SearchContractRequest>) => {
     const text = (b.searchText ?? "").trim().toLowerCase();
     const now = d.now();
@@ -131,8 +144,10 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
   post("Contract/available", AvailableContractRequest, () =>
     ok({ contracts: market.frontMonths().map((l) => market.describe(l)) }),
   );
+}
 
-  // ---- History ----
+function historyEndpoints(d: RestDeps, post: Post): void {
+  const { market } = d;
   post(
     "History/retrieveBars",
     RetrieveBarRequest,
@@ -161,9 +176,12 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
     },
     { bucket: "bars" },
   );
+}
 
-  // ---- Order ----
-  const rest = (o: SimOrder) => orderModel(o, false);
+const rest = (o: SimOrder) => orderModel(o, false);
+
+function orderSearchEndpoints({ exchange }: RestDeps, post: Post): void {
+  const accountMissing = accountCheck(exchange);
   post("Order/search", SearchOrderRequest, (b: z.infer<typeof SearchOrderRequest>) => {
     if (accountMissing(b.accountId))
       return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
@@ -215,6 +233,9 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
       totalCount: b.includeTotalCount ? rows.length : null,
     });
   });
+}
+
+function orderActionEndpoints({ exchange }: RestDeps, post: Post): void {
   post("Order/place", PlaceOrderRequest, (b: PlaceOrderRequest) => {
     const r = exchange.place(b);
     return r.errorCode === 0 ? ok({ orderId: r.orderId }) : fail({ orderId: r.orderId }, r.errorCode, r.errorMessage);
@@ -223,8 +244,10 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
     outcome(exchange.cancel(b.accountId, b.orderId)),
   );
   post("Order/modify", ModifyOrderRequest, (b: ModifyOrderRequest) => outcome(exchange.modify(b)));
+}
 
-  // ---- Position ----
+function positionAndTradeEndpoints({ exchange }: RestDeps, post: Post): void {
+  const accountMissing = accountCheck(exchange);
   post("Position/searchOpen", AccountIdRequest, (b: z.infer<typeof AccountIdRequest>) => {
     if (accountMissing(b.accountId))
       return fail({ positions: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
@@ -237,7 +260,6 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
     outcome(exchange.closePosition(b.accountId, b.contractId, b.size)),
   );
 
-  // ---- Trade ----
   post("Trade/search", SearchTradeRequest, (b: z.infer<typeof SearchTradeRequest>) => {
     if (accountMissing(b.accountId))
       return fail({ trades: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
@@ -250,7 +272,4 @@ export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
         .map((t) => tradeModel(t, false)),
     });
   });
-
-  list.push({ name: "Status/ping", method: "GET", auth: false, bucket: "other", schema: null, handle: () => "pong" });
-  return new Map(list.map((e) => [e.name.toLowerCase(), e]));
 }

@@ -598,6 +598,14 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       fails(() => parseAlert("buy 1 MNQ time=yesterday", NOW), "time");
       fails(() => parseAlert("buy 1 MNQ id={{strategy.order.id}}", NOW), "id", /placeholder/);
     });
+
+    it("refuses words that are names of JavaScript's object internals, rather than ignoring them", () => {
+      fails(() => parseAlert("buy 1 MNQ __proto__ 5", NOW), "body", /"__proto__"/);
+      fails(() => parseAlert("buy 1 MNQ constructor 5", NOW), "body", /"constructor"/);
+      fails(() => parseAlert("buy 1 MNQ toString", NOW), "body", /"toString"/);
+      fails(() => parse({ symbol: "MNQ1!", side: "buy", quantity: 1, type: "constructor" }), "type", /"constructor"/);
+      fails(() => parse({ symbol: "MNQ1!", side: "buy", quantity: 1, orderType: "__proto__" }), "orderType");
+    });
   });
 
   describe("numbers and placeholders", () => {

@@ -6,7 +6,7 @@ import { allNodes, configFor, helper } from "../support/node-red";
 import { restClient, startTestSim, until } from "../support/sim";
 
 const NOW = Date.parse("2026-11-25T15:00:00Z");
-/** Fixed so that CI runs the same 25,000 cases every time; FUZZ_SEED explores others. */
+/** Fixed so that CI runs the same 35,000 cases every time; FUZZ_SEED explores others. */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const VALID = {
   secret: "s",
@@ -44,19 +44,95 @@ const garbage = fc.oneof(
     .filter(
       (s) =>
         !(s.trim() !== "" && Number.isFinite(Number(s.trim()))) &&
-        !/^(buy|sell|long|short|market|limit|stop|stoplimit|stop_limit|trailingstop|trailing_stop|joinbid|joinask)$/i.test(
+        !/^(buy|sell|long|short|bullish|bearish|flat|market|limit|stop|stoplimit|stop_limit|trailingstop|trailing_stop|joinbid|joinask)$/i.test(
           s.trim(),
         ),
     ),
 );
-/** The fields whose corruption must refuse the alert, and how each may be named in the error. */
-const FIELDS = ["side", "quantity", "type", "limitPrice", "stopLoss", "takeProfit"] as const;
+/**
+ * A valid alert of each JSON form, and the fields the fuzz corrupts in it (a dotted path for a field
+ * inside a bracket), each with the garbage it nonetheless accepts: null is absence, which for some
+ * fields is fine or makes another field the missing one, and a positive number is a fine price.
+ */
+interface Form {
+  name: string;
+  body: Record<string, unknown>;
+  /** Field → whether that field accepts a garbage value (then the case is skipped). */
+  fields: Record<string, (value: unknown) => boolean>;
+}
+const isNull = (v: unknown) => v === null;
+/** NaN, which JSON text carries as null. */
+const lostInJson = (v: unknown) => typeof v === "number" && !Number.isFinite(v);
+const wholeNumber = (v: unknown) =>
+  (typeof v === "number" || (typeof v === "string" && v.trim() !== "")) && Number.isInteger(Number(v));
+const positiveNumber = (v: unknown) => (typeof v === "number" || typeof v === "string") && Number(v) > 0;
+const FORMS: Form[] = [
+  {
+    name: "our JSON",
+    body: { ...VALID, marketPosition: "long", prevMarketPosition: "flat" },
+    fields: {
+      side: () => false,
+      quantity: () => false,
+      type: (v) => isNull(v) || lostInJson(v),
+      limitPrice: positiveNumber,
+      stopLoss: () => false,
+      takeProfit: () => false,
+      // Absent, the previous position has nothing to go with, so that field is the one named.
+      marketPosition: (v) => isNull(v) || lostInJson(v),
+    },
+  },
+  {
+    name: "TradersPost",
+    body: {
+      passphrase: "s",
+      alertId: "tp-1",
+      ticker: "MNQ1!",
+      action: "buy",
+      sentiment: "bullish",
+      quantity: "1",
+      orderType: "limit",
+      price: "21000",
+      stopLoss: { type: "stop", amount: "10" },
+      takeProfit: { percent: "1" },
+    },
+    fields: {
+      quantity: () => false,
+      // Absent, a limit order lacks its price (named limitPrice); absent type and sentiment are inferred.
+      price: (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+      orderType: (v) => isNull(v) || lostInJson(v),
+      sentiment: (v) => isNull(v) || lostInJson(v),
+      // Inside a bracket, an absent value leaves the bracket without a way: the bracket is named.
+      "stopLoss.amount": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+      "takeProfit.percent": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+    },
+  },
+  {
+    name: "target position",
+    body: { secret: "s", id: "tg-1", symbol: "MNQ1!", targetPosition: "-2", sentiment: "short" },
+    fields: {
+      // Absent, it is an order alert without a side; a whole number is a valid target (the sentiment then names the clash).
+      targetPosition: (v) => isNull(v) || lostInJson(v) || wholeNumber(v),
+      sentiment: (v) => isNull(v) || lostInJson(v),
+    },
+  },
+];
+/** Every (form, field) pair, by the form's name so that a counterexample reads short. */
+const FORM_FIELDS = FORMS.flatMap((form) => Object.keys(form.fields).map((field) => ({ form: form.name, field })));
+const formNamed = (name: string) => FORMS.find((form) => form.name === name)!;
 
-/** Whether a garbage value really is invalid for that field (2.5 is a fine price; a null type is inferred). */
-function corrupts(field: string, value: unknown): boolean {
-  if (field === "type" && (value === null || Number.isNaN(value))) return false;
-  if (field === "limitPrice" && (value === 2.5 || value === "2.5")) return false;
-  return true;
+/** The body with the field at `path` ("stopLoss.amount" inside the bracket) set to `value`. */
+function corrupted(body: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [key, sub] = path.split(".") as [string, string?];
+  if (sub === undefined) return { ...body, [key]: value };
+  return { ...body, [key]: { ...(body[key] as Record<string, unknown>), [sub]: value } };
+}
+
+/** Asserts that the refusal names `field`, and only it: AlertError's field and the message's prefix. */
+function assertBlames(e: AlertError | null, field: string, body: unknown): asserts e is AlertError {
+  assert.ok(e, `accepted ${JSON.stringify(body)}`);
+  assert.equal(e.status, 400, e.message);
+  assert.equal(e.field, field, `corrupted ${field}, blamed ${e.field}: ${e.message} in ${JSON.stringify(body)}`);
+  assert.ok(e.message.startsWith(`${field}: `), e.message);
 }
 
 function refusal(f: () => unknown): AlertError | null {
@@ -95,17 +171,20 @@ describe("fuzz: alert bodies and msg inputs", function () {
     );
   });
 
-  it("refuses 10,000 valid alerts with one field corrupted, naming that field, in JSON and in text", () => {
+  it("parses every form's valid alert, so that a refusal below is the corrupted field's doing", () => {
+    for (const form of FORMS) parseAlert(JSON.stringify(form.body), NOW);
+  });
+
+  it("refuses 20,000 alerts of every JSON form with one field corrupted, naming exactly that field, in JSON text and parsed", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...FIELDS), garbage, fc.boolean(), (field, value, asText) => {
-        if (!corrupts(field, value)) return;
-        const body = { ...VALID, [field]: value };
+      fc.property(fc.constantFrom(...FORM_FIELDS), garbage, fc.boolean(), ({ form: name, field }, value, asText) => {
+        const form = formNamed(name);
+        if (form.fields[field]!(value)) return;
+        const body = corrupted(form.body, field, value);
         const e = refusal(() => parseAlert(asText ? JSON.stringify(body) : body, NOW));
-        assert.ok(e, `accepted ${JSON.stringify(body)}`);
-        assert.equal(e.status, 400);
-        assert.match(e.message, /\w+:/);
+        assertBlames(e, field, { form: form.name, body });
       }),
-      { numRuns: 10_000, seed: SEED },
+      { numRuns: 20_000, seed: SEED },
     );
   });
 
@@ -151,24 +230,37 @@ describe("fuzz: alert bodies and msg inputs", function () {
       ];
       await helper.load(allNodes, flow, { cfg: { ...cfg.credentials.cfg, webhookSecret: "s" } });
       const answers = new Map<string, number>();
+      const blamed = new Map<string, { field?: string; reason?: string }>();
       const statuses: number[] = [];
       helper
         .getNode("out")
         .on(
           "input",
-          (m: { _msgid: string; statusCode?: number; payload: { ok?: boolean; error?: string; reason?: string } }) => {
+          (m: {
+            _msgid: string;
+            statusCode?: number;
+            payload: { ok?: boolean; error?: string; reason?: string; field?: string };
+          }) => {
             answers.set(m._msgid, (answers.get(m._msgid) ?? 0) + 1);
             statuses.push(m.statusCode ?? 200);
             assert.equal(m.payload.ok, false);
             assert.ok((m.payload.error ?? m.payload.reason ?? "").length > 0);
+            blamed.set(m._msgid, { field: m.payload.field, reason: m.payload.reason });
           },
         );
       const alert = helper.getNode("alert");
-      const samples = fc.sample(fc.tuple(fc.constantFrom(...FIELDS), garbage, fc.nat()), { numRuns: 2000, seed: SEED });
+      const samples = fc.sample(fc.tuple(fc.constantFrom(...FORM_FIELDS), garbage, fc.nat()), {
+        numRuns: 2000,
+        seed: SEED,
+      });
+      const corruptedField = new Map<string, string>();
       let sent = 0;
-      for (const [field, value, n] of samples) {
-        if (!corrupts(field, value)) continue;
-        alert.receive({ _msgid: `m${sent}`, res: {}, payload: { ...VALID, id: `fz-${n}-${sent}`, [field]: value } });
+      for (const [{ form: name, field }, value, n] of samples) {
+        const form = formNamed(name);
+        if (form.fields[field]!(value)) continue;
+        const payload = { ...corrupted(form.body, field, value), id: `fz-${n}-${sent}` };
+        corruptedField.set(`m${sent}`, field);
+        alert.receive({ _msgid: `m${sent}`, res: {}, payload });
         sent++;
       }
       await until(() => answers.size === sent, `${sent} answers (got ${answers.size})`, 30_000);
@@ -180,6 +272,11 @@ describe("fuzz: alert bodies and msg inputs", function () {
         statuses.every((s) => s >= 400 && s < 500),
         `statuses: ${[...new Set(statuses)].join(",")}`,
       );
+      for (const [id, field] of corruptedField) {
+        const answer = blamed.get(id);
+        assert.equal(answer?.field, field, `corrupted ${field}, answered ${JSON.stringify(answer)}`);
+        assert.ok(answer?.reason?.startsWith(`${field}: `), answer?.reason);
+      }
       const state = (await restClient(sim).get("/sim/state")).data;
       assert.equal(state.orders.length, 0, "no order reached the simulator");
     });
