@@ -72,7 +72,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private synced = false;
   private flattening: Promise<void> | null = null;
   private readonly quoteStops = new Map<string, () => Promise<void>>();
-  private resyncing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly unlisten: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
@@ -81,8 +80,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private lastPeakPersist = 0;
   private last: Evaluation | null = null;
   private stopped = false;
-  private resyncFailures = 0;
-  private resyncRetry: NodeJS.Timeout | null = null;
   private checks: AccountChecks | null = null;
 
   constructor(
@@ -126,8 +123,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         this.synced = false;
         this.publish("disconnected");
       }
-      // Whichever hub came back, confirm the account through REST before approving again.
-      if (s.state === "connected" && !this.synced) this.resyncSoon();
+      // Whichever hub came back: a book the user hub kept live is confirmed now, any other by the
+      // connection's re-sync ('resynced'), the one REST read per reconnection.
+      if (s.state === "connected" && !this.synced) {
+        if (this.conn.isLive(this.accountId)) this.onSynced();
+        else this.conn.confirmLive(this.accountId);
+      }
+    });
+    on("resyncFailed", (accountId: number, e: Error, failures: number) => {
+      // Entries stay refused until a re-sync succeeds; the connection keeps trying, backing off.
+      if (accountId === this.accountId && failures === 1)
+        this.emit(
+          "error",
+          new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`),
+        );
     });
     on(
       "trade",
@@ -192,38 +201,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       return d.allow ? null : d;
     },
   };
-
-  /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
-  private resyncSoon(): void {
-    if (this.resyncing || this.stopped) return;
-    this.resyncing = true;
-    this.conn
-      .resync(this.accountId)
-      .then(
-        () => {
-          this.resyncFailures = 0;
-        },
-        (e: Error) => {
-          // Entries stay refused until a re-sync succeeds: try again, backing off, rather than wait
-          // for the next change of connection state, which may never come.
-          this.resyncFailures++;
-          const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.resyncFailures, 5));
-          if (this.resyncFailures === 1)
-            this.emit(
-              "error",
-              new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`),
-            );
-          this.resyncRetry = setTimeout(() => {
-            this.resyncRetry = null;
-            if (!this.synced) this.resyncSoon();
-          }, delay);
-          this.resyncRetry.unref();
-        },
-      )
-      .finally(() => {
-        this.resyncing = false;
-      });
-  }
 
   private onSynced(): void {
     const book = this.conn.book(this.accountId);
@@ -395,7 +372,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     try {
       const report = await reduceToLimit(this.conn.api, this.accountId, limit, this.config.microRatio);
       this.journal.append("flatten", this.accountId, { reason: rule, reduce: true, ...report }, this.now());
-      this.resyncSoon();
+      void this.conn
+        .resync(this.accountId)
+        .catch((e: Error) => this.emit("warning", `re-sync after reducing the account failed: ${e.message}`));
     } catch (e) {
       this.journal.append("error", this.accountId, { reason: rule, error: (e as Error).message }, this.now());
       this.emit(
@@ -638,7 +617,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.stopped = true;
     this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
-    if (this.resyncRetry) clearTimeout(this.resyncRetry);
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
