@@ -21,17 +21,3 @@ export const silentLogger: Logger = {
   warn: nothing,
   error: nothing,
 };
-
-/** A logger whose messages start with `prefix` (e.g. the hub or account they concern). */
-export function prefixedLogger(log: Logger, prefix: string): Logger {
-  if (log === silentLogger) return log;
-  return {
-    get debugEnabled() {
-      return log.debugEnabled;
-    },
-    debug: (m) => log.debug(`${prefix}${m}`),
-    info: (m) => log.info(`${prefix}${m}`),
-    warn: (m) => log.warn(`${prefix}${m}`),
-    error: (m) => log.error(`${prefix}${m}`),
-  };
-}

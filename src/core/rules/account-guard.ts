@@ -121,6 +121,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       // Fail closed for entries while a stream is down; breaches are still judged on the last book.
       if (s.state !== "connected" && this.synced) {
         this.synced = false;
+        if (this.conn.log.debugEnabled)
+          this.conn.log.debug(`account ${this.accountId}: entries refused until the account is re-synced`);
         this.publish("disconnected");
       }
       // Whichever hub came back: a book the user hub kept live is confirmed now, any other by the
@@ -226,6 +228,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.checks?.onSynced(this.state, book);
     // A REST snapshot alone is not live state: without the hubs, fills would go unseen.
     this.synced = this.conn.status().state === "connected";
+    if (this.conn.log.debugEnabled)
+      this.conn.log.debug(
+        `account ${this.accountId}: rules synced with the account${this.synced ? "" : ", entries wait for both hubs"}`,
+      );
     this.persist();
     void this.followQuotes();
     this.evaluateNow("synced");
@@ -320,6 +326,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         this.now(),
       );
       this.emit("breach", b);
+      if (this.conn.log.debugEnabled)
+        this.conn.log.debug(
+          `account ${this.accountId}: breach ${b.rule} (${alreadyFlat ? "already flat" : b.action}): ${b.reason}`,
+        );
       if (!alreadyFlat) {
         this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
           this.flattening = null;
@@ -352,11 +362,15 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private async flatten(reason: string): Promise<void> {
+    const log = this.conn.log;
     try {
+      if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten (${reason})`);
       const report = await flattenAccount(this.conn.api, this.accountId, this.conn.clock);
+      if (log.debugEnabled) log.debug(`account ${this.accountId}: flattened: ${JSON.stringify(report)}`);
       this.journal.append("flatten", this.accountId, { reason, ...report }, this.now());
       this.emit("flattened", report);
     } catch (e) {
+      if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten failed: ${(e as Error).message}`);
       this.journal.append("error", this.accountId, { reason, error: (e as Error).message }, this.now());
       // Not flat: forget that this breach was acted on, so the next evaluation flattens again.
       const i = this.state?.breaches.map((b) => b.rule as string).lastIndexOf(reason) ?? -1;
