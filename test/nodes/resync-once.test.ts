@@ -51,7 +51,7 @@ describe("node: topstepx-rules re-syncs once per hub drop", function () {
   const diff = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(RESYNC_READS.map((e) => [e, (b[e] ?? 0) - (a[e] ?? 0)]));
 
-  async function drop(hub: "user" | "market", st: unknown[], conn: GatewayConnection) {
+  async function drop(hub: "user" | "market" | "all", st: unknown[], conn: GatewayConnection) {
     const before = await reads();
     const seen = st.length;
     let resynced = 0;
@@ -72,6 +72,17 @@ describe("node: topstepx-rules re-syncs once per hub drop", function () {
   it("reads the account through REST once after a user-hub drop", async () => {
     const { st, conn } = await load();
     const { reads: used, resynced } = await drop("user", st, conn);
+    assert.deepEqual(
+      used,
+      { "Account/search": 1, "Position/searchOpen": 1, "Order/v2/query": 1, "Trade/search": 1, "Order/searchOpen": 0 },
+      "one re-sync's reads",
+    );
+    assert.equal(resynced, 1, "one re-sync");
+  });
+
+  it("reads the account through REST once after both hubs drop", async () => {
+    const { st, conn } = await load();
+    const { reads: used, resynced } = await drop("all", st, conn);
     assert.deepEqual(
       used,
       { "Account/search": 1, "Position/searchOpen": 1, "Order/v2/query": 1, "Trade/search": 1, "Order/searchOpen": 0 },

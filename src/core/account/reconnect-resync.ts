@@ -2,6 +2,7 @@
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 30_000;
 
+/** What a {@link ReconnectResync} does its work with. */
 export interface ReconnectResyncOptions {
   /** Reads an account again through REST. */
   resync(accountId: number): Promise<unknown>;
