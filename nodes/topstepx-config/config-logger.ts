@@ -2,7 +2,7 @@ import type { Node } from "node-red";
 import type { Logger } from "../../src/core/logger";
 
 /** Node-RED's `logging` settings: one entry per log handler, each with its own level. */
-type LoggingSettings = Record<string, { level?: string } | undefined> | undefined;
+export type LoggingSettings = Record<string, { level?: string } | undefined> | undefined;
 
 /** Whether one of Node-RED's log handlers prints debug lines (its level is debug or trace). */
 export function runtimeLogsDebug(logging: LoggingSettings): boolean {

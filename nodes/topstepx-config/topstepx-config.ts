@@ -8,7 +8,7 @@ import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-
 import { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { ConnectionUser, TopstepxConfigNode } from "../shared/config-api";
 import { NodeType } from "../shared/node-types";
-import { configLogger, runtimeLogsDebug } from "./config-logger";
+import { configLogger, type LoggingSettings, runtimeLogsDebug } from "./config-logger";
 import { type ConfigCredentials, type ConfigProps, readSettings } from "./config-settings";
 
 const PASSWORD_PLACEHOLDER = "__PWRD__";
@@ -32,7 +32,7 @@ export = (RED: NodeAPI): void => {
     // A flow saved before the "Debug log" box existed has no such field: off.
     const logger = configLogger(node, {
       debugLog: props.debugLog === true,
-      runtimeDebug: runtimeLogsDebug((RED.settings as { logging?: Parameters<typeof runtimeLogsDebug>[0] }).logging),
+      runtimeDebug: runtimeLogsDebug((RED.settings as { logging?: LoggingSettings }).logging),
     });
 
     try {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { join } from "node:path";
 import type { GatewayConnection } from "../../src/core/connection";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -86,7 +87,7 @@ describe("node: topstepx-config debug log", function () {
       /^user hub: lost/,
       /^user hub: reconnected/,
       /^user hub: SignalR \w+: /,
-      /^REST Order\/place .*"accountId":10001.*: HTTP 200/,
+      /^REST Order\/place .*"accountId":10001.*: HTTP 200, orderId \d+ in \d+ ms$/,
       /^account 10001: re-synced/,
     ])
       assert.ok(
@@ -97,6 +98,36 @@ describe("node: topstepx-config debug log", function () {
     assert.equal(all.includes(USER.apiKey), false, "never the API key");
     assert.doesNotMatch(all, /access_token=(?!\*\*\*)/, "never a token");
     assert.ok(quoteLines < 10, `40 quotes cost ${quoteLines} lines`);
+  });
+
+  it("writes the rules' re-sync and flatten at debug when on", async () => {
+    helper.settings({ topstepxConfigClock: { now: rt.now }, logging: { console: { level: "debug" } } });
+    const cfg = configFor(rt.sim, { debugLog: true });
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        {
+          id: "r1",
+          type: "topstepx-rules",
+          server: "cfg",
+          profile: "topstep-combine-50k",
+          dbFile: join(rt.dir, "journal.sqlite"),
+          wires: [[], [], []],
+        },
+      ],
+      cfg.credentials,
+    );
+    const r1 = helper.getNode("r1");
+    await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node synced");
+    r1.receive({ payload: { command: "killSwitch", on: true, flatten: true } });
+    const debug = () =>
+      cfgLines()
+        .filter((l) => l.level === DEBUG)
+        .map(text);
+    await until(() => debug().some((t) => /^account 10001: flattened: /.test(t)), "the flatten logged");
+    assert.ok(debug().some((t) => /^account 10001: flatten \(killSwitch\)/.test(t)));
+    assert.ok(debug().some((t) => /^account 10001: rules synced with the account/.test(t)));
   });
 
   it("writes nothing at debug with the box off and Node-RED at info (a flow saved without the box)", async () => {

@@ -185,7 +185,7 @@ export class RestClient {
         timeout: timeoutMs,
         headers: token ? { authorization: `Bearer ${token}` } : {},
       });
-      if (this.log.debugEnabled) this.log.debug(describeExchange(endpoint, body, `HTTP ${res.status}`, started));
+      if (this.log.debugEnabled) this.log.debug(describeExchange(endpoint, body, answerSummary(res), started));
       return res;
     } catch (e) {
       const err = e as { code?: string; message?: string };
@@ -296,6 +296,15 @@ function problemDetail(data: unknown): string | undefined {
       .map(([k, v]) => `${k}: ${v.join(" ")}`)
       .join("; ");
   return d.title;
+}
+
+/** The status of an answer and, for the debug log, what it says about an order or a refusal. */
+function answerSummary(res: AxiosResponse): string {
+  const d = (res.data ?? {}) as { success?: unknown; errorCode?: unknown; errorMessage?: unknown; orderId?: unknown };
+  const refused =
+    d.success === false ? `, refused: errorCode ${String(d.errorCode)} ${String(d.errorMessage ?? "")}` : "";
+  const order = typeof d.orderId === "number" ? `, orderId ${d.orderId}` : "";
+  return `HTTP ${res.status}${refused.trimEnd()}${order}`;
 }
 
 /** One request and its outcome for the debug log; the body of an Auth call (the API key, a token) is never shown. */
