@@ -226,8 +226,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.state.lastBalance = book.balance;
     // The profile is judged against the account; entries (not exits) wait for the floor rebuilt from its history.
     this.checks?.onSynced(this.state, book);
-    // A REST snapshot alone is not live state: without the hubs, fills would go unseen.
-    this.synced = this.conn.status().state === "connected";
+    // A REST snapshot alone is not live state: without the hubs, fills would go unseen, and one read
+    // before the user hub's latest connection may miss what happened since.
+    this.synced = this.conn.status().state === "connected" && this.conn.isLive(this.accountId);
     if (this.conn.log.debugEnabled)
       this.conn.log.debug(
         `account ${this.accountId}: rules synced with the account${this.synced ? "" : ", entries wait for both hubs"}`,
