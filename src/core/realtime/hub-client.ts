@@ -45,7 +45,7 @@ interface Subscription {
 export class HubClient {
   state: HubState = "disconnected";
   private conn: signalR.HubConnection | null = null;
-  private readonly handlers = new Map<string, (...args: any[]) => void>();
+  private readonly handlers = new Map<string, (...args: unknown[]) => void>();
   private readonly subs = new Map<string, Subscription>();
   private stopped = true;
   private attempt = 0;
@@ -63,7 +63,7 @@ export class HubClient {
   }
 
   /** Registers the handler of a server event on this and every future connection. */
-  on(event: string, handler: (...args: any[]) => void): void {
+  on(event: string, handler: (...args: unknown[]) => void): void {
     this.handlers.set(event, handler);
     this.conn?.on(event, handler);
   }
