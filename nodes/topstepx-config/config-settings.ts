@@ -14,6 +14,8 @@ export interface ConfigProps {
   userHubUrl?: string;
   marketHubUrl?: string;
   account?: string | number;
+  /** Write the connection's debug lines to Node-RED's log (absent in older flows: off). */
+  debugLog?: boolean;
   version?: number;
 }
 

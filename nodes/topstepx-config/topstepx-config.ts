@@ -8,6 +8,7 @@ import { RestClient, type RestClientOptions } from "../../src/core/gateway/rest-
 import { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { ConnectionUser, TopstepxConfigNode } from "../shared/config-api";
 import { NodeType } from "../shared/node-types";
+import { configLogger, type LoggingSettings, runtimeLogsDebug } from "./config-logger";
 import { type ConfigCredentials, type ConfigProps, readSettings } from "./config-settings";
 
 const PASSWORD_PLACEHOLDER = "__PWRD__";
@@ -28,6 +29,11 @@ export = (RED: NodeAPI): void => {
     let settings: ReturnType<typeof readSettings> | null = null;
     let status: ConnectionStatus = { state: "disconnected", user: "disconnected", market: "disconnected" };
     let stopping: Promise<void> | null = null;
+    // A flow saved before the "Debug log" box existed has no such field: off.
+    const logger = configLogger(node, {
+      debugLog: props.debugLog === true,
+      runtimeDebug: runtimeLogsDebug((RED.settings as { logging?: LoggingSettings }).logging),
+    });
 
     try {
       settings = readSettings(props, node.credentials ?? {});
@@ -69,6 +75,7 @@ export = (RED: NodeAPI): void => {
         endpoints: settings.endpoints,
         credentials: { userName: settings.userName, apiKey: settings.apiKey },
         staleAfterMs: settings.environment === "topstepx" ? 30_000 : 0,
+        logger,
       });
       executor = new OrderExecutor(connection, { defaultAccount: settings.account });
       connection.on("state", fanOut);

@@ -1,11 +1,13 @@
 import { EventEmitter } from "node:events";
 import { AccountBook, type OpenPnl } from "./account/account-book";
 import { PendingOrders } from "./account/pending-orders";
+import { ReconnectResync } from "./account/reconnect-resync";
 import { type Clock, systemClock } from "./clock";
 import { ContractResolver } from "./contracts/contract-resolver";
 import type { GatewayEndpoints } from "./gateway/environments";
 import { GatewayApi } from "./gateway/gateway-api";
 import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
+import { type Logger, silentLogger } from "./logger";
 import type { EntryGate } from "./orders/entry-gate";
 import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
 import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
@@ -36,6 +38,8 @@ export interface ConnectionOptions {
   coalesceQuotes?: boolean;
   /** Market hours for stale detection (default: CME Globex). */
   isMarketOpen?(ms: number): boolean;
+  /** Where the connection, its REST client and hubs write what they do (default: nowhere). */
+  logger?: Logger;
 }
 
 /** Events of a {@link GatewayConnection}; `missed` marks fills found by a REST re-sync. */
@@ -46,6 +50,8 @@ export interface ConnectionEvents {
   position: [AccountBook, Position];
   trade: [AccountBook, Trade, { missed: boolean }];
   resynced: [AccountBook];
+  /** A re-sync after the user hub (re)connected failed (it is retried): account id, error, failures so far. */
+  resyncFailed: [number, Error, number];
   feed: [FeedIssue];
   warning: [string];
 }
@@ -81,15 +87,28 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   private readonly recentOrders = new Map<number, Order>();
   private readonly orderWaiters = new Set<(o: Order) => void>();
   private started = false;
+  readonly log: Logger;
+  /** Owns the re-sync each user-hub (re)connection needs, so it happens once, whoever waits for it. */
+  private readonly afterConnect = new ReconnectResync({
+    resync: (accountId) => this.resync(accountId),
+    failed: (accountId, e, failures) => {
+      if (failures === 1) this.emit("warning", `re-sync of account ${accountId} failed: ${e.message}`);
+      else if (this.log.debugEnabled)
+        this.log.debug(`account ${accountId}: re-sync failed ${failures} times: ${e.message}`);
+      this.emit("resyncFailed", accountId, e, failures);
+    },
+  });
 
   constructor(readonly options: ConnectionOptions) {
     super();
     this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? silentLogger;
     this.rest = new RestClient({
       ...options.rest,
       endpoints: options.endpoints,
       credentials: options.credentials,
       clock: this.clock,
+      logger: this.log,
     });
     this.api = new GatewayApi(this.rest, this.clock);
     this.pending = new PendingOrders({
@@ -112,7 +131,9 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
         serverTimeoutMs: options.serverTimeoutMs,
         keepAliveMs: options.keepAliveMs,
         onState: (e) => this.onHubState(e),
-        onConnected: name === "user" ? (reconnected) => this.onUserConnected(reconnected) : undefined,
+        // Also on the first connection: events between a watch's snapshot and the hub coming up are lost.
+        onConnected: name === "user" ? () => this.afterConnect.run(this.books.keys()) : undefined,
+        logger: this.log,
       });
     this.userHub = hub("user", options.endpoints.userHubUrl);
     this.marketHub = hub("market", options.endpoints.marketHubUrl);
@@ -165,6 +186,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.afterConnect.open();
     try {
       await this.rest.sessionToken();
     } catch (e) {
@@ -183,6 +205,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.afterConnect.close();
     this.pending.close();
     await Promise.all([this.userHub.stop(), this.marketHub.stop()]);
     this.market.close();
@@ -194,6 +217,9 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private onHubState(e: HubStateEvent): void {
+    // Before anyone hears of it: from now on the accounts' books wait for their re-sync.
+    if (e.hub === "user" && e.state === "connected" && this.hubStates.user.state !== "connected")
+      this.afterConnect.connected();
     this.hubStates[e.hub as "user" | "market"] = e;
     const worst = [this.hubStates.user, this.hubStates.market].sort((a, b) => RANK[b.state] - RANK[a.state])[0]!;
     this.publish({
@@ -209,13 +235,6 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (p && p.state === s.state && p.reason === s.reason && p.user === s.user && p.market === s.market) return;
     this.lastStatus = s;
     this.emit("state", s);
-  }
-
-  private async onUserConnected(_reconnected: boolean): Promise<void> {
-    // Also on the first connection: events between a watch's snapshot and the hub coming up are lost.
-    for (const id of this.books.keys()) {
-      await this.resync(id).catch((e: Error) => this.emit("warning", `re-sync of account ${id} failed: ${e.message}`));
-    }
   }
 
   private remember(o: Order): void {
@@ -259,6 +278,19 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     return this.entryGates.get(accountId);
   }
 
+  /**
+   * Whether the account's book is live: the user hub is connected and the account was read through
+   * REST since it last connected. When not, the re-sync that makes it so is on its way ('resynced').
+   */
+  isLive(accountId: number): boolean {
+    return this.userHub.state === "connected" && this.afterConnect.isCurrent(accountId);
+  }
+
+  /** Makes sure the account is re-read for the user hub's latest connection, unless it is or that is on its way. */
+  confirmLive(accountId: number): void {
+    if (this.started && this.books.has(accountId)) this.afterConnect.run([accountId]);
+  }
+
   /** The live book of an account already watched. */
   book(accountId: number): AccountBook | undefined {
     return this.books.get(accountId);
@@ -286,6 +318,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     const book = this.books.get(accountId) ?? new AccountBook(accountId, this.clock.now());
     this.books.set(accountId, book);
     const now = this.clock.now();
+    const current = this.afterConnect.begin(accountId);
+    if (this.log.debugEnabled) this.log.debug(`account ${accountId}: re-sync from REST`);
     const [accounts, positions, orders, trades] = await Promise.all([
       this.api.searchAccounts(false),
       this.api.searchOpenPositions(accountId),
@@ -297,6 +331,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     const account = accounts.find((a) => a.id === accountId);
     if (!account) throw new Error(`account ${accountId} is not visible to this user`);
     const missed = book.replace({ account, positions, orders, trades, now });
+    current();
+    if (this.log.debugEnabled)
+      this.log.debug(
+        `account ${accountId}: re-synced: ${positions.length} position(s), ${orders.length} working order(s), ${trades.length} fill(s) today, ${missed.length} missed`,
+      );
     for (const t of missed) this.emit("trade", book, t, { missed: true });
     this.pending.onResynced(accountId, book.syncedAt);
     this.emit("resynced", book);

@@ -37,6 +37,7 @@ export {
 export { type CallOptions, type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
 export { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "./gateway/retry-policy";
 export { type DayReport, Journal, type JournalEntry, type JournalKind, reportCsv } from "./journal/journal";
+export { type Logger, silentLogger } from "./logger";
 export { addTicks, cents, isOnTick, snapToTick, tickDecimals } from "./money/tick-grid";
 export {
   cancelConfirmed,

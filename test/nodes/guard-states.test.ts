@@ -322,8 +322,8 @@ describe("node: topstepx-rules holds its limits in every state", function () {
 
   it("tries a failed re-sync again until it succeeds, and then takes entries again", async () => {
     const { r1, st, placed } = await load();
-    // Position/searchOpen fails 10 times: both re-syncs after the hubs come back (the connection's and
-    // the guard's, each read tried 5 times) fail, and no further change of connection state follows.
+    // Position/searchOpen fails 10 times: the re-sync after the hubs come back (each read tried 5
+    // times) fails twice, and no further change of connection state follows.
     await restClient(rt.sim).post("/sim/faults", {
       fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }],
       dropHubs: "all",

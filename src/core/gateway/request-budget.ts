@@ -1,4 +1,5 @@
 import { type Clock, pause } from "../clock";
+import { type Logger, silentLogger } from "../logger";
 
 /**
  * Which share of the budget a request may use. `exit` is for requests that reduce risk (closing a
@@ -47,6 +48,7 @@ export class RequestBudget {
   constructor(
     limits: BudgetLimits,
     private readonly clock: Clock,
+    private readonly log: Logger = silentLogger,
   ) {
     this.limit = limits.limit;
     this.windowMs = limits.windowMs;
@@ -79,7 +81,7 @@ export class RequestBudget {
     const exit = opts.lane === "exit";
     const exitRetry = exit && opts.retry === true;
     const ceiling = exit ? this.limit : this.limit - this.reserved;
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const now = this.clock.now();
       this.prune(now);
       let wait = 0;
@@ -94,7 +96,17 @@ export class RequestBudget {
         this.sent.push({ at: now, exitRetry });
         return;
       }
-      if (now + wait > deadline) throw new BudgetExhaustedError(this.limit, this.windowMs, wait);
+      if (now + wait > deadline) {
+        if (this.log.debugEnabled)
+          this.log.debug(
+            `request budget: ${this.sent.length} of ${this.limit} used, refused (${Math.ceil(wait)} ms away)`,
+          );
+        throw new BudgetExhaustedError(this.limit, this.windowMs, wait);
+      }
+      if (!waited && this.log.debugEnabled)
+        this.log.debug(
+          `request budget: ${this.sent.length} of ${this.limit} used, a ${opts.lane ?? "normal"}-lane request waits ${Math.ceil(wait)} ms`,
+        );
       await pause(this.clock, Math.max(1, Math.min(wait, 1000)));
     }
   }

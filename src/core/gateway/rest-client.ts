@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { z } from "zod";
 import { type Clock, pause, systemClock } from "../clock";
+import { type Logger, silentLogger } from "../logger";
 import { LoginErrorCode, LoginResponse, ValidateResponse } from "../schemas";
 import type { GatewayEndpoints } from "./environments";
 import {
@@ -37,6 +38,8 @@ export interface RestClientOptions {
   budgets?: { bars: BudgetLimits; other: BudgetLimits };
   /** Token lifetime assumed when the token carries no `exp` (the gateway's is 24 h). */
   tokenLifetimeMs?: number;
+  /** Where requests, answers and sessions are written at debug (never a key or a token); default nowhere. */
+  logger?: Logger;
 }
 
 /** How one call may be retried. */
@@ -87,16 +90,18 @@ export class RestClient {
   private issuedAt = 0;
   private expiresAt = 0;
   private pendingAuth: Promise<string> | null = null;
+  private readonly log: Logger;
   /** Counters since creation; `inFlight` is the number of requests awaiting their answer now. */
   readonly stats = { requests: 0, retries: 0, logins: 0, renewals: 0, rateLimited: 0, inFlight: 0 };
 
   constructor(private readonly opts: RestClientOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? silentLogger;
     const b = opts.budgets ?? DEFAULT_BUDGETS;
     this.budgets = {
       // No exit ever reads bars: that budget keeps no reserve.
-      bars: new RequestBudget({ ...b.bars, reserved: 0 }, this.clock),
-      other: new RequestBudget(b.other, this.clock),
+      bars: new RequestBudget({ ...b.bars, reserved: 0 }, this.clock, this.log),
+      other: new RequestBudget(b.other, this.clock, this.log),
     };
     this.http = axios.create({
       baseURL: opts.endpoints.restUrl,
@@ -179,13 +184,18 @@ export class RestClient {
   private async send(endpoint: string, body: unknown, token: string | null, timeoutMs: number): Promise<AxiosResponse> {
     this.stats.requests++;
     this.stats.inFlight++;
+    const started = this.log.debugEnabled ? Date.now() : 0;
     try {
-      return await this.http.post(`/api/${endpoint}`, body ?? {}, {
+      const res = await this.http.post(`/api/${endpoint}`, body ?? {}, {
         timeout: timeoutMs,
         headers: token ? { authorization: `Bearer ${token}` } : {},
       });
+      if (this.log.debugEnabled) this.log.debug(describeExchange(endpoint, body, answerSummary(res), started));
+      return res;
     } catch (e) {
       const err = e as { code?: string; message?: string };
+      if (this.log.debugEnabled)
+        this.log.debug(describeExchange(endpoint, body, `failed: ${err.code ?? err.message ?? String(e)}`, started));
       if (err.code === "ETIMEDOUT" || err.code === "ECONNABORTED")
         throw new GatewayTimeoutError(endpoint, timeoutMs, err.message);
       throw new GatewayNetworkError(endpoint, err.code ?? "ERR", err.message ?? String(e));
@@ -292,4 +302,19 @@ function problemDetail(data: unknown): string | undefined {
       .map(([k, v]) => `${k}: ${v.join(" ")}`)
       .join("; ");
   return d.title;
+}
+
+/** The status of an answer and, for the debug log, what it says about an order or a refusal. */
+function answerSummary(res: AxiosResponse): string {
+  const d = (res.data ?? {}) as { success?: unknown; errorCode?: unknown; errorMessage?: unknown; orderId?: unknown };
+  const refused =
+    d.success === false ? `, refused: errorCode ${String(d.errorCode)} ${String(d.errorMessage ?? "")}` : "";
+  const order = typeof d.orderId === "number" ? `, orderId ${d.orderId}` : "";
+  return `HTTP ${res.status}${refused.trimEnd()}${order}`;
+}
+
+/** One request and its outcome for the debug log; the body of an Auth call (the API key, a token) is never shown. */
+function describeExchange(endpoint: string, body: unknown, outcome: string, startedMs: number): string {
+  const shown = endpoint.startsWith("Auth/") ? "" : ` ${JSON.stringify(body ?? {})}`;
+  return `REST ${endpoint}${shown}: ${outcome} in ${Date.now() - startedMs} ms`;
 }

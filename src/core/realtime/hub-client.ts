@@ -1,4 +1,6 @@
 import * as signalR from "@microsoft/signalr";
+import { type Logger, silentLogger } from "../logger";
+import { SignalRLogger } from "./signalr-logger";
 
 /** Connection state of one hub, as nodes show it. */
 export type HubState = "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
@@ -26,6 +28,8 @@ export interface HubClientOptions {
   onState?(e: HubStateEvent): void;
   /** Runs after every successful (re)connection, once subscriptions are restored. */
   onConnected?(reconnected: boolean): void | Promise<void>;
+  /** Where connection steps, and SignalR's own messages when debug is on, are written (default: nowhere). */
+  logger?: Logger;
 }
 
 interface Subscription {
@@ -41,22 +45,25 @@ interface Subscription {
 export class HubClient {
   state: HubState = "disconnected";
   private conn: signalR.HubConnection | null = null;
-  private readonly handlers = new Map<string, (...args: any[]) => void>();
+  private readonly handlers = new Map<string, (...args: unknown[]) => void>();
   private readonly subs = new Map<string, Subscription>();
   private stopped = true;
   private attempt = 0;
   private everConnected = false;
   private timer: NodeJS.Timeout | null = null;
   private connecting: Promise<void> | null = null;
+  private readonly log: Logger;
 
-  constructor(private readonly opts: HubClientOptions) {}
+  constructor(private readonly opts: HubClientOptions) {
+    this.log = opts.logger ?? silentLogger;
+  }
 
   get name(): string {
     return this.opts.name;
   }
 
   /** Registers the handler of a server event on this and every future connection. */
-  on(event: string, handler: (...args: any[]) => void): void {
+  on(event: string, handler: (...args: unknown[]) => void): void {
     this.handlers.set(event, handler);
     this.conn?.on(event, handler);
   }
@@ -131,6 +138,10 @@ export class HubClient {
   private async connectOnce(): Promise<void> {
     if (this.stopped) return;
     this.setState(this.everConnected || this.attempt > 0 ? "reconnecting" : "connecting");
+    if (this.log.debugEnabled)
+      this.log.debug(
+        `${this.opts.name} hub: ${this.everConnected ? "reconnecting" : "connecting"} (attempt ${this.attempt + 1})`,
+      );
     let c: signalR.HubConnection | null = null;
     try {
       const token = await this.opts.token();
@@ -141,7 +152,7 @@ export class HubClient {
           transport: signalR.HttpTransportType.WebSockets,
           accessTokenFactory: () => token,
         })
-        .configureLogging(signalR.LogLevel.None)
+        .configureLogging(this.log.debugEnabled ? new SignalRLogger(this.log, this.opts.name) : signalR.LogLevel.None)
         .build();
       c.serverTimeoutInMilliseconds = this.opts.serverTimeoutMs ?? 30_000;
       c.keepAliveIntervalInMilliseconds = this.opts.keepAliveMs ?? 15_000;
@@ -159,6 +170,10 @@ export class HubClient {
       this.everConnected = true;
       this.attempt = 0;
       this.setState("connected");
+      if (this.log.debugEnabled)
+        this.log.debug(
+          `${this.opts.name} hub: ${reconnected ? "reconnected" : "connected"}, ${this.subs.size} subscription(s) restored`,
+        );
       await this.opts.onConnected?.(reconnected);
     } catch (e) {
       if (c && this.conn === c) this.conn = null;
@@ -170,6 +185,8 @@ export class HubClient {
         this.everConnected ? "reconnecting" : "error",
         `attempt ${this.attempt} failed: ${(e as Error).message}`,
       );
+      if (this.log.debugEnabled)
+        this.log.debug(`${this.opts.name} hub: attempt ${this.attempt} failed: ${(e as Error).message}`);
       if (this.attempt >= 2) this.opts.onRepeatedFailure?.();
       this.schedule();
     }
@@ -180,6 +197,7 @@ export class HubClient {
     this.conn = null;
     if (this.stopped) return;
     this.setState("reconnecting", err?.message ?? "connection closed");
+    if (this.log.debugEnabled) this.log.debug(`${this.opts.name} hub: lost: ${err?.message ?? "connection closed"}`);
     this.schedule(this.attempt === 0 ? 0 : undefined);
   }
 
@@ -188,6 +206,7 @@ export class HubClient {
     const b = this.opts.backoff ?? { initialMs: 500, maxMs: 30_000 };
     const exp = Math.min(b.maxMs, b.initialMs * 2 ** Math.max(0, this.attempt - 1));
     const delay = delayMs ?? exp / 2 + Math.random() * (exp / 2);
+    if (this.log.debugEnabled) this.log.debug(`${this.opts.name} hub: next attempt in ${Math.round(delay)} ms`);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.connect();

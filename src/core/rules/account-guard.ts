@@ -72,7 +72,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private synced = false;
   private flattening: Promise<void> | null = null;
   private readonly quoteStops = new Map<string, () => Promise<void>>();
-  private resyncing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly unlisten: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
@@ -81,8 +80,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private lastPeakPersist = 0;
   private last: Evaluation | null = null;
   private stopped = false;
-  private resyncFailures = 0;
-  private resyncRetry: NodeJS.Timeout | null = null;
   private checks: AccountChecks | null = null;
 
   constructor(
@@ -124,10 +121,24 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       // Fail closed for entries while a stream is down; breaches are still judged on the last book.
       if (s.state !== "connected" && this.synced) {
         this.synced = false;
+        if (this.conn.log.debugEnabled)
+          this.conn.log.debug(`account ${this.accountId}: entries refused until the account is re-synced`);
         this.publish("disconnected");
       }
-      // Whichever hub came back, confirm the account through REST before approving again.
-      if (s.state === "connected" && !this.synced) this.resyncSoon();
+      // Whichever hub came back: a book the user hub kept live is confirmed now, any other by the
+      // connection's re-sync ('resynced'), the one REST read per reconnection.
+      if (s.state === "connected" && !this.synced) {
+        if (this.conn.isLive(this.accountId)) this.onSynced();
+        else this.conn.confirmLive(this.accountId);
+      }
+    });
+    on("resyncFailed", (accountId: number, e: Error, failures: number) => {
+      // Entries stay refused until a re-sync succeeds; the connection keeps trying, backing off.
+      if (accountId === this.accountId && failures === 1)
+        this.emit(
+          "error",
+          new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`),
+        );
     });
     on(
       "trade",
@@ -193,38 +204,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     },
   };
 
-  /** Re-reads the account through REST (once at a time); the 'resynced' event then confirms it. */
-  private resyncSoon(): void {
-    if (this.resyncing || this.stopped) return;
-    this.resyncing = true;
-    this.conn
-      .resync(this.accountId)
-      .then(
-        () => {
-          this.resyncFailures = 0;
-        },
-        (e: Error) => {
-          // Entries stay refused until a re-sync succeeds: try again, backing off, rather than wait
-          // for the next change of connection state, which may never come.
-          this.resyncFailures++;
-          const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.resyncFailures, 5));
-          if (this.resyncFailures === 1)
-            this.emit(
-              "error",
-              new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`),
-            );
-          this.resyncRetry = setTimeout(() => {
-            this.resyncRetry = null;
-            if (!this.synced) this.resyncSoon();
-          }, delay);
-          this.resyncRetry.unref();
-        },
-      )
-      .finally(() => {
-        this.resyncing = false;
-      });
-  }
-
   private onSynced(): void {
     const book = this.conn.book(this.accountId);
     if (!book || this.stopped) return;
@@ -247,8 +226,13 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.state.lastBalance = book.balance;
     // The profile is judged against the account; entries (not exits) wait for the floor rebuilt from its history.
     this.checks?.onSynced(this.state, book);
-    // A REST snapshot alone is not live state: without the hubs, fills would go unseen.
-    this.synced = this.conn.status().state === "connected";
+    // A REST snapshot alone is not live state: without the hubs, fills would go unseen, and one read
+    // before the user hub's latest connection may miss what happened since.
+    this.synced = this.conn.status().state === "connected" && this.conn.isLive(this.accountId);
+    if (this.conn.log.debugEnabled)
+      this.conn.log.debug(
+        `account ${this.accountId}: rules synced with the account${this.synced ? "" : ", entries wait for both hubs"}`,
+      );
     this.persist();
     void this.followQuotes();
     this.evaluateNow("synced");
@@ -343,6 +327,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         this.now(),
       );
       this.emit("breach", b);
+      if (this.conn.log.debugEnabled)
+        this.conn.log.debug(
+          `account ${this.accountId}: breach ${b.rule} (${alreadyFlat ? "already flat" : b.action}): ${b.reason}`,
+        );
       if (!alreadyFlat) {
         this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
           this.flattening = null;
@@ -375,11 +363,15 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private async flatten(reason: string): Promise<void> {
+    const log = this.conn.log;
     try {
+      if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten (${reason})`);
       const report = await flattenAccount(this.conn.api, this.accountId, this.conn.clock);
+      if (log.debugEnabled) log.debug(`account ${this.accountId}: flattened: ${JSON.stringify(report)}`);
       this.journal.append("flatten", this.accountId, { reason, ...report }, this.now());
       this.emit("flattened", report);
     } catch (e) {
+      if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten failed: ${(e as Error).message}`);
       this.journal.append("error", this.accountId, { reason, error: (e as Error).message }, this.now());
       // Not flat: forget that this breach was acted on, so the next evaluation flattens again.
       const i = this.state?.breaches.map((b) => b.rule as string).lastIndexOf(reason) ?? -1;
@@ -395,7 +387,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     try {
       const report = await reduceToLimit(this.conn.api, this.accountId, limit, this.config.microRatio);
       this.journal.append("flatten", this.accountId, { reason: rule, reduce: true, ...report }, this.now());
-      this.resyncSoon();
+      void this.conn
+        .resync(this.accountId)
+        .catch((e: Error) => this.emit("warning", `re-sync after reducing the account failed: ${e.message}`));
     } catch (e) {
       this.journal.append("error", this.accountId, { reason: rule, error: (e as Error).message }, this.now());
       this.emit(
@@ -638,7 +632,6 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.stopped = true;
     this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
-    if (this.resyncRetry) clearTimeout(this.resyncRetry);
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
