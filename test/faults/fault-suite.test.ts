@@ -100,7 +100,7 @@ describe("faults: the webhook flow under injected failures", function () {
     await sim?.close();
   });
 
-  it("answers every alert once, journals it, and never doubles an order through late answers, 5xx, 429 storms, hub drops and token expiry", async () => {
+  it("answers every alert once, journals it, and never doubles an order through slow and late answers, 5xx, 429 storms, hub drops and token expiry", async () => {
     const faults = (body: object) => restClient(sim).post("/sim/faults", body);
     const before = await placements(sim);
     // Fault injection on a timer, not a wait: the hubs drop every 1.5 s whatever the alerts do.
@@ -150,7 +150,7 @@ describe("faults: the webhook flow under injected failures", function () {
         a.status === 200 || (a.status >= 400 && a.status < 600 && (a.body.error ?? a.body.rule)),
         `${a.id}: ${a.status} ${JSON.stringify(a.body)}`,
       );
-    // Every placement has run by now: the faults below answer late or fail, but none delays a run.
+    // Every placement has run by now: the loop's faults answer late or fail, but none delays a run.
     const after = await placements(sim);
     const state = (await restClient(sim).get("/sim/state")).data as {
       orders: Array<{ id: number; customTag: string | null }>;
