@@ -32,7 +32,12 @@ export class Simulator {
   readonly exchange: Exchange;
   readonly userHub: UserHub;
   readonly marketHub: MarketHub;
-  readonly requestCounts: Record<string, { received: number; executed: number }> = {};
+  /**
+   * Per endpoint: requests that arrived, that ran, and that ran and answered `success: true`. For
+   * Order/place `succeeded` is the number of orders created: a placement refused as a duplicate
+   * customTag ran but did not succeed.
+   */
+  readonly requestCounts: Record<string, { received: number; executed: number; succeeded: number }> = {};
   /** Called as each REST request arrives (endpoint like `Order/place`, parsed body): for benchmarks. */
   onRequest: ((endpoint: string, body: unknown) => void) | null = null;
   private readonly faults = new Faults();
@@ -187,7 +192,7 @@ export class Simulator {
     const ep = this.endpoints.get(name);
     if (!ep) return sendEmpty(res, 404);
     if (req.method !== ep.method) return sendEmpty(res, 405, { allow: ep.method });
-    const count = (this.requestCounts[ep.name] ??= { received: 0, executed: 0 });
+    const count = (this.requestCounts[ep.name] ??= { received: 0, executed: 0, succeeded: 0 });
     count.received++;
     const text = await readBody(req);
 
@@ -229,6 +234,8 @@ export class Simulator {
     this.onRequest?.(ep.name, body);
     const answer = ep.handle(body, check.ok ? check.session : null, token);
     count.executed++;
+    if (typeof answer === "object" && answer !== null && "success" in answer && answer.success === true)
+      count.succeeded++;
     if (fault?.failStatus) return sendEmpty(res, fault.failStatus);
     if (fault?.lateMs) await sleep(fault.lateMs);
     if (res.destroyed || req.socket.destroyed) return;

@@ -5,7 +5,7 @@ import { GatewayAuthError } from "../../src/core/gateway/errors";
 import type { QuoteState } from "../../src/core/realtime/market-feed";
 import type { Trade } from "../../src/core/schemas";
 import type { Simulator } from "../../src/sim";
-import { ACCOUNT, frontMonth, login, restClient, setPrice, sleep, startTestSim, USER, until } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, USER, until } from "../support/sim";
 
 function connect(sim: Simulator, o: Partial<ConnectionOptions> = {}): GatewayConnection {
   return new GatewayConnection({
@@ -148,7 +148,7 @@ describe("core: realtime connection against the simulator", () => {
         }
       });
       await restClient(flood).post("/sim/market", { quoteRate: 20_000 });
-      await sleep(300);
+      await until(() => maxMerged > 1, "the flood to outrun the consumer", 3000);
       const floodStillOn = () => flood.market.quoteRate > 0;
       let filledDuringFlood = false;
       c.on("trade", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -91,20 +91,25 @@ describe("examples/", () => {
   }
 
   it("nrlint does find problems (the check above can fail)", () => {
-    const bad = join(tmpdir(), "topstepx-nrlint-bad.json");
-    writeFileSync(
-      bad,
-      JSON.stringify([
-        { id: "t", type: "tab", label: "t" },
-        { id: "a", type: "http in", z: "t", url: "/x", method: "post", x: 100, y: 100, wires: [[]] },
-        { id: "b", type: "http in", z: "t", url: "/x", method: "post", x: 105, y: 101, wires: [[]] },
-      ]),
-    );
-    const rules = nrlint(bad).map((p) => p.rule);
-    assert.ok(
-      rules.includes("no-duplicate-http-in-urls") && rules.includes("no-unconnected-http-nodes"),
-      rules.join(", "),
-    );
+    const dir = mkdtempSync(join(tmpdir(), "topstepx-nrlint-"));
+    try {
+      const bad = join(dir, "bad.json");
+      writeFileSync(
+        bad,
+        JSON.stringify([
+          { id: "t", type: "tab", label: "t" },
+          { id: "a", type: "http in", z: "t", url: "/x", method: "post", x: 100, y: 100, wires: [[]] },
+          { id: "b", type: "http in", z: "t", url: "/x", method: "post", x: 105, y: 101, wires: [[]] },
+        ]),
+      );
+      const rules = nrlint(bad).map((p) => p.rule);
+      assert.ok(
+        rules.includes("no-duplicate-http-in-urls") && rules.includes("no-unconnected-http-nodes"),
+        rules.join(", "),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("uses every node of the package somewhere (the Flow Library's N02 check)", () => {

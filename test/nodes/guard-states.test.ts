@@ -83,7 +83,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
       "by maxContracts, counting the unanswered orders",
     );
     assert.equal(await signedEs(), 5, "5 ES, the limit");
-    assert.equal((await rt.state()).requests["Order/place"]?.executed, 5, "five placements reached the gateway");
+    assert.equal((await rt.state()).requests["Order/place"]?.succeeded, 5, "five orders at the gateway");
   });
 
   /** alert → [rules →] order, as the webhook example wires it, fed alert bodies directly. */
@@ -278,7 +278,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     ticket.receive({ payload: { side: "sell" } });
     await until(() => done.length === 2, "the sell (an exit) placed");
     await until(async () => (await signedEs()) === 0, "flat");
-    assert.equal((await rt.state()).requests["Order/place"]?.executed, 2, "the refused buy never reached the gateway");
+    assert.equal((await rt.state()).requests["Order/place"]?.received, 2, "the refused buy never reached the gateway");
   });
 
   for (const withRules of [true, false]) {
@@ -298,7 +298,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
         JSON.stringify([m.payload, m.decision, m.error]),
       );
       assert.match(m.payload.reason, /already flat/);
-      assert.equal((await rt.state()).requests["Order/place"]?.executed ?? 0, 0, "no order sent");
+      assert.equal((await rt.state()).requests["Order/place"]?.received ?? 0, 0, "no order sent");
       // Long 2 by hand; the strategy thinks it holds 3 and sells 3 to go flat: only 2 are sold.
       await placeByHand({ type: 2, side: 0, size: 2 });
       await until(async () => (await signedEs()) === 2, "long 2 ES");

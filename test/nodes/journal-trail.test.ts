@@ -1,6 +1,4 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleWebhookFlow } from "../../bench/flows";
 import { Journal, type JournalEntry } from "../../src/core/journal/journal";
@@ -78,14 +76,13 @@ describe("journal: the trail of every alert, per account, through a real Node-RE
     );
     await deployFlows(red.url, twoAccountFlow());
     // Both flows answering, and both rules nodes synced: an entry is approved on each account.
-    for (const [path, n] of [
-      ["/topstepx/alert", 0],
-      ["/topstepx/alert2", 0],
-    ] as Array<[string, number]>) {
-      for (let i = n; (await alert(path, { id: `warm-${path}-${i}` })).status !== 200; i++) {
-        assert.ok(i < 200, `${path} never became ready`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    for (const path of ["/topstepx/alert", "/topstepx/alert2"]) {
+      let i = 0;
+      await until(
+        async () => (await alert(path, { id: `warm-${path}-${i++}` })).status === 200,
+        `${path} to approve an entry`,
+        20_000,
+      );
     }
   });
   after(async () => {

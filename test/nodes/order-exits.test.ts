@@ -19,7 +19,7 @@ const httpNodes = (RED: { httpNode: unknown }) => {
   return httpInModule(RED);
 };
 
-type Counts = Record<string, { received: number; executed: number } | undefined>;
+type Counts = Record<string, { received: number; executed: number; succeeded: number } | undefined>;
 /** A msg from the order node's outputs, as far as these tests read it. */
 interface OutMsg {
   payload: { action?: string; status?: string; request?: { side?: string } };
@@ -156,6 +156,7 @@ describe("node: topstepx-order exits behind a webhook", () => {
     const s = await state();
     assert.deepEqual(s.positions, []);
     assert.equal(s.orders.filter((o) => o.side === 1).length, 1, "one closing order");
+    assert.equal(s.requests["Position/closeContract"]?.succeeded, 1, "one close carried out at the gateway");
   });
 
   it("a partial close whose answer was lost is not sent twice: the position is read first", async () => {

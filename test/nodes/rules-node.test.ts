@@ -166,7 +166,10 @@ describe("node: topstepx-rules against the simulator", () => {
     );
     const r1 = helper.getNode("r1");
     const no = collect(helper.getNode("no"));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(
+      async () => ((await rt.state()).requests["Trade/search"]?.received ?? 0) > 0,
+      "the re-sync to wait on the slow Trade/search",
+    );
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "stateUnknown");

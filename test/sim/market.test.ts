@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import type { AxiosInstance } from "axios";
 import { RetrieveBarResponse } from "../../src/core/schemas";
 import type { Simulator } from "../../src/sim";
-import { ACCOUNT, login, restClient, setPrice, sleep, startTestSim } from "../support/sim";
+import { ACCOUNT, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
 interface Bar {
   t: string;
@@ -34,6 +34,16 @@ function barTime(t: string): number {
 }
 
 /** True when `price` is a whole number of ticks (with float tolerance, not a rounding of our own). */
+/** Waits for the simulator's market to move a price after the call: its ticker runs on real timers. */
+function ticker(sim: Simulator): () => Promise<void> {
+  let moves = 0;
+  sim.market.listen({ onPrice: () => void moves++ });
+  return async () => {
+    const seen = moves;
+    await until(() => moves > seen, "the market's next tick", 2000);
+  };
+}
+
 function onGrid(price: number, tick: number): boolean {
   const n = price / tick;
   return Math.abs(n - Math.round(n)) < 1e-6;
@@ -335,13 +345,14 @@ describe("simulator: the synthetic market", () => {
   it("moves prices over time with quoteRate > 0, on the tick grid, with bid below ask", async () => {
     let clock = T0;
     const sim = await startTestSim({ now: () => clock, market: { quoteRate: 200 } });
+    const tick = ticker(sim);
     try {
       const { api } = await login(sim);
       const orderId = await restingOrder(api, MNQ, 0.25);
       const seen = new Set<number>();
       for (let i = 0; i < 200 && seen.size < 5; i++) {
         clock += 100;
-        await sleep(12);
+        await tick();
         const row = (await prices(sim)).find((p) => p.contractId === MNQ)!;
         assert.ok(
           onGrid(row.lastPrice, 0.25) && onGrid(row.bestBid, 0.25) && onGrid(row.bestAsk, 0.25),
@@ -362,14 +373,15 @@ describe("simulator: the synthetic market", () => {
   it("holds prices still with quoteRate 0 and switches the rate through POST /sim/market", async () => {
     let clock = T0;
     const sim = await startTestSim({ now: () => clock });
+    const tick = ticker(sim);
     try {
       const { api } = await login(sim);
       await restingOrder(api, MNQ, 0.25);
       const lastOf = async () => (await prices(sim)).find((p) => p.contractId === MNQ)!.lastPrice;
       const frozen = await lastOf();
+      // With quoteRate 0 no ticker runs: only a read could move a price, and reading is what this checks.
       for (let i = 0; i < 10; i++) {
         clock += 1000;
-        await sleep(5);
         assert.equal(await lastOf(), frozen);
       }
       const on = await restClient(sim).post("/sim/market", { quoteRate: 200 });
@@ -379,18 +391,17 @@ describe("simulator: the synthetic market", () => {
       const seen = new Set<number>([frozen]);
       for (let i = 0; i < 200 && seen.size < 4; i++) {
         clock += 100;
-        await sleep(12);
+        await tick();
         seen.add(await lastOf());
       }
       assert.ok(seen.size >= 4, `only ${seen.size} distinct prices after switching the market on`);
 
+      // Switching the rate to 0 stops the ticker before it answers: no tick can come after.
       const off = await restClient(sim).post("/sim/market", { quoteRate: 0 });
       assert.equal(off.data.quoteRate, 0);
-      await sleep(20);
       const stopped = await lastOf();
       for (let i = 0; i < 10; i++) {
         clock += 1000;
-        await sleep(5);
         assert.equal(await lastOf(), stopped);
       }
       // Bars agree with the frozen quote.

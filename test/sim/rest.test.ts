@@ -333,7 +333,7 @@ describe("simulator: rate limits", () => {
 
       // A 429 is not executed.
       const state = (await restClient(sim).get("/sim/state")).data;
-      assert.deepEqual(state.requests["Account/search"], { received: 6, executed: 5 });
+      assert.deepEqual(state.requests["Account/search"], { received: 6, executed: 5, succeeded: 5 });
 
       clock += 1000;
       assert.equal((await api.post("/api/Account/search", { onlyActiveAccounts: true })).status, 200);

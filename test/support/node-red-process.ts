@@ -1,21 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { clockSetting } from "./clock";
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-    s.on("error", rej);
-  });
-}
 
 export interface NodeRedProcess {
   url: string;
@@ -40,12 +27,12 @@ export async function startNodeRed(
   const settings = /topstepxConfigClock/.test(extraSettings) ? extraSettings : `${clockSetting()}, ${extraSettings}`;
   const root = resolve(__dirname, "..", "..", "..");
   const userDir = keepUserDir ?? mkdtempSync(join(tmpdir(), "topstepx-nr-"));
-  const port = await freePort();
   if (!keepUserDir) writeFileSync(join(userDir, "flows.json"), JSON.stringify(flows));
+  // Port 0: the OS picks a free port as Node-RED binds, and Node-RED logs the one it got.
   writeFileSync(
     join(userDir, "settings.js"),
     `module.exports = {
-    uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: "e2e",
+    uiHost: "127.0.0.1", uiPort: 0, flowFile: "flows.json", credentialSecret: "e2e",
     nodesDir: ${JSON.stringify([root, dirname(require.resolve("@flowfuse/node-red-dashboard/package.json"))])}, editorTheme: { tours: false, projects: { enabled: false } },
     telemetry: { enabled: false, updateNotification: false }, logging: { console: { level: "info" } }, ${settings} };`,
   );
@@ -58,20 +45,35 @@ export async function startNodeRed(
     },
   );
   const log: string[] = [];
-  const url = `http://127.0.0.1:${port}`;
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`Node-RED did not start:\n${log.join("")}`)), 30_000);
-    const onData = (d: Buffer) => {
-      log.push(d.toString());
-      if (/Started flows/.test(d.toString())) {
+  let url: string;
+  try {
+    url = await new Promise<string>((res, rej) => {
+      // A limit on a start that hangs, not a wait: a normal start resolves on the log lines below.
+      const timer = setTimeout(() => rej(new Error(`Node-RED did not start:\n${log.join("")}`)), 30_000);
+      let listening: string | null = null;
+      let started = false;
+      const onData = (d: Buffer) => {
+        log.push(d.toString());
+        const text = log.join("");
+        listening ??= /Server now running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(text)?.[1] ?? null;
+        started ||= /Started flows/.test(text);
+        if (listening && started) {
+          clearTimeout(timer);
+          res(listening);
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", (d: Buffer) => log.push(d.toString()));
+      child.on("exit", (code) => {
         clearTimeout(timer);
-        res();
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => log.push(d.toString()));
-    child.on("exit", (code) => rej(new Error(`Node-RED exited (${code}):\n${log.join("")}`)));
-  });
+        rej(new Error(`Node-RED exited (${code}):\n${log.join("")}`));
+      });
+    });
+  } catch (e) {
+    child.kill("SIGKILL");
+    if (!keepUserDir) rmSync(userDir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     url,
     userDir,

@@ -18,7 +18,8 @@ export interface SimState {
     side: number;
     customTag?: string | null;
   }>;
-  requests: Record<string, { received: number; executed: number }>;
+  /** Per endpoint; `succeeded` counts answers with success: true (for Order/place, orders created). */
+  requests: Record<string, { received: number; executed: number; succeeded: number }>;
 }
 
 /** A simulator and the test runtime on one clock the test moves, and a fresh directory per test. */
@@ -65,8 +66,11 @@ export function useRuntimeOnSim(
     await restClient(rt.sim).post("/sim/reset");
   });
   afterEach(async () => {
-    await helper.unload();
-    rmSync(rt.dir, { recursive: true, force: true });
+    try {
+      await helper.unload();
+    } finally {
+      rmSync(rt.dir, { recursive: true, force: true });
+    }
   });
   return rt;
 }
