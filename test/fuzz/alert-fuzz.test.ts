@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { AlertError, parseAlert } from "../../src/core/alerts/parse-alert";
 import type { Simulator } from "../../src/sim";
@@ -190,7 +193,9 @@ describe("fuzz: alert bodies and msg inputs", function () {
 
   describe("through the nodes, against the simulator", () => {
     let sim: Simulator;
+    let dir: string;
     before(async () => {
+      dir = mkdtempSync(join(tmpdir(), "topstepx-fuzz-"));
       sim = await startTestSim({ now: () => NOW });
       helper.settings({ topstepxConfigClock: { now: () => NOW } });
       await helper.startServer();
@@ -199,6 +204,7 @@ describe("fuzz: alert bodies and msg inputs", function () {
       await helper.stopServer();
       helper.settings({});
       await sim.close();
+      rmSync(dir, { recursive: true, force: true });
     });
     afterEach(() => helper.unload());
 
@@ -212,7 +218,7 @@ describe("fuzz: alert bodies and msg inputs", function () {
           type: "topstepx-rules",
           server: "cfg",
           profile: "topstep-combine-50k",
-          dbFile: `/tmp/topstepx-fuzz-${process.pid}.sqlite`,
+          dbFile: join(dir, "journal.sqlite"),
           wires: [["order"], ["out"], []],
         },
         {
