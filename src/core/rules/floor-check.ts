@@ -34,6 +34,7 @@ export interface FloorCheck {
   note: string | null;
 }
 
+/** What settleFloor found, and whether entries must wait for a floor the trader enters. */
 export interface FloorSettlement {
   check: FloorCheck;
   /** Refuse entries for this reason (the floor cannot be established). */

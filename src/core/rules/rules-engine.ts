@@ -33,6 +33,7 @@ export interface GateIntent {
   priceChange?: boolean;
 }
 
+/** The gate's answer to an intent: allowed or not, the rule that decided, and why in a sentence. */
 export interface RuleDecision {
   allow: boolean;
   /** The rule that decided; "exit" for orders that only reduce risk. */
@@ -40,6 +41,7 @@ export interface RuleDecision {
   reason: string;
 }
 
+/** How far the account is from each limit, in dollars or contracts; null where the rule is off. */
 export interface Headroom {
   equity: number;
   floor: number | null;
@@ -56,6 +58,7 @@ export interface Headroom {
   tradingDays: number;
 }
 
+/** What {@link evaluate} found on one look at the account. */
 export interface Evaluation {
   headroom: Headroom;
   /** A breach that calls for action now, if any. */
@@ -409,6 +412,7 @@ function dailyLossSentence(
     : `Today's P&L ${dayPnl < 0 ? "-" : ""}${money(dayPnl)} reached the daily loss limit of ${money(dl.amount)}`;
 }
 
+/** The contract limit in force: the lower of the configured maximum and the scaling tier; null without either. */
 export function effectiveMaxContracts(config: RulesConfig, s: RuleState): number | null {
   const limits = [config.maxContracts, s.tierMaxContracts ?? undefined].filter((x): x is number => x !== undefined);
   return limits.length ? Math.min(...limits) : null;
