@@ -666,6 +666,16 @@ describe("core: rules engine", () => {
       assertRefused(entryAt(at("2026-03-09T21:30:00Z")), "tradingWindow", /session is closed/); // Monday 16:30 CDT
     });
 
+    it("flattens and blocks a position above the contract limit at the scheduled flatten, not only reduces it", () => {
+      const over = holdingEsAt(50_000, 50_000, 7); // 7 ES, the 50K Combine allows 5
+      const before = evaluate(cfg, st(), over, at("2026-11-02T20:59:00Z")).breach; // Monday 14:59 CST
+      assert.deepEqual([before?.rule, before?.action], ["maxContracts", "reduce"]);
+      const flatten = evaluate(cfg, st(), over, at("2026-11-02T21:05:00Z")).breach; // Monday 15:05 CST
+      assert.deepEqual([flatten?.rule, flatten?.action], ["sessionFlatten", "flattenAndBlock"]);
+      const closed = evaluate(cfg, st(), over, at("2026-11-02T21:30:00Z")).breach; // Monday 15:30 CST
+      assert.deepEqual([closed?.rule, closed?.action], ["sessionFlatten", "flattenAndBlock"]);
+    });
+
     it("a position still open after the close or over the weekend must be flattened", () => {
       const at1515 = evaluate(cfg, st(), held, at("2026-03-09T20:15:00Z")); // Monday 9 March 15:15 CDT
       assert.equal(at1515.breach?.rule, "sessionFlatten");

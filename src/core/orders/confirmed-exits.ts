@@ -4,10 +4,13 @@ import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
 import { isWorkingStatus, OrderStatus, type Position } from "../schemas";
 
+/** How an exit repeats transient failures; every field has the exit lane's default. */
 export interface ExitRetryOptions {
   /** Stop repeating after this long and throw ExitNotConfirmedError (default 5 min). */
   deadlineMs?: number;
+  /** Delays between repeats (default EXIT_BACKOFF: 250 ms doubling to 4 s). */
   backoff?: Backoff;
+  /** Jitter source in [0, 1) (default Math.random); tests pass a fixed one. */
   random?: () => number;
 }
 

@@ -41,6 +41,7 @@ export interface ExecutionResult {
   request?: unknown;
 }
 
+/** How an OrderExecutor acts for its connection. */
 export interface ExecutorOptions {
   /** Account used when the intent names none. */
   defaultAccount?: number | string | null;

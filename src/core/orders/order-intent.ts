@@ -2,17 +2,17 @@ import { z } from "zod";
 import { addTicks, isOnTick, snapToTick, tickDecimals } from "../money/tick-grid";
 import { type BracketLeg, type Contract, OrderSide, OrderType, type PlaceOrderRequest } from "../schemas";
 
-/**
- * What a trader (a dialog, a msg, an alert) asks for, in trader's words: sides and types as names,
- * positive distances in ticks, symbols rather than ids. Every path into an order goes through it.
- */
 const Positive = z.coerce.number().finite().positive();
 const Ticks = z.coerce.number().int().positive();
 
+/** What an intent can ask of the gateway: place, modify or cancel an order, close, or flatten the account. */
 export const OrderActions = ["place", "modify", "cancel", "cancelAll", "close", "partialClose", "flatten"] as const;
+/** One of {@link OrderActions}. */
 export type OrderAction = (typeof OrderActions)[number];
 
+/** Order types as traders name them; {@link toPlaceRequest} maps them to the gateway's numeric types. */
 export const OrderTypeNames = ["market", "limit", "stop", "stopLimit", "trailingStop", "joinBid", "joinAsk"] as const;
+/** One of {@link OrderTypeNames}. */
 export type OrderTypeName = (typeof OrderTypeNames)[number];
 
 const BracketSpec = z
@@ -54,6 +54,10 @@ export const StrategyPosition = z
   });
 export type StrategyPosition = z.infer<typeof StrategyPosition>;
 
+/**
+ * What a trader (a dialog, a msg, an alert) asks for, in trader's words: sides and types as names,
+ * positive distances in ticks, symbols rather than ids. Every path into an order goes through it.
+ */
 export const OrderIntent = z.object({
   action: z.enum(OrderActions).default("place"),
   /** Account id, or account name; blank means the configuration's default account. */
@@ -127,6 +131,7 @@ export interface Reference {
   bestAsk: number | null;
 }
 
+/** An intent the gateway cannot be asked for; `field` names the field at fault and leads the message. */
 export class IntentError extends Error {
   constructor(
     readonly field: string,

@@ -5,15 +5,18 @@ import { profileMismatch } from "./profile-check";
 import type { EntryHold, RuleState } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
 
+/** What AccountChecks reads and whom it tells: the gateway, the account's book, the rules node's guard. */
 export interface AccountChecksDeps {
   api: GatewayApi;
   accountId: number;
   config: RulesConfig;
+  /** The injected clock's time, epoch ms. */
   now(): number;
   /** The account as its book shows it now (name and realized balance). */
   account(): { name: string; balance: number } | null;
   /** A floor check finished: the rule state holds its outcome. */
   settled(check: FloorCheck): void;
+  /** A check failed (it is retried): for the log. */
   error(e: Error): void;
 }
 

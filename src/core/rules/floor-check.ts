@@ -34,6 +34,7 @@ export interface FloorCheck {
   note: string | null;
 }
 
+/** What settleFloor found, and whether entries must wait for a floor the trader enters. */
 export interface FloorSettlement {
   check: FloorCheck;
   /** Refuse entries for this reason (the floor cannot be established). */
@@ -64,24 +65,9 @@ export function settleFloor(
   now: number,
 ): FloorSettlement {
   const fromState = s.floor;
-  const trailing = !!config.lossFloor && config.lossFloor.mode !== "static";
   const shownValid = shownFloor !== undefined && shownFloor < balance;
-  const shown = shownFloor ?? null;
   const reconciled = !!history && history.reconciled;
-  if (history && reconciled) {
-    s.eodHigh = Math.max(s.eodHigh, history.eodHigh);
-    s.equityPeak = Math.max(s.equityPeak, history.balanceHigh);
-    for (const d of history.days) {
-      if (d.closed) s.dailyPnl[d.tradingDay] = d.pnl;
-      if (d.fills > 0 && !s.tradingDays.includes(d.tradingDay)) s.tradingDays.push(d.tradingDay);
-    }
-    s.tradingDays.sort();
-    if (s.tradingDay === tradingDayOf(now)) {
-      s.dayStartBalance = history.todayStartBalance;
-      s.dayHighEquity = Math.max(s.dayHighEquity, history.todayStartBalance);
-      s.tierMaxContracts = tierFor(config, history.todayStartBalance);
-    }
-  }
+  if (history && reconciled) applyHistory(config, s, history, now);
   const fromHistory =
     history && reconciled
       ? computeFloor(config, {
@@ -94,71 +80,136 @@ export function settleFloor(
   s.floorMinimum = shownValid ? shownFloor : null;
   s.floor = computeFloor(config, s);
   s.floorLocked = s.floor !== null && s.floor >= (config.lossFloor?.lockAt ?? config.startBalance);
-
+  const verdict = judgeFloor(config, s.floor, {
+    history,
+    error,
+    shownFloor,
+    shownValid,
+    balance,
+    reconciled,
+    fromHistory,
+    computed,
+  });
   const check: FloorCheck = {
     at: now,
-    source: "history",
-    floor: s.floor,
+    source: verdict.source,
+    floor: s.floor === null ? null : round2(s.floor),
     fromHistory,
     fromState,
-    shown,
+    shown: shownFloor ?? null,
     error: error ?? null,
-    note: null,
-    history: history
-      ? {
-          reconciled,
-          rebuiltBalance: history.rebuiltBalance,
-          reportedBalance: history.reportedBalance,
-          withCommissions: history.withCommissions,
-          closedDays: history.days.filter((d) => d.closed).length,
-          eodHigh: history.eodHigh,
-          searchedFrom: new Date(history.searchedFrom).toISOString(),
-        }
-      : null,
+    note: verdict.note,
+    history: history ? historySummary(history, reconciled) : null,
   };
-  let hold: EntryHold | null = null;
-  const unread = error
-    ? `the account's trade history could not be read (${error})`
-    : history
-      ? `the account's trade history from the profile's start balance of ${money(history.startBalance)} rebuilds a balance of ${money(history.rebuiltBalance)}, the account reports ${money(history.reportedBalance)}`
-      : "the account's trade history was not read";
+  return { check, hold: verdict.hold };
+}
 
-  if (shownFloor !== undefined && !shownValid) {
-    check.source = "unknown";
-    hold = {
-      rule: "floorUnknown",
-      reason: `The floor entered as shown in TopstepX (${money(shownFloor)}) is at or above the balance (${money(balance)}): an account there has already lost. Check the number in the rules node; entries are refused until then, exits pass.`,
-    };
-    check.note = hold.reason;
-  } else if (!reconciled && trailing) {
-    if (shownValid) {
-      check.source = s.floor !== null && s.floor > shownFloor! + CENT ? "state" : "shown";
-      check.note = `The trailing floor cannot be rebuilt: ${unread}. The floor you entered (${money(shownFloor!)}) is used${check.source === "state" ? `, raised to ${money(s.floor!)} by the rule state kept in the journal` : ""}.`;
-    } else {
-      check.source = "unknown";
-      hold = {
-        rule: "floorUnknown",
-        reason:
-          `The trailing loss floor cannot be established: ${unread} (fills older than a year, a payout or a wrong start balance do this). ` +
-          "Enter the floor TopstepX shows in the rules node (Floor shown in TopstepX); entries are refused until then, exits pass.",
-      };
-      check.note = hold.reason;
-    }
-  } else if (shownValid && computed !== null && Math.abs(shownFloor! - computed) > CENT) {
-    const basis = reconciled ? "the account's history" : "the rules";
-    if (shownFloor! > computed) {
-      check.source = "shown";
-      check.note = `The floor you entered as shown in TopstepX (${money(shownFloor!)}) is above the floor computed from ${basis} (${money(computed)}): the higher one, yours, is used.`;
-    } else {
-      check.source = fromHistory !== null && computed > fromHistory + CENT ? "state" : "history";
-      check.note = `The floor you entered as shown in TopstepX (${money(shownFloor!)}) is below the floor computed from ${basis} (${money(computed)}): the higher one, the computed, is used. Check TopstepX.`;
-    }
-  } else if (fromHistory !== null && computed !== null && computed > fromHistory + CENT) {
-    check.source = "state";
-    check.note = `The rule state kept in the journal has a higher floor (${money(computed)}) than the one rebuilt from the account's history (${money(fromHistory)}): the higher one is kept.`;
-  } else if (!reconciled) {
-    check.source = "state";
+/** What a reconciled history corrects in the rule state: peaks, closed days, today's start and tier. */
+function applyHistory(config: RulesConfig, s: RuleState, history: EodHistory, now: number): void {
+  s.eodHigh = Math.max(s.eodHigh, history.eodHigh);
+  s.equityPeak = Math.max(s.equityPeak, history.balanceHigh);
+  for (const d of history.days) {
+    if (d.closed) s.dailyPnl[d.tradingDay] = d.pnl;
+    if (d.fills > 0 && !s.tradingDays.includes(d.tradingDay)) s.tradingDays.push(d.tradingDay);
   }
-  check.floor = s.floor === null ? null : round2(s.floor);
-  return { check, hold };
+  s.tradingDays.sort();
+  if (s.tradingDay === tradingDayOf(now)) {
+    s.dayStartBalance = history.todayStartBalance;
+    s.dayHighEquity = Math.max(s.dayHighEquity, history.todayStartBalance);
+    s.tierMaxContracts = tierFor(config, history.todayStartBalance);
+  }
+}
+
+function historySummary(history: EodHistory, reconciled: boolean): NonNullable<FloorCheck["history"]> {
+  return {
+    reconciled,
+    rebuiltBalance: history.rebuiltBalance,
+    reportedBalance: history.reportedBalance,
+    withCommissions: history.withCommissions,
+    closedDays: history.days.filter((d) => d.closed).length,
+    eodHigh: history.eodHigh,
+    searchedFrom: new Date(history.searchedFrom).toISOString(),
+  };
+}
+
+/** The floors each source gives, as settleFloor found them. */
+interface FloorSources {
+  history: EodHistory | null;
+  error: string | null;
+  shownFloor: number | undefined;
+  /** The trader's floor is below the balance (an account at or under its floor has already lost). */
+  shownValid: boolean;
+  balance: number;
+  reconciled: boolean;
+  fromHistory: number | null;
+  /** The floor from the rules and the rule state, without the trader's. */
+  computed: number | null;
+}
+
+interface FloorVerdict {
+  source: FloorCheck["source"];
+  note: string | null;
+  hold: EntryHold | null;
+}
+
+/** Which source the floor in force rests on, what the trader should know, and whether entries wait. */
+function judgeFloor(config: RulesConfig, floor: number | null, x: FloorSources): FloorVerdict {
+  const trailing = !!config.lossFloor && config.lossFloor.mode !== "static";
+  if (x.shownFloor !== undefined && !x.shownValid) {
+    return held(
+      `The floor entered as shown in TopstepX (${money(x.shownFloor)}) is at or above the balance (${money(x.balance)}): an account there has already lost. Check the number in the rules node; entries are refused until then, exits pass.`,
+    );
+  }
+  if (!x.reconciled && trailing) {
+    if (!x.shownValid) {
+      return held(
+        `The trailing loss floor cannot be established: ${unreadSentence(x)} (fills older than a year, a payout or a wrong start balance do this). ` +
+          "Enter the floor TopstepX shows in the rules node (Floor shown in TopstepX); entries are refused until then, exits pass.",
+      );
+    }
+    const source = floor !== null && floor > x.shownFloor! + CENT ? "state" : "shown";
+    const raised = source === "state" ? `, raised to ${money(floor!)} by the rule state kept in the journal` : "";
+    const note = `The trailing floor cannot be rebuilt: ${unreadSentence(x)}. The floor you entered (${money(x.shownFloor!)}) is used${raised}.`;
+    return { source, note, hold: null };
+  }
+  if (x.shownValid && x.computed !== null && Math.abs(x.shownFloor! - x.computed) > CENT)
+    return shownDisagrees(x.shownFloor!, x.computed, x);
+  if (x.fromHistory !== null && x.computed !== null && x.computed > x.fromHistory + CENT) {
+    return {
+      source: "state",
+      note: `The rule state kept in the journal has a higher floor (${money(x.computed)}) than the one rebuilt from the account's history (${money(x.fromHistory)}): the higher one is kept.`,
+      hold: null,
+    };
+  }
+  return { source: x.reconciled ? "history" : "state", note: null, hold: null };
+}
+
+/** The trader's floor and the computed one differ: the higher is in force, and the note says which. */
+function shownDisagrees(shown: number, computed: number, x: FloorSources): FloorVerdict {
+  const basis = x.reconciled ? "the account's history" : "the rules";
+  if (shown > computed) {
+    return {
+      source: "shown",
+      note: `The floor you entered as shown in TopstepX (${money(shown)}) is above the floor computed from ${basis} (${money(computed)}): the higher one, yours, is used.`,
+      hold: null,
+    };
+  }
+  return {
+    source: x.fromHistory !== null && computed > x.fromHistory + CENT ? "state" : "history",
+    note: `The floor you entered as shown in TopstepX (${money(shown)}) is below the floor computed from ${basis} (${money(computed)}): the higher one, the computed, is used. Check TopstepX.`,
+    hold: null,
+  };
+}
+
+/** Entries wait: the floor cannot be established. */
+function held(reason: string): FloorVerdict {
+  return { source: "unknown", note: reason, hold: { rule: "floorUnknown", reason } };
+}
+
+/** Why the history did not rebuild the floor, in the trader's words. */
+function unreadSentence(x: Pick<FloorSources, "history" | "error">): string {
+  if (x.error) return `the account's trade history could not be read (${x.error})`;
+  if (x.history)
+    return `the account's trade history from the profile's start balance of ${money(x.history.startBalance)} rebuilds a balance of ${money(x.history.rebuiltBalance)}, the account reports ${money(x.history.reportedBalance)}`;
+  return "the account's trade history was not read";
 }

@@ -61,7 +61,11 @@ export function rebuildEodHistory(
 ): EodHistory {
   const seen = new Set<number>();
   const fills = trades
-    .filter((t) => !t.voided && !seen.has(t.id) && (seen.add(t.id), true))
+    .filter((t) => {
+      if (t.voided || seen.has(t.id)) return false;
+      seen.add(t.id);
+      return true;
+    })
     .map((t) => ({
       at: parseTimestamp(t.creationTimestamp),
       pnl: toCents(t.profitAndLoss ?? 0),
@@ -77,8 +81,10 @@ export function rebuildEodHistory(
     for (const f of fills) {
       const day = tradingDayOf(f.at);
       let d = days.at(-1);
-      if (!d || d.tradingDay !== day)
-        days.push((d = { tradingDay: day, pnl: 0, eodBalance: 0, fills: 0, closed: day < today }));
+      if (!d || d.tradingDay !== day) {
+        d = { tradingDay: day, pnl: 0, eodBalance: 0, fills: 0, closed: day < today };
+        days.push(d);
+      }
       const net = f.pnl - f.fees - (withCommissions ? f.commissions : 0);
       d.pnl += net;
       d.fills++;

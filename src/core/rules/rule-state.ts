@@ -9,6 +9,7 @@ export interface Breach {
   reason: string;
 }
 
+/** The rules' names as decisions, breaches and the journal spell them (the rule-state output's `rule`). */
 export type RuleName =
   | "maxLossLimit"
   | "flattenBuffer"
@@ -106,6 +107,10 @@ export function computeFloor(
   return s.floorMinimum == null ? computed : Math.max(computed, s.floorMinimum);
 }
 
+/**
+ * The rule state of an account the journal has none for: the day starts at `balance`, the
+ * high-water marks at the higher of it and the profile's start balance, and no block is in force.
+ */
 export function initialState(config: RulesConfig, accountId: number, balance: number, now: number): RuleState {
   const s: RuleState = {
     version: 1,
@@ -166,6 +171,7 @@ export function rollTradingDay(config: RulesConfig, s: RuleState, now: number): 
   return true;
 }
 
+/** Rounds dollars to cents. */
 export function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }

@@ -8,6 +8,7 @@ const Money = z.coerce.number().finite();
 const PositiveMoney = z.coerce.number().finite().positive();
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM (24 h, Chicago time)");
 
+/** The Maximum Loss Limit: a floor under the balance that trails a high-water mark up to its lock. */
 export const LossFloorRule = z.object({
   /** static: fixed floor; trailingEod: from the highest end-of-day balance; trailingIntraday: from the equity peak. */
   mode: z.enum(["static", "trailingEod", "trailingIntraday"]).default("trailingEod"),
@@ -17,6 +18,7 @@ export const LossFloorRule = z.object({
   lockAt: Money.optional(),
 });
 
+/** The daily loss limit: how far equity may fall in one trading day, and what happens when it does. */
 export const DailyLossRule = z.object({
   amount: PositiveMoney,
   /** fixed: from the day's starting balance; trailing: from the day's highest equity. */
@@ -28,6 +30,10 @@ export const DailyLossRule = z.object({
 /** A scaling tier: from this end-of-day profit (balance above the start), this many contracts. */
 export const ScalingTier = z.object({ minProfit: Money, maxContracts: z.coerce.number().int().positive() });
 
+/**
+ * The rules one account trades under, as data: a profile's values (see PROFILES and rulesFor) with
+ * the trader's overrides, validated. Amounts are dollars, times Chicago "HH:MM".
+ */
 export const RulesConfig = z.object({
   profile: z.string().default("custom"),
   /** The balance the account started with (Combine 50,000; XFA 0). */
@@ -84,6 +90,7 @@ export const RulesConfig = z.object({
   allowedSymbols: z.array(z.string().trim().toUpperCase()).default([]),
 });
 export type RulesConfig = z.infer<typeof RulesConfig>;
+/** A RulesConfig before validation: numbers may be strings and defaulted fields absent. */
 export type RulesConfigInput = z.input<typeof RulesConfig>;
 
 const COMBINE = {

@@ -33,6 +33,7 @@ export interface GateIntent {
   priceChange?: boolean;
 }
 
+/** The gate's answer to an intent: allowed or not, the rule that decided, and why in a sentence. */
 export interface RuleDecision {
   allow: boolean;
   /** The rule that decided; "exit" for orders that only reduce risk. */
@@ -40,6 +41,7 @@ export interface RuleDecision {
   reason: string;
 }
 
+/** How far the account is from each limit, in dollars or contracts; null where the rule is off. */
 export interface Headroom {
   equity: number;
   floor: number | null;
@@ -56,6 +58,7 @@ export interface Headroom {
   tradingDays: number;
 }
 
+/** What {@link evaluate} found on one look at the account. */
 export interface Evaluation {
   headroom: Headroom;
   /** A breach that calls for action now, if any. */
@@ -191,9 +194,23 @@ export function nextSessionOpen(config: RulesConfig, now: number): number {
  * Pure but for the RuleState it updates.
  */
 export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): Evaluation {
-  let changed = false;
   s.lastBalance = live.balance;
   const equity = round2(live.balance + live.openPnl - closingFees(live.positions));
+  const changed = trackPeaks(config, s, live.balance, equity);
+  const headroom = headroomOf(config, s, live, equity);
+  // One breach at a time, the most serious first; holding too many contracts only when nothing else acts.
+  const breach =
+    lossBreach(config, s, live, headroom, now) ??
+    sessionBreach(config, s, live, now) ??
+    contractsBreach(config, s, headroom, now);
+  return { headroom, breach, changed };
+}
+
+type BreachOf = Evaluation["breach"];
+
+/** Moves the peaks, the trailing floor, today's P&L and the target flag; true when a persisted field changed. */
+function trackPeaks(config: RulesConfig, s: RuleState, balance: number, equity: number): boolean {
+  let changed = false;
   if (equity > s.equityPeak) {
     s.equityPeak = equity;
     if (config.lossFloor?.mode === "trailingIntraday" && !s.floorLocked) {
@@ -209,125 +226,160 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
     s.dayHighEquity = equity;
     changed = true;
   }
-  const dayPnl = round2(equity - s.dayStartBalance);
-  s.dailyPnl[s.tradingDay] = round2(live.balance - s.dayStartBalance);
-  const maxLoss = s.floor === null ? null : round2(equity - s.floor);
-  const dl = config.dailyLoss;
-  const dailyThreshold = dl
-    ? dl.mode === "trailing"
-      ? s.dayHighEquity - dl.amount
-      : s.dayStartBalance - dl.amount
-    : null;
-  const dailyLoss = dailyThreshold === null ? null : round2(equity - dailyThreshold);
-  const profit = live.balance - config.startBalance;
+  s.dailyPnl[s.tradingDay] = round2(balance - s.dayStartBalance);
+  const profit = balance - config.startBalance;
   if (config.profitTarget !== undefined && profit >= config.profitTarget && !s.targetReached) {
     s.targetReached = true;
     changed = true;
   }
+  return changed;
+}
+
+/** The equity at which the daily loss limit is reached today; null without a daily loss rule. */
+function dailyThresholdOf(config: RulesConfig, s: RuleState): number | null {
+  const dl = config.dailyLoss;
+  if (!dl) return null;
+  return dl.mode === "trailing" ? s.dayHighEquity - dl.amount : s.dayStartBalance - dl.amount;
+}
+
+function headroomOf(config: RulesConfig, s: RuleState, live: LiveAccount, equity: number): Headroom {
+  const dailyThreshold = dailyThresholdOf(config, s);
+  const profit = live.balance - config.startBalance;
   const days = Object.values(s.dailyPnl);
   const total = days.reduce((a, b) => a + b, 0);
   const best = days.length ? Math.max(...days) : 0;
-  const limit = effectiveMaxContracts(config, s);
-  const headroom: Headroom = {
+  return {
     equity,
     floor: s.floor,
-    maxLoss,
-    dailyLoss,
-    dayPnl,
+    maxLoss: s.floor === null ? null : round2(equity - s.floor),
+    dailyLoss: dailyThreshold === null ? null : round2(equity - dailyThreshold),
+    dayPnl: round2(equity - s.dayStartBalance),
     contracts: exposure({ positions: live.positions, workingOrders: [] }, config.microRatio),
-    maxContracts: limit,
+    maxContracts: effectiveMaxContracts(config, s),
     profitToTarget: config.profitTarget === undefined ? null : round2(config.profitTarget - profit),
     bestDayShare: total > 0 ? round2(best / total) : null,
     tradingDays: s.tradingDays.length,
   };
+}
 
-  let breach: Evaluation["breach"] = null;
+/** The loss floor, its flatten buffer, then the daily loss limit. */
+function lossBreach(config: RulesConfig, s: RuleState, live: LiveAccount, h: Headroom, now: number): BreachOf {
   const flat = live.positions.length === 0;
-  const nextOpen = () => nextSessionOpen(config, now);
+  const { equity, maxLoss } = h;
   // Once flattened at the floor and blocked, a flat account is not breached again every second.
   if (maxLoss !== null && maxLoss <= 0 && !(flat && s.blockedBy === "maxLossLimit")) {
-    breach = {
+    return {
       at: now,
       rule: "maxLossLimit",
       action: "flattenAndBlock",
       blockUntil: FOREVER,
       reason: `Equity ${money(equity)} reached the Maximum Loss Limit floor of ${money(s.floor!)}: the account is flattened and entries stay blocked.`,
     };
-  } else if (maxLoss !== null && config.flattenBuffer > 0 && maxLoss <= config.flattenBuffer && !flat) {
-    breach = {
+  }
+  if (maxLoss !== null && config.flattenBuffer > 0 && maxLoss <= config.flattenBuffer && !flat) {
+    return {
       at: now,
       rule: "flattenBuffer",
       action: "flattenAndBlock",
-      blockUntil: nextOpen(),
+      blockUntil: nextSessionOpen(config, now),
       reason: `Equity ${money(equity)} is within ${money(maxLoss)} of the Maximum Loss Limit floor (${money(s.floor!)}), inside the ${money(config.flattenBuffer)} buffer: flattened before the limit is hit; entries blocked until the next session.`,
     };
-  } else if (
+  }
+  return dailyLossBreach(config, s, h, flat, now);
+}
+
+function dailyLossBreach(config: RulesConfig, s: RuleState, h: Headroom, flat: boolean, now: number): BreachOf {
+  const dl = config.dailyLoss;
+  const threshold = dailyThresholdOf(config, s);
+  if (
     dl &&
-    dailyThreshold !== null &&
-    dailyLoss !== null &&
-    dailyLoss <= 0 &&
+    threshold !== null &&
+    h.dailyLoss !== null &&
+    h.dailyLoss <= 0 &&
     dl.action !== "none" &&
     !dailyLossActed(s, dl.action, flat)
   ) {
-    breach = {
+    const andBlock = dl.action === "flattenAndBlock";
+    return {
       at: now,
       rule: "dailyLossLimit",
       action: dl.action,
-      blockUntil: dl.action === "flattenAndBlock" ? nextOpen() : null,
-      reason: `${dailyLossSentence(dl, equity, dayPnl, s.dayHighEquity, dailyThreshold)}${dl.action === "flattenAndBlock" ? ": flattened, entries blocked until the next session" : ": flattened once; entries are allowed again"}.`,
+      blockUntil: andBlock ? nextSessionOpen(config, now) : null,
+      reason: `${dailyLossSentence(dl, h.equity, h.dayPnl, s.dayHighEquity, threshold)}${andBlock ? ": flattened, entries blocked until the next session" : ": flattened once; entries are allowed again"}.`,
     };
-  } else if (!flat) {
-    const session = sessionAt(config, now);
-    if (session.afterFlatten) {
-      breach = {
-        at: now,
-        rule: "sessionFlatten",
-        action: "flattenAndBlock",
-        blockUntil: nextOpen(),
-        reason: `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: positions are closed.`,
-      };
-    } else if (!session.open) {
-      // A position still open after the close (a flatten that failed, a restart after 15:10, a weekend)
-      // is exactly what Topstep forbids: no overnight or weekend holds. afterFlatten only covers the
-      // minutes before the close, so without this the engine said nothing once the session had ended.
-      breach = {
-        at: now,
-        rule: "sessionFlatten",
-        action: "flattenAndBlock",
-        blockUntil: nextOpen(),
-        reason: `${session.closedReason} Positions may not be held overnight, over a weekend or a holiday and are closed.`,
-      };
-    }
-  } else if (live.workingOrders.length > 0 && !breachedSince(s, "sessionFlatten", tradingDayStart(now))) {
-    // A resting entry left at the flatten fills after the close and opens the position the flatten
-    // was for: cancel it, once per trading day (a breach recorded today means the flatten ran).
-    const session = sessionAt(config, now);
-    if (session.afterFlatten || !session.open) {
-      breach = {
-        at: now,
-        rule: "sessionFlatten",
-        action: "flatten",
-        blockUntil: null,
-        reason: session.afterFlatten
-          ? `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: working orders are cancelled so that none fills after the close.`
-          : `${session.closedReason} Working orders are cancelled so that none fills while the session is closed.`,
-      };
-    }
   }
-  // Held above the limit (fills that came late, a trade made by hand): brought back at once.
-  if (!breach && limit !== null && headroom.contracts > limit + 1e-9) {
-    breach = {
+  return null;
+}
+
+/** Positions held at the scheduled flatten or past the close; orders left working there. */
+function sessionBreach(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): BreachOf {
+  if (live.positions.length > 0) return positionsPastClose(config, now);
+  if (live.workingOrders.length > 0 && !breachedSince(s, "sessionFlatten", tradingDayStart(now)))
+    return ordersPastClose(config, now);
+  return null;
+}
+
+function positionsPastClose(config: RulesConfig, now: number): BreachOf {
+  const session = sessionAt(config, now);
+  if (session.afterFlatten) {
+    return {
       at: now,
-      rule:
-        s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity)
-          ? "scaling"
-          : "maxContracts",
-      action: "reduce",
-      blockUntil: null,
-      reason: `The account holds ${round2(headroom.contracts)} mini-equivalent contracts; the limit is ${limit}: working entries are cancelled and the excess is closed.`,
+      rule: "sessionFlatten",
+      action: "flattenAndBlock",
+      blockUntil: nextSessionOpen(config, now),
+      reason: `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: positions are closed.`,
     };
   }
-  return { headroom, breach, changed };
+  if (!session.open) {
+    // A position still open after the close (a flatten that failed, a restart after the flatten, a
+    // weekend) is what Topstep forbids: afterFlatten only covers the minutes before the close.
+    return {
+      at: now,
+      rule: "sessionFlatten",
+      action: "flattenAndBlock",
+      blockUntil: nextSessionOpen(config, now),
+      reason: `${session.closedReason} Positions may not be held overnight, over a weekend or a holiday and are closed.`,
+    };
+  }
+  return null;
+}
+
+/**
+ * A resting entry left at the flatten fills after the close and opens the position the flatten was
+ * for: cancel it, once per trading day (a breach recorded today means the flatten ran).
+ */
+function ordersPastClose(config: RulesConfig, now: number): BreachOf {
+  const session = sessionAt(config, now);
+  if (!session.afterFlatten && session.open) return null;
+  return {
+    at: now,
+    rule: "sessionFlatten",
+    action: "flatten",
+    blockUntil: null,
+    reason: session.afterFlatten
+      ? `It is past ${session.flattenLabel} Chicago time, the scheduled flatten before the ${session.closeLabel} close: working orders are cancelled so that none fills after the close.`
+      : `${session.closedReason} Working orders are cancelled so that none fills while the session is closed.`,
+  };
+}
+
+/** Held above the limit (fills that came late, a trade made by hand): brought back at once. */
+function contractsBreach(config: RulesConfig, s: RuleState, h: Headroom, now: number): BreachOf {
+  const limit = h.maxContracts;
+  if (limit === null || !(h.contracts > limit + 1e-9)) return null;
+  return {
+    at: now,
+    rule: contractsRule(config, s),
+    action: "reduce",
+    blockUntil: null,
+    reason: `The account holds ${round2(h.contracts)} mini-equivalent contracts; the limit is ${limit}: working entries are cancelled and the excess is closed.`,
+  };
+}
+
+/** The rule that sets the contract limit in force: the scaling plan's tier when it is the tighter. */
+function contractsRule(config: RulesConfig, s: RuleState): "scaling" | "maxContracts" {
+  return s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity)
+    ? "scaling"
+    : "maxContracts";
 }
 
 /**
@@ -360,6 +412,7 @@ function dailyLossSentence(
     : `Today's P&L ${dayPnl < 0 ? "-" : ""}${money(dayPnl)} reached the daily loss limit of ${money(dl.amount)}`;
 }
 
+/** The contract limit in force: the lower of the configured maximum and the scaling tier; null without either. */
 export function effectiveMaxContracts(config: RulesConfig, s: RuleState): number | null {
   const limits = [config.maxContracts, s.tierMaxContracts ?? undefined].filter((x): x is number => x !== undefined);
   return limits.length ? Math.min(...limits) : null;
@@ -412,6 +465,25 @@ export function decide(
   intent: GateIntent,
   now: number,
 ): RuleDecision {
+  // The steps run in this order and the first that decides wins: the refusal a trader reads names the
+  // most basic reason (an unknown state before a block, a block before a closed session…).
+  return (
+    syncOrExit(live, intent) ??
+    heldEntries(s, live, now) ??
+    alertTimeRefusal(config, intent, now) ??
+    symbolRefusal(config, intent) ??
+    sessionRefusal(config, now) ??
+    paceRefusal(config, s, now) ??
+    lossRefusal(config, s, live, now) ??
+    contractsRefusal(config, s, live, intent) ??
+    approve(config, s, now)
+  );
+}
+
+type StepDecision = RuleDecision | null;
+
+/** Orders wait for a confirmed account state; exits pass on any state. */
+function syncOrExit(live: LiveAccount, intent: GateIntent): StepDecision {
   // An order judged an exit on a stale book could open a position: orders wait for the re-sync;
   // close, cancel and flatten act on what the gateway holds, so they always pass.
   if (intent.action === "place" && !live.synced)
@@ -426,10 +498,15 @@ export function decide(
       "stateUnknown",
       "The account state is not confirmed by the gateway yet (starting or re-syncing): entries are refused until it is.",
     );
+  return null;
+}
+
+/** Entries held by the account's own state: a hold, an unmarked position, the kill switch, a block. */
+function heldEntries(s: RuleState, live: LiveAccount, now: number): StepDecision {
   // A profile that does not fit the account, or a loss floor that could not be established.
   if (s.entryHold) return reject(s.entryHold.rule, s.entryHold.reason);
   // Fail closed: without a quote for an open position the equity, and so the distance to the loss
-  // limits, is unknown (the design refuses entries while the state is unknown); nothing read this flag.
+  // limits, is unknown.
   if (!live.openPnlComplete)
     return reject(
       "stateUnknown",
@@ -443,6 +520,11 @@ export function decide(
       `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`,
     );
   }
+  return null;
+}
+
+/** Alerts stamped too far ahead of this computer's clock, or too old. */
+function alertTimeRefusal(config: RulesConfig, intent: GateIntent, now: number): StepDecision {
   if (intent.alertTime !== undefined && intent.alertTime - now > config.maxAlertAheadSeconds * 1000) {
     return reject(
       "maxAlertAge",
@@ -457,6 +539,10 @@ export function decide(
         `The alert is ${age.toFixed(1)} s old; alerts older than ${config.maxAlertAgeSeconds} s are refused.`,
       );
   }
+  return null;
+}
+
+function symbolRefusal(config: RulesConfig, intent: GateIntent): StepDecision {
   const symbol = intent.contractId ? productOf(intent.contractId).symbol : "";
   if (config.allowedSymbols.length > 0 && !config.allowedSymbols.includes(symbol)) {
     return reject(
@@ -464,6 +550,11 @@ export function decide(
       `${symbol || "This contract"} is not in the allowed symbols (${config.allowedSymbols.join(", ")}).`,
     );
   }
+  return null;
+}
+
+/** A closed session, or past the entry cutoff or the scheduled flatten. */
+function sessionRefusal(config: RulesConfig, now: number): StepDecision {
   const session = sessionAt(config, now);
   if (!session.open) return reject("tradingWindow", session.closedReason);
   if (session.afterCutoff || session.afterFlatten) {
@@ -472,6 +563,11 @@ export function decide(
       `No new entries after ${session.afterFlatten ? session.flattenLabel : session.cutoffLabel} Chicago time (the session closes at ${session.closeLabel}).`,
     );
   }
+  return null;
+}
+
+/** The profit target reached, orders per minute and fills per day. */
+function paceRefusal(config: RulesConfig, s: RuleState, now: number): StepDecision {
   if (config.stopAtTarget && s.targetReached)
     return reject(
       "profitTarget",
@@ -488,10 +584,15 @@ export function decide(
   if (config.maxTradesPerDay !== undefined && s.dayTrades >= config.maxTradesPerDay) {
     return reject("maxTradesPerDay", `${s.dayTrades} fills today; the limit is ${config.maxTradesPerDay} per day.`);
   }
+  return null;
+}
+
+/** The loss floor and its buffer, then the daily loss limit, on a fresh evaluation. */
+function lossRefusal(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): StepDecision {
   const ev = evaluate(config, s, live, now);
   const h = ev.headroom;
   if (h.maxLoss !== null && h.maxLoss <= 0) {
-    // At or under the floor "is $0.00 from the floor, inside the $0.00 buffer" told the trader nothing.
+    // At or under the floor, "$0.00 from the floor, inside the buffer" would tell the trader nothing.
     return reject(
       "maxLossLimit",
       `Equity ${money(h.equity)} has reached the Maximum Loss Limit floor of ${money(h.floor!)}: entries are refused.`,
@@ -504,7 +605,7 @@ export function decide(
     );
   }
   // "none" only reports and "flatten" lets the trader go on once it has flattened (TopstepX's "Do
-  // nothing" and "Liquidate"); refusing every entry made all three actions behave as flattenAndBlock.
+  // nothing" and "Liquidate"): only "flattenAndBlock", or a breach acting now, refuses entries.
   const dl = config.dailyLoss;
   if (
     dl &&
@@ -518,17 +619,23 @@ export function decide(
       `${dailyLossSentence(dl, h.equity, h.dayPnl, s.dayHighEquity, threshold)}${dl.action === "flattenAndBlock" ? ": entries are blocked until the next session" : ": entries wait until the account is flattened"}.`,
     );
   }
+  return null;
+}
+
+/** The contract limit (or the scaling plan's tier), counting working orders with this one. */
+function contractsRefusal(config: RulesConfig, s: RuleState, live: LiveAccount, intent: GateIntent): StepDecision {
   const limit = effectiveMaxContracts(config, s);
-  if (limit !== null && intent.contractId && intent.quantity) {
-    const after = exposure(live, config.microRatio, { contractId: intent.contractId, size: intent.quantity });
-    if (after > limit + 1e-9) {
-      const byTier = s.tierMaxContracts !== null && s.tierMaxContracts < (config.maxContracts ?? Infinity);
-      return reject(
-        byTier ? "scaling" : "maxContracts",
-        `This order would bring the position to ${round2(after)} mini-equivalent contracts (${config.microRatio} micros = 1 mini), counting working orders; the ${byTier ? "scaling plan allows" : "limit is"} ${limit}.`,
-      );
-    }
-  }
+  if (limit === null || !intent.contractId || !intent.quantity) return null;
+  const after = exposure(live, config.microRatio, { contractId: intent.contractId, size: intent.quantity });
+  if (!(after > limit + 1e-9)) return null;
+  const rule = contractsRule(config, s);
+  return reject(
+    rule,
+    `This order would bring the position to ${round2(after)} mini-equivalent contracts (${config.microRatio} micros = 1 mini), counting working orders; the ${rule === "scaling" ? "scaling plan allows" : "limit is"} ${limit}.`,
+  );
+}
+
+function approve(config: RulesConfig, s: RuleState, now: number): RuleDecision {
   if (config.maxOrdersPerMinute !== undefined) s.recentOrders.push(now);
   return { allow: true, rule: "allRulesPassed", reason: "Every rule passed." };
 }
