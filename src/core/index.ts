@@ -9,7 +9,6 @@ export {
   type Marks,
   type OpenPnl,
   positionPnl,
-  signedSize,
 } from "./account/account-book";
 export { AccountLookup } from "./account/account-lookup";
 export { FlattenIncompleteError, type FlattenOptions, type FlattenReport, flattenAccount } from "./account/flatten";

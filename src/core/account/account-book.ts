@@ -29,11 +29,6 @@ export interface OpenPnl {
   missing: string[];
 }
 
-/** Signed size: positive long, negative short. */
-export function signedSize(p: Pick<Position, "type" | "size">): number {
-  return p.type === PositionType.Short ? -p.size : p.size;
-}
-
 /**
  * Open P&L of one position, marked conservatively: longs at the bid, shorts at the ask (what
  * closing at market would get), from the contract's tick size and tick value.

@@ -138,9 +138,11 @@ export class OrderGate {
         },
       ];
       const now = this.conn.clock.now();
-      if (!this.journal.recordDecision(accountId, claim ? request.id : null, rows(decision), now)) {
+      // Committed with whatever else this turn of the event loop decided: one write for a burst of
+      // alerts, and nothing leaves the gate before its decision and alert id are in the file.
+      if (!(await this.journal.recordDecisionSoon(accountId, claim ? request.id : null, rows(decision), now))) {
         decision = duplicateOf(request.id);
-        this.journal.recordDecision(accountId, null, rows(decision), now);
+        await this.journal.recordDecisionSoon(accountId, null, rows(decision), now);
       }
       if (customTag && places) order.customTag = customTag;
       return { outcome: outcomeOf(decision), decision, id: request.id, order, targetResolved };
