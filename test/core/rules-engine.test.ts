@@ -902,6 +902,9 @@ describe("core: rules engine", () => {
       const unmarked = live({ openPnlComplete: false, positions: [{ contractId: ES, size: 1 }] });
       assertRefused(decide(cfg, s, unmarked, buy(MNQ, 1), MON_1000), "stateUnknown", /no quote/);
       assertPassed(decide(cfg, s, unmarked, sell(ES, 1), MON_1000), "exit");
+      // The kill switch is the reason the trader sees while it is on, quote or no quote.
+      s.killSwitch = true;
+      assertRefused(decide(cfg, s, unmarked, buy(MNQ, 1), MON_1000), "killSwitch", /kill switch/);
     });
 
     it("exits, flattens and cancels always pass, even when everything is blocked; a modify is never an exit by itself", () => {

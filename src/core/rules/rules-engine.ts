@@ -505,13 +505,7 @@ function syncOrExit(live: LiveAccount, intent: GateIntent): StepDecision {
 function heldEntries(s: RuleState, live: LiveAccount, now: number): StepDecision {
   // A profile that does not fit the account, or a loss floor that could not be established.
   if (s.entryHold) return reject(s.entryHold.rule, s.entryHold.reason);
-  // Fail closed: without a quote for an open position the equity, and so the distance to the loss
-  // limits, is unknown.
-  if (!live.openPnlComplete)
-    return reject(
-      "stateUnknown",
-      "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.",
-    );
+  // The trader's switch and a breach's block say why for as long as they last, whatever the quotes.
   if (s.killSwitch) return reject("killSwitch", "The kill switch is on: entries are refused until it is re-armed.");
   if (s.blockedUntil !== null && s.blockedUntil > now) {
     const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${new Date(s.blockedUntil).toISOString()}`;
@@ -520,6 +514,13 @@ function heldEntries(s: RuleState, live: LiveAccount, now: number): StepDecision
       `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`,
     );
   }
+  // Fail closed: without a quote for an open position the equity, and so the distance to the loss
+  // limits, is unknown.
+  if (!live.openPnlComplete)
+    return reject(
+      "stateUnknown",
+      "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.",
+    );
   return null;
 }
 
