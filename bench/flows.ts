@@ -7,7 +7,7 @@ const ROOT = resolve(__dirname, "..", "..");
  * The webhook example exactly as shipped, with two rules relaxed for a benchmark that sends
  * thousands of alerts: no orders-per-minute cap and no alert age (the bench sends no time).
  */
-export function exampleWebhookFlow(): Array<Record<string, unknown>> {
+export function exampleWebhookFlow(journal?: string): Array<Record<string, unknown>> {
   const flow = JSON.parse(readFileSync(join(ROOT, "examples", "1 TradingView webhook to order.json"), "utf8")) as Array<
     Record<string, unknown>
   >;
@@ -15,6 +15,7 @@ export function exampleWebhookFlow(): Array<Record<string, unknown>> {
     if (n.type === "topstepx-rules") {
       n.maxOrdersPerMinute = "";
       n.maxAlertAgeSeconds = "";
+      if (journal) n.dbFile = journal;
     }
     if (n.type === "debug") n.active = false;
   }

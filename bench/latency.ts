@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,13 +34,14 @@ export function stats(samples: number[]): Stats {
 
 const ms = () => Number(process.hrtime.bigint()) / 1e6;
 
-async function sim(): Promise<Simulator> {
+async function sim(fees: Record<string, number> = {}): Promise<Simulator> {
   return startSimulator({
     port: 0,
     now,
     market: { quoteRate: 0 },
     rateLimits: { enabled: false },
     hubs: { pingIntervalMs: 5000 },
+    fees,
   });
 }
 
@@ -284,6 +285,10 @@ export interface LoadStep {
   answer: Stats;
   /** Order/place requests the simulator executed during the step. */
   ordersAtSimulator: number;
+  /** CPU time per alert: of the Node-RED process, and of this one (simulator and load generator). */
+  cpuMsPerAlert: { nodeRed: number; simulatorAndLoad: number };
+  /** The answer to the step's last refused alert, if any. */
+  lastRefusal?: string;
 }
 
 /**
@@ -297,7 +302,8 @@ export async function webhookLoad(
   rates: number[],
   seconds: number,
 ): Promise<{ steps: LoadStep[]; capacity: { example: number; bare: number } }> {
-  const s = await sim();
+  // Thousands of round trips each lose the spread; without fees a step stays above the loss limit.
+  const s = await sim({ MNQ: 0 });
   const t = await token(s);
   const red = await startNodeRed(
     {
@@ -310,6 +316,7 @@ export async function webhookLoad(
     CLOCK_SETTING,
   );
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  let lastRefusal = "";
   const post = (path: string, body: object): Promise<number> =>
     new Promise((resolve, reject) => {
       const data = JSON.stringify(body);
@@ -321,8 +328,12 @@ export async function webhookLoad(
           headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) },
         },
         (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            if (res.statusCode !== 200) lastRefusal = Buffer.concat(chunks).toString().slice(0, 300);
+            resolve(res.statusCode ?? 0);
+          });
         },
       );
       req.on("error", reject);
@@ -330,25 +341,34 @@ export async function webhookLoad(
     });
   try {
     const contractId = s.market.frontMonths()[3]!.id;
-    await deployFlows(red.url, [...exampleWebhookFlow(), ...bareFlow(s.restUrl, t, contractId)]);
-    for (let i = 0; ; i++) {
-      const status = await post("/topstepx/alert", {
-        secret: "bench",
-        id: `warm-${i}`,
-        symbol: "MNQ1!",
-        side: i % 2 ? "sell" : "buy",
-        quantity: 1,
-      });
-      if (status === 200) break;
-      if (i > 200) throw new Error("the webhook flow never approved");
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    // Every step starts from the same account: the simulator reset, a fresh journal (a rules node
+    // that flattened on the last step's spread losses would refuse everything after).
+    let deploys = 0;
+    const freshAccount = async () => {
+      await fetch(`${s.restUrl}/sim/reset`, { method: "POST" });
+      const journal = join(red.userDir, `bench-journal-${deploys++}.sqlite`);
+      await deployFlows(red.url, [...exampleWebhookFlow(journal), ...bareFlow(s.restUrl, t, contractId)]);
+      for (let i = 0; ; i++) {
+        const body = {
+          secret: "bench",
+          id: `warm-${deploys}-${i}`,
+          symbol: "MNQ1!",
+          side: i % 2 ? "sell" : "buy",
+          quantity: 1,
+        };
+        if ((await post("/topstepx/alert", body)) === 200 && i % 2 === 1) break;
+        if (i > 200) throw new Error(`the webhook flow never approved: ${lastRefusal}`);
+        if (i % 2 === 0) await new Promise((res) => setTimeout(res, 100));
+      }
+    };
     const steps: LoadStep[] = [];
     let n = 0;
     for (const rate of rates) {
       for (const flow of ["bare", "example"] as const) {
         const path = flow === "bare" ? "/bare/alert" : "/topstepx/alert";
+        await freshAccount();
         const placesBefore = await placeCount(s);
+        const cpuBefore = { red: processCpuMs(red.child.pid), self: process.cpuUsage() };
         const total = Math.round(rate * seconds);
         const times: number[] = [];
         let approved = 0;
@@ -377,6 +397,7 @@ export async function webhookLoad(
         }
         await Promise.all(pending);
         const elapsed = (ms() - start) / 1000;
+        const self = process.cpuUsage(cpuBefore.self);
         steps.push({
           flow,
           rate,
@@ -388,9 +409,12 @@ export async function webhookLoad(
           decisionsPerSecond: Math.round(times.length / elapsed),
           answer: stats(times.length ? times : [Number.NaN]),
           ordersAtSimulator: (await placeCount(s)) - placesBefore,
+          cpuMsPerAlert: {
+            nodeRed: Number(((processCpuMs(red.child.pid) - cpuBefore.red) / total).toFixed(3)),
+            simulatorAndLoad: Number(((self.user + self.system) / 1000 / total).toFixed(3)),
+          },
+          ...(refused ? { lastRefusal } : {}),
         });
-        // Let the account's events of this step drain before the next one.
-        await new Promise((r) => setTimeout(r, 500));
       }
     }
     const capacity = (flow: LoadStep["flow"]) =>
@@ -412,4 +436,14 @@ async function placeCount(s: Simulator): Promise<number> {
     requests?: Record<string, { executed: number }>;
   };
   return state.requests?.["Order/place"]?.executed ?? 0;
+}
+
+/** CPU time a process has used, in ms (Linux /proc; NaN elsewhere). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  } catch {
+    return Number.NaN;
+  }
 }
