@@ -17,7 +17,7 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, prefi
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join(".") : prefix;
-  throw new InputError(field, `${prefix}${issue.path.length ? "." + issue.path.join(".") : ""}: ${issue.message}`);
+  throw new InputError(field, `${prefix}${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
 }
 
 /** The dialog's value unless the msg overrides it; blank dialog values count as unset. */

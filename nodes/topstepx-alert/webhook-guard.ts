@@ -241,7 +241,10 @@ function readBody(req: Req): Promise<Buffer | "tooLarge" | "aborted"> {
 
 /** Answers after the request body has been read away, so that a client still sending sees the answer. */
 function drain(req: Req, then: () => void): void {
-  if (req.readableEnded) return then();
+  if (req.readableEnded) {
+    then();
+    return;
+  }
   let size = 0;
   req.on("data", (c: Buffer) => {
     size += c.length;

@@ -15,6 +15,10 @@ import { UserFeed } from "./realtime/user-feed";
 import { type Order, type Position, type Trade, type TradingAccount, WORKING_STATUSES } from "./schemas";
 import { isGlobexOpen } from "./time/chicago";
 
+/**
+ * The connection's overall state: the worse of the user and market hubs' states (error, then
+ * reconnecting, connecting, disconnected, connected), so "connected" means both hubs are up.
+ */
 export type ConnectionState = HubState;
 
 /** The state shown to the trader: the worse of the two hubs, with the reason. */
@@ -25,16 +29,27 @@ export interface ConnectionStatus {
   market: HubState;
 }
 
+/**
+ * How a {@link GatewayConnection} reaches its gateway. Only the endpoints and credentials are
+ * required; the rest default to production behaviour (system clock, SignalR's timeouts, quotes
+ * coalesced, no stale detection, no logging).
+ */
 export interface ConnectionOptions {
   endpoints: GatewayEndpoints;
   credentials: Credentials;
+  /** The time every expiry, backoff and trading day is computed from (default: the system clock). */
   clock?: Clock;
+  /** REST client tuning (timeouts, retries, request budget); endpoints, credentials and clock come from here. */
   rest?: Omit<RestClientOptions, "endpoints" | "credentials" | "clock">;
+  /** Reconnection backoff of both hubs (default 500 ms doubling up to 30 s, with jitter). */
   hubBackoff?: { initialMs: number; maxMs: number };
+  /** A hub silent this long is taken as lost and reconnected (default 30 s). */
   serverTimeoutMs?: number;
+  /** How often a hub pings the server (default 15 s); keep it well under the server's timeout. */
   keepAliveMs?: number;
   /** Quotes silent this long during market hours are reported stale (0 turns it off). */
   staleAfterMs?: number;
+  /** Deliver at most one quote per contract per event-loop turn, latest wins (default true). */
   coalesceQuotes?: boolean;
   /** Market hours for stale detection (default: CME Globex). */
   isMarketOpen?(ms: number): boolean;
@@ -121,22 +136,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     });
     this.api.onPlacement((e) => this.pending.onPlacement(e));
     this.contracts = new ContractResolver(this.api, this.clock);
-    const hub = (name: "user" | "market", url: string) =>
-      new HubClient({
-        name,
-        url,
-        token: () => this.rest.sessionToken(),
-        onRepeatedFailure: () => this.rest.invalidate(),
-        backoff: options.hubBackoff,
-        serverTimeoutMs: options.serverTimeoutMs,
-        keepAliveMs: options.keepAliveMs,
-        onState: (e) => this.onHubState(e),
-        // Also on the first connection: events between a watch's snapshot and the hub coming up are lost.
-        onConnected: name === "user" ? () => this.afterConnect.run(this.books.keys()) : undefined,
-        logger: this.log,
-      });
-    this.userHub = hub("user", options.endpoints.userHubUrl);
-    this.marketHub = hub("market", options.endpoints.marketHubUrl);
+    this.userHub = this.hub("user", options.endpoints.userHubUrl);
+    this.marketHub = this.hub("market", options.endpoints.marketHubUrl);
     this.user = new UserFeed(this.userHub);
     this.market = new MarketFeed(this.marketHub, {
       clock: this.clock,
@@ -145,6 +146,27 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       isMarketOpen: options.isMarketOpen ?? isGlobexOpen,
       onIssue: (issue) => this.emit("feed", issue),
     });
+    this.followUserHub();
+  }
+
+  private hub(name: "user" | "market", url: string): HubClient {
+    return new HubClient({
+      name,
+      url,
+      token: () => this.rest.sessionToken(),
+      onRepeatedFailure: () => this.rest.invalidate(),
+      backoff: this.options.hubBackoff,
+      serverTimeoutMs: this.options.serverTimeoutMs,
+      keepAliveMs: this.options.keepAliveMs,
+      onState: (e) => this.onHubState(e),
+      // Also on the first connection: events between a watch's snapshot and the hub coming up are lost.
+      onConnected: name === "user" ? () => this.afterConnect.run(this.books.keys()) : undefined,
+      logger: this.log,
+    });
+  }
+
+  /** Applies the user hub's events to the watched accounts' books, then tells the listeners. */
+  private followUserHub(): void {
     this.user.listen({
       account: (a) => {
         const book = this.books.get(a.id);

@@ -140,7 +140,7 @@ export class PendingOrders {
     const timer = setTimeout(() => {
       this.lookups.delete(customTag);
       const p = this.byTag.get(customTag);
-      if (!p || p.phase !== "unknown" || this.closed) return;
+      if (p?.phase !== "unknown" || this.closed) return;
       this.opts.findByTag(p.accountId, customTag, since).then(
         (found) => {
           if (!found) {

@@ -123,7 +123,7 @@ export class RestClient {
 
   /** A valid session token: logs in on first use and renews it before it expires. */
   async sessionToken(): Promise<string> {
-    if (this.pendingAuth) return this.pendingAuth;
+    if (this.pendingAuth !== null) return this.pendingAuth;
     const now = this.clock.now();
     if (this.token && now < this.renewAt()) return this.token;
     this.pendingAuth = (this.token && now < this.expiresAt ? this.renew() : this.login()).finally(() => {

@@ -151,142 +151,165 @@ export class OrderExecutor {
         `required for ${intent.action}${intent.action === "place" ? ` (${intent.type})` : ""}`,
       );
     const accountId = await this.accountId(intent.account);
-    const api = this.conn.api;
     switch (intent.action) {
-      case "place": {
-        const contract = await this.conn.contracts.resolve(intent.symbol!);
-        const needsRef =
-          intent.type === "trailingStop" ||
-          intent.stopLoss?.price !== undefined ||
-          intent.takeProfit?.price !== undefined;
-        const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
-        const customTag = withCustomTag(intent).customTag!;
-        const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
-        await this.conn.watchAccount(accountId).catch(() => undefined);
-        // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
-        const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
-        const placed = await gw.placeOrder(request);
-        const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
-        const final = (o: Order) =>
-          o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
-        let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
-        // No event in time (hub down, or subscribed too late): ask REST how the order stands.
-        if (wait > 0 && (!ev || !final(ev)))
-          ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
-        return {
-          action: "place",
-          accountId,
-          contractId: contract.id,
-          orderId: placed.orderId,
-          customTag,
-          reconciled: placed.reconciled,
-          status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
-          fillPrice: ev?.status === OrderStatus.Filled ? (ev.filledPrice ?? undefined) : undefined,
-          request,
-        };
-      }
-      case "modify": {
-        const order = await api.orderById(accountId, intent.orderId!);
-        if (!order) throw new IntentError("orderId", `no order ${intent.orderId} on account ${accountId}`);
-        const contract = await this.conn.contracts.byContractId(order.contractId);
-        const snap = (p: number | undefined) => (p === undefined ? undefined : snapToTick(p, contract.tickSize));
-        await api.modifyOrder({
-          accountId,
-          orderId: intent.orderId!,
-          size: intent.quantity,
-          limitPrice: snap(intent.limitPrice),
-          stopPrice: snap(intent.stopPrice),
-        });
-        return { action: "modify", accountId, orderId: intent.orderId, contractId: order.contractId };
-      }
-      case "cancel": {
-        const done = await cancelConfirmed(api, this.clock, accountId, intent.orderId!, this.opts.exitRetry);
-        return {
-          action: "cancel",
-          accountId,
-          orderId: intent.orderId,
-          status: "cancelled",
-          attempts: done.attempts,
-          reconciled: done.reconciled,
-        };
-      }
-      case "cancelAll": {
-        const open = await api.exitLane().queryOrders({
-          filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] },
-          pageSize: 1000,
-        });
-        const contractId = intent.symbol ? (await this.conn.contracts.resolve(intent.symbol)).id : null;
-        const mine = open.filter((o) => !contractId || o.contractId === contractId);
-        await Promise.all(mine.map((o) => cancelConfirmed(api, this.clock, accountId, o.id, this.opts.exitRetry)));
-        return {
-          action: "cancelAll",
-          accountId,
-          cancelledOrders: mine.map((o) => o.id),
-          contractId: contractId ?? undefined,
-        };
-      }
+      case "place":
+        return this.place(intent, accountId, override);
+      case "modify":
+        return this.modify(intent, accountId);
+      case "cancel":
+        return this.cancel(intent, accountId);
+      case "cancelAll":
+        return this.cancelAll(intent, accountId);
       case "close":
-      case "partialClose": {
-        const contract = await this.conn.contracts.resolve(intent.symbol!);
-        const pos = (await api.exitLane().searchOpenPositions(accountId)).find((p) => p.contractId === contract.id);
-        // Strategies send exits after a bracket already closed the trade: nothing to do is no error.
-        if (!pos)
-          return {
-            action: "none",
-            requested: intent.action,
-            reason: "already flat",
-            accountId,
-            contractId: contract.id,
-          };
-        const done =
-          intent.action === "close"
-            ? await closeConfirmed(api, this.clock, accountId, pos, {
-                ...this.opts.exitRetry,
-                now: () => this.livePosition(accountId, contract.id),
-              })
-            : await partialCloseConfirmed(
-                api,
-                this.clock,
-                accountId,
-                contract.id,
-                intent.quantity!,
-                pos.size,
-                this.opts.exitRetry,
-              );
-        return {
-          action: intent.action,
-          accountId,
-          contractId: contract.id,
-          closedContracts: [contract.id],
-          attempts: done.attempts,
-          reconciled: done.reconciled,
-          request: {
-            side: pos.type === PositionType.Long ? "sell" : "buy",
-            size: intent.action === "close" ? pos.size : intent.quantity,
-          },
-        };
-      }
-      case "flatten": {
-        const report = await flattenAccount(api, accountId, this.clock, this.opts.exitRetry);
-        if (report.rounds === 1 && report.cancelledOrders.length === 0 && report.closedContracts.length === 0) {
-          return {
-            action: "none",
-            requested: "flatten",
-            reason: "already flat",
-            accountId,
-            cancelledOrders: [],
-            closedContracts: [],
-            flatten: report,
-          };
-        }
-        return {
-          action: "flatten",
-          accountId,
-          cancelledOrders: report.cancelledOrders,
-          closedContracts: report.closedContracts,
-          flatten: report,
-        };
-      }
+      case "partialClose":
+        return this.close(intent, accountId);
+      case "flatten":
+        return this.flatten(accountId);
     }
+  }
+
+  private async place(
+    intent: OrderIntent,
+    accountId: number,
+    override?: Pick<ExecutorOptions, "fillWaitMs">,
+  ): Promise<ExecutionResult> {
+    const api = this.conn.api;
+    const contract = await this.conn.contracts.resolve(intent.symbol!);
+    const needsRef =
+      intent.type === "trailingStop" || intent.stopLoss?.price !== undefined || intent.takeProfit?.price !== undefined;
+    const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
+    const customTag = withCustomTag(intent).customTag!;
+    const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
+    await this.conn.watchAccount(accountId).catch(() => undefined);
+    // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
+    const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
+    const placed = await gw.placeOrder(request);
+    const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
+    const final = (o: Order) =>
+      o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
+    let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
+    // No event in time (hub down, or subscribed too late): ask REST how the order stands.
+    if (wait > 0 && (!ev || !final(ev))) ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;
+    return {
+      action: "place",
+      accountId,
+      contractId: contract.id,
+      orderId: placed.orderId,
+      customTag,
+      reconciled: placed.reconciled,
+      status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
+      fillPrice: ev?.status === OrderStatus.Filled ? (ev.filledPrice ?? undefined) : undefined,
+      request,
+    };
+  }
+
+  private async modify(intent: OrderIntent, accountId: number): Promise<ExecutionResult> {
+    const api = this.conn.api;
+    const order = await api.orderById(accountId, intent.orderId!);
+    if (!order) throw new IntentError("orderId", `no order ${intent.orderId} on account ${accountId}`);
+    const contract = await this.conn.contracts.byContractId(order.contractId);
+    const snap = (p: number | undefined) => (p === undefined ? undefined : snapToTick(p, contract.tickSize));
+    await api.modifyOrder({
+      accountId,
+      orderId: intent.orderId!,
+      size: intent.quantity,
+      limitPrice: snap(intent.limitPrice),
+      stopPrice: snap(intent.stopPrice),
+    });
+    return { action: "modify", accountId, orderId: intent.orderId, contractId: order.contractId };
+  }
+
+  private async cancel(intent: OrderIntent, accountId: number): Promise<ExecutionResult> {
+    const done = await cancelConfirmed(this.conn.api, this.clock, accountId, intent.orderId!, this.opts.exitRetry);
+    return {
+      action: "cancel",
+      accountId,
+      orderId: intent.orderId,
+      status: "cancelled",
+      attempts: done.attempts,
+      reconciled: done.reconciled,
+    };
+  }
+
+  private async cancelAll(intent: OrderIntent, accountId: number): Promise<ExecutionResult> {
+    const api = this.conn.api;
+    const open = await api.exitLane().queryOrders({
+      filter: { accountId, statuses: [OrderStatus.Open, OrderStatus.Pending, OrderStatus.Suspended] },
+      pageSize: 1000,
+    });
+    const contractId = intent.symbol ? (await this.conn.contracts.resolve(intent.symbol)).id : null;
+    const mine = open.filter((o) => !contractId || o.contractId === contractId);
+    await Promise.all(mine.map((o) => cancelConfirmed(api, this.clock, accountId, o.id, this.opts.exitRetry)));
+    return {
+      action: "cancelAll",
+      accountId,
+      cancelledOrders: mine.map((o) => o.id),
+      contractId: contractId ?? undefined,
+    };
+  }
+
+  /** Close and partial close: both find the position first and answer "none" when there is none. */
+  private async close(intent: OrderIntent, accountId: number): Promise<ExecutionResult> {
+    const api = this.conn.api;
+    const contract = await this.conn.contracts.resolve(intent.symbol!);
+    const pos = (await api.exitLane().searchOpenPositions(accountId)).find((p) => p.contractId === contract.id);
+    // Strategies send exits after a bracket already closed the trade: nothing to do is no error.
+    if (!pos)
+      return {
+        action: "none",
+        requested: intent.action,
+        reason: "already flat",
+        accountId,
+        contractId: contract.id,
+      };
+    const done =
+      intent.action === "close"
+        ? await closeConfirmed(api, this.clock, accountId, pos, {
+            ...this.opts.exitRetry,
+            now: () => this.livePosition(accountId, contract.id),
+          })
+        : await partialCloseConfirmed(
+            api,
+            this.clock,
+            accountId,
+            contract.id,
+            intent.quantity!,
+            pos.size,
+            this.opts.exitRetry,
+          );
+    return {
+      action: intent.action,
+      accountId,
+      contractId: contract.id,
+      closedContracts: [contract.id],
+      attempts: done.attempts,
+      reconciled: done.reconciled,
+      request: {
+        side: pos.type === PositionType.Long ? "sell" : "buy",
+        size: intent.action === "close" ? pos.size : intent.quantity,
+      },
+    };
+  }
+
+  private async flatten(accountId: number): Promise<ExecutionResult> {
+    const report = await flattenAccount(this.conn.api, accountId, this.clock, this.opts.exitRetry);
+    if (report.rounds === 1 && report.cancelledOrders.length === 0 && report.closedContracts.length === 0) {
+      return {
+        action: "none",
+        requested: "flatten",
+        reason: "already flat",
+        accountId,
+        cancelledOrders: [],
+        closedContracts: [],
+        flatten: report,
+      };
+    }
+    return {
+      action: "flatten",
+      accountId,
+      cancelledOrders: report.cancelledOrders,
+      closedContracts: report.closedContracts,
+      flatten: report,
+    };
   }
 }

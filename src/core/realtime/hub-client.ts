@@ -5,7 +5,9 @@ import { SignalRLogger } from "./signalr-logger";
 /** Connection state of one hub, as nodes show it. */
 export type HubState = "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
 
+/** A hub's change of state, reported through {@link HubClientOptions.onState} once per change. */
 export interface HubStateEvent {
+  /** The hub's name, as given in {@link HubClientOptions.name}. */
   hub: string;
   state: HubState;
   /** Why: the error of a failed attempt or of the lost connection. */
@@ -14,7 +16,12 @@ export interface HubStateEvent {
   attempt: number;
 }
 
+/**
+ * How a {@link HubClient} connects. `token` is asked before every attempt, so it must return a
+ * token valid now (renewing it when needed); the callbacks must not throw.
+ */
 export interface HubClientOptions {
+  /** Names the hub in state events and log lines ("user", "market"). */
   name: string;
   /** http(s) URL of the hub; the Node client refuses ws:// URLs. */
   url: string;
@@ -22,9 +29,13 @@ export interface HubClientOptions {
   token(): Promise<string>;
   /** Called after repeated failed attempts, so the next one uses a fresh session. */
   onRepeatedFailure?(): void;
+  /** Delay between attempts: doubles from initialMs up to maxMs, with jitter (default 500 ms to 30 s). */
   backoff?: { initialMs: number; maxMs: number };
+  /** A connection silent this long is taken as lost (default 30 s). */
   serverTimeoutMs?: number;
+  /** How often the client pings the server (default 15 s). */
   keepAliveMs?: number;
+  /** Called on every change of state, with the reason for the bad ones. */
   onState?(e: HubStateEvent): void;
   /** Runs after every successful (re)connection, once subscriptions are restored. */
   onConnected?(reconnected: boolean): void | Promise<void>;

@@ -23,18 +23,27 @@ export interface QuoteState {
   crossed: boolean;
 }
 
+/**
+ * A problem with a watched contract's quotes, reported once when it starts: "stale" (no quote for
+ * `staleAfterMs` while the market is open, only for contracts someone listens to), "crossed" (best
+ * bid at or above best ask: do not trust the quote), and "recovered" when a stale contract quotes again.
+ */
 export type FeedIssue =
   | { kind: "stale"; contractId: string; silentMs: number }
   | { kind: "crossed"; contractId: string; bestBid: number; bestAsk: number }
   | { kind: "recovered"; contractId: string };
 
+/** How a {@link MarketFeed} delivers quotes and detects stale or crossed ones. */
 export interface MarketFeedOptions {
+  /** The time stale detection measures silence with. */
   clock: Clock;
   /** Deliver at most one quote per contract per event-loop turn (default true). */
   coalesce?: boolean;
   /** A watched contract with no quote for this long while the market is open is stale (0: off). */
   staleAfterMs?: number;
+  /** Whether the market is open at an epoch-ms time; a closed market is never stale (default: always open). */
   isMarketOpen?(ms: number): boolean;
+  /** Told of each {@link FeedIssue}; must not throw. */
   onIssue?(issue: FeedIssue): void;
 }
 
@@ -104,7 +113,10 @@ export class MarketFeed {
   ): Promise<() => Promise<void>> {
     let set = map.get(contractId);
     const first = !set || set.size === 0;
-    if (!set) map.set(contractId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      map.set(contractId, set);
+    }
     set.add(listener);
     if (first) {
       try {

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { AccountBook } from "../account/account-book";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
 import { reduceToLimit } from "../account/reduce";
-import type { GatewayConnection } from "../connection";
+import type { ConnectionEvents, GatewayConnection } from "../connection";
 import type { Journal } from "../journal/journal";
 import type { EntryGate } from "../orders/entry-gate";
 import type { StrategyPosition } from "../orders/order-intent";
@@ -14,7 +14,7 @@ import {
   signedRemaining,
   targetDelta,
 } from "../orders/target-position";
-import { isWorkingStatus } from "../schemas";
+import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
 import type { FloorCheck } from "./floor-check";
@@ -46,6 +46,13 @@ export interface GuardStatus {
   event?: string;
 }
 
+/**
+ * Events of an {@link AccountGuard}: `status` on every change of the rule state (and at most every
+ * second while something moves), `breach` when a rule is crossed (the guard flattens or reduces the
+ * account itself), `flattened` with what that flatten did, `error` for what the trader must see (a
+ * failed flatten, a failed re-sync) and `warning` for what is worth a log line. Listen to `error`:
+ * an EventEmitter without an error listener throws.
+ */
 export interface GuardEvents {
   status: [GuardStatus];
   breach: [NonNullable<Evaluation["breach"]>];
@@ -53,6 +60,13 @@ export interface GuardEvents {
   error: [Error];
   warning: [string];
 }
+
+/** A listener of one connection event, spelled as EventEmitter's typings expect it for a generic event name. */
+type ConnectionListener<K extends keyof ConnectionEvents> = K extends keyof ConnectionEvents
+  ? ConnectionEvents[K] extends unknown[]
+    ? (...args: ConnectionEvents[K]) => void
+    : never
+  : never;
 
 const NOT_LOADED: RuleDecision = {
   allow: false,
@@ -110,14 +124,29 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       },
       error: (e) => this.emit("error", e),
     });
-    const on = <K extends string>(event: K, f: (...args: any[]) => void) => {
-      this.conn.on(event as never, f as never);
-      this.unlisten.push(() => this.conn.off(event as never, f as never));
-    };
-    on("resynced", (book: { accountId: number }) => {
+    this.followSync();
+    this.followActivity();
+    // Orders that do not pass through a rules node still meet the kill switch and the blocks.
+    this.conn.setEntryGate(this.accountId, this.gate);
+    this.timer = setInterval(() => this.scheduleEvaluation(), 1000);
+    this.timer.unref();
+    this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
+    const book = await this.conn.watchAccount(this.accountId);
+    if (book.syncedAt > 0) this.onSynced();
+  }
+
+  /** Listens to a connection event until the guard stops. */
+  private listen<K extends keyof ConnectionEvents>(event: K, f: ConnectionListener<K>): void {
+    this.conn.on(event, f);
+    this.unlisten.push(() => this.conn.off(event, f));
+  }
+
+  /** Entries wait for the account to be re-synced after every drop of a hub. */
+  private followSync(): void {
+    this.listen("resynced", (book) => {
       if (book.accountId === this.accountId) this.onSynced();
     });
-    on("state", (s: { state: string }) => {
+    this.listen("state", (s) => {
       // Fail closed for entries while a stream is down; breaches are still judged on the last book.
       if (s.state !== "connected" && this.synced) {
         this.synced = false;
@@ -132,7 +161,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         else this.conn.confirmLive(this.accountId);
       }
     });
-    on("resyncFailed", (accountId: number, e: Error, failures: number) => {
+    this.listen("resyncFailed", (accountId, e, failures) => {
       // Entries stay refused until a re-sync succeeds; the connection keeps trying, backing off.
       if (accountId === this.accountId && failures === 1)
         this.emit(
@@ -140,53 +169,37 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
           new Error(`re-sync failed, entries stay refused until it succeeds (retrying): ${e.message}`),
         );
     });
-    on(
-      "trade",
-      (
-        book: AccountBook,
-        t: {
-          id: number;
-          price: number;
-          size: number;
-          side: number;
-          profitAndLoss?: number | null;
-          fees: number;
-          contractId: string;
-          orderId: number;
-        },
-        extra: { missed: boolean },
-      ) => {
-        if (book.accountId !== this.accountId || !this.state) return;
-        this.rollDay();
-        // The book counts each of today's fills once, across restarts and re-syncs alike.
-        this.state.dayTrades = book.fills;
-        const day = tradingDayOf(this.now());
-        if (!this.state.tradingDays.includes(day)) this.state.tradingDays.push(day);
-        const seen = (this.state.journaledTrades ??= []);
-        if (!seen.includes(t.id)) {
-          seen.push(t.id);
-          if (seen.length > 500) seen.splice(0, seen.length - 500);
-          this.journal.appendSoon("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
-        }
-        this.journal.saveStateSoon(this.state, this.now());
-        this.scheduleEvaluation();
-      },
-    );
-    on("position", (book: { accountId: number }, p: { contractId: string }) => {
+  }
+
+  /** Fills, positions and balance changes of the account are judged as they come. */
+  private followActivity(): void {
+    this.listen("trade", (book, t, extra) => this.onTrade(book, t, extra));
+    this.listen("position", (book) => {
       if (book.accountId !== this.accountId) return;
       void this.followQuotes();
       this.scheduleEvaluation();
     });
-    on("account", (book: { accountId: number }) => {
+    this.listen("account", (book) => {
       if (book.accountId === this.accountId) this.scheduleEvaluation();
     });
-    // Orders that do not pass through a rules node still meet the kill switch and the blocks.
-    this.conn.setEntryGate(this.accountId, this.gate);
-    this.timer = setInterval(() => this.scheduleEvaluation(), 1000);
-    this.timer.unref();
-    this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
-    const book = await this.conn.watchAccount(this.accountId);
-    if (book.syncedAt > 0) this.onSynced();
+  }
+
+  private onTrade(book: AccountBook, t: Trade, extra: { missed: boolean }): void {
+    if (book.accountId !== this.accountId || !this.state) return;
+    this.rollDay();
+    // The book counts each of today's fills once, across restarts and re-syncs alike.
+    this.state.dayTrades = book.fills;
+    const day = tradingDayOf(this.now());
+    if (!this.state.tradingDays.includes(day)) this.state.tradingDays.push(day);
+    this.state.journaledTrades ??= [];
+    const seen = this.state.journaledTrades;
+    if (!seen.includes(t.id)) {
+      seen.push(t.id);
+      if (seen.length > 500) seen.splice(0, seen.length - 500);
+      this.journal.appendSoon("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
+    }
+    this.journal.saveStateSoon(this.state, this.now());
+    this.scheduleEvaluation();
   }
 
   /**
