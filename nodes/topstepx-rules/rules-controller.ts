@@ -7,14 +7,13 @@ import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
+import type { Send } from "../shared/attach";
 import { answerError, decisionStatus, fieldOf } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
 import { summarize } from "./journal-summary";
-
-type Send = (msg: Array<NodeMessageInFlow | null>) => void;
 
 /** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
 const guardedAccounts = new Map<number, { id: string; name: string; label: string }>();
@@ -60,7 +59,7 @@ export class RulesController {
     private readonly accountRef: string | undefined,
   ) {
     this.id = node.id;
-    this.send = (m) => node.send(m as never);
+    this.send = (m) => node.send(m);
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
@@ -100,7 +99,7 @@ export class RulesController {
       this.gate = new OrderGate(this.guard, conn, this.journal, executor.accounts);
       this.guard.on("status", (s) => {
         if (this.connection?.state === "connected" || !this.connection) this.node.status(this.statusOf(s));
-        this.send([null, null, { topic: "rules", payload: s } as never]);
+        this.send([null, null, { topic: "rules", payload: s }]);
       });
       this.guard.on("breach", (b) => this.node.warn(`${b.rule}: ${b.reason}`));
       this.guard.on("warning", (m) => this.node.warn(`rules: ${m}`));
