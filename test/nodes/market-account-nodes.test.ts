@@ -100,7 +100,7 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
     const bars = out.find((m) => m.event === "bars");
     assert.equal(bars.topic, mnq);
     assert.equal(bars.payload.length, 12);
-    const times = bars.payload.map((b: { t: string }) => Date.parse(b.t.slice(0, 23) + "Z"));
+    const times = bars.payload.map((b: { t: string }) => Date.parse(`${b.t.slice(0, 23)}Z`));
     assert.deepEqual(
       times,
       [...times].sort((a: number, b: number) => a - b),

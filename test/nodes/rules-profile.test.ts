@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { frontMonth, login, setPrice, until } from "../support/sim";
 
 const COMBINE = 10001;
 const XFA = 10003;
