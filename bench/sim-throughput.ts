@@ -43,7 +43,7 @@ export async function quoteThroughput(rate: number, contracts: number, ms: numbe
     let newest = 0;
     conn.on("GatewayQuote", (_id: string, q: { timestamp?: string }) => {
       received++;
-      if (q.timestamp) newest = Date.parse(q.timestamp.slice(0, 23) + "Z");
+      if (q.timestamp) newest = Date.parse(`${q.timestamp.slice(0, 23)}Z`);
     });
     await conn.start();
     const ids = sim.market

@@ -208,7 +208,7 @@ export function parseContractId(id: string): Listing | null {
   const m = /^CON\.F\.US\.([A-Z0-9]+)\.([FGHJKMNQUVXZ])(\d{2})$/.exec(id);
   if (!m) return null;
   const product = PRODUCTS.find((p) => p.root === m[1]);
-  if (!product || !product.months.includes(m[2]!)) return null;
+  if (!product?.months.includes(m[2]!)) return null;
   return listing(product, MONTH_CODES.indexOf(m[2]!), 2000 + Number(m[3]));
 }
 

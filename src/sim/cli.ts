@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): { file?: string; overrides: SimConfigInput }
       case "-h":
       case "--help":
         process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
+        return process.exit(0);
       default:
         throw new Error(`unknown option ${a}`);
     }

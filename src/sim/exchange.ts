@@ -15,6 +15,7 @@ import {
 } from "../core/schemas";
 import { isExpired, isListed, parseContractId } from "./catalog";
 import type { SimAccountConfig, SimConfig } from "./config";
+import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 
 /** An order as the simulator keeps it; `wire.ts` turns it into the gateway's OrderModel. */
@@ -328,14 +329,8 @@ export class Exchange {
 
   private record(o: SimOrder): void {
     this.orders.set(o.id, o);
-    let list = this.ordersByAccount.get(o.accountId);
-    if (!list) this.ordersByAccount.set(o.accountId, (list = []));
-    list.push(o);
-    if (o.customTag !== null) {
-      let tags = this.tags.get(o.accountId);
-      if (!tags) this.tags.set(o.accountId, (tags = new Set()));
-      tags.add(o.customTag);
-    }
+    entry(this.ordersByAccount, o.accountId, () => []).push(o);
+    if (o.customTag !== null) entry(this.tags, o.accountId, () => new Set()).add(o.customTag);
   }
 
   private setTrail(o: SimOrder, cm: ContractMarket, trailPrice: number): void {
@@ -376,7 +371,8 @@ export class Exchange {
   private addWorking(o: SimOrder): void {
     let set = this.working.get(o.contractId);
     if (!set) {
-      this.working.set(o.contractId, (set = new Set()));
+      set = new Set();
+      this.working.set(o.contractId, set);
       this.market.retain(o.contractId);
     }
     set.add(o);
@@ -384,7 +380,7 @@ export class Exchange {
 
   private removeWorking(o: SimOrder): void {
     const set = this.working.get(o.contractId);
-    if (!set || !set.delete(o)) return;
+    if (!set?.delete(o)) return;
     if (set.size === 0) {
       this.working.delete(o.contractId);
       this.market.release(o.contractId);
@@ -555,9 +551,7 @@ export class Exchange {
       voided: false,
       orderId: o.id,
     };
-    let list = this.trades.get(account.id);
-    if (!list) this.trades.set(account.id, (list = []));
-    list.push(t);
+    entry(this.trades, account.id, () => []).push(t);
     return t;
   }
 

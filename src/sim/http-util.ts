@@ -72,7 +72,9 @@ export function validationErrors(error: z.ZodError): Record<string, string[]> {
     const message = missing
       ? `The ${path.map(pascal).join(".")} field is required.`
       : `The JSON value could not be converted to the expected type (${issue.message}). Path: $.${path.join(".")}`;
-    (out[key] ??= []).push(message);
+    const messages = out[key];
+    if (messages) messages.push(message);
+    else out[key] = [message];
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { type DepthEntry, DomType, formatTimestamp, HubEventName, OrderSide, type Quote } from "../core/schemas";
+import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 import { hashUnit } from "./random";
 import type { HubConnection } from "./signalr/hub-connection";
@@ -82,9 +83,7 @@ export class MarketHub {
 
   private subscribe(conn: Conn, f: Feed, cm: ContractMarket): void {
     if (conn.state[f].has(cm.id)) return;
-    let set = this.subs[f].get(cm.id);
-    if (!set) this.subs[f].set(cm.id, (set = new Set()));
-    set.add(conn);
+    entry(this.subs[f], cm.id, () => new Set()).add(conn);
     conn.state[f].add(cm.id);
     this.market.retain(cm.id);
     // A new subscriber starts from a full picture; deltas follow.
@@ -167,7 +166,7 @@ export class MarketHub {
   }
 
   private broadcast(set: Set<Conn>, target: string, contractId: string, data: unknown): void {
-    const record = JSON.stringify({ type: 1, target, arguments: [contractId, data] }) + "\x1e";
+    const record = `${JSON.stringify({ type: 1, target, arguments: [contractId, data] })}\x1e`;
     for (const c of set) c.queue(record);
   }
 

@@ -1,3 +1,5 @@
+import { entry } from "./map-entry";
+
 /**
  * Rolling-window request counting per key, as the gateway's documented budgets: 50 requests per
  * 30 s for History/retrieveBars, 200 per 60 s for everything else.
@@ -10,8 +12,7 @@ export class RateLimiter {
    * milliseconds until a slot frees up, and records nothing.
    */
   take(key: string, limit: number, windowMs: number, now: number): number {
-    let log = this.logs.get(key);
-    if (!log) this.logs.set(key, (log = { times: [], head: 0 }));
+    const log = entry(this.logs, key, () => ({ times: [], head: 0 }));
     const { times } = log;
     while (log.head < times.length && times[log.head]! <= now - windowMs) log.head++;
     if (log.head > 1024) {

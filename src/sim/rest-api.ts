@@ -32,6 +32,15 @@ import type { Exchange, Outcome, SimOrder } from "./exchange";
 import type { Market } from "./market";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
 
+type Handler<B> = (body: B, session: Session | null, token: string | null) => unknown;
+
+/** A request body an endpoint accepted, bound to the endpoint's handler. */
+export interface Accepted {
+  /** The body as the endpoint's schema parsed it; null for endpoints that take none. */
+  body: unknown;
+  run(session: Session | null, token: string | null): unknown;
+}
+
 /** One REST endpoint of the gateway: its canonical name, body schema and handler. */
 export interface Endpoint {
   name: string;
@@ -40,8 +49,30 @@ export interface Endpoint {
   auth: boolean;
   /** Rate-limit budget: History/retrieveBars has its own. */
   bucket: "bars" | "other";
-  schema: z.ZodType | null;
-  handle(body: any, session: Session | null, token: string | null): unknown;
+  /** Whether the request carries a JSON body: endpoints without one never read it. */
+  takesBody: boolean;
+  /** Checks a decoded body (null when the endpoint takes none) against the endpoint's schema. */
+  accept(body: unknown): { ok: true; call: Accepted } | { ok: false; error: z.ZodError };
+}
+
+type Options = Partial<Pick<Endpoint, "auth" | "bucket">>;
+type BodyShape = Pick<Endpoint, "takesBody" | "accept">;
+
+/** The schema and the handler meet here, so the handler's body type is the schema's output. */
+function withBody<S extends z.ZodType>(schema: S, handle: Handler<z.output<S>>): BodyShape {
+  return {
+    takesBody: true,
+    accept(body) {
+      const r = schema.safeParse(body);
+      if (!r.success) return { ok: false, error: r.error };
+      return { ok: true, call: { body: r.data, run: (session, token) => handle(r.data, session, token) } };
+    },
+  };
+}
+
+function withoutBody(handle: Handler<null>): BodyShape {
+  const call: Accepted = { body: null, run: (session, token) => handle(null, session, token) };
+  return { takesBody: false, accept: () => ({ ok: true, call }) };
 }
 
 const ok = <T extends object>(payload: T) => ({ ...payload, success: true, errorCode: 0, errorMessage: null });
@@ -63,22 +94,27 @@ export interface RestDeps {
   now(): number;
 }
 
-/** Adds a POST endpoint to the surface. */
-type Post = (name: string, schema: z.ZodType | null, handle: Endpoint["handle"], opts?: Partial<Endpoint>) => void;
+/** Adds a POST endpoint with a JSON body to the surface. */
+type Post = <S extends z.ZodType>(name: string, schema: S, handle: Handler<z.output<S>>, opts?: Options) => void;
+/** Adds a POST endpoint that reads no body. */
+type PostBare = (name: string, handle: Handler<null>, opts?: Options) => void;
 
 /** The gateway's REST surface, keyed by lower-cased path after `/api/`. */
 export function restEndpoints(d: RestDeps): Map<string, Endpoint> {
   const list: Endpoint[] = [];
   const post: Post = (name, schema, handle, opts = {}) => {
-    list.push({ name, method: "POST", auth: true, bucket: "other", schema, handle, ...opts });
+    list.push({ name, method: "POST", auth: true, bucket: "other", ...withBody(schema, handle), ...opts });
   };
-  authEndpoints(d, post);
+  const postBare: PostBare = (name, handle, opts = {}) => {
+    list.push({ name, method: "POST", auth: true, bucket: "other", ...withoutBody(handle), ...opts });
+  };
+  authEndpoints(d, post, postBare);
   accountAndContractEndpoints(d, post);
   historyEndpoints(d, post);
   orderSearchEndpoints(d, post);
   orderActionEndpoints(d, post);
   positionAndTradeEndpoints(d, post);
-  list.push({ name: "Status/ping", method: "GET", auth: false, bucket: "other", schema: null, handle: () => "pong" });
+  list.push({ name: "Status/ping", method: "GET", auth: false, bucket: "other", ...withoutBody(() => "pong") });
   return new Map(list.map((e) => [e.name.toLowerCase(), e]));
 }
 
@@ -87,11 +123,11 @@ const within = (t: number, from: number | null | undefined, to: number | null | 
   (from == null || t >= from) && (to == null || t <= to);
 const ts = (s: string | null | undefined) => (s == null ? null : parseTimestamp(s));
 
-function authEndpoints({ auth }: RestDeps, post: Post): void {
+function authEndpoints({ auth }: RestDeps, post: Post, postBare: PostBare): void {
   post(
     "Auth/loginKey",
     LoginApiKeyRequest,
-    (b: LoginApiKeyRequest) => {
+    (b) => {
       const token = auth.login(b.userName, b.apiKey);
       return token ? ok({ token }) : fail({ token: null }, LoginErrorCode.InvalidCredentials, null);
     },
@@ -109,21 +145,21 @@ function authEndpoints({ auth }: RestDeps, post: Post): void {
     () => fail({ token: null }, LoginErrorCode.AppNotFound, null),
     { auth: false },
   );
-  post("Auth/validate", null, (_b, s) => ok({ newToken: auth.issue(s!.userName) }));
-  post("Auth/logout", null, (_b, _s, token) =>
+  postBare("Auth/validate", (_b, s) => ok({ newToken: auth.issue(s!.userName) }));
+  postBare("Auth/logout", (_b, _s, token) =>
     auth.revoke(token!) ? ok({}) : fail({}, ValidateErrorCode.InvalidSession, null),
   );
 }
 
 function accountAndContractEndpoints(d: RestDeps, post: Post): void {
   const { exchange, market } = d;
-  post("Account/search", SearchAccountRequest, (b: z.infer<typeof SearchAccountRequest>) =>
+  post("Account/search", SearchAccountRequest, (b) =>
     ok({
       accounts: [...exchange.accounts.values()].filter((a) => !b.onlyActiveAccounts || a.active).map(accountModel),
     }),
   );
 
-  post("Contract/search", SearchContractRequest, (b: z.infer<typeof SearchContractRequest>) => {
+  post("Contract/search", SearchContractRequest, (b) => {
     const text = (b.searchText ?? "").trim().toLowerCase();
     const now = d.now();
     const rows = PRODUCTS.flatMap((p) => listingsFrom(p, now, 2))
@@ -135,7 +171,7 @@ function accountAndContractEndpoints(d: RestDeps, post: Post): void {
       .sort((a, b) => Number(b.activeContract) - Number(a.activeContract));
     return ok({ contracts: rows.slice(0, MAX_CONTRACT_ROWS) });
   });
-  post("Contract/searchById", SearchContractByIdRequest, (b: z.infer<typeof SearchContractByIdRequest>) => {
+  post("Contract/searchById", SearchContractByIdRequest, (b) => {
     const l = parseContractId(b.contractId);
     return l && isListed(l, d.now())
       ? ok({ contract: market.describe(l) })
@@ -151,7 +187,7 @@ function historyEndpoints(d: RestDeps, post: Post): void {
   post(
     "History/retrieveBars",
     RetrieveBarRequest,
-    (b: RetrieveBarRequest) => {
+    (b) => {
       const cm = market.get(b.contractId);
       if (!cm) return fail({ bars: null }, RetrieveBarErrorCode.ContractNotFound, "Contract not found.");
       if (b.unit < 1 || b.unit > 7 || !barClock(b.unit, 1))
@@ -182,7 +218,7 @@ const rest = (o: SimOrder) => orderModel(o, false);
 
 function orderSearchEndpoints({ exchange }: RestDeps, post: Post): void {
   const accountMissing = accountCheck(exchange);
-  post("Order/search", SearchOrderRequest, (b: z.infer<typeof SearchOrderRequest>) => {
+  post("Order/search", SearchOrderRequest, (b) => {
     if (accountMissing(b.accountId))
       return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     const from = ts(b.startTimestamp);
@@ -194,7 +230,7 @@ function orderSearchEndpoints({ exchange }: RestDeps, post: Post): void {
         .map(rest),
     });
   });
-  post("Order/searchOpen", AccountIdRequest, (b: z.infer<typeof AccountIdRequest>) => {
+  post("Order/searchOpen", AccountIdRequest, (b) => {
     if (accountMissing(b.accountId))
       return fail({ orders: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     // Like the gateway, suspended bracket legs are not "open": use Order/v2/query to see them.
@@ -203,13 +239,13 @@ function orderSearchEndpoints({ exchange }: RestDeps, post: Post): void {
       .filter((o) => o.status === OrderStatus.Open || o.status === OrderStatus.Pending);
     return ok({ orders: open.map(rest) });
   });
-  post("Order/searchById", SearchOrderByIdRequest, (b: z.infer<typeof SearchOrderByIdRequest>) => {
+  post("Order/searchById", SearchOrderByIdRequest, (b) => {
     const o = exchange.orders.get(b.orderId);
     return o && o.accountId === b.accountId
       ? ok({ order: rest(o) })
       : fail({ order: null }, SearchOrderByIdErrorCode.OrderNotFound, "Order not found.");
   });
-  post("Order/v2/query", QueryOrdersRequest, (b: z.infer<typeof QueryOrdersRequest>) => {
+  post("Order/v2/query", QueryOrdersRequest, (b) => {
     const f = b.filter;
     if (accountMissing(f.accountId))
       return fail({ orders: null, totalCount: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
@@ -236,31 +272,29 @@ function orderSearchEndpoints({ exchange }: RestDeps, post: Post): void {
 }
 
 function orderActionEndpoints({ exchange }: RestDeps, post: Post): void {
-  post("Order/place", PlaceOrderRequest, (b: PlaceOrderRequest) => {
+  post("Order/place", PlaceOrderRequest, (b) => {
     const r = exchange.place(b);
     return r.errorCode === 0 ? ok({ orderId: r.orderId }) : fail({ orderId: r.orderId }, r.errorCode, r.errorMessage);
   });
-  post("Order/cancel", CancelOrderRequest, (b: z.infer<typeof CancelOrderRequest>) =>
-    outcome(exchange.cancel(b.accountId, b.orderId)),
-  );
-  post("Order/modify", ModifyOrderRequest, (b: ModifyOrderRequest) => outcome(exchange.modify(b)));
+  post("Order/cancel", CancelOrderRequest, (b) => outcome(exchange.cancel(b.accountId, b.orderId)));
+  post("Order/modify", ModifyOrderRequest, (b) => outcome(exchange.modify(b)));
 }
 
 function positionAndTradeEndpoints({ exchange }: RestDeps, post: Post): void {
   const accountMissing = accountCheck(exchange);
-  post("Position/searchOpen", AccountIdRequest, (b: z.infer<typeof AccountIdRequest>) => {
+  post("Position/searchOpen", AccountIdRequest, (b) => {
     if (accountMissing(b.accountId))
       return fail({ positions: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     return ok({ positions: exchange.openPositionsOf(b.accountId).map(positionModel) });
   });
-  post("Position/closeContract", ClosePositionRequest, (b: z.infer<typeof ClosePositionRequest>) =>
+  post("Position/closeContract", ClosePositionRequest, (b) =>
     outcome(exchange.closePosition(b.accountId, b.contractId, null)),
   );
-  post("Position/partialCloseContract", PartialClosePositionRequest, (b: z.infer<typeof PartialClosePositionRequest>) =>
+  post("Position/partialCloseContract", PartialClosePositionRequest, (b) =>
     outcome(exchange.closePosition(b.accountId, b.contractId, b.size)),
   );
 
-  post("Trade/search", SearchTradeRequest, (b: z.infer<typeof SearchTradeRequest>) => {
+  post("Trade/search", SearchTradeRequest, (b) => {
     if (accountMissing(b.accountId))
       return fail({ trades: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
     const from = ts(b.startTimestamp);

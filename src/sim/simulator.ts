@@ -192,7 +192,11 @@ export class Simulator {
     const ep = this.endpoints.get(name);
     if (!ep) return sendEmpty(res, 404);
     if (req.method !== ep.method) return sendEmpty(res, 405, { allow: ep.method });
-    const count = (this.requestCounts[ep.name] ??= { received: 0, executed: 0, succeeded: 0 });
+    let count = this.requestCounts[ep.name];
+    if (!count) {
+      count = { received: 0, executed: 0, succeeded: 0 };
+      this.requestCounts[ep.name] = count;
+    }
     count.received++;
     const text = await readBody(req);
 
@@ -214,25 +218,24 @@ export class Simulator {
           check.reason === "expired" ? 'Bearer error="invalid_token", error_description="The token expired"' : "Bearer",
       });
 
-    let body: unknown = null;
-    if (ep.schema) {
+    let json: unknown = null;
+    if (ep.takesBody) {
       const type = req.headers["content-type"] ?? "";
       if (!/^application\/([\w.+-]*\+)?json/i.test(type)) return sendEmpty(res, 415);
       try {
-        body = JSON.parse(text);
+        json = JSON.parse(text);
       } catch {
         return sendProblem(res, {
           $: ["The request body is not valid JSON."],
           request: ["The request field is required."],
         });
       }
-      const r = ep.schema.safeParse(body);
-      if (!r.success) return sendProblem(res, validationErrors(r.error));
-      body = r.data;
     }
+    const accepted = ep.accept(json);
+    if (!accepted.ok) return sendProblem(res, validationErrors(accepted.error));
     const fault = this.faults.answer(name);
-    this.onRequest?.(ep.name, body);
-    const answer = ep.handle(body, check.ok ? check.session : null, token);
+    this.onRequest?.(ep.name, accepted.call.body);
+    const answer = accepted.call.run(check.ok ? check.session : null, token);
     count.executed++;
     if (typeof answer === "object" && answer !== null && "success" in answer && answer.success === true)
       count.succeeded++;

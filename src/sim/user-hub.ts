@@ -1,5 +1,6 @@
 import { HubEventName, Int32, UserEventAction } from "../core/schemas";
 import type { Exchange, SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
+import { entry } from "./map-entry";
 import type { HubConnection } from "./signalr/hub-connection";
 import { HubError, type HubMethod, HubServer } from "./signalr/hub-server";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
@@ -75,13 +76,11 @@ export class UserHub {
   }
 
   private setSub(conn: Conn, t: Topic, accountId: number, on: boolean): void {
-    let set = this.subs[t].get(accountId);
     if (on) {
-      if (!set) this.subs[t].set(accountId, (set = new Set()));
-      set.add(conn);
+      entry(this.subs[t], accountId, () => new Set()).add(conn);
       conn.state[t].add(accountId);
     } else {
-      set?.delete(conn);
+      this.subs[t].get(accountId)?.delete(conn);
       conn.state[t].delete(accountId);
     }
   }
@@ -90,7 +89,7 @@ export class UserHub {
     if (!set) return;
     let record: string | null = null;
     for (const c of set) {
-      record ??= JSON.stringify({ type: 1, target, arguments: [{ action, data }] }) + "\x1e";
+      record ??= `${JSON.stringify({ type: 1, target, arguments: [{ action, data }] })}\x1e`;
       c.queue(record);
     }
   }

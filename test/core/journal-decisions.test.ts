@@ -205,7 +205,11 @@ describe("core: journal decisions, alert ids and the shared chain", () => {
         [],
         "every decision acted on survived the kill",
       );
-      assert.deepEqual(decisions.sort(), [...ids].sort(), "every decided id has its decision row, every decision its id");
+      assert.deepEqual(
+        decisions.sort(),
+        [...ids].sort(),
+        "every decided id has its decision row, every decision its id",
+      );
     } finally {
       db.close();
     }

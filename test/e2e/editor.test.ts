@@ -11,6 +11,16 @@ const ARTIFACTS = resolve(__dirname, "..", "..", "..", "test-artifacts");
 const SECRET = "e2e-webhook-secret";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
+declare global {
+  /** The editor page's window: the part of its global `RED` these tests call in `page.evaluate`. */
+  interface Window {
+    RED: {
+      actions: { invoke(action: string): void };
+      nodes: { eachNode(visit: (n: { type: string; id: string; name: string }) => void): void };
+    };
+  }
+}
+
 /**
  * The editor, for real: Node-RED 4.1 in its own process with this package, Debian's Chromium driven
  * by playwright-core, the simulator behind it. Screenshots go to test-artifacts/.
@@ -73,7 +83,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
 
   /** Imports an example; its nodes arrive on a tab of their own, which is then shown. */
   async function importExample(name: string, tabLabel: string): Promise<void> {
-    await page.evaluate(() => (window as any).RED.actions.invoke("core:show-examples-import-dialog"));
+    await page.evaluate(() => window.RED.actions.invoke("core:show-examples-import-dialog"));
     const tree = "#red-ui-clipboard-dialog-import-tab-examples";
     // "flows" is also the name of the examples' top category: take the entry under our module,
     // opening the module's folder unless the dialog remembered it open.
@@ -261,7 +271,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     }
     const rulesId = await page.evaluate(() => {
       let id = "";
-      (window as any).RED.nodes.eachNode((n: { type: string; id: string }) => {
+      window.RED.nodes.eachNode((n: { type: string; id: string }) => {
         if (n.type === "topstepx-rules") id = n.id;
       });
       return id;
@@ -285,7 +295,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     );
     const killId = await page.evaluate(() => {
       let id = "";
-      (window as any).RED.nodes.eachNode((n: { type: string; name: string; id: string }) => {
+      window.RED.nodes.eachNode((n: { type: string; name: string; id: string }) => {
         if (n.type === "inject" && /kill switch ON/.test(n.name)) id = n.id;
       });
       return id;

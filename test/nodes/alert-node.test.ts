@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { Simulator } from "../../src/sim";
+import type { AlertRefusalMsg, IntentPayload, Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { startTestSim, until } from "../support/sim";
 
@@ -42,8 +43,8 @@ describe("node: topstepx-alert", () => {
     );
     return {
       a1: helper.getNode("a1"),
-      intent: collect(helper.getNode("intent")),
-      refused: collect(helper.getNode("refused")),
+      intent: collect<Received<IntentPayload>>(helper.getNode("intent")),
+      refused: collect<AlertRefusalMsg>(helper.getNode("refused")),
     };
   }
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { Simulator } from "../../src/sim";
+import type { ErrorMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { startTestSim, USER, until } from "../support/sim";
 
@@ -87,7 +88,7 @@ describe("node: topstepx-config", () => {
     const o1 = helper.getNode("o1");
     assert.equal(lastStatus(o1).fill, "red");
     assert.match(lastStatus(o1).text!, /apiKey/);
-    const err = collect(helper.getNode("err"));
+    const err = collect<ErrorMsg>(helper.getNode("err"));
     o1.receive({ payload: { symbol: "MNQ", side: "buy", quantity: 1 } });
     await until(() => err.length === 1, "an error msg");
     assert.match(err[0].error.message, /apiKey: missing/);

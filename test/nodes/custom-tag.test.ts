@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
+import type { OrderMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { setPrice, until } from "../support/sim";
@@ -36,7 +37,7 @@ describe("node: an order's customTag is minted once and carried to the gateway",
       cfg.credentials,
     );
     const r1 = helper.getNode("r1");
-    const done = collect(helper.getNode("done"));
+    const done = collect<OrderMsg>(helper.getNode("done"));
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node guarding");
     r1.receive({ payload: { id: "tag-1", symbol: "ES", targetPosition: 2 } });
     await until(() => done.length === 1, "the order placed");
@@ -72,7 +73,7 @@ describe("node: an order's customTag is minted once and carried to the gateway",
       ],
       cfg.credentials,
     );
-    const done = collect(helper.getNode("done"));
+    const done = collect<OrderMsg>(helper.getNode("done"));
     await until(() => lastStatus(helper.getNode("o1")).text === "connected", "the order node connected");
     helper.getNode("o1").receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => done.length === 1, "the order placed");

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import { callsOn, statusOf } from "../support/node-calls";
+import type { StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
@@ -42,7 +43,7 @@ describe("node: topstepx-rules acts once on a daily loss breach", () => {
       cfg.credentials,
     );
     const r1 = helper.getNode("r1");
-    const st = collect(helper.getNode("st"));
+    const st = collect<StateMsg>(helper.getNode("st"));
     await until(() => ready.test(statusOf(r1).text ?? ""), `the rules node status to match ${ready}`);
     return { r1, st, warnings: () => callsOn(r1, "warn").length };
   }
@@ -72,7 +73,7 @@ describe("node: topstepx-rules acts once on a daily loss breach", () => {
     const { api } = await login(rt.sim);
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
     await until(async () => (await rt.state()).positions.length === 1, "the position");
-    await until(() => n.st.some((m) => m.payload.headroom?.contracts > 0), "the guard to see the position");
+    await until(() => n.st.some((m) => (m.payload.headroom?.contracts ?? 0) > 0), "the guard to see the position");
     // 6781: 2 ES × 19.25 points × $50 = $1,925 down: past the $1,000 daily loss and inside the $200
     // buffer to the MLL at once (a gap): the buffer acts first and its block covers the daily loss's.
     await setPrice(rt.sim, es, 6781);

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { GatewayConnection } from "../../src/core/connection";
+import { type MarketMsg, type OrderMsg, quoteOf } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { frontMonth, login, restClient, setPrice, USER, until } from "../support/sim";
@@ -55,8 +56,8 @@ describe("node: topstepx-config debug log", function () {
       ],
       cfg.credentials,
     );
-    const ok = collect(helper.getNode("ok"));
-    const quotes = collect(helper.getNode("q"));
+    const ok = collect<OrderMsg>(helper.getNode("ok"));
+    const quotes = collect<MarketMsg>(helper.getNode("q"));
     const o1 = helper.getNode("o1");
     await until(() => lastStatus(o1).text === "connected", "connected");
     await until(() => /contract/.test(lastStatus(helper.getNode("m1")).text ?? ""), "the market node subscribed");
@@ -72,7 +73,7 @@ describe("node: topstepx-config debug log", function () {
     // A stream of quotes: none of them may cost a line of log.
     const before = cfgLines().length;
     for (let i = 1; i <= 40; i++) await setPrice(rt.sim, mnq, 21000 + i);
-    await until(() => quotes.some((m) => m.payload.lastPrice === 21040), "the last quote");
+    await until(() => quotes.some((m) => quoteOf(m)?.lastPrice === 21040), "the last quote");
     return { quoteLines: cfgLines().length - before };
   }
 

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import { SESSION_INSTANT } from "../support/clock";
+import type { DecisionMsg, OrderMsg, PlacedMsg, StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
@@ -54,10 +55,10 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const r1 = helper.getNode("r1");
     const out = {
       r1,
-      no: collect(helper.getNode("no")),
-      st: collect(helper.getNode("st")),
-      placed: collect(helper.getNode("placed")),
-      failed: collect(helper.getNode("failed")),
+      no: collect<DecisionMsg>(helper.getNode("no")),
+      st: collect<StateMsg>(helper.getNode("st")),
+      placed: collect<PlacedMsg>(helper.getNode("placed")),
+      failed: collect<OrderMsg>(helper.getNode("failed")),
     };
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node to be synced");
     return out;
@@ -109,7 +110,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
       { id: "answer", type: "helper" },
     ];
     await helper.load(allNodes, flow, creds);
-    const answers = collect(helper.getNode("answer"));
+    const answers = collect<DecisionMsg>(helper.getNode("answer"));
     if (withRules)
       await until(() => /MLL \$/.test(lastStatus(helper.getNode("r1")).text ?? ""), "the rules node to be synced");
     else await until(() => lastStatus(helper.getNode("o1")).fill === "green", "the order node to be connected");
@@ -159,12 +160,12 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     const refusals = no.length;
     r1.receive({ payload: { action: "modify", orderId: entry, limitPrice: 6800 } });
     await until(() => no.length === refusals + 1, "the late modify refused");
-    assert.equal(no.at(-1).decision.rule, "tradingWindow", "a resting entry moved into the market after the cutoff");
+    assert.equal(no.at(-1)!.decision.rule, "tradingWindow", "a resting entry moved into the market after the cutoff");
     rt.clock = SESSION_INSTANT;
     r1.receive({ payload: { command: "killSwitch", on: true } });
     r1.receive({ payload: { action: "modify", orderId: entry, limitPrice: 6800 } });
     await until(() => no.length === refusals + 2, "the modify under the kill switch refused");
-    assert.equal(no.at(-1).decision.rule, "killSwitch");
+    assert.equal(no.at(-1)!.decision.rule, "killSwitch");
     const working = (await rt.state()).orders.find((o) => o.id === entry)!;
     assert.deepEqual([working.size, working.status], [3, 1], "the entry rests as it was: 3 ES, working");
   });
@@ -265,8 +266,8 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const [r1, ticket] = [helper.getNode("r1"), helper.getNode("ticket")];
-    const done = collect(helper.getNode("done"));
-    const refused = collect(helper.getNode("refused"));
+    const done = collect<OrderMsg>(helper.getNode("done"));
+    const refused = collect<DecisionMsg>(helper.getNode("refused"));
     await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node to be synced");
     ticket.receive({ payload: { side: "buy" } });
     await until(async () => (await signedEs()) === 1, "long 1 ES from the ticket");
@@ -288,7 +289,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
         const before = answers.length;
         a1.receive({ payload: { secret: "s3cret", symbol: "ES", ...body }, res: {} });
         await until(() => answers.length === before + 1, "an answer");
-        return answers.at(-1);
+        return answers.at(-1)!;
       };
       // Flat already (a bracket or a daily-loss flatten closed the trade): the strategy's "sell 1" exit.
       let m = await send({ id: "x1", side: "sell", quantity: 1, marketPosition: "flat", prevMarketPosition: "long" });
@@ -297,7 +298,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
         [200, true, "none"],
         JSON.stringify([m.payload, m.decision, m.error]),
       );
-      assert.match(m.payload.reason, /already flat/);
+      assert.match(m.payload.reason ?? "", /already flat/);
       assert.equal((await rt.state()).requests["Order/place"]?.received ?? 0, 0, "no order sent");
       // Long 2 by hand; the strategy thinks it holds 3 and sells 3 to go flat: only 2 are sold.
       await placeByHand({ type: 2, side: 0, size: 2 });

@@ -5,6 +5,7 @@ import { Journal, type JournalEntry } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
 import { clockSetting, runningClockFrom } from "../support/clock";
 import { statusOf } from "../support/node-calls";
+import type { OrderMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -180,7 +181,7 @@ describe("journal: the rules node's journal command gives one alert's trail", ()
     );
     const r1 = helper.getNode("r1");
     const st = collect(helper.getNode("st"));
-    const placed = collect(helper.getNode("done"));
+    const placed = collect<OrderMsg>(helper.getNode("done"));
     await until(() => /MLL \$/.test(statusOf(r1).text ?? ""), "the rules node guarding");
     r1.receive({
       alert: { format: "json", id: "j-1" },

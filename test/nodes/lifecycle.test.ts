@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Simulator } from "../../src/sim";
 import { SESSION_INSTANT } from "../support/clock";
 import { callsOn, statusOf } from "../support/node-calls";
+import { type MarketMsg, quoteOf, type StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
@@ -56,7 +57,7 @@ describe("nodes: starting and refusing to start without stopping Node-RED", () =
       cfg.credentials,
     );
     const m1 = helper.getNode("m1");
-    const out = collect(helper.getNode("out"));
+    const out = collect<MarketMsg>(helper.getNode("out"));
     await until(() => /Subscription refused/.test(statusOf(m1).text ?? ""), "a red status naming the refusal");
     assert.equal(statusOf(m1).fill, "red");
     assert.match(statusOf(m1).text ?? "", /^MNQ: Subscription refused/);
@@ -67,7 +68,7 @@ describe("nodes: starting and refusing to start without stopping Node-RED", () =
     await restClient(sim).delete("/sim/faults");
     await until(() => statusOf(m1).text === "1 contract(s)", "subscribed on a retry", 8000);
     await setPrice(sim, mnq, 21111);
-    await until(() => out.some((m) => m.payload.lastPrice === 21111), "quotes flowing after the retry");
+    await until(() => out.some((m) => quoteOf(m)?.lastPrice === 21111), "quotes flowing after the retry");
     assert.deepEqual(unhandled, [], "no unhandled rejection");
   });
 
@@ -92,7 +93,7 @@ describe("nodes: starting and refusing to start without stopping Node-RED", () =
     );
     const r1 = helper.getNode("r1");
     const r2 = helper.getNode("r2");
-    const st2 = collect(helper.getNode("st2"));
+    const st2 = collect<StateMsg>(helper.getNode("st2"));
     await until(() => /MLL \$/.test(statusOf(r1).text ?? ""), "the first node guarding");
     await until(() => /guarded by/.test(statusOf(r2).text ?? ""), "the second node refusing");
     // The Dashboard example asks for the journal every 2 s: 30 polls are a minute of it.

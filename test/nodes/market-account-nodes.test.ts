@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { Simulator } from "../../src/sim";
+import { type AccountMsg, type MarketMsg, quoteOf } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
@@ -34,7 +35,7 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
       cfg.credentials,
     );
     const m1 = helper.getNode("m1");
-    const out = collect(helper.getNode("out"));
+    const out = collect<MarketMsg>(helper.getNode("out"));
     await until(() => /contract/.test(lastStatus(m1).text ?? ""), "the market node subscribed");
     return { m1, out };
   }
@@ -44,14 +45,14 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
     await setPrice(sim, mnq, 21111);
     await setPrice(sim, es, 6801.5);
     await until(
-      () => out.some((m) => m.payload.lastPrice === 21111) && out.some((m) => m.payload.lastPrice === 6801.5),
+      () => out.some((m) => quoteOf(m)?.lastPrice === 21111) && out.some((m) => quoteOf(m)?.lastPrice === 6801.5),
       "both quotes",
     );
-    const q = out.find((m) => m.payload.lastPrice === 21111);
+    const q = out.find((m) => quoteOf(m)?.lastPrice === 21111)!;
     assert.equal(q.topic, mnq);
     assert.equal(q.symbol, "MNQ1!");
     assert.equal(q.event, "quote");
-    assert.deepEqual([q.payload.bestBid, q.payload.bestAsk], [21111, 21111.25]);
+    assert.deepEqual([quoteOf(q)?.bestBid, quoteOf(q)?.bestAsk], [21111, 21111.25]);
   });
 
   it("emits market trades and depth when asked", async () => {
@@ -75,7 +76,7 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
     helper.getNode("out").on("input", () => at.push(performance.now()));
     out.length = 0;
     for (let i = 1; i <= 20; i++) await setPrice(sim, mnq, 21000 + i);
-    await until(() => out.at(-1)?.payload.lastPrice === 21020, "the latest price delivered", 2000);
+    await until(() => quoteOf(out.at(-1))?.lastPrice === 21020, "the latest price delivered", 2000);
     assert.ok(out.length < 20, `${out.length} msgs for 20 quotes`);
     // Gaps measured are never shorter than the timers that made them, however slow the machine:
     // a lower bound holds under load (a few ms off for the runtime's own hand-over).
@@ -97,10 +98,10 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
     });
     m1.receive({ payload: "go" });
     await until(() => out.some((m) => m.event === "bars"), "bars");
-    const bars = out.find((m) => m.event === "bars");
+    const bars = out.find((m) => m.event === "bars")!;
     assert.equal(bars.topic, mnq);
     assert.equal(bars.payload.length, 12);
-    const times = bars.payload.map((b: { t: string }) => Date.parse(b.t.slice(0, 23) + "Z"));
+    const times = bars.payload.map((b: { t: string }) => Date.parse(`${b.t.slice(0, 23)}Z`));
     assert.deepEqual(
       times,
       [...times].sort((a: number, b: number) => a - b),
@@ -145,7 +146,7 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
       cfg.credentials,
     );
     const a1 = helper.getNode("a1");
-    const out = collect(helper.getNode("out"));
+    const out = collect<AccountMsg>(helper.getNode("out"));
     await until(() => /\$50,000.00/.test(lastStatus(a1).text ?? ""), "the balance in the status");
     await setPrice(sim, mnq, 21000);
     const { api } = await login(sim);
@@ -154,16 +155,16 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
       () => ["order", "position", "trade", "account"].every((t) => out.some((m) => m.topic === t)),
       `all four kinds of event (got ${[...new Set(out.map((m) => m.topic))]})`,
     );
-    const trade = out.find((m) => m.topic === "trade");
+    const trade = out.find((m) => m.topic === "trade")!;
     assert.equal(trade.account, ACCOUNT);
     assert.equal(trade.payload.price, 21000.25);
     await setPrice(sim, mnq, 21010);
     await until(() => /\$49,999.26/.test(lastStatus(a1).text ?? ""), "the balance net of fees in the status");
     a1.receive({ payload: null });
     await until(() => out.some((m) => m.topic === "snapshot"), "a snapshot");
-    const snap = out.find((m) => m.topic === "snapshot").payload;
+    const snap = out.find((m) => m.topic === "snapshot")!.payload;
     assert.equal(snap.balance, 49999.26);
-    assert.equal(snap.positions.length, 1);
+    assert.equal(snap.positions?.length, 1);
     assert.equal(snap.fees, 0.74);
     assert.match(lastStatus(a1).text!, /\$49,999.26/);
   });

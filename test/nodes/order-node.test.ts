@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { Simulator } from "../../src/sim";
+import type { ErrorMsg, OrderMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
@@ -65,8 +66,8 @@ describe("node: topstepx-order against the simulator", () => {
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const o1 = helper.getNode("o1");
-    const ok = collect(helper.getNode("ok"));
-    const err = collect(helper.getNode("err"));
+    const ok = collect<OrderMsg>(helper.getNode("ok"));
+    const err = collect<ErrorMsg>(helper.getNode("err"));
     await until(() => lastStatus(o1).text === "connected", "the order node to show connected");
     return { o1, ok, err };
   }
@@ -117,8 +118,8 @@ describe("node: topstepx-order against the simulator", () => {
     o1.receive({ payload: {} });
     o1.receive({ payload: { symbol: "MES1!", limitPrice: 6700 } });
     await until(() => ok.length === 2, "two working orders");
-    const a = ok.find((m) => m.payload.contractId === mnq).payload.orderId;
-    const b = ok.find((m) => m.payload.contractId === mes).payload.orderId;
+    const a = ok.find((m) => m.payload.contractId === mnq)!.payload.orderId;
+    const b = ok.find((m) => m.payload.contractId === mes)!.payload.orderId;
     o1.receive({ payload: { action: "modify", orderId: a, limitPrice: 20950, quantity: 3 } });
     await until(() => ok.length === 3, "modified");
     let s = await state();
@@ -157,9 +158,9 @@ describe("node: topstepx-order against the simulator", () => {
     o1.receive({ payload: { action: "flatten" } });
     await until(() => ok.length === 6, "flatten");
     const f = ok[5].payload;
-    assert.equal(f.flatten.flat, true);
+    assert.equal(f.flatten?.flat, true);
     assert.deepEqual(f.closedContracts, [mnq]);
-    assert.equal(f.cancelledOrders.length, 1);
+    assert.equal(f.cancelledOrders?.length, 1);
     s = await state();
     assert.equal(s.positions.length, 0);
     assert.equal(s.orders.filter((o) => [1, 6, 8].includes(o.status)).length, 0);

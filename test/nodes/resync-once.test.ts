@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { GatewayConnection } from "../../src/core/connection";
+import type { StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, restClient, until } from "../support/sim";
@@ -32,7 +33,7 @@ describe("node: topstepx-rules re-syncs once per hub drop", function () {
     ];
     await helper.load(allNodes, flow, cfg.credentials);
     const r1 = helper.getNode("r1");
-    const st = collect(helper.getNode("st"));
+    const st = collect<StateMsg>(helper.getNode("st"));
     const conn = helper.getNode("cfg").connection as GatewayConnection;
     // Synced, and the loss floor read from the history: the start's own reads are over.
     await until(

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
+import { type DecisionMsg, isStateAnswer, type ReportMsg, type StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
@@ -41,9 +42,9 @@ describe("node: topstepx-rules against the simulator", () => {
     const r1 = helper.getNode("r1");
     const out = {
       r1,
-      ok: collect(helper.getNode("ok")),
-      no: collect(helper.getNode("no")),
-      st: collect(helper.getNode("st")),
+      ok: collect<DecisionMsg>(helper.getNode("ok")),
+      no: collect<DecisionMsg>(helper.getNode("no")),
+      st: collect<StateMsg>(helper.getNode("st")),
     };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
@@ -52,8 +53,8 @@ describe("node: topstepx-rules against the simulator", () => {
   it("shows the headroom to the Maximum Loss Limit in its status and on its state output", async () => {
     const { r1, st } = await load();
     assert.equal(lastStatus(r1).text, "MLL $2,000 left");
-    const s = st.at(-1).payload;
-    assert.equal(s.headroom.floor, 48000);
+    const s = st.at(-1)!.payload;
+    assert.equal(s.headroom?.floor, 48000);
     assert.equal(s.synced, true);
   });
 
@@ -96,7 +97,7 @@ describe("node: topstepx-rules against the simulator", () => {
     });
     await until(async () => (await rt.state()).positions.length === 1, "the position");
     await until(
-      () => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => m.payload.headroom?.contracts > 0),
+      () => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => (m.payload.headroom?.contracts ?? 0) > 0),
       "the monitor to see the position",
     );
     // 6620: equity = 50,000 - 0.74 (entry fees) - 1,802.50 - 0.74 (closing fees) = 48,196: inside the $200 buffer.
@@ -129,7 +130,7 @@ describe("node: topstepx-rules against the simulator", () => {
     await until(() => lastStatus(n.r1).text === "kill switch on", "kill switch status");
     n.r1.receive({ payload: { command: "state" } });
     await until(() => n.st.some((m) => m.topic === "state"), "a state msg");
-    const before = n.st.find((m) => m.topic === "state").payload.state;
+    const before = n.st.find(isStateAnswer)!.payload.state;
     await helper.unload();
     // Restored from the database: the status shows the kill switch, not the headroom.
     n = await load({}, /^kill switch on$/);
@@ -139,7 +140,7 @@ describe("node: topstepx-rules against the simulator", () => {
     assert.equal(no[0].decision.rule, "killSwitch");
     r1.receive({ payload: { command: "state" } });
     await until(() => st.some((m) => m.topic === "state"), "a state msg");
-    const after = st.find((m) => m.topic === "state").payload.state;
+    const after = st.find(isStateAnswer)!.payload.state;
     for (const k of ["eodHigh", "floor", "killSwitch", "dayStartBalance", "tradingDay", "startBalance"])
       assert.deepEqual(after[k], before[k], k);
   });
@@ -165,7 +166,7 @@ describe("node: topstepx-rules against the simulator", () => {
       cfg.credentials,
     );
     const r1 = helper.getNode("r1");
-    const no = collect(helper.getNode("no"));
+    const no = collect<DecisionMsg>(helper.getNode("no"));
     await until(
       async () => ((await rt.state()).requests["Trade/search"]?.received ?? 0) > 0,
       "the re-sync to wait on the slow Trade/search",
@@ -197,11 +198,11 @@ describe("node: topstepx-rules against the simulator", () => {
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 1 });
     await setPrice(rt.sim, es, 6810);
     await api.post("/api/Position/closeContract", { accountId: ACCOUNT, contractId: es });
-    await until(() => st.some((m) => m.payload?.headroom?.dayPnl > 0), "the profit seen");
+    await until(() => st.some((m) => (m.payload?.headroom?.dayPnl ?? 0) > 0), "the profit seen");
+    const reports = collect<ReportMsg>(helper.getNode("st"));
     r1.receive({ payload: { command: "report" } });
-    await until(() => st.some((m) => m.topic === "report"), "a report");
-    const rep = st.find((m) => m.topic === "report");
-    const today = rep.payload.find((d: { tradingDay: string }) => d.tradingDay === "2026-11-25");
+    const rep = await until(() => reports.find((m) => m.topic === "report"), "a report");
+    const today = rep.payload.find((d) => d.tradingDay === "2026-11-25");
     // bought at 6800.25, sold at 6810: 39 ticks × $12.50 = $487.50, minus $2.80 fees
     assert.deepEqual(today, { tradingDay: "2026-11-25", pnl: 484.7, trades: 2, breaches: 0, bestDay: true });
     assert.match(rep.csv, /^trading_day,pnl,trades,breaches,best_day\n2026-11-25,484.70,2,0,true\n/);

@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
+import type { DecisionMsg, StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { frontMonth, login, setPrice, until } from "../support/sim";
 
 const COMBINE = 10001;
 const XFA = 10003;
@@ -47,9 +48,9 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
     const r1 = helper.getNode("r1");
     const out = {
       r1,
-      ok: collect(helper.getNode("ok")),
-      no: collect(helper.getNode("no")),
-      st: collect(helper.getNode("st")),
+      ok: collect<DecisionMsg>(helper.getNode("ok")),
+      no: collect<DecisionMsg>(helper.getNode("no")),
+      st: collect<StateMsg>(helper.getNode("st")),
     };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { AxiosInstance } from "axios";
+import { type DecisionMsg, isStateAnswer, type StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
@@ -61,9 +62,9 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     const r1 = helper.getNode("r1");
     const out = {
       r1,
-      ok: collect(helper.getNode("ok")),
-      no: collect(helper.getNode("no")),
-      st: collect(helper.getNode("st")),
+      ok: collect<DecisionMsg>(helper.getNode("ok")),
+      no: collect<DecisionMsg>(helper.getNode("no")),
+      st: collect<StateMsg>(helper.getNode("st")),
     };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
@@ -71,7 +72,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
 
   async function stateOf(n: Awaited<ReturnType<typeof load>>) {
     n.r1.receive({ payload: { command: "state" } });
-    const m = await until(() => n.st.find((x) => x.topic === "state"), "a state msg");
+    const m = await until(() => n.st.find(isStateAnswer), "a state msg");
     n.st.splice(n.st.indexOf(m), 1);
     return m.payload;
   }
@@ -92,10 +93,10 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     const s = await stateOf(n);
     // 50,000 − 2,000 + 1,000 − 1.48: the end-of-day high 50,998.52 less the $2,000 limit.
     assert.equal(s.state.floor, 48_998.52);
-    assert.equal(s.headroom.maxLoss, 2_000);
+    assert.equal(s.headroom?.maxLoss, 2_000);
     assert.equal(lastStatus(n.r1).text, "MLL $2,000 left");
     assert.equal(s.floorCheck.source, "history");
-    assert.equal(s.floorCheck.history.reconciled, true);
+    assert.equal(s.floorCheck.history?.reconciled, true);
     assert.equal(s.state.dailyPnl["2026-11-25"], 998.52);
   });
 
@@ -111,7 +112,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     const s = await stateOf(n);
     assert.equal(s.state.floor, 48_998.52);
     // Equity 50,398.52: $1,400 above the floor, not the $2,000 a floor from today's start balance would give.
-    assert.equal(s.headroom.maxLoss, 1_400);
+    assert.equal(s.headroom?.maxLoss, 1_400);
     assert.equal(lastStatus(n.r1).text, "MLL $1,400 left");
   });
 
@@ -143,7 +144,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     rt.clock = CT(25, "09:00");
     const n = await load();
     const s = await stateOf(n);
-    assert.deepEqual([s.state.eodHigh, s.state.floor, s.floorCheck.history.reconciled], [51_500, 49_500, true]);
+    assert.deepEqual([s.state.eodHigh, s.state.floor, s.floorCheck.history?.reconciled], [51_500, 49_500, true]);
     assert.equal(lastStatus(n.r1).text, "MLL $1,300 left");
   });
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
+import type { DecisionMsg, StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { type SimState, useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
@@ -37,9 +38,9 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
       r1,
       api,
       es,
-      ok: collect(helper.getNode("ok")),
-      no: collect(helper.getNode("no")),
-      st: collect(helper.getNode("st")),
+      ok: collect<DecisionMsg>(helper.getNode("ok")),
+      no: collect<DecisionMsg>(helper.getNode("no")),
+      st: collect<StateMsg>(helper.getNode("st")),
     };
     await until(() => ready.test(lastStatus(r1).text ?? ""), `the rules node status to match ${ready}`);
     return out;
@@ -50,7 +51,7 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const before = n.ok.length + n.no.length;
     n.r1.receive({ res: {}, payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => n.ok.length + n.no.length > before, "a decision");
-    return n.ok.length > before ? n.ok.at(-1) : n.no.at(-1);
+    return n.ok.length > before ? n.ok.at(-1)! : n.no.at(-1)!;
   }
 
   it("answers 422 tradingWindow on Christmas Day 2026, naming the holiday", async () => {
@@ -58,7 +59,7 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const m = await entry(n);
     assert.equal(m.statusCode, 422);
     assert.deepEqual([m.payload.ok, m.payload.rule], [false, "tradingWindow"]);
-    assert.match(m.payload.reason, /^CME is closed for Christmas Day/);
+    assert.match(m.payload.reason ?? "", /^CME is closed for Christmas Day/);
   });
 
   it("approves at 11:00 CT on 27 November 2026 and answers 422 after its 12:15 early close", async () => {
@@ -71,7 +72,7 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     assert.equal(late.statusCode, 422);
     assert.equal(late.payload.rule, "tradingWindow");
     assert.match(
-      late.payload.reason,
+      late.payload.reason ?? "",
       /the day after Thanksgiving closes early; Topstep's trading day runs 17:00 to 12:15 Chicago time today/,
     );
   });
@@ -81,7 +82,7 @@ describe("node: topstepx-rules keeps the CME calendar and the session flatten", 
     const m = await entry(n);
     assert.deepEqual([m.statusCode, m.payload.rule], [422, "tradingWindow"]);
     assert.match(
-      m.payload.reason,
+      m.payload.reason ?? "",
       /Trading day 2026-12-31 is closed in the rules' early closes \(session\.earlyCloses\)/,
     );
     await helper.unload();

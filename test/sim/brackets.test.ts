@@ -7,6 +7,7 @@ import {
   balanceOf,
   call,
   getOrder,
+  type OrderList,
   openOrders,
   openPositions,
   type PlaceBody,
@@ -52,7 +53,7 @@ describe("simulator: bracket orders", () => {
 
   /** The bracket children of a parent, stop-loss leg first, as Order/v2/query sees them. */
   async function children(parentId: number): Promise<WireOrder[]> {
-    const r = await call(api, "/api/Order/v2/query", { filter: { accountId: ACCOUNT }, sortBy: 1 });
+    const r = await call<OrderList>(api, "/api/Order/v2/query", { filter: { accountId: ACCOUNT }, sortBy: 1 });
     return (r.orders as WireOrder[]).filter((o) => o.parentOrderId === parentId);
   }
 
@@ -86,7 +87,7 @@ describe("simulator: bracket orders", () => {
       (await openOrders(api, ACCOUNT)).map((o) => o.id),
       [parent],
     );
-    const r = await call(api, "/api/Order/v2/query", {
+    const r = await call<OrderList>(api, "/api/Order/v2/query", {
       filter: { accountId: ACCOUNT, statuses: [1, 6, 7, 8] },
       sortBy: 1,
     });
@@ -231,7 +232,10 @@ describe("simulator: bracket orders", () => {
         assert.deepEqual([r.success, r.errorCode, r.orderId], [false, 2, null]);
         if (typeof message === "string") assert.equal(r.errorMessage, message);
         else assert.match(r.errorMessage ?? "", message);
-        const all = await call(api, "/api/Order/v2/query", { filter: { accountId: ACCOUNT }, includeTotalCount: true });
+        const all = await call<OrderList>(api, "/api/Order/v2/query", {
+          filter: { accountId: ACCOUNT },
+          includeTotalCount: true,
+        });
         assert.equal(all.totalCount, 0);
         assert.deepEqual(await openPositions(api, ACCOUNT), []);
       });

@@ -127,14 +127,15 @@ describe("simulator hubs: faults and reconnects", () => {
       const goodUser = track(hubConnection(sim, "user", token));
       const goodMarket = track(hubConnection(sim, "market", token));
       const resubscribed: string[] = [];
-      goodUser.onreconnected(async () => {
-        await goodUser.invoke("SubscribeOrders", ACCOUNT);
-        resubscribed.push("user");
-      });
-      goodMarket.onreconnected(async () => {
-        await goodMarket.invoke("SubscribeContractQuotes", mnq.id);
-        resubscribed.push("market");
-      });
+      // SignalR ignores what onreconnected returns: a failed re-subscription is recorded, not left unhandled.
+      const resubscribe = (name: string, done: Promise<unknown>) => {
+        done.then(
+          () => resubscribed.push(name),
+          (e: Error) => resubscribed.push(`${name} failed: ${e.message}`),
+        );
+      };
+      goodUser.onreconnected(() => resubscribe("user", goodUser.invoke("SubscribeOrders", ACCOUNT)));
+      goodMarket.onreconnected(() => resubscribe("market", goodMarket.invoke("SubscribeContractQuotes", mnq.id)));
       // …and one that forgets to.
       const naiveUser = track(hubConnection(sim, "user", token));
       const naiveMarket = track(hubConnection(sim, "market", token));
@@ -164,6 +165,7 @@ describe("simulator hubs: faults and reconnects", () => {
         assert.equal(l.reconnected[0], undefined, "skipNegotiation: no connection id");
       }
       await until(() => resubscribed.length === 2, "the re-subscriptions in onreconnected");
+      assert.deepEqual(resubscribed.sort(), ["market", "user"]);
       // The good market client got a fresh full quote on re-subscribing.
       await until(() => gm!.GatewayQuote!.length === 2, "the full quote after re-subscribing");
       assert.equal((gm!.GatewayQuote![1]![1] as Record<string, unknown>).symbolName, "/MNQ");

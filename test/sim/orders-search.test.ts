@@ -2,7 +2,20 @@ import { strict as assert } from "node:assert";
 import type { AxiosInstance } from "axios";
 import type { Simulator } from "../../src/sim";
 import { ACCOUNT, frontMonth, login, SECOND_ACCOUNT, setPrice, startTestSim } from "../support/sim";
-import { BUY, call, placeOk, resetSim, S, SELL, T, type WireOrder, type WireTrade } from "../support/trading";
+import {
+  BUY,
+  call,
+  type OrderAnswer,
+  type OrderList,
+  placeOk,
+  resetSim,
+  S,
+  SELL,
+  T,
+  type TradeList,
+  type WireOrder,
+  type WireTrade,
+} from "../support/trading";
 
 /** Order/search, Order/searchById, Order/v2/query and Trade/search, with a clock the test moves. */
 describe("simulator: order and trade queries", () => {
@@ -44,18 +57,27 @@ describe("simulator: order and trade queries", () => {
       const b = await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: BUY, size: 1 });
       clock = t0 + 120_000;
 
-      const all = await call(api, "/api/Order/search", { accountId: ACCOUNT, startTimestamp: iso(t0 - 1000) });
+      const all = await call<OrderList>(api, "/api/Order/search", {
+        accountId: ACCOUNT,
+        startTimestamp: iso(t0 - 1000),
+      });
       assert.deepEqual([all.success, all.errorCode], [true, 0]);
       assert.deepEqual(ids(all.orders), [a, b]);
-      const later = await call(api, "/api/Order/search", { accountId: ACCOUNT, startTimestamp: iso(t0 + 30_000) });
+      const later = await call<OrderList>(api, "/api/Order/search", {
+        accountId: ACCOUNT,
+        startTimestamp: iso(t0 + 30_000),
+      });
       assert.deepEqual(ids(later.orders), [b]);
-      const earlier = await call(api, "/api/Order/search", {
+      const earlier = await call<OrderList>(api, "/api/Order/search", {
         accountId: ACCOUNT,
         startTimestamp: iso(t0 - 1000),
         endTimestamp: iso(t0 + 30_000),
       });
       assert.deepEqual(ids(earlier.orders), [a]);
-      const none = await call(api, "/api/Order/search", { accountId: ACCOUNT, startTimestamp: iso(t0 + 90_000) });
+      const none = await call<OrderList>(api, "/api/Order/search", {
+        accountId: ACCOUNT,
+        startTimestamp: iso(t0 + 90_000),
+      });
       assert.deepEqual(none.orders, []);
     });
 
@@ -69,7 +91,7 @@ describe("simulator: order and trade queries", () => {
         limitPrice: 25010,
         customTag: "tp-1",
       });
-      const r = await call(api, "/api/Order/search", { accountId: ACCOUNT, startTimestamp: iso(t0) });
+      const r = await call<OrderList>(api, "/api/Order/search", { accountId: ACCOUNT, startTimestamp: iso(t0) });
       assert.deepEqual(r.orders, [
         {
           id,
@@ -97,7 +119,10 @@ describe("simulator: order and trade queries", () => {
 
     it("keeps each account's orders apart", async () => {
       await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Limit, side: BUY, size: 1, limitPrice: 24990 });
-      const r = await call(api, "/api/Order/search", { accountId: SECOND_ACCOUNT, startTimestamp: iso(t0 - 1000) });
+      const r = await call<OrderList>(api, "/api/Order/search", {
+        accountId: SECOND_ACCOUNT,
+        startTimestamp: iso(t0 - 1000),
+      });
       assert.deepEqual(r.orders, []);
     });
   });
@@ -105,8 +130,8 @@ describe("simulator: order and trade queries", () => {
   describe("Order/searchById", () => {
     it("finds an order of the account, and answers errorCode 1 for another account or an unknown id", async () => {
       const id = await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: BUY, size: 1 });
-      const r = await call(api, "/api/Order/searchById", { accountId: ACCOUNT, orderId: id });
-      assert.deepEqual([r.success, r.order.id, r.order.status, r.order.filledPrice], [true, id, S.Filled, 25000.25]);
+      const r = await call<OrderAnswer>(api, "/api/Order/searchById", { accountId: ACCOUNT, orderId: id });
+      assert.deepEqual([r.success, r.order?.id, r.order?.status, r.order?.filledPrice], [true, id, S.Filled, 25000.25]);
       assert.deepEqual(await call(api, "/api/Order/searchById", { accountId: SECOND_ACCOUNT, orderId: id }), {
         order: null,
         success: false,
@@ -154,7 +179,7 @@ describe("simulator: order and trade queries", () => {
       clock = t0 + 10_000;
       return { open, filled, cancelled, mesOpen };
     }
-    const query = (body: object) => call(api, "/api/Order/v2/query", body);
+    const query = (body: object) => call<OrderList>(api, "/api/Order/v2/query", body);
 
     it("filters by status", async () => {
       const o = await fourOrders();
@@ -247,7 +272,10 @@ describe("simulator: order and trade queries", () => {
       await setPrice(sim, mnq, 25010);
       const sell = await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: SELL, size: 2 });
 
-      const all = await call(api, "/api/Trade/search", { accountId: ACCOUNT, startTimestamp: iso(t0 - 1000) });
+      const all = await call<TradeList>(api, "/api/Trade/search", {
+        accountId: ACCOUNT,
+        startTimestamp: iso(t0 - 1000),
+      });
       const trades = all.trades as WireTrade[];
       assert.equal(trades.length, 2);
       assert.deepEqual(
@@ -272,12 +300,15 @@ describe("simulator: order and trade queries", () => {
       );
       assert.notEqual(trades[0]!.id, trades[1]!.id);
 
-      const later = await call(api, "/api/Trade/search", { accountId: ACCOUNT, startTimestamp: iso(t0 + 30_000) });
+      const later = await call<TradeList>(api, "/api/Trade/search", {
+        accountId: ACCOUNT,
+        startTimestamp: iso(t0 + 30_000),
+      });
       assert.deepEqual(
         later.trades.map((t: WireTrade) => t.orderId),
         [sell],
       );
-      const earlier = await call(api, "/api/Trade/search", {
+      const earlier = await call<TradeList>(api, "/api/Trade/search", {
         accountId: ACCOUNT,
         startTimestamp: iso(t0 - 1000),
         endTimestamp: iso(t0 + 30_000),
@@ -286,7 +317,10 @@ describe("simulator: order and trade queries", () => {
         earlier.trades.map((t: WireTrade) => t.orderId),
         [buy],
       );
-      const other = await call(api, "/api/Trade/search", { accountId: SECOND_ACCOUNT, startTimestamp: iso(t0 - 1000) });
+      const other = await call<TradeList>(api, "/api/Trade/search", {
+        accountId: SECOND_ACCOUNT,
+        startTimestamp: iso(t0 - 1000),
+      });
       assert.deepEqual(other.trades, []);
     });
   });

@@ -1,5 +1,6 @@
 import type { Simulator } from "../../src/sim";
 import { runningClockFrom } from "./clock";
+import type { Received } from "./node-msgs";
 import { USER } from "./sim";
 
 /** node-red-node-test-helper bound to the Node-RED we test on (4.1.x); untyped upstream. */
@@ -42,9 +43,12 @@ export function configFor(sim: Simulator, extra: Record<string, unknown> = {}) {
 /** The latest status a node showed, its own (the helper's spy holds every node's calls). */
 export { statusOf as lastStatus } from "./node-calls";
 
-/** Collects every msg a helper node receives. */
-export function collect(node: { on(e: string, f: (m: any) => void): void }): any[] {
-  const got: any[] = [];
-  node.on("input", (m: any) => got.push(m));
+/**
+ * Collects every msg a helper node receives. `M` is what the test reads of them (test/support/
+ * node-msgs.ts); by default only the payload, as `unknown`.
+ */
+export function collect<M extends Received = Received>(node: { on(e: "input", f: (m: M) => void): void }): M[] {
+  const got: M[] = [];
+  node.on("input", (m) => got.push(m));
   return got;
 }

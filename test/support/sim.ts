@@ -84,7 +84,7 @@ export function record(conn: signalR.HubConnection, names: string[]): Record<str
 }
 
 /** Polls until `check` returns a truthy value, or fails with `what` after `timeoutMs`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

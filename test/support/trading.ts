@@ -83,8 +83,18 @@ export interface WireTrade {
   orderId: number;
 }
 
-/** POSTs to a gateway endpoint and returns the JSON answer, which must come with HTTP 200. */
-export async function call<R = Envelope & Record<string, any>>(
+/** Answers of Order/search, Order/searchOpen and Order/v2/query (which adds totalCount). */
+export type OrderList = Envelope & { orders: WireOrder[]; totalCount?: number | null };
+/** Answer of Order/searchById: null when the account has no such order. */
+export type OrderAnswer = Envelope & { order: WireOrder | null };
+export type PositionList = Envelope & { positions: WirePosition[] };
+export type TradeList = Envelope & { trades: WireTrade[] };
+
+/**
+ * POSTs to a gateway endpoint and returns the JSON answer, which must come with HTTP 200. `R` names
+ * the answer's shape; without it only the envelope's fields are known.
+ */
+export async function call<R = Envelope & Record<string, unknown>>(
   api: AxiosInstance,
   path: string,
   body: unknown,
@@ -109,33 +119,35 @@ export async function placeOk(api: AxiosInstance, body: PlaceBody): Promise<numb
 
 /** One order as Order/searchById reads it back. */
 export async function getOrder(api: AxiosInstance, accountId: number, orderId: number): Promise<WireOrder> {
-  const r = await call(api, "/api/Order/searchById", { accountId, orderId });
+  const r = await call<OrderAnswer>(api, "/api/Order/searchById", { accountId, orderId });
   assert.equal(r.success, true, `Order/searchById ${orderId}: ${JSON.stringify(r)}`);
-  return r.order as WireOrder;
+  return r.order!;
 }
 
 export async function openOrders(api: AxiosInstance, accountId: number): Promise<WireOrder[]> {
-  const r = await call(api, "/api/Order/searchOpen", { accountId });
+  const r = await call<OrderList>(api, "/api/Order/searchOpen", { accountId });
   assert.equal(r.success, true);
-  return r.orders as WireOrder[];
+  return r.orders;
 }
 
 export async function openPositions(api: AxiosInstance, accountId: number): Promise<WirePosition[]> {
-  const r = await call(api, "/api/Position/searchOpen", { accountId });
+  const r = await call<PositionList>(api, "/api/Position/searchOpen", { accountId });
   assert.equal(r.success, true);
-  return r.positions as WirePosition[];
+  return r.positions;
 }
 
 /** Every trade of an account (Trade/search without a time window). */
 export async function tradesOf(api: AxiosInstance, accountId: number): Promise<WireTrade[]> {
-  const r = await call(api, "/api/Trade/search", { accountId });
+  const r = await call<TradeList>(api, "/api/Trade/search", { accountId });
   assert.equal(r.success, true);
-  return r.trades as WireTrade[];
+  return r.trades;
 }
 
 export async function balanceOf(api: AxiosInstance, accountId: number): Promise<number> {
-  const r = await call(api, "/api/Account/search", { onlyActiveAccounts: false });
-  const a = (r.accounts as { id: number; balance: number }[]).find((x) => x.id === accountId);
+  const r = await call<Envelope & { accounts: { id: number; balance: number }[] }>(api, "/api/Account/search", {
+    onlyActiveAccounts: false,
+  });
+  const a = r.accounts.find((x) => x.id === accountId);
   assert.ok(a, `account ${accountId} not listed`);
   return a.balance;
 }
