@@ -55,7 +55,7 @@ describe("core: journal (SQLite)", () => {
     j.append("fill", 7, {}, t + 1);
     j.append("breach", 7, {}, t + 2);
     j.append("fill", 7, {}, t + 86_400_000);
-    const rows = j.report(7, { dailyPnl: { "2026-11-25": -120.5, "2026-11-26": 300 } } as never);
+    const rows = j.report(7, { dailyPnl: { "2026-11-25": -120.5, "2026-11-26": 300 } });
     assert.deepEqual(rows, [
       { tradingDay: "2026-11-25", pnl: -120.5, trades: 2, breaches: 1, bestDay: false },
       { tradingDay: "2026-11-26", pnl: 300, trades: 1, breaches: 0, bestDay: true },

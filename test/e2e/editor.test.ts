@@ -120,7 +120,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
    */
   async function postAlertThroughRules(rulesId: string): Promise<{ status: number; rule: string }> {
     const flows = (await (await fetch(`${red.url}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json()) as {
-      flows: Array<{ id: string; z?: string; wires?: string[][] }>;
+      flows: Array<{ id: string; z?: string; wires?: string[][] } & Record<string, unknown>>;
     };
     const rules = flows.flows.find((n) => n.id === rulesId)!;
     const z = rules.z!;
@@ -137,7 +137,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
         x: 100,
         y: 600,
         wires: [["e2e-alert"]],
-      } as never,
+      },
       {
         id: "e2e-alert",
         type: "topstepx-alert",
@@ -148,8 +148,8 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
         x: 250,
         y: 600,
         wires: [[rulesId], ["e2e-resp"]],
-      } as never,
-      { id: "e2e-resp", type: "http response", z, statusCode: "", headers: {}, x: 400, y: 600, wires: [] } as never,
+      },
+      { id: "e2e-resp", type: "http response", z, statusCode: "", headers: {}, x: 400, y: 600, wires: [] },
     );
     await deployFlows(red.url, flows.flows);
     // The redeploy restarts the rules node: until it has re-synced it refuses with stateUnknown.

@@ -411,7 +411,7 @@ export class Journal {
   }
 
   /** Per trading day: P&L (from the rule state), fills and breaches (from the journal), the best day. */
-  report(accountId: number, state: RuleState | null): DayReport[] {
+  report(accountId: number, state: Pick<RuleState, "dailyPnl"> | null): DayReport[] {
     this.flush();
     const counts = this.db
       .prepare(
