@@ -49,7 +49,18 @@ const flows = join(userDir, "flows.json");
 if (!existsSync(flows)) copyFileSync(join(root, "examples", "flows.json"), flows);
 
 const { startSimulator } = require(join(root, "dist", "src", "sim"));
-const sim = await startSimulator({ port: simPort, host: "127.0.0.1" }).catch((e) => {
+const { practiceStart } = require(join(root, "dist", "src", "core", "rules", "practice-session"));
+const { rulesFor } = require(join(root, "dist", "src", "core", "rules", "rules-config"));
+// Outside the trading window the simulator's clock starts at the latest session's 09:30 CT, so the
+// sample alert can be tried at any hour; the nodes follow the simulator's clock.
+// TOPSTEPX_PRACTICE=0 keeps real time.
+const practice =
+  process.env.TOPSTEPX_PRACTICE === "0" ? null : practiceStart(rulesFor("topstep-combine-50k"), Date.now());
+const sim = await startSimulator({
+  port: simPort,
+  host: "127.0.0.1",
+  ...(practice === null ? {} : { clock: { start: practice } }),
+}).catch((e) => {
   process.stderr.write(
     e.code === "EADDRINUSE"
       ? `Port ${simPort} is taken: is another \`npm start\` (or topstepx-sim) running? Stop it first.\n`
@@ -86,9 +97,13 @@ red.stdout.on("data", (chunk) => {
       stopLoss: 40,
       takeProfit: 80,
     });
+    const session =
+      practice === null
+        ? ""
+        : `\n  │   Market        closed now; practice session from ${chicagoLabel(practice)} CT (the simulator's clock)`;
     process.stdout.write(`
   ┌──────────────────────────────────────────────────────────────────────────
-  │ TopstepX for Node-RED, on the local simulator (no real orders)
+  │ TopstepX for Node-RED, on the local simulator (no real orders)${session}
   │   Editor        ${editor}
   │   Webhook URL   ${editor}/topstepx/alert
   │   Dashboard     ${editor}/dashboard/topstepx  (after importing the Dashboard example)
@@ -102,6 +117,24 @@ red.stdout.on("data", (chunk) => {
 `);
   }
 });
+
+/** "Wed 25 Nov 09:30" in Chicago. */
+function chicagoLabel(ms) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: "America/Chicago",
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(ms))
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.weekday} ${p.day} ${p.month} ${p.hour}:${p.minute}`;
+}
 
 const stop = () => {
   red.kill("SIGINT");

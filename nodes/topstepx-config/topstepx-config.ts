@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "../../src/core/clock";
 import { GatewayConnection } from "../../src/core/connection";
 import type { RestClientOptions } from "../../src/core/gateway/rest-client";
 import type { Logger } from "../../src/core/logger";
+import { VenueClockFollower } from "../../src/core/time/venue-clock";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { NodeType } from "../shared/node-types";
 import { serveAccountList } from "./accounts-endpoint";
@@ -33,7 +34,10 @@ export = (RED: NodeAPI): void => {
   const connectionFor = (settings: ConfigSettings, logger: Logger) => {
     const budgets = runtime.topstepxConfigRestBudgets;
     return new GatewayConnection({
-      clock: runtime.topstepxConfigClock ?? systemClock,
+      // Against a simulator, the rules run on its venue clock (a weekend can be a Tuesday morning there).
+      clock:
+        runtime.topstepxConfigClock ??
+        (settings.environment === "topstepx" ? systemClock : new VenueClockFollower(settings.endpoints.restUrl)),
       rest: budgets ? { budgets } : undefined,
       endpoints: settings.endpoints,
       credentials: { userName: settings.userName, apiKey: settings.apiKey },

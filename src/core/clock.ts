@@ -7,6 +7,13 @@ export interface Clock {
    * process. A test clock that drives its own time provides it, so retry and budget waits run on it.
    */
   sleep?(ms: number): Promise<void>;
+  /**
+   * Optional: a clock that follows another's time (a simulator's venue clock) learns it here. The
+   * connection calls it before logging in, so nothing it judges runs on another time.
+   */
+  start?(): Promise<unknown>;
+  /** Optional: stops following (called when the connection stops). */
+  stop?(): void;
 }
 
 /**

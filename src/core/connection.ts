@@ -210,6 +210,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.started = true;
     this.afterConnect.open();
     try {
+      await this.clock.start?.();
       await this.rest.sessionToken();
     } catch (e) {
       this.started = false;
@@ -227,6 +228,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.clock.stop?.();
     this.afterConnect.close();
     this.pending.close();
     await Promise.all([this.userHub.stop(), this.marketHub.stop()]);

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { loadSimConfigFile, type SimConfigInput } from "./config";
-import { startSimulator } from "./simulator";
+import { type SimulatorOptions, startSimulator } from "./simulator";
+import { parseInstant } from "./venue-clock";
 
 const USAGE = `Usage: topstepx-sim [--port N] [--host 127.0.0.1] [--seed S] [--config FILE]
-                    [--quote-rate N] [--verbose]
+                    [--quote-rate N] [--clock TIME] [--speed N] [--verbose]
 
 A local ProjectX Gateway (TopstepX API) with a synthetic market, for paper-trading flows.
   --port N         listen port (default 5880; 0 picks a free port)
@@ -11,10 +12,14 @@ A local ProjectX Gateway (TopstepX API) with a synthetic market, for paper-tradi
   --seed S         market seed: the same seed gives the same prices (default 42)
   --config FILE    JSON configuration: users, accounts, fees, market, hubs, rateLimits
   --quote-rate N   quotes per second per watched contract; 0 freezes prices (default 4)
+  --clock TIME     start the venue clock at TIME (ISO 8601 with offset, e.g. 2026-12-01T09:30:00-06:00);
+                   default: now. GET/POST /sim/clock reads and moves it while running
+  --speed N        run the venue clock N times faster than real time (default 1)
   --verbose        log every request`;
 
-function parseArgs(argv: string[]): { file?: string; overrides: SimConfigInput } {
+function parseArgs(argv: string[]): { file?: string; overrides: SimConfigInput; clock: SimulatorOptions["clock"] } {
   const overrides: SimConfigInput = {};
+  const clock: NonNullable<SimulatorOptions["clock"]> = {};
   let file: string | undefined;
   const num = (flag: string, v: string | undefined) => {
     const n = Number(v);
@@ -41,6 +46,13 @@ function parseArgs(argv: string[]): { file?: string; overrides: SimConfigInput }
       case "--quote-rate":
         overrides.market = { quoteRate: num(flag, value()) };
         break;
+      case "--clock":
+        clock.start = parseInstant(value() ?? "");
+        break;
+      case "--speed":
+        clock.speed = num(flag, value());
+        if (clock.speed <= 0 || clock.speed > 10_000) throw new Error("--speed needs a number above 0, at most 10000");
+        break;
       case "--verbose":
         overrides.verbose = true;
         break;
@@ -52,7 +64,7 @@ function parseArgs(argv: string[]): { file?: string; overrides: SimConfigInput }
         throw new Error(`unknown option ${a}`);
     }
   }
-  return { file, overrides };
+  return { file, overrides, clock };
 }
 
 async function main(): Promise<void> {
@@ -65,7 +77,7 @@ async function main(): Promise<void> {
   }
   const base = args.file ? loadSimConfigFile(args.file) : {};
   const config: SimConfigInput = { ...base, ...args.overrides, market: { ...base.market, ...args.overrides.market } };
-  const sim = await startSimulator(config);
+  const sim = await startSimulator({ ...config, clock: args.clock });
   const user = sim.config.users[0]!;
   process.stdout.write(
     `TopstepX gateway simulator (seed ${sim.config.seed}, ${sim.market.quoteRate} quotes/s per contract)\n` +
@@ -73,6 +85,7 @@ async function main(): Promise<void> {
       `  User hub        ${sim.userHubUrl}\n` +
       `  Market hub      ${sim.marketHubUrl}\n` +
       `  Control API     ${sim.restUrl}/sim/state\n` +
+      `  Venue clock     ${new Date(sim.now()).toISOString()}${sim.clock.speed === 1 ? "" : ` (×${sim.clock.speed})`}, ${sim.restUrl}/sim/clock\n` +
       `  Login           userName "${user.userName}", apiKey "${user.apiKey}"\n` +
       `  Accounts        ${sim.config.accounts.map((a) => `${a.name} (${a.id})`).join(", ")}\n`,
   );

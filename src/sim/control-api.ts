@@ -4,6 +4,7 @@ import { listingsFrom, PRODUCTS } from "./catalog";
 import { FaultsRequest } from "./faults";
 import { readBody, sendJson } from "./http-util";
 import type { Simulator } from "./simulator";
+import { parseInstant } from "./venue-clock";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
 
 /**
@@ -25,6 +26,11 @@ const AccountPatch = z.object({
   active: z.boolean().optional(),
 });
 const ResetRequest = z.object({ tokens: z.boolean().optional() });
+const ClockRequest = z.object({
+  time: z.union([z.string(), z.number()]).optional(),
+  advance: z.number().finite().optional(),
+  speed: z.number().optional(),
+});
 
 class BadRequest extends Error {}
 
@@ -101,6 +107,11 @@ export async function handleControl(
         if (!a) throw new BadRequest(`account ${accountId} does not exist`);
         return sendJson(res, 200, accountModel(a));
       }
+      case "GET /sim/clock":
+        return sendJson(res, 200, clockState(sim));
+      case "POST /sim/clock":
+        setClock(sim, parse(ClockRequest, await readBody(req)));
+        return sendJson(res, 200, clockState(sim));
       case "POST /sim/tokens/expire":
         return sendJson(res, 200, { expired: sim.auth.expireAll() });
       default:
@@ -109,6 +120,25 @@ export async function handleControl(
   } catch (e) {
     if (e instanceof BadRequest) return sendJson(res, 400, { error: e.message });
     throw e;
+  }
+}
+
+/** GET /sim/clock: the venue's time, as ISO 8601 and epoch ms, and its speed. */
+function clockState(sim: Simulator) {
+  const now = sim.now();
+  return { time: new Date(now).toISOString(), epochMs: now, speed: sim.clock.speed };
+}
+
+/** POST /sim/clock {time?, advance?, speed?}: sets the venue's time, moves it forward, changes its speed. */
+function setClock(sim: Simulator, b: z.infer<typeof ClockRequest>): void {
+  try {
+    sim.clock.set({
+      ...(b.time !== undefined ? { time: parseInstant(b.time) } : {}),
+      ...(b.advance !== undefined ? { advance: b.advance } : {}),
+      ...(b.speed !== undefined ? { speed: b.speed } : {}),
+    });
+  } catch (e) {
+    throw new BadRequest((e as Error).message);
   }
 }
 

@@ -12,10 +12,13 @@ import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
 import { type Endpoint, restEndpoints } from "./rest-api";
 import { UserHub } from "./user-hub";
+import { parseInstant, VenueClock } from "./venue-clock";
 
 export interface SimulatorOptions extends SimConfigInput {
-  /** Clock for tokens, orders and prices; tests inject one. Hub keep-alive uses real time. */
+  /** The time the venue clock runs on (tests inject one); the process's time by default. Hub keep-alive uses real time. */
   now?: () => number;
+  /** Where the venue clock starts (ISO 8601 or epoch ms; default: `now`) and how fast it runs (default 1). */
+  clock?: { start?: string | number; speed?: number };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -26,6 +29,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class Simulator {
   readonly config: SimConfig;
+  /** The venue's time: set, sped up or advanced through `/sim/clock`. */
+  readonly clock: VenueClock;
   readonly now: () => number;
   readonly auth: Auth;
   readonly market: Market;
@@ -47,9 +52,11 @@ export class Simulator {
   private baseUrl = "";
 
   constructor(options: SimulatorOptions = {}) {
-    const { now, ...config } = options;
+    const { now, clock, ...config } = options;
     this.config = parseSimConfig(config);
-    this.now = now ?? Date.now;
+    const start = clock?.start === undefined ? undefined : parseInstant(clock.start);
+    this.clock = new VenueClock(now ?? Date.now, start, clock?.speed ?? 1);
+    this.now = this.clock.now;
     this.auth = new Auth(this.config.users, this.config.tokenTtlSeconds * 1000, this.now);
     this.market = new Market(this.config.seed, this.config.market.quoteRate, this.now);
     const authenticate = (token: string | null) => {
