@@ -76,6 +76,11 @@ export const SimConfig = z.object({
       sparseQuotes: z.boolean().default(true),
       /** Levels per side in GatewayDepth snapshots. */
       depthLevels: z.number().int().min(1).max(50).default(10),
+      /**
+       * "cme": products trade only in their CME hours on the venue clock (orders refused and no
+       * quotes while closed), as on TopstepX. "always": the market never closes.
+       */
+      hours: z.enum(["cme", "always"]).default("cme"),
     })
     .prefault({}),
   hubs: z

@@ -17,6 +17,7 @@ import { isExpired, isListed, parseContractId } from "./catalog";
 import type { SimAccountConfig, SimConfig } from "./config";
 import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
+import { isTrading } from "./trading-hours";
 
 /** An order as the simulator keeps it; `wire.ts` turns it into the gateway's OrderModel. */
 export interface SimOrder {
@@ -136,6 +137,11 @@ export class Exchange {
     this.reset();
   }
 
+  /** Whether a product trades now on the venue clock (always, when the market is configured never to close). */
+  trading(symbol: string): boolean {
+    return this.config.market.hours === "always" || isTrading(symbol, this.now());
+  }
+
   /** Back to the configured accounts, with no orders, positions or trades. */
   reset(): void {
     for (const contractId of this.working.keys()) this.market.release(contractId);
@@ -189,6 +195,8 @@ export class Exchange {
     if (!listing || !isListed(listing, this.now()))
       return reject(PlaceOrderErrorCode.ContractNotFound, "Contract not found.");
     if (isExpired(listing, this.now())) return reject(PlaceOrderErrorCode.ContractNotActive, "Contract is not active.");
+    if (!this.trading(listing.product.symbol))
+      return reject(PlaceOrderErrorCode.OutsideTradingHours, "Outside trading hours.");
     if (!account.canTrade) return reject(PlaceOrderErrorCode.AccountViolation, "Account is not allowed to trade.");
     const cm = this.market.get(req.contractId)!;
     if (req.side !== OrderSide.Bid && req.side !== OrderSide.Ask)
@@ -624,6 +632,8 @@ export class Exchange {
     if (partial && (size <= 0 || size > pos.size)) {
       return { errorCode: PartialClosePositionErrorCode.InvalidCloseSize, errorMessage: "Invalid close size." };
     }
+    // Live answers a close while the market is closed with its "rejected" code and no message.
+    if (!this.trading(listing.product.symbol)) return { errorCode: codes.OrderRejected, errorMessage: null };
     const cm = this.market.get(contractId)!;
     const side = pos.type === PositionType.Long ? OrderSide.Ask : OrderSide.Bid;
     const order = this.newOrder(accountId, cm, OrderType.Market, side, partial ? size : pos.size, null);

@@ -152,6 +152,8 @@ export class Market {
   private timer: NodeJS.Timeout | null = null;
   private rate: number;
   private tickerStart = 0;
+  /** Whether a product trades now: while it does not, its price stands still and no quote goes out. */
+  trades: (symbol: string) => boolean = () => true;
   private emitted = 0;
   private lastTickAt = 0;
 
@@ -261,7 +263,7 @@ export class Market {
       const t = from + ((now - from) * k) / due;
       for (const id of this.interest.keys()) {
         const cm = this.get(id);
-        if (!cm) continue;
+        if (!cm || !this.trades(cm.listing.product.symbol)) continue;
         cm.step(t);
         for (const l of this.listeners) l.onPrice(cm, false);
       }

@@ -82,6 +82,7 @@ export class Simulator {
       trade: (t) => userHub?.trade(t),
       marketTrade: (cm, price, size, side) => this.marketHub.marketTrade(cm, price, size, side),
     });
+    this.market.trades = (symbol) => this.exchange.trading(symbol);
     this.userHub = userHub = new UserHub(this.exchange, authenticate, hubOptions);
     // Subscribers see the quote that moved the market before the fills it caused.
     this.market.listen({ onPrice: (cm) => this.marketHub.onPrice(cm) });
