@@ -173,9 +173,9 @@ export class Simulator {
     if (path.startsWith("/api/")) return this.rest(req, res, path.slice(5), url);
     if (path.startsWith("/sim/")) return handleControl(this, req, res, path);
     if (req.method === "POST" && path === "/hubs/user/negotiate")
-      return this.userHub.server.negotiate(tokenOf(req, url), res);
+      return this.userHub.server.negotiate(tokenOf(req, url), res, url);
     if (req.method === "POST" && path === "/hubs/market/negotiate")
-      return this.marketHub.server.negotiate(tokenOf(req, url), res);
+      return this.marketHub.server.negotiate(tokenOf(req, url), res, url);
     if (path === "/") {
       return sendJson(res, 200, {
         name: "TopstepX gateway simulator",
