@@ -6,7 +6,7 @@ import { parseSimConfig, type SimConfig, type SimConfigInput } from "./config";
 import { handleControl } from "./control-api";
 import { Exchange } from "./exchange";
 import { Faults, type FaultsRequest } from "./faults";
-import { readBody, sendEmpty, sendJson, sendProblem, validationErrors } from "./http-util";
+import { isJsonMediaType, readBody, sendEmpty, sendJson, sendProblem, validationErrors } from "./http-util";
 import { Market } from "./market";
 import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
@@ -220,8 +220,7 @@ export class Simulator {
 
     let json: unknown = null;
     if (ep.takesBody) {
-      const type = req.headers["content-type"] ?? "";
-      if (!/^application\/([\w.+-]*\+)?json/i.test(type)) return sendEmpty(res, 415);
+      if (!isJsonMediaType(req.headers["content-type"])) return sendEmpty(res, 415);
       try {
         json = JSON.parse(text);
       } catch {
