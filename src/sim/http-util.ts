@@ -70,6 +70,15 @@ export function isJsonMediaType(header: string | undefined): boolean {
   return type.startsWith("application/") && type.endsWith("+json") && type.length > "application/+json".length;
 }
 
+/**
+ * ASP.NET Core's errors for a JSON body it cannot read: an empty body is refused before parsing
+ * (the `""` key), anything else fails in the JSON reader (`$`) and leaves the model unbound.
+ */
+export function unreadableBodyErrors(text: string): Record<string, string[]> {
+  if (text.length === 0) return { "": ["A non-empty request body is required."] };
+  return { $: ["The request body is not valid JSON."], request: ["The request field is required."] };
+}
+
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Turns zod issues into ASP.NET-style validation messages keyed like System.Text.Json paths. */

@@ -6,7 +6,15 @@ import { parseSimConfig, type SimConfig, type SimConfigInput } from "./config";
 import { handleControl } from "./control-api";
 import { Exchange } from "./exchange";
 import { Faults, type FaultsRequest } from "./faults";
-import { isJsonMediaType, readBody, sendEmpty, sendJson, sendProblem, validationErrors } from "./http-util";
+import {
+  isJsonMediaType,
+  readBody,
+  sendEmpty,
+  sendJson,
+  sendProblem,
+  unreadableBodyErrors,
+  validationErrors,
+} from "./http-util";
 import { Market } from "./market";
 import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
@@ -224,10 +232,7 @@ export class Simulator {
       try {
         json = JSON.parse(text);
       } catch {
-        return sendProblem(res, {
-          $: ["The request body is not valid JSON."],
-          request: ["The request field is required."],
-        });
+        return sendProblem(res, unreadableBodyErrors(text));
       }
     }
     const accepted = ep.accept(json);

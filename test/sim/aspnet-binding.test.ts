@@ -167,7 +167,7 @@ describe("simulator: request binding as ASP.NET Core's web defaults do it", () =
     assert.equal(r.data.orders.length, 1);
   });
 
-  it("still requires strings and objects (nullable references), and refuses null for a value type", async () => {
+  it("still requires strings and objects, refuses null for a value type, and answers unreadable bodies with ProblemDetails", async () => {
     const noContract = await api.post("/api/Order/place", { accountId: ACCOUNT, type: 2, side: 0, size: 1 });
     assert.equal(noContract.status, 400);
     assert.deepEqual(noContract.data.errors, { ContractId: ["The ContractId field is required."] });
@@ -181,6 +181,12 @@ describe("simulator: request binding as ASP.NET Core's web defaults do it", () =
     const notObject = await postRaw(api, "/api/Contract/available", "[]", "application/json");
     assert.equal(notObject.status, 400);
     assert.deepEqual(Object.keys(notObject.data.errors), ["$"]);
+    const empty = await postRaw(api, "/api/Contract/available", "", "application/json");
+    assert.equal(empty.status, 400);
+    assert.deepEqual(empty.data.errors, { "": ["A non-empty request body is required."] });
+    const broken = await postRaw(api, "/api/Contract/available", "{live:", "text/json");
+    assert.equal(broken.status, 400);
+    assert.deepEqual(Object.keys(broken.data.errors).sort(), ["$", "request"]);
     assert.equal((await openOrders()).length, 0);
   });
 });
