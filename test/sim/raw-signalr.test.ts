@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { Simulator } from "../../src/sim";
 import { RawHubClient, type RawRecord } from "../support/raw-signalr";
-import { ACCOUNT, login, restClient, startTestSim, until } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, startTestSim, until } from "../support/sim";
 
 const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, "ws");
 
@@ -56,6 +56,22 @@ describe("simulator: raw SignalR clients (negotiate v0, hand-made JSON handshake
     );
     const [payload] = event.arguments as [{ data: { id: number; balance: number } }];
     assert.deepEqual([payload.data.id, payload.data.balance], [ACCOUNT, 48_500]);
+  });
+
+  it("streams quotes to a raw client on the market hub after a version 0 negotiation", async () => {
+    const api = restClient(sim, token);
+    const mnq = (await frontMonth(api, "MNQ")).id;
+    const n = await api.post("/hubs/market/negotiate");
+    assert.equal(n.data.negotiateVersion, 0);
+    const c = await connect(`${wsUrl(sim.marketHubUrl)}?id=${encodeURIComponent(n.data.connectionId)}`);
+    assert.deepEqual(await handshake(c, { protocol: "json", version: 1 }), {});
+    c.invoke("SubscribeContractQuotes", [mnq]);
+    await setPrice(sim, mnq, 25_100);
+    const quote = await until(
+      () => c.records.find((r) => r.type === 1 && r.target === "GatewayQuote"),
+      "a quote on the raw socket",
+    );
+    assert.equal((quote.arguments as unknown[])[0], mnq);
   });
 
   it("connects like pysignalr: the token in the access_token query of negotiate and of the socket", async () => {
