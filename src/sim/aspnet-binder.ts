@@ -15,10 +15,22 @@ const DATE_TIME_MIN = "0001-01-01T00:00:00";
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-type Field = { schema: z.ZodType; nullable: boolean };
+/** How a value of one schema position binds, worked out once per schema. */
+type Slot =
+  | { kind: "object"; properties: Map<string, Property> }
+  | { kind: "array"; element: Slot }
+  | { kind: "number"; text: RegExp }
+  | { kind: "as-is" };
+
+interface Property {
+  name: string;
+  slot: Slot;
+  /** The C# default bound when the property is missing, or undefined to leave it missing. */
+  missing: unknown;
+}
 
 /** Peels optional/nullable wrappers: a C# `T?` or a nullable reference. */
-function unwrap(schema: z.ZodType): Field {
+function unwrap(schema: z.ZodType): { schema: z.ZodType; nullable: boolean } {
   let s = schema;
   let nullable = false;
   while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) {
@@ -26,13 +38,6 @@ function unwrap(schema: z.ZodType): Field {
     s = s.unwrap() as z.ZodType;
   }
   return { schema: s, nullable };
-}
-
-/** A number written as a JSON string, when the web defaults would read it; otherwise the value. */
-function numberFromString(value: unknown, schema: z.ZodNumber): unknown {
-  if (typeof value !== "string") return value;
-  const pattern = schema.isInt ? INTEGER_TEXT : DECIMAL_TEXT;
-  return pattern.test(value) ? Number(value) : value;
 }
 
 /** The value C# gives a missing non-nullable value-type property, or undefined for none. */
@@ -44,35 +49,59 @@ function defaultOf(key: string, schema: z.ZodType): unknown {
   return undefined;
 }
 
-function bindValue(key: string, value: unknown, field: Field): unknown {
-  const { schema } = field;
-  if (value === null || value === undefined) return value;
-  if (schema instanceof z.ZodObject) return bindObject(value, schema);
-  if (schema instanceof z.ZodArray && Array.isArray(value)) {
-    const element = unwrap(schema.element as z.ZodType);
-    return value.map((v) => bindValue(key, v, element));
+const objectSlots = new WeakMap<z.ZodObject, Slot>();
+const rootSlots = new WeakMap<z.ZodType, Slot>();
+
+function slotOf(key: string, schema: z.ZodType): Slot {
+  if (schema instanceof z.ZodObject) {
+    const known = objectSlots.get(schema);
+    if (known) return known;
+    const properties = new Map<string, Property>();
+    for (const [name, s] of Object.entries(schema.shape)) {
+      const { schema: inner, nullable } = unwrap(s as z.ZodType);
+      properties.set(name.toLowerCase(), {
+        name,
+        slot: slotOf(name, inner),
+        missing: nullable ? undefined : defaultOf(name, inner),
+      });
+    }
+    const slot: Slot = { kind: "object", properties };
+    objectSlots.set(schema, slot);
+    return slot;
   }
-  if (schema instanceof z.ZodNumber && !ENUM_FIELDS.has(key.toLowerCase())) return numberFromString(value, schema);
-  return value;
+  if (schema instanceof z.ZodArray)
+    return { kind: "array", element: slotOf(key, unwrap(schema.element as z.ZodType).schema) };
+  if (schema instanceof z.ZodNumber && !ENUM_FIELDS.has(key.toLowerCase()))
+    return { kind: "number", text: schema.isInt ? INTEGER_TEXT : DECIMAL_TEXT };
+  return { kind: "as-is" };
 }
 
-function bindObject(value: unknown, schema: z.ZodObject): unknown {
+function bind(value: unknown, slot: Slot): unknown {
+  if (value === null || value === undefined) return value;
+  switch (slot.kind) {
+    case "object":
+      return bindObject(value, slot.properties);
+    case "array":
+      return Array.isArray(value) ? value.map((v) => bind(v, slot.element)) : value;
+    case "number":
+      // A number written as a JSON string, when the web defaults would read it.
+      return typeof value === "string" && slot.text.test(value) ? Number(value) : value;
+    default:
+      return value;
+  }
+}
+
+function bindObject(value: unknown, properties: Map<string, Property>): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-  const byName = new Map<string, string>();
-  for (const name of Object.keys(schema.shape)) byName.set(name.toLowerCase(), name);
   const out: Record<string, unknown> = {};
   // Case-insensitive names; of two spellings of one property the later wins, as in System.Text.Json.
   for (const [k, v] of Object.entries(value)) {
-    const name = byName.get(k.toLowerCase());
-    if (name !== undefined) out[name] = v;
+    const p = properties.get(k.toLowerCase());
+    if (p) out[p.name] = v;
   }
-  for (const [name, s] of Object.entries(schema.shape)) {
-    const field = unwrap(s as z.ZodType);
-    if (name in out) out[name] = bindValue(name, out[name], field);
-    else if (!field.nullable) {
-      const d = defaultOf(name, field.schema);
-      if (d !== undefined) out[name] = d;
-    }
+  for (const p of properties.values()) {
+    if (p.name in out) out[p.name] = bind(out[p.name], p.slot);
+    else if (p.missing !== undefined) out[p.name] = p.missing;
   }
   return out;
 }
@@ -86,6 +115,10 @@ function bindObject(value: unknown, schema: z.ZodObject): unknown {
  * field is required." as the gateway does with nullable reference types enabled.
  */
 export function bindLikeAspNet(schema: z.ZodType, body: unknown): unknown {
-  const root = unwrap(schema).schema;
-  return root instanceof z.ZodObject ? bindObject(body, root) : body;
+  let slot = rootSlots.get(schema);
+  if (!slot) {
+    slot = slotOf("", unwrap(schema).schema);
+    rootSlots.set(schema, slot);
+  }
+  return bind(body, slot);
 }
