@@ -136,7 +136,8 @@ describe("simulator: raw SignalR clients (negotiate v0, hand-made JSON handshake
     for (const [request, error] of cases) {
       const c = await connect(`${wsUrl(sim.userHubUrl)}?access_token=${encodeURIComponent(token)}`);
       assert.deepEqual(await handshake(c, request), { error }, JSON.stringify(request));
-      await until(() => c.closed, "the socket to close");
+      assert.deepEqual(await until(() => c.closed, "the socket to close"), { code: 1000 });
+      assert.equal(c.records.length, 1, "the error alone, no Close message");
     }
   });
 });

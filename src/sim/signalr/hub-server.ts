@@ -161,9 +161,11 @@ export class HubServer<S> {
     if (!conn.handshaken) {
       const refused = handshakeError(msg ?? {});
       if (refused !== null) {
+        // ASP.NET answers with the error alone (no Close message), then the transport closes normally.
         conn.queue(JSON.stringify({ error: refused }) + RS);
         conn.flush();
-        conn.drop();
+        conn.closed = true;
+        conn.socket.close(1000);
         return;
       }
       conn.handshaken = true;
