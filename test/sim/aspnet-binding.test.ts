@@ -122,6 +122,11 @@ describe("simulator: request binding as ASP.NET Core's web defaults do it", () =
     const open = await api.post("/api/Order/searchOpen", {});
     assert.equal(open.status, 200);
     assert.deepEqual([open.data.success, open.data.errorCode], [false, 1], "account 0 is not found");
+    // A missing size is 0: refused by the exchange (errorCode 2), never an order.
+    const sizeless = await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mnq, type: 2, side: 0 });
+    assert.equal(sizeless.status, 200);
+    assert.deepEqual([sizeless.data.success, sizeless.data.errorCode], [false, 2]);
+    assert.deepEqual((await api.post("/api/Order/search", { accountId: ACCOUNT })).data.orders, []);
     // A missing side is 0, a buy, as on the live gateway.
     const placed = await api.post("/api/Order/place", {
       accountId: ACCOUNT,
