@@ -60,6 +60,25 @@ export function sendProblem(res: ServerResponse, errors: Record<string, string[]
   );
 }
 
+/**
+ * Whether ASP.NET Core's System.Text.Json input formatter reads this Content-Type: application/json,
+ * text/json or application/*+json, any case, with or without parameters such as charset.
+ */
+export function isJsonMediaType(header: string | undefined): boolean {
+  const type = (header ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/json" || type === "text/json") return true;
+  return type.startsWith("application/") && type.endsWith("+json") && type.length > "application/+json".length;
+}
+
+/**
+ * ASP.NET Core's errors for a JSON body it cannot read: an empty body is refused before parsing
+ * (the `""` key), anything else fails in the JSON reader (`$`) and leaves the model unbound.
+ */
+export function unreadableBodyErrors(text: string): Record<string, string[]> {
+  if (text.length === 0) return { "": ["A non-empty request body is required."] };
+  return { $: ["The request body is not valid JSON."], request: ["The request field is required."] };
+}
+
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Turns zod issues into ASP.NET-style validation messages keyed like System.Text.Json paths. */
@@ -67,8 +86,13 @@ export function validationErrors(error: z.ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const path = issue.path.map(String);
-    const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
-    const key = missing ? path.map(pascal).join(".") : `$.${path.join(".")}`;
+    // Null is "missing" only for references (strings, objects, arrays): the nullable-annotation
+    // check sees them; a null value type fails in the JSON reader instead.
+    const missing =
+      issue.code === "invalid_type" &&
+      (/received undefined/.test(issue.message) ||
+        (/received null/.test(issue.message) && ["string", "object", "array"].includes(issue.expected)));
+    const key = missing ? path.map(pascal).join(".") : path.length === 0 ? "$" : `$.${path.join(".")}`;
     const message = missing
       ? `The ${path.map(pascal).join(".")} field is required.`
       : `The JSON value could not be converted to the expected type (${issue.message}). Path: $.${path.join(".")}`;

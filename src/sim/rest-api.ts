@@ -25,6 +25,7 @@ import {
   SearchTradeRequest,
   ValidateErrorCode,
 } from "../core/schemas";
+import { bindLikeAspNet } from "./aspnet-binder";
 import type { Auth, Session } from "./auth";
 import { barClock, retrieveBars } from "./bars";
 import { isListed, listingsFrom, PRODUCTS, parseContractId } from "./catalog";
@@ -63,7 +64,7 @@ function withBody<S extends z.ZodType>(schema: S, handle: Handler<z.output<S>>):
   return {
     takesBody: true,
     accept(body) {
-      const r = schema.safeParse(body);
+      const r = schema.safeParse(bindLikeAspNet(schema, body));
       if (!r.success) return { ok: false, error: r.error };
       return { ok: true, call: { body: r.data, run: (session, token) => handle(r.data, session, token) } };
     },

@@ -6,7 +6,15 @@ import { parseSimConfig, type SimConfig, type SimConfigInput } from "./config";
 import { handleControl } from "./control-api";
 import { Exchange } from "./exchange";
 import { Faults, type FaultsRequest } from "./faults";
-import { readBody, sendEmpty, sendJson, sendProblem, validationErrors } from "./http-util";
+import {
+  isJsonMediaType,
+  readBody,
+  sendEmpty,
+  sendJson,
+  sendProblem,
+  unreadableBodyErrors,
+  validationErrors,
+} from "./http-util";
 import { Market } from "./market";
 import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
@@ -181,9 +189,9 @@ export class Simulator {
     if (path.startsWith("/api/")) return this.rest(req, res, path.slice(5), url);
     if (path.startsWith("/sim/")) return handleControl(this, req, res, path);
     if (req.method === "POST" && path === "/hubs/user/negotiate")
-      return this.userHub.server.negotiate(tokenOf(req, url), res);
+      return this.userHub.server.negotiate(tokenOf(req, url), res, url);
     if (req.method === "POST" && path === "/hubs/market/negotiate")
-      return this.marketHub.server.negotiate(tokenOf(req, url), res);
+      return this.marketHub.server.negotiate(tokenOf(req, url), res, url);
     if (path === "/") {
       return sendJson(res, 200, {
         name: "TopstepX gateway simulator",
@@ -228,15 +236,11 @@ export class Simulator {
 
     let json: unknown = null;
     if (ep.takesBody) {
-      const type = req.headers["content-type"] ?? "";
-      if (!/^application\/([\w.+-]*\+)?json/i.test(type)) return sendEmpty(res, 415);
+      if (!isJsonMediaType(req.headers["content-type"])) return sendEmpty(res, 415);
       try {
         json = JSON.parse(text);
       } catch {
-        return sendProblem(res, {
-          $: ["The request body is not valid JSON."],
-          request: ["The request field is required."],
-        });
+        return sendProblem(res, unreadableBodyErrors(text));
       }
     }
     const accepted = ep.accept(json);

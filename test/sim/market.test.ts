@@ -306,11 +306,11 @@ describe("simulator: History/retrieveBars", () => {
     assert.equal(max.data.bars.length, 3599);
   });
 
-  it("answers a request missing a field, or with a bad timestamp, with HTTP 400", async () => {
-    const { includePartialBar: _, ...missing } = barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false);
+  it("answers a request missing its contract, or with a bad timestamp, with HTTP 400", async () => {
+    const { contractId: _, ...missing } = barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false);
     const r = await api.post("/api/History/retrieveBars", missing);
     assert.equal(r.status, 400);
-    assert.deepEqual(Object.keys(r.data.errors), ["IncludePartialBar"]);
+    assert.deepEqual(Object.keys(r.data.errors), ["ContractId"]);
     const badTime = await api.post("/api/History/retrieveBars", {
       ...barsBody(ES, T0 - HOUR, T0, 2, 1, 10, false),
       startTime: "yesterday",

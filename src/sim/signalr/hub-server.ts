@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { HubConnection, MessageType, RS } from "./hub-connection";
+import { handshakeError, negotiateVersionOf } from "./negotiate";
 
 /** Thrown by a hub method: the client's invoke rejects with "…HubException: <message>". */
 export class HubError extends Error {}
@@ -23,6 +24,25 @@ export interface HubServerOptions<S> {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 15_000;
+
+interface HubRecord {
+  type?: unknown;
+  protocol?: unknown;
+  version?: unknown;
+  target?: unknown;
+  arguments?: unknown;
+  invocationId?: unknown;
+}
+
+/** One record as a JSON object, or null when it is not one. */
+function parseRecord(record: string): HubRecord | null {
+  try {
+    const v: unknown = JSON.parse(record);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The SignalR JSON hub protocol over WebSockets, enough for `@microsoft/signalr` to connect with
@@ -45,20 +65,30 @@ export class HubServer<S> {
     this.timer.unref();
   }
 
-  /** POST <hub>/negotiate: hands out a connection token for the follow-up WebSocket. */
-  negotiate(token: string | null, res: ServerResponse): void {
+  /**
+   * POST <hub>/negotiate: hands out the id for the follow-up WebSocket. Version 1 clients get a
+   * separate connection token to use as `?id=`; version 0 clients (no negotiateVersion, as the
+   * Python clients send) get none and use the connection id, as ASP.NET Core answers them.
+   */
+  negotiate(token: string | null, res: ServerResponse, url: URL): void {
     const userName = this.opts.authenticate(token);
     if (!userName) {
       res.writeHead(401).end();
       return;
     }
+    const asked = negotiateVersionOf(url);
+    if ("error" in asked) {
+      // ASP.NET answers a version it cannot serve with 200 and only an error: the client throws it.
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ error: asked.error }));
+      return;
+    }
     const connectionId = randomBytes(16).toString("base64url");
-    const connectionToken = randomBytes(16).toString("base64url");
+    const connectionToken = asked.version > 0 ? randomBytes(16).toString("base64url") : connectionId;
     this.negotiated.set(connectionToken, { userName, expiresAt: Date.now() + 60_000 });
     const body = JSON.stringify({
+      negotiateVersion: asked.version,
       connectionId,
-      connectionToken,
-      negotiateVersion: 1,
+      ...(asked.version > 0 ? { connectionToken } : {}),
       availableTransports: [{ transport: "WebSockets", transferFormats: ["Text", "Binary"] }],
     });
     res.writeHead(200, { "content-type": "application/json" }).end(body);
@@ -127,40 +157,24 @@ export class HubServer<S> {
   }
 
   private onRecord(conn: HubConnection<S>, record: string): void {
-    let msg: {
-      type?: unknown;
-      protocol?: unknown;
-      version?: unknown;
-      target?: unknown;
-      arguments?: unknown;
-      invocationId?: unknown;
-    };
-    try {
-      msg = JSON.parse(record);
-    } catch {
-      conn.close("Connection closed with an error.");
-      return;
-    }
+    const msg = parseRecord(record);
     if (!conn.handshaken) {
-      if (msg.protocol !== "json") {
-        conn.queue(JSON.stringify({ error: `The protocol '${String(msg.protocol)}' is not supported.` }) + RS);
+      const refused = handshakeError(msg ?? {});
+      if (refused !== null) {
+        // ASP.NET answers with the error alone (no Close message), then the transport closes normally.
+        conn.queue(JSON.stringify({ error: refused }) + RS);
         conn.flush();
-        conn.drop();
-        return;
-      }
-      if (msg.version !== 1 && msg.version !== 2) {
-        conn.queue(
-          JSON.stringify({
-            error: `The server does not support version ${String(msg.version)} of the 'json' protocol.`,
-          }) + RS,
-        );
-        conn.flush();
-        conn.drop();
+        conn.closed = true;
+        conn.socket.close(1000);
         return;
       }
       conn.handshaken = true;
       this.counters.handshakes++;
       conn.queue(`{}${RS}`);
+      return;
+    }
+    if (!msg) {
+      conn.close("Connection closed with an error.");
       return;
     }
     switch (msg.type) {
