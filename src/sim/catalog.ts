@@ -93,5 +93,5 @@ export function isListed(l: Listing, now: number): boolean {
 
 /** A contract whose last trading time has passed can be looked up but not traded. */
 export function isExpired(l: Listing, now: number): boolean {
-  return l.rollAt + 14 * 86_400_000 < now;
+  return l.rollAt + l.product.tradesDaysAfterRoll * 86_400_000 < now;
 }

@@ -39,6 +39,8 @@ export interface Product {
    * contract is the one whose reference quarter has not begun.
    */
   rollMonthsBefore: number;
+  /** Days from the roll to the contract's last trading day (about: CME's rules, not its calendar). */
+  tradesDaysAfterRoll: number;
   /** Starting price level for the synthetic path. */
   basePrice: number;
   /** Typical daily range as a fraction of price. */
@@ -54,6 +56,7 @@ function family(
   months: string,
   rollMonthsBefore: number,
   rollDay: number,
+  tradesDaysAfterRoll: number,
   dailyRange: number,
 ): (spec: Spec, basePrice: number, range?: number) => Product {
   return ([symbol, root, title, tickSize, tickValue, feePerSide], basePrice, range = dailyRange) => ({
@@ -66,6 +69,7 @@ function family(
     months,
     rollDay,
     rollMonthsBefore,
+    tradesDaysAfterRoll,
     basePrice,
     dailyRange: range,
   });
@@ -73,24 +77,29 @@ function family(
 
 // Index futures expire on the third Friday, FX two days before the third Wednesday: volume rolls
 // about a week earlier. Nikkei expires before the second Friday, so it rolls earlier in the month.
-const index = family(QUARTERLY, 0, 10, 0.012);
-const nikkei = family(QUARTERLY, 0, 3, 0.015);
-const fx = family(QUARTERLY, 0, 10, 0.006);
-// Treasuries roll before first notice, the last business day of the month before.
-const treasury = family(QUARTERLY, 1, 24, 0.004);
-const sofr = family(QUARTERLY, 3, 15, 0.0005);
+const index = family(QUARTERLY, 0, 10, 14, 0.012);
+const nikkei = family(QUARTERLY, 0, 3, 10, 0.015);
+const fx = family(QUARTERLY, 0, 10, 10, 0.006);
+// Treasuries roll before first notice, the last business day of the month before, and trade until
+// about the 20th of the contract month.
+const treasury = family(QUARTERLY, 1, 24, 27, 0.004);
+// A SOFR contract trades until its reference quarter ends, three months after the contract month.
+const sofr = family(QUARTERLY, 3, 15, 185, 0.0005);
 // Crypto expires on the contract month's last Friday.
-const crypto = family(MONTHLY, 0, 20, 0.04);
+const crypto = family(MONTHLY, 0, 20, 10, 0.04);
 // Crude expires around the 20th of the month before, gas near its end, products on its last day.
-const crude = family(MONTHLY, 1, 15, 0.025);
-const gas = family(MONTHLY, 1, 22, 0.04);
-const refined = family(MONTHLY, 1, 20, 0.025);
-// Metals and grains roll before first notice, at the end of the month before.
-const gold = family("GJMQVZ", 1, 24, 0.015);
-const silverCopper = family("HKNUZ", 1, 24, 0.02);
-const platinum = family("FJNV", 1, 24, 0.02);
-const grain = (months: string) => family(months, 1, 14, 0.015);
-const livestock = (months: string, rollDay: number) => family(months, 1, rollDay, 0.01);
+const crude = family(MONTHLY, 1, 15, 5, 0.025);
+const gas = family(MONTHLY, 1, 22, 5, 0.04);
+const refined = family(MONTHLY, 1, 20, 10, 0.025);
+// Metals and grains roll before first notice, at the end of the month before, and trade on into
+// the contract month (metals to its third-last business day, grains to the day before the 15th).
+const gold = family("GJMQVZ", 1, 24, 33, 0.015);
+const silverCopper = family("HKNUZ", 1, 24, 33, 0.02);
+const platinum = family("FJNV", 1, 24, 33, 0.02);
+const grain = (months: string) => family(months, 1, 14, 30, 0.015);
+// Hogs expire on the contract month's tenth business day, cattle at its end.
+const livestock = (months: string, rollDay: number, tradesDaysAfterRoll: number) =>
+  family(months, 1, rollDay, tradesDaysAfterRoll, 0.01);
 
 export const PRODUCTS: readonly Product[] = [
   // Equity index
@@ -153,7 +162,7 @@ export const PRODUCTS: readonly Product[] = [
   grain("FHKNQUVZ")(["ZL", "ZLE", "Soybean Oil", 0.01, 6, 2.12], 50),
   grain("FHKNQUVZ")(["ZM", "ZME", "Soybean Meal", 0.1, 10, 2.12], 320),
   // Livestock in cents a pound
-  livestock("GJKMNQVZ", 20)(["HE", "HE", "Lean Hogs (Globex)", 0.025, 10, 2.12], 82),
-  livestock("GJMQVZ", 25)(["LE", "GLE", "Live Cattle (Globex)", 0.025, 10, 2.12], 220),
-  livestock("FHJKQUVX", 25)(["GF", "GF", "Feeder Cattle (Globex)", 0.025, 12.5, 2.12], 320),
+  livestock("GJKMNQVZ", 20, 24)(["HE", "HE", "Lean Hogs (Globex)", 0.025, 10, 2.12], 82),
+  livestock("GJMQVZ", 25, 36)(["LE", "GLE", "Live Cattle (Globex)", 0.025, 10, 2.12], 220),
+  livestock("FHJKQUVX", 25, 30)(["GF", "GF", "Feeder Cattle (Globex)", 0.025, 12.5, 2.12], 320),
 ];

@@ -4,7 +4,7 @@ import { productOf } from "../../src/core/contracts/products";
 import { isOnTick } from "../../src/core/money/tick-grid";
 import { PRODUCTS, type Simulator } from "../../src/sim";
 import { ACCOUNT, login, restClient, setPrice, startTestSim } from "../support/sim";
-import { BUY, call, getOrder, placeOk, resetSim, S, SELL, T, tradesOf } from "../support/trading";
+import { BUY, call, getOrder, place, placeOk, resetSim, S, SELL, T, tradesOf } from "../support/trading";
 
 interface ContractRow {
   id: string;
@@ -198,6 +198,22 @@ describe("simulator: the products TopstepX lists", () => {
     const r = await restClient(sim).post("/sim/price", { contractId: front("6J"), price: 0.00645033 });
     assert.equal(r.status, 400);
     assert.match(r.data.error, /tick 5e-7/);
+  });
+
+  it("trades a month after its roll until its own last trading day: ZN's December, SR3's September, not SR3's June", async () => {
+    for (const contractId of ["CON.F.US.TYA.Z26", "CON.F.US.SR3.U26", "CON.F.US.SR3.Z26"]) {
+      const r = await call<{ contract: ContractRow }>(api, "/api/Contract/searchById", { contractId });
+      assert.equal(r.contract.activeContract, false, contractId);
+      await placeOk(api, { accountId: ACCOUNT, contractId, type: T.Market, side: BUY, size: 1 });
+    }
+    const june = await place(api, {
+      accountId: ACCOUNT,
+      contractId: "CON.F.US.SR3.M26",
+      type: T.Market,
+      side: BUY,
+      size: 1,
+    });
+    assert.deepEqual([june.success, june.errorMessage], [false, "Contract is not active."]);
   });
 
   it("has a fee for every product, and our core knows each root: its symbol, micro or not, the same fee", () => {
