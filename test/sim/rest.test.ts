@@ -152,14 +152,14 @@ describe("simulator: REST accounts and contracts", () => {
     assert.equal(front.data.contract.activeContract, true);
   });
 
-  it("searches contracts by text: NQ finds ENQ and MNQ, active months first", async () => {
+  it("searches contracts by text: NQ finds ENQ and MNQ (and, as live, QM's NQM and QG's NQG), active months first", async () => {
     const r = await api.post("/api/Contract/search", { searchText: "NQ", live: false });
     assert.equal(r.status, 200);
     assert.ok(SearchContractResponse.safeParse(r.data).success);
     const rows: ContractRow[] = r.data.contracts;
     assert.ok(rows.length > 0 && rows.length <= 20);
     assert.ok(
-      rows.every((c) => /\.(ENQ|MNQ)\./.test(c.id)),
+      rows.every((c) => /\.(ENQ|MNQ|NQM|NQG)\./.test(c.id)),
       JSON.stringify(rows.map((c) => c.id)),
     );
     assert.ok(rows.some((c) => c.id === "CON.F.US.ENQ.Z26" && c.activeContract));

@@ -9,24 +9,74 @@ export interface ProductFacts {
   feePerSide: number;
 }
 
-const FACTS: Record<string, ProductFacts> = {
-  EP: { symbol: "ES", micro: false, feePerSide: 1.4 },
-  MES: { symbol: "MES", micro: true, feePerSide: 0.37 },
-  ENQ: { symbol: "NQ", micro: false, feePerSide: 1.4 },
-  MNQ: { symbol: "MNQ", micro: true, feePerSide: 0.37 },
-  YM: { symbol: "YM", micro: false, feePerSide: 1.4 },
-  MYM: { symbol: "MYM", micro: true, feePerSide: 0.37 },
-  RTY: { symbol: "RTY", micro: false, feePerSide: 1.4 },
-  M2K: { symbol: "M2K", micro: true, feePerSide: 0.37 },
-  CLE: { symbol: "CL", micro: false, feePerSide: 1.52 },
-  MCLE: { symbol: "MCL", micro: true, feePerSide: 0.52 },
-  GCE: { symbol: "GC", micro: false, feePerSide: 1.62 },
-  MGC: { symbol: "MGC", micro: true, feePerSide: 0.62 },
-  USA: { symbol: "ZB", micro: false, feePerSide: 1.25 },
-  TYA: { symbol: "ZN", micro: false, feePerSide: 1.25 },
-  EU6: { symbol: "6E", micro: false, feePerSide: 1.55 },
-  M6E: { symbol: "M6E", micro: true, feePerSide: 0.37 },
-};
+/**
+ * By ProjectX root (docs/projectx-gateway.md §7; the simulator's src/sim/products.ts says where each
+ * root is confirmed). Micros are what TopstepX counts as a tenth of a contract: the equity, energy,
+ * metal and FX micros (Micro Silver too, though a fifth of SI in size), and the crypto micros, which
+ * have no full-size contract there. E-mini crude and gas (QM, QG) and E-mini euro (E7) count in full.
+ * Fees per side are Topstep-like estimates, used only to estimate the cost of closing.
+ */
+const FACTS: Record<string, ProductFacts> = Object.fromEntries(
+  (
+    [
+      ["EP", "ES", false, 1.4],
+      ["MES", "MES", true, 0.37],
+      ["ENQ", "NQ", false, 1.4],
+      ["MNQ", "MNQ", true, 0.37],
+      ["YM", "YM", false, 1.4],
+      ["MYM", "MYM", true, 0.37],
+      ["RTY", "RTY", false, 1.4],
+      ["M2K", "M2K", true, 0.37],
+      ["EMD", "EMD", false, 1.4],
+      ["NKD", "NKD", false, 1.9],
+      ["MBT", "MBT", true, 2.52],
+      ["GMET", "MET", true, 0.22],
+      ["DA6", "6A", false, 1.55],
+      ["BP6", "6B", false, 1.55],
+      ["CA6", "6C", false, 1.55],
+      ["EU6", "6E", false, 1.55],
+      ["JY6", "6J", false, 1.55],
+      ["SF6", "6S", false, 1.55],
+      ["MX6", "6M", false, 1.55],
+      ["NE6", "6N", false, 1.55],
+      ["EEU", "E7", false, 0.87],
+      ["M6E", "M6E", true, 0.26],
+      ["M6A", "M6A", true, 0.26],
+      ["M6B", "M6B", true, 0.26],
+      ["GMCD", "MCD", true, 0.26],
+      ["TUA", "ZT", false, 1.0],
+      ["FVA", "ZF", false, 1.0],
+      ["TYA", "ZN", false, 1.1],
+      ["TNA", "TN", false, 1.1],
+      ["USA", "ZB", false, 1.25],
+      ["ULA", "UB", false, 1.35],
+      ["SR3", "SR3", false, 1.0],
+      ["CLE", "CL", false, 1.52],
+      ["MCLE", "MCL", true, 0.52],
+      ["NQM", "QM", false, 1.22],
+      ["NGE", "NG", false, 1.62],
+      ["NQG", "QG", false, 0.82],
+      ["MNG", "MNG", true, 0.52],
+      ["RBE", "RB", false, 1.62],
+      ["HOE", "HO", false, 1.62],
+      ["GCE", "GC", false, 1.62],
+      ["MGC", "MGC", true, 0.62],
+      ["SIE", "SI", false, 1.62],
+      ["SIL", "SIL", true, 0.82],
+      ["CPE", "HG", false, 1.62],
+      ["MHG", "MHG", true, 0.62],
+      ["PLE", "PL", false, 1.62],
+      ["ZCE", "ZC", false, 2.12],
+      ["ZSE", "ZS", false, 2.12],
+      ["ZWA", "ZW", false, 2.12],
+      ["ZLE", "ZL", false, 2.12],
+      ["ZME", "ZM", false, 2.12],
+      ["HE", "HE", false, 2.12],
+      ["GLE", "LE", false, 2.12],
+      ["GF", "GF", false, 2.12],
+    ] as const
+  ).map(([root, symbol, micro, feePerSide]) => [root, { symbol, micro, feePerSide }]),
+);
 
 /** The ProjectX root of a contract id: `CON.F.US.MNQ.Z26` → `MNQ`. */
 export function rootOf(contractId: string): string {
