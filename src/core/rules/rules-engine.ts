@@ -1,3 +1,4 @@
+import { costPerSide } from "../contracts/closing-costs";
 import { productOf } from "../contracts/products";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
@@ -76,10 +77,10 @@ export function miniEquivalent(contractId: string, size: number, microRatio: num
   return Math.abs(size) / (productOf(contractId).micro ? microRatio : 1);
 }
 
-/** Estimated fees to close every open position (one side each). */
+/** Estimated cost of closing every open position (one side each): fees and commissions. */
 export function closingFees(positions: LiveAccount["positions"]): number {
   let fees = 0;
-  for (const p of positions) fees += productOf(p.contractId).feePerSide * Math.abs(p.size);
+  for (const p of positions) fees += costPerSide(p.contractId) * Math.abs(p.size);
   return fees;
 }
 
