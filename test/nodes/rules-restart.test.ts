@@ -163,7 +163,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     n.r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => n.no.length === 1, "a refusal");
     assert.equal(n.no[0].decision.rule, "floorUnknown");
-    assert.match(n.no[0].decision.reason, /rebuilds a balance of \$49,999\.63, the account reports \$51,234\.00/);
+    assert.match(n.no[0].decision.reason, /rebuilds a balance of \$49,999\.38, the account reports \$51,234\.00/);
     assert.match(n.no[0].decision.reason, /Floor shown in TopstepX/);
     n.r1.receive({ payload: { symbol: "MES", side: "sell", quantity: 1 } });
     await until(() => n.ok.length === 1, "the exit approved");
