@@ -90,3 +90,41 @@ describe("node: topstepx-rules counts fees and commissions", () => {
     }
   });
 });
+
+describe("node: topstepx-rules estimates closing costs from what the account was charged", () => {
+  // An account charged $1.00 of commission a side on MNQ, four times the typical $0.25.
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-costs-charged-", sim: { commissions: { MNQ: 1 } } });
+
+  it("counts the closing of 10 MNQ at the $1.37 a side its entry was charged", async () => {
+    const mnq = (await frontMonth((await login(rt.sim)).api, "MNQ")).id;
+    await setPrice(rt.sim, mnq, 25000);
+    const cfg = configFor(rt.sim);
+    await helper.load(
+      allNodes,
+      [
+        cfg.node,
+        {
+          id: "r1",
+          type: "topstepx-rules",
+          server: "cfg",
+          profile: "topstep-combine-50k",
+          dbFile: join(rt.dir, "journal.sqlite"),
+          wires: [[], [], ["st"]],
+        },
+        { id: "st", type: "helper" },
+      ],
+      cfg.credentials,
+    );
+    const st = collect<StateMsg>(helper.getNode("st"));
+    await until(() => /MLL \$/.test(lastStatus(helper.getNode("r1")).text ?? ""), "the rules node ready");
+    const { api } = await login(rt.sim);
+    await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mnq, type: 2, side: 0, size: 10 }); // 25000.25
+    // Balance 50,000 - 10 × $1.37 = 49,986.30; open P&L -$5; closing 10 at the same $13.70
+    // (the typical $0.62 a side would say $6.20 and overstate the equity by $7.50).
+    const seen = await until(
+      () => st.find((m) => m.payload.headroom?.equity === 49967.6)?.payload.headroom,
+      "equity 49,967.60: the closing estimate at the costs the entry was charged",
+    );
+    assert.equal(seen.maxLoss, 1967.6);
+  });
+});

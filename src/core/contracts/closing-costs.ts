@@ -18,6 +18,6 @@ export function commissionPerSide(contractId: string): number {
 }
 
 /** Estimated cost of one contract's fill: exchange and NFA fees plus commission, per side. */
-export function costPerSide(contractId: string): number {
+export function typicalCostPerSide(contractId: string): number {
   return productOf(contractId).feePerSide + commissionPerSide(contractId);
 }
