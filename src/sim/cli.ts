@@ -9,7 +9,7 @@ A local ProjectX Gateway (TopstepX API) with a synthetic market, for paper-tradi
   --port N         listen port (default 5880; 0 picks a free port)
   --host H         listen address (default 127.0.0.1)
   --seed S         market seed: the same seed gives the same prices (default 42)
-  --config FILE    JSON configuration: users, accounts, fees, market, hubs, rateLimits
+  --config FILE    JSON configuration: users, accounts, fees, commissions, market, hubs, rateLimits
   --quote-rate N   quotes per second per watched contract; 0 freezes prices (default 4)
   --verbose        log every request`;
 
