@@ -10,12 +10,13 @@ export interface Costs {
 
 /*
  * Sources.
- * - Fees: CME Globex non-member exchange fee plus the $0.02 NFA fee, the pass-through figures
- *   TopstepX puts in `fees`. ES at $1.40 a side is the example of ProjectX's Trade/search
- *   documentation; $0.37 a side on a micro equity index is what a production TopstepX log shows
- *   (MYM 15 lots: fees 5.55). The other fees are CME's published non-member rates + NFA, rounded
- *   as Topstep lists them (ES/NQ/YM/RTY 1.40, micros 0.37, CL 1.52, MCL 0.52, GC 1.62, MGC 0.62,
- *   ZB 1.25, 6E 1.55): check them against TopstepX's fee schedule before relying on a cent.
+ * - Fees: the exchange (CME Globex non-member) and clearing fee plus the $0.02 NFA fee, passed
+ *   through in `fees`. Two figures are evidence: ES at $1.40 a side is the example of ProjectX's
+ *   Trade/search documentation, and $0.37 a side on a micro equity index is what a production
+ *   TopstepX log shows (MYM 15 lots: fees 5.55). The others (NQ/YM/RTY 1.40 like ES, the equity
+ *   micros 0.37 like MYM, CL 1.52, MCL 0.52, GC 1.62, MGC 0.62, ZB 1.25, 6E 1.55) are ESTIMATES
+ *   after CME's non-member rates: no copy of TopstepX's fee schedule could be consulted, so check
+ *   them against it before relying on a cent.
  * - Commissions: $0.25 a side on MYM is measured (the same log: MYM 15 lots, commissions 3.75),
  *   which makes a micro round turn $1.24, 40% more than fees alone. The other micros are ESTIMATED
  *   at the same $0.25; minis and full-size contracts are ESTIMATED at $0.50 a side.
