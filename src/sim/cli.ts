@@ -10,7 +10,7 @@ A local ProjectX Gateway (TopstepX API) with a synthetic market, for paper-tradi
   --port N         listen port (default 5880; 0 picks a free port)
   --host H         listen address (default 127.0.0.1)
   --seed S         market seed: the same seed gives the same prices (default 42)
-  --config FILE    JSON configuration: users, accounts, fees, market, hubs, rateLimits
+  --config FILE    JSON configuration: users, accounts, fees, commissions, market, hubs, rateLimits
   --quote-rate N   quotes per second per watched contract; 0 freezes prices (default 4)
   --clock TIME     start the venue clock at TIME (ISO 8601 with offset, e.g. 2026-12-01T09:30:00-06:00);
                    default: now. GET/POST /sim/clock reads and moves it while running

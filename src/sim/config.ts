@@ -65,6 +65,8 @@ export const SimConfig = z.object({
   tokenTtlSeconds: z.number().positive().default(86_400),
   /** Fee per contract per side by product symbol (ES, MNQ…), overriding the built-in table. */
   fees: z.record(z.string(), z.number().min(0)).default({}),
+  /** Commission per contract per side by product symbol, overriding the built-in table (src/sim/costs.ts). */
+  commissions: z.record(z.string(), z.number().min(0)).default({}),
   market: z
     .object({
       /**
@@ -126,12 +128,14 @@ export function parseSimConfig(input: unknown): SimConfig {
       throw new Error(`Invalid simulator configuration:\n  users: userName ${u.userName} is used twice`);
     names.add(key);
   }
-  // Fees are looked up by exact symbol: a typo ("mnq", "NQX") would silently keep the default fee.
-  for (const symbol of Object.keys(r.data.fees)) {
-    if (!PRODUCTS.some((p) => p.symbol === symbol)) {
-      throw new Error(
-        `Invalid simulator configuration:\n  fees.${symbol}: no product ${symbol}; use one of ${PRODUCTS.map((p) => p.symbol).join(", ")}`,
-      );
+  // Costs are looked up by exact symbol: a typo ("mnq", "NQX") would silently keep the default.
+  for (const field of ["fees", "commissions"] as const) {
+    for (const symbol of Object.keys(r.data[field])) {
+      if (!PRODUCTS.some((p) => p.symbol === symbol)) {
+        throw new Error(
+          `Invalid simulator configuration:\n  ${field}.${symbol}: no product ${symbol}; use one of ${PRODUCTS.map((p) => p.symbol).join(", ")}`,
+        );
+      }
     }
   }
   return r.data;

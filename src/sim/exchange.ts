@@ -15,6 +15,7 @@ import {
 } from "../core/schemas";
 import { isExpired, isListed, parseContractId } from "./catalog";
 import type { SimAccountConfig, SimConfig } from "./config";
+import { type Costs, costsOf } from "./costs";
 import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 import { isTrading } from "./trading-hours";
@@ -67,6 +68,7 @@ export interface SimTrade {
   price: number;
   profitAndLoss: number | null;
   fees: number;
+  commissions: number;
   side: OrderSide;
   size: number;
   voided: boolean;
@@ -113,7 +115,7 @@ function reject(errorCode: number, errorMessage: string, orderId: number | null 
 
 /**
  * Accounts, orders, positions and fills: a matching engine against the synthetic market with
- * netted positions, average prices, realized P&L per fill and fees per side.
+ * netted positions, average prices, realized P&L per fill, fees and commissions per side.
  */
 export class Exchange {
   readonly accounts = new Map<number, SimAccount>();
@@ -155,9 +157,8 @@ export class Exchange {
     for (const a of this.config.accounts) this.accounts.set(a.id, { ...a });
   }
 
-  feePerSide(cm: ContractMarket): number {
-    const p = cm.listing.product;
-    return this.config.fees[p.symbol] ?? p.feePerSide;
+  costsPerSide(cm: ContractMarket): Costs {
+    return costsOf(cm.listing.product, this.config);
   }
 
   ordersOf(accountId: number): readonly SimOrder[] {
@@ -493,7 +494,7 @@ export class Exchange {
 
   private applyFill(account: SimAccount, cm: ContractMarket, o: SimOrder, price: number): SimTrade[] {
     const key = `${account.id}|${cm.id}`;
-    const fee = this.feePerSide(cm);
+    const costs = this.costsPerSide(cm);
     const product = cm.listing.product;
     const dir = o.side === OrderSide.Bid ? 1 : -1;
     let pos = this.positions.get(key);
@@ -503,7 +504,7 @@ export class Exchange {
       const closing = Math.min(qty, pos.size);
       const posDir = pos.type === PositionType.Long ? 1 : -1;
       const pnl = cents(((price - pos.averagePrice) / cm.tickSize) * product.tickValue * closing * posDir);
-      trades.push(this.trade(account, cm, o, price, closing, pnl, fee));
+      trades.push(this.trade(account, cm, o, price, closing, pnl, costs));
       pos.size -= closing;
       qty -= closing;
       if (pos.size === 0 && qty > 0) {
@@ -530,7 +531,7 @@ export class Exchange {
         pos.averagePrice = Number(((pos.averagePrice * pos.size + price * qty) / (pos.size + qty)).toFixed(9));
         pos.size += qty;
       }
-      trades.push(this.trade(account, cm, o, price, qty, null, fee));
+      trades.push(this.trade(account, cm, o, price, qty, null, costs));
     }
     return trades;
   }
@@ -542,10 +543,11 @@ export class Exchange {
     price: number,
     size: number,
     pnl: number | null,
-    feePerSide: number,
+    costs: Costs,
   ): SimTrade {
-    const fees = cents(feePerSide * size);
-    account.balance = cents(account.balance + (pnl ?? 0) - fees);
+    const fees = cents(costs.fee * size);
+    const commissions = cents(costs.commission * size);
+    account.balance = cents(account.balance + (pnl ?? 0) - fees - commissions);
     const t: SimTrade = {
       id: this.nextTradeId++,
       accountId: account.id,
@@ -554,6 +556,7 @@ export class Exchange {
       price,
       profitAndLoss: pnl,
       fees,
+      commissions,
       side: o.side,
       size,
       voided: false,

@@ -73,6 +73,7 @@ export function tradeModel(t: SimTrade, omitNulls: boolean): Trade {
     price: t.price,
     profitAndLoss: t.profitAndLoss,
     fees: t.fees,
+    commissions: t.commissions,
     side: t.side,
     size: t.size,
     voided: t.voided,

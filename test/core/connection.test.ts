@@ -65,8 +65,10 @@ describe("core: realtime connection against the simulator", () => {
     assert.ok(placed.orderId > 0);
     await until(() => book.positions.get(mnq.id)?.size === 2, "the long position");
     assert.equal(book.positions.get(mnq.id)!.averagePrice, 20000.25);
-    assert.equal(book.balance, 50000 - 0.74);
-    assert.equal(book.fees, 0.74);
+    assert.equal(book.balance, 50000 - 0.74 - 0.5);
+    // The book's fees count the commissions too: the balance fell by both.
+    assert.equal(book.fees, 1.24);
+    assert.equal(book.costPerSide.get(mnq.id), 0.62, "what one MNQ side was charged, for the closing estimate");
     await setPrice(sim, mnq.id, 20010);
     await until(() => conn!.market.quote(mnq.id)?.bestBid === 20010, "the new quote");
     // (20010 - 20000.25) / 0.25 ticks × $0.50 × 2 contracts

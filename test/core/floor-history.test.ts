@@ -57,6 +57,9 @@ describe("core: end-of-day history rebuilt from fills", () => {
     assert.equal(rebuildEodHistory(trades, 50_000, 50_099, CT(25, "09:00")).withCommissions, false);
     const charged = rebuildEodHistory(trades, 50_000, 50_098.5, CT(25, "09:00"));
     assert.deepEqual([charged.reconciled, charged.withCommissions], [true, true]);
+    // A balance neither explains is compared with what the fills were charged: fees and commissions.
+    const unexplained = rebuildEodHistory(trades, 50_000, 51_234, CT(25, "09:00"));
+    assert.deepEqual([unexplained.reconciled, unexplained.rebuiltBalance], [false, 50_098.5]);
   });
 
   it("does not reconcile when the balance holds more than the fills explain", () => {

@@ -18,7 +18,7 @@ const ES = "CON.F.US.EP.Z26";
 const MES = "CON.F.US.MES.Z26";
 const MNQ = "CON.F.US.MNQ.Z26";
 const CL = "CON.F.US.CLE.F27";
-const ES_FEE = 1.4; // estimated fee per side to close one ES (products.ts)
+const ES_FEE = 1.9; // estimated cost per side to close one ES: $1.40 fees + $0.50 commission (closing-costs.ts)
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -141,22 +141,22 @@ describe("core: rules engine", () => {
       const s = initialState(cfg, 7, 50_000, MON_1000);
       closeDay(cfg, s, 50_500, MON_1400, MON_1701); // floor 48,500
 
-      // Open P&L -1,998.50 with one ES: 50,500 - 1,998.50 - 1.40 = 48,500.10 — one dime above.
+      // Open P&L -1,998.00 with one ES: 50,500 - 1,998.00 - 1.90 (fees and commission) = 48,500.10 — one dime above.
       const above = evaluate(
         cfg,
         s,
-        live({ balance: 50_500, openPnl: -1_998.5, positions: [{ contractId: ES, size: 1 }] }),
+        live({ balance: 50_500, openPnl: -1_998, positions: [{ contractId: ES, size: 1 }] }),
         TUE_1000,
       );
       assert.equal(above.headroom.equity, 48_500.1);
       assert.equal(above.headroom.maxLoss, 0.1);
       assert.equal(above.breach, null);
 
-      // Open P&L -1,998.60: the closing fee takes equity to exactly 48,500 (the fee is what breaches).
+      // Open P&L -1,998.10: the closing cost takes equity to exactly 48,500 (the cost is what breaches).
       const ev = evaluate(
         cfg,
         s,
-        live({ balance: 50_500, openPnl: -1_998.6, positions: [{ contractId: ES, size: 1 }] }),
+        live({ balance: 50_500, openPnl: -1_998.1, positions: [{ contractId: ES, size: 1 }] }),
         TUE_1000,
       );
       assert.equal(ev.headroom.equity, 48_500);

@@ -159,13 +159,17 @@ describe("nodes: topstepx-market and topstepx-account against the simulator", ()
     assert.equal(trade.account, ACCOUNT);
     assert.equal(trade.payload.price, 21000.25);
     await setPrice(sim, mnq, 21010);
-    await until(() => /\$49,999.26/.test(lastStatus(a1).text ?? ""), "the balance net of fees in the status");
+    // 2 MNQ: 2 × ($0.37 fees + $0.25 commission).
+    await until(
+      () => /\$49,998.76/.test(lastStatus(a1).text ?? ""),
+      "the balance net of fees and commissions in the status",
+    );
     a1.receive({ payload: null });
     await until(() => out.some((m) => m.topic === "snapshot"), "a snapshot");
     const snap = out.find((m) => m.topic === "snapshot")!.payload;
-    assert.equal(snap.balance, 49999.26);
+    assert.equal(snap.balance, 49998.76);
     assert.equal(snap.positions?.length, 1);
-    assert.equal(snap.fees, 0.74);
-    assert.match(lastStatus(a1).text!, /\$49,999.26/);
+    assert.equal(snap.fees, 1.24, "the day's fees count the commissions");
+    assert.match(lastStatus(a1).text!, /\$49,998.76/);
   });
 });

@@ -100,7 +100,7 @@ describe("node: topstepx-rules against the simulator", () => {
       () => /MLL \$/.test(lastStatus(r1).text ?? "") && st.some((m) => (m.payload.headroom?.contracts ?? 0) > 0),
       "the monitor to see the position",
     );
-    // 6620: equity = 50,000 - 0.74 (entry fees) - 1,802.50 - 0.74 (closing fees) = 48,196: inside the $200 buffer.
+    // 6620: equity = 50,000 - 1.24 (entry fees and commissions) - 1,802.50 - 1.24 (closing) = 48,195: inside the $200 buffer.
     await setPrice(rt.sim, mes, 6620);
     await until(async () => {
       const s = await rt.state();
@@ -203,9 +203,9 @@ describe("node: topstepx-rules against the simulator", () => {
     r1.receive({ payload: { command: "report" } });
     const rep = await until(() => reports.find((m) => m.topic === "report"), "a report");
     const today = rep.payload.find((d) => d.tradingDay === "2026-11-25");
-    // bought at 6800.25, sold at 6810: 39 ticks × $12.50 = $487.50, minus $2.80 fees
-    assert.deepEqual(today, { tradingDay: "2026-11-25", pnl: 484.7, trades: 2, breaches: 0, bestDay: true });
-    assert.match(rep.csv, /^trading_day,pnl,trades,breaches,best_day\n2026-11-25,484.70,2,0,true\n/);
+    // bought at 6800.25, sold at 6810: 39 ticks × $12.50 = $487.50, minus $2.80 fees and $1.00 commissions
+    assert.deepEqual(today, { tradingDay: "2026-11-25", pnl: 483.7, trades: 2, breaches: 0, bestDay: true });
+    assert.match(rep.csv, /^trading_day,pnl,trades,breaches,best_day\n2026-11-25,483.70,2,0,true\n/);
   });
 
   it("lets one of two simultaneous closing sells through as an exit; the second would reverse and is judged as an entry", async () => {

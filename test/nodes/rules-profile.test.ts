@@ -74,7 +74,7 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
     for (const part of [
       /Profile topstep-xfa-50k/,
       /account 50KTC-V2-SIM-10001/,
-      /balance \$49,999\.63/,
+      /balance \$49,999\.38/,
       /between −\$4,000\.00 and \$20,000\.00/,
       /the name says Trading Combine, the profile is Express Funded/,
     ]) {

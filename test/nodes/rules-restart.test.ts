@@ -10,8 +10,13 @@ import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../supp
 const CT = (day: number, hhmm: string) => Date.parse(`2026-11-${String(day).padStart(2, "0")}T${hhmm}:00-06:00`);
 
 describe("node: topstepx-rules re-establishes the loss floor after a restart", () => {
-  // ES trades without fees here, so an end-of-day balance can be a round $51,500; MES keeps Topstep's $0.37 a side.
-  const rt = useRuntimeOnSim({ at: CT(25, "09:00"), sim: { fees: { ES: 0 } }, dirPrefix: "topstepx-restart-" });
+  // ES trades without costs here, so an end-of-day balance can be a round $51,500; MES keeps TopstepX's
+  // $0.37 fees and $0.25 commission a side.
+  const rt = useRuntimeOnSim({
+    at: CT(25, "09:00"),
+    sim: { fees: { ES: 0 }, commissions: { ES: 0 } },
+    dirPrefix: "topstepx-restart-",
+  });
   let api: AxiosInstance;
   let mes: string;
   let es: string;
@@ -80,38 +85,39 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
   const warnings = (r1: { warn: { getCalls(): Array<{ args: unknown[] }> } }) =>
     r1.warn.getCalls().map((c) => String(c.args[0]));
 
-  it("gives Topstep's floor of $48,998.52 after a +$1,000 day it did not see (stopped before it, restarted after 17:00)", async () => {
+  it("gives Topstep's floor of $48,997.52 after a +$1,000 day it did not see (stopped before it, restarted after 17:00)", async () => {
     let n = await load();
     assert.equal(lastStatus(n.r1).text, "MLL $2,000 left");
     await helper.unload();
-    // While the node is stopped: long 2 MES at 6800.00, out at 6900.00 = 100 points × $5 × 2 = $1,000, minus 4 × $0.37 fees.
+    // While the node is stopped: long 2 MES at 6800.00, out at 6900.00 = 100 points × $5 × 2 = $1,000, minus 4 × ($0.37 + $0.25) fees and commissions.
     await trade(mes, 0, 2, 6799.75, 6800);
     await trade(mes, 1, 2, 6900, 6900.25);
-    assert.equal(await balance(), 50_998.52);
+    assert.equal(await balance(), 50_997.52);
     rt.clock = CT(25, "17:30"); // the trading day of the 25th has closed at its end-of-day balance
     n = await load();
     const s = await stateOf(n);
-    // 50,000 − 2,000 + 1,000 − 1.48: the end-of-day high 50,998.52 less the $2,000 limit.
-    assert.equal(s.state.floor, 48_998.52);
+    // 50,000 − 2,000 + 1,000 − 2.48: the end-of-day high 50,997.52 less the $2,000 limit.
+    assert.equal(s.state.floor, 48_997.52);
     assert.equal(s.headroom?.maxLoss, 2_000);
     assert.equal(lastStatus(n.r1).text, "MLL $2,000 left");
     assert.equal(s.floorCheck.source, "history");
     assert.equal(s.floorCheck.history?.reconciled, true);
-    assert.equal(s.state.dailyPnl["2026-11-25"], 998.52);
+    assert.equal(s.floorCheck.history?.withCommissions, true, "the balance is rebuilt only with the commissions");
+    assert.equal(s.state.dailyPnl["2026-11-25"], 997.52);
   });
 
   it("keeps the floor of a +$1,000 day through a losing day when the journal file is lost", async () => {
     await trade(mes, 0, 2, 6799.75, 6800);
     await trade(mes, 1, 2, 6900, 6900.25);
     rt.clock = CT(26, "09:00");
-    // Thursday: long 1 ES at 6900.00, out at 6888.00 = −$600 (ES trades without fees in this simulator).
+    // Thursday: long 1 ES at 6900.00, out at 6888.00 = −$600 (ES trades without costs in this simulator).
     await trade(es, 0, 1, 6899.75, 6900);
     await trade(es, 1, 1, 6888, 6888.25);
     rt.clock = CT(26, "18:00");
     const n = await load({}, /MLL \$|blocked/, "a-new-journal.sqlite");
     const s = await stateOf(n);
-    assert.equal(s.state.floor, 48_998.52);
-    // Equity 50,398.52: $1,400 above the floor, not the $2,000 a floor from today's start balance would give.
+    assert.equal(s.state.floor, 48_997.52);
+    // Equity 50,397.52: $1,400 above the floor, not the $2,000 a floor from today's start balance would give.
     assert.equal(s.headroom?.maxLoss, 1_400);
     assert.equal(lastStatus(n.r1).text, "MLL $1,400 left");
   });
@@ -157,7 +163,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     n.r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => n.no.length === 1, "a refusal");
     assert.equal(n.no[0].decision.rule, "floorUnknown");
-    assert.match(n.no[0].decision.reason, /rebuilds a balance of \$49,999\.63, the account reports \$51,234\.00/);
+    assert.match(n.no[0].decision.reason, /rebuilds a balance of \$49,999\.38, the account reports \$51,234\.00/);
     assert.match(n.no[0].decision.reason, /Floor shown in TopstepX/);
     n.r1.receive({ payload: { symbol: "MES", side: "sell", quantity: 1 } });
     await until(() => n.ok.length === 1, "the exit approved");

@@ -24,7 +24,7 @@ import {
 
 /**
  * Auto OCO brackets: stopLossBracket / takeProfitBracket in signed ticks from the parent's fill
- * (buy: SL < 0 < TP; sell: the reverse). MNQ: 1 tick = 0.25 points = $0.50, fee $0.37 per side.
+ * (buy: SL < 0 < TP; sell: the reverse). MNQ: 1 tick = 0.25 points = $0.50, fee $0.37 and commission $0.25 per side.
  */
 describe("simulator: bracket orders", () => {
   let sim: Simulator;
@@ -143,7 +143,7 @@ describe("simulator: bracket orders", () => {
         [target, 25000, 20, 0.37],
       ],
     );
-    assert.equal(await balanceOf(api, ACCOUNT), 50019.26);
+    assert.equal(await balanceOf(api, ACCOUNT), 50018.76); // +$20 - 2 × ($0.37 + $0.25)
     // The cancelled stop stays cancelled when the market later runs through it.
     await setPrice(sim, mnq, 24980);
     assert.equal((await getOrder(api, ACCOUNT, stop)).status, S.Cancelled);
@@ -160,7 +160,7 @@ describe("simulator: bracket orders", () => {
     assert.deepEqual(await openPositions(api, ACCOUNT), []);
     const last = (await tradesOf(api, ACCOUNT)).at(-1)!;
     assert.deepEqual([last.orderId, last.price, last.profitAndLoss], [stop, 24985, -10]);
-    assert.equal(await balanceOf(api, ACCOUNT), 49989.26);
+    assert.equal(await balanceOf(api, ACCOUNT), 49988.76);
   });
 
   it("cancels the peer leg (OCO) even when the position is not flat afterwards", async () => {

@@ -247,6 +247,7 @@ describe("simulator hubs", () => {
       assert.equal(trade!.data.side, 0);
       assert.equal(trade!.data.voided, false);
       assert.equal(trade!.data.fees, 0.74);
+      assert.equal(trade!.data.commissions, 0.5);
       assert.ok(!("profitAndLoss" in trade!.data), "an opening fill has no profitAndLoss key");
 
       assert.equal(filled!.action, 1);
@@ -272,7 +273,7 @@ describe("simulator hubs", () => {
         "simulated",
       ]);
       assert.equal(account!.data.id, ACCOUNT);
-      assert.equal(account!.data.balance, 50_000 - 0.74);
+      assert.equal(account!.data.balance, 50_000 - 0.74 - 0.5);
     });
 
     it("reports a closing fill with profitAndLoss and the position at size 0", async () => {

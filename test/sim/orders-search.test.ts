@@ -288,6 +288,7 @@ describe("simulator: order and trade queries", () => {
           price: 25000.25,
           profitAndLoss: null,
           fees: 0.74,
+          commissions: 0.5,
           side: BUY,
           size: 2,
           voided: false,

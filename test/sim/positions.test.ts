@@ -19,7 +19,8 @@ import {
 
 /**
  * Netted positions, realized P&L per fill, fees per side and the account balance. MNQ: a tick is
- * 0.25 points and $0.50, so one point is $2 per contract; the fee is $0.37 per contract per side.
+ * 0.25 points and $0.50, so one point is $2 per contract; the fee is $0.37 and the
+ * commission $0.25 per contract per side.
  * Accounts start at $50,000. With a bare /sim/price, bid = price and ask = price + 0.25.
  */
 const NOW = Date.parse("2026-11-25T15:00:00Z");
@@ -134,8 +135,8 @@ describe("simulator: positions, P&L and fees", () => {
       assert.deepEqual(await openPositions(api, ACCOUNT), []);
       const t = (await tradesOf(api, ACCOUNT)).at(-1)!;
       assert.deepEqual([t.side, t.size, t.price, t.profitAndLoss, t.fees], [SELL, 4, 25020, 98, 1.48]);
-      // 25020 - 25007.75 = 12.25 points = 49 ticks x $0.50 x 4 = $98; fees 8 sides x $0.37 = $2.96.
-      assert.equal(await balanceOf(api, ACCOUNT), 50095.04);
+      // 25020 - 25007.75 = 12.25 points = 49 ticks x $0.50 x 4 = $98; costs 8 sides x $0.62 = $4.96.
+      assert.equal(await balanceOf(api, ACCOUNT), 50093.04);
 
       const again = await close({});
       assert.deepEqual([again.success, again.errorCode], [false, 2]);
@@ -190,7 +191,7 @@ describe("simulator: positions, P&L and fees", () => {
           [sell, SELL, 1, 25010, null, 0.37],
         ],
       );
-      assert.equal(await balanceOf(api, ACCOUNT), 50037.15);
+      assert.equal(await balanceOf(api, ACCOUNT), 50035.9);
 
       // The new short books its own P&L from 25010.
       await setPrice(sim, mnq, 25004.75); // ask 25005
@@ -201,27 +202,28 @@ describe("simulator: positions, P&L and fees", () => {
   });
 
   describe("P&L, fees and balance", () => {
-    it("charges the spread and two fees on an instant round trip", async () => {
+    it("charges the spread, two fees and two commissions on an instant round trip", async () => {
       await market(BUY, 1); // 25000.25
       await market(SELL, 1); // 25000
       const trades = await tradesOf(api, ACCOUNT);
       assert.deepEqual(
-        trades.map((t) => [t.profitAndLoss, t.fees]),
+        trades.map((t) => [t.profitAndLoss, t.fees, t.commissions]),
         [
-          [null, 0.37],
-          [-0.5, 0.37],
+          [null, 0.37, 0.25],
+          [-0.5, 0.37, 0.25],
         ],
       );
-      assert.equal(await balanceOf(api, ACCOUNT), 49998.76);
+      // -0.50 - 2 × ($0.37 + $0.25)
+      assert.equal(await balanceOf(api, ACCOUNT), 49998.26);
     });
 
-    it("books a winning long: balance = start + P&L - fees", async () => {
+    it("books a winning long: balance = start + P&L - fees - commissions", async () => {
       await market(BUY, 2); // 25000.25
       await setPrice(sim, mnq, 25020);
       await market(SELL, 2); // 25020: 19.75 points = 79 ticks x $0.50 x 2 = $79
       const last = (await tradesOf(api, ACCOUNT)).at(-1)!;
       assert.deepEqual([last.profitAndLoss, last.fees], [79, 0.74]);
-      assert.equal(await balanceOf(api, ACCOUNT), 50077.52);
+      assert.equal(await balanceOf(api, ACCOUNT), 50076.52);
     });
 
     it("books a losing short with a negative P&L", async () => {
@@ -229,7 +231,7 @@ describe("simulator: positions, P&L and fees", () => {
       await setPrice(sim, mnq, 25010);
       await market(BUY, 1); // 25010.25: 41 ticks against
       assert.equal((await tradesOf(api, ACCOUNT)).at(-1)!.profitAndLoss, -20.5);
-      assert.equal(await balanceOf(api, ACCOUNT), 49978.76);
+      assert.equal(await balanceOf(api, ACCOUNT), 49978.26);
     });
 
     it("books P&L on limit and stop exits at their fill prices", async () => {
@@ -248,15 +250,15 @@ describe("simulator: positions, P&L and fees", () => {
       await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Stop, side: BUY, size: 1, stopPrice: 25015 });
       await setPrice(sim, mnq, 25015); // fills at the ask 25015.25
       assert.equal((await tradesOf(api, ACCOUNT)).at(-1)!.profitAndLoss, -10.5);
-      // 19.5 - 10.5 = 9; four fills x $0.37 = 1.48
-      assert.equal(await balanceOf(api, ACCOUNT), 50007.52);
+      // 19.5 - 10.5 = 9; four fills x ($0.37 + $0.25) = 2.48
+      assert.equal(await balanceOf(api, ACCOUNT), 50006.52);
     });
 
     it("keeps each account's balance and positions apart", async () => {
       await market(BUY, 1);
       await setPrice(sim, mnq, 25010);
       await market(SELL, 1);
-      assert.equal(await balanceOf(api, ACCOUNT), 50018.76);
+      assert.equal(await balanceOf(api, ACCOUNT), 50018.26);
       assert.equal(await balanceOf(api, SECOND_ACCOUNT), 50000);
       assert.deepEqual(await openPositions(api, SECOND_ACCOUNT), []);
       assert.deepEqual(await tradesOf(api, SECOND_ACCOUNT), []);
@@ -272,14 +274,19 @@ describe("simulator: positions, P&L and fees", () => {
   });
 });
 
-describe("simulator: fee override from the configuration", () => {
+describe("simulator: fee and commission override from the configuration", () => {
   let sim: Simulator;
   let api: AxiosInstance;
   let mnq: string;
   let mes: string;
 
   before(async () => {
-    sim = await startTestSim({ now: () => NOW, rateLimits: { enabled: false }, fees: { MNQ: 1.1 } });
+    sim = await startTestSim({
+      now: () => NOW,
+      rateLimits: { enabled: false },
+      fees: { MNQ: 1.1 },
+      commissions: { MNQ: 0.6 },
+    });
     ({ api } = await login(sim));
     mnq = (await frontMonth(api, "MNQ")).id;
     mes = (await frontMonth(api, "MES")).id;
@@ -288,22 +295,24 @@ describe("simulator: fee override from the configuration", () => {
   });
   after(() => sim.close());
 
-  it("charges the configured fee per contract per side, and the built-in fee elsewhere", async () => {
+  it("charges the configured fee and commission per contract per side, and the built-in ones elsewhere", async () => {
     await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: BUY, size: 2 }); // 25000.25
     await setPrice(sim, mnq, 25010);
     await placeOk(api, { accountId: ACCOUNT, contractId: mnq, type: T.Market, side: SELL, size: 2 }); // 25010: +$39
     const trades = await tradesOf(api, ACCOUNT);
     assert.deepEqual(
-      trades.map((t) => [t.profitAndLoss, t.fees]),
+      trades.map((t) => [t.profitAndLoss, t.fees, t.commissions]),
       [
-        [null, 2.2],
-        [39, 2.2],
+        [null, 2.2, 1.2],
+        [39, 2.2, 1.2],
       ],
     );
-    assert.equal(await balanceOf(api, ACCOUNT), 50034.6);
+    // 39 - 2 × (2.20 + 1.20)
+    assert.equal(await balanceOf(api, ACCOUNT), 50032.2);
 
     await placeOk(api, { accountId: ACCOUNT, contractId: mes, type: T.Market, side: BUY, size: 1 });
-    assert.equal((await tradesOf(api, ACCOUNT)).at(-1)!.fees, 0.37);
-    assert.equal(await balanceOf(api, ACCOUNT), 50034.23);
+    const mesFill = (await tradesOf(api, ACCOUNT)).at(-1)!;
+    assert.deepEqual([mesFill.fees, mesFill.commissions], [0.37, 0.25]);
+    assert.equal(await balanceOf(api, ACCOUNT), 50031.58);
   });
 });

@@ -423,9 +423,11 @@ describe("simulator: configuration validation", () => {
     );
   });
 
-  it("refuses a fee for a product the simulator does not list, instead of ignoring it", async () => {
+  it("refuses a fee or commission for a product the simulator does not list, instead of ignoring it", async () => {
     await rejects({ fees: { mnq: 0.5 } }, /fees.*mnq/);
     await rejects({ fees: { NQX: 0.5 } }, /fees.*NQX/);
+    await rejects({ commissions: { mnq: 0.5 } }, /commissions\.mnq: no product mnq/);
+    await rejects({ commissions: { MNQ: -1 } }, /commissions\.MNQ/);
   });
 
   it("refuses a port that is not a number, naming the field", async () => {

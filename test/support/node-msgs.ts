@@ -62,9 +62,11 @@ export interface DecisionMsg extends Received<IntentPayload & AnswerPayload> {
 }
 
 export interface Headroom {
+  equity: number;
   floor: number;
   contracts: number;
   maxLoss: number;
+  dailyLoss: number | null;
   dayPnl: number;
 }
 
@@ -73,7 +75,7 @@ export interface FloorCheckView {
   note: string;
   fromHistory: number | null;
   shown: number | null;
-  history?: { reconciled: boolean };
+  history?: { reconciled: boolean; withCommissions: boolean };
 }
 
 /** The rule state as the state command shows it; the tests compare some fields by name. */

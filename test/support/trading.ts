@@ -77,6 +77,7 @@ export interface WireTrade {
   price: number;
   profitAndLoss: number | null;
   fees: number;
+  commissions?: number | null;
   side: number;
   size: number;
   voided: boolean;

@@ -58,10 +58,12 @@ export class AccountBook {
   /** Working orders (see isWorkingStatus) by order id; an order leaves when it fills or ends. */
   readonly orders = new Map<number, Order>();
   private readonly tradeIds = new Set<number>();
-  /** Realized P&L (before fees), fees and fills since the trading day started. */
+  /** Realized P&L (before costs), fees and commissions together, and fills since the trading day started. */
   realizedPnl = 0;
   fees = 0;
   fills = 0;
+  /** Fees and commissions per contract per side as the account's latest fill of each contract id was charged. */
+  readonly costPerSide = new Map<string, number>();
   /** Epoch ms of the current trading day's 17:00 Chicago open. */
   dayStart: number;
   /** When this book was last confirmed by a REST snapshot. */
@@ -112,6 +114,7 @@ export class AccountBook {
     this.tradeIds.add(t.id);
     this.realizedPnl = cents(this.realizedPnl + (t.profitAndLoss ?? 0));
     this.fees = cents(this.fees + t.fees + (t.commissions ?? 0));
+    if (t.size > 0) this.costPerSide.set(t.contractId, (t.fees + (t.commissions ?? 0)) / t.size);
     this.fills++;
     return true;
   }

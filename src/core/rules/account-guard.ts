@@ -303,6 +303,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       positions,
       workingOrders,
       synced: this.synced && !!book,
+      costPerSide: book?.costPerSide,
     };
   }
 

@@ -50,7 +50,8 @@ const toCents = (x: number) => Math.round(x * 100);
  * day's realized P&L net of fees. Voided fills and repeats (by id) are ignored. The rebuilt balance
  * must equal `reportedBalance` to the cent, first charging fees only, then fees and commissions;
  * otherwise the history is incomplete (fills older than what was read, a payout, a wrong start
- * balance) and `reconciled` is false. Today's day is open: it counts to the balance, not to `eodHigh`.
+ * balance), `reconciled` is false, and the rebuilt balance charges the commissions the fills carry
+ * (TopstepX debits both). Today's day is open: it counts to the balance, not to `eodHigh`.
  */
 export function rebuildEodHistory(
   trades: readonly Trade[],
@@ -112,7 +113,7 @@ export function rebuildEodHistory(
   const feesOnly = build(false);
   if (feesOnly.reconciled || !fills.some((f) => f.commissions !== 0)) return feesOnly;
   const withCommissions = build(true);
-  return withCommissions.reconciled ? withCommissions : feesOnly;
+  return withCommissions;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { typicalCostPerSide } from "../contracts/closing-costs";
 import { productOf } from "../contracts/products";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
@@ -18,6 +19,8 @@ export interface LiveAccount {
   workingOrders: ReadonlyArray<{ contractId: string; size: number }>;
   /** The account state is confirmed by a REST snapshot since the last (re)connection. */
   synced: boolean;
+  /** Fees and commissions per contract per side that the account's own fills were charged, by contract id. */
+  costPerSide?: ReadonlyMap<string, number>;
 }
 
 /** An order intent as the gate judges it. */
@@ -76,10 +79,14 @@ export function miniEquivalent(contractId: string, size: number, microRatio: num
   return Math.abs(size) / (productOf(contractId).micro ? microRatio : 1);
 }
 
-/** Estimated fees to close every open position (one side each). */
-export function closingFees(positions: LiveAccount["positions"]): number {
+/**
+ * Estimated cost of closing every open position (one side each): fees and commissions, at what the
+ * account's own fills of the contract were charged (`charged`), else at the product's typical cost.
+ */
+export function closingFees(positions: LiveAccount["positions"], charged?: ReadonlyMap<string, number>): number {
   let fees = 0;
-  for (const p of positions) fees += productOf(p.contractId).feePerSide * Math.abs(p.size);
+  for (const p of positions)
+    fees += (charged?.get(p.contractId) ?? typicalCostPerSide(p.contractId)) * Math.abs(p.size);
   return fees;
 }
 
@@ -195,7 +202,7 @@ export function nextSessionOpen(config: RulesConfig, now: number): number {
  */
 export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): Evaluation {
   s.lastBalance = live.balance;
-  const equity = round2(live.balance + live.openPnl - closingFees(live.positions));
+  const equity = round2(live.balance + live.openPnl - closingFees(live.positions, live.costPerSide));
   const changed = trackPeaks(config, s, live.balance, equity);
   const headroom = headroomOf(config, s, live, equity);
   // One breach at a time, the most serious first; holding too many contracts only when nothing else acts.
