@@ -170,9 +170,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     this.user.listen({
       account: (a) => {
         const book = this.books.get(a.id);
-        if (!book) return;
-        book.applyAccount(a);
-        this.emit("account", book, a);
+        // Only a change goes on: the repeats of one update (2 to 4 on live) would each be another msg.
+        if (book?.applyAccount(a)) this.emit("account", book, a);
       },
       order: (o) => {
         this.remember(o);
