@@ -87,8 +87,8 @@ export const SimConfig = z.object({
     })
     .prefault({}),
   /**
-   * What the live gateway does that a kind simulator would not (docs/projectx-gateway.md §5.3 and
-   * §5.5, from a production TopstepX event log). All on by default, so our core is proven against
+   * What the live gateway does that a kind simulator would not (observed in a production TopstepX
+   * event log; README, "Where it differs from TopstepX"). All on by default, so our core is proven against
    * them; a focused test may switch one off.
    */
   quirks: z
