@@ -87,9 +87,9 @@ export const SimConfig = z.object({
     })
     .prefault({}),
   /**
-   * What the live gateway does that a kind simulator would not (observed in a production TopstepX
-   * event log; README, "Where it differs from TopstepX"). All on by default, so our core is proven against
-   * them; a focused test may switch one off.
+   * What the live gateway does that a kind simulator would not, as a production TopstepX event log
+   * shows (README, "Where it differs from TopstepX"). All on by default, so our core is proven
+   * against them; a focused test may switch one off.
    */
   quirks: z
     .object({

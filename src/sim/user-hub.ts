@@ -115,7 +115,7 @@ export class UserHub {
   }
 
   account(a: SimAccount): void {
-    // Live repeats each account update 2–4 times within ~50 ms (projectx-gateway.md §5.5, LOG).
+    // Live repeats each account update 2–4 times within ~50 ms (production TopstepX event log).
     // How many follows from the account's state, so a test sees the same count whatever ran before.
     const times = this.quirks.repeatAccountUpdates ? 2 + (Math.abs(a.id + Math.round(a.balance * 100)) % 3) : 1;
     this.fanOut(this.accountSubs, HubEventName.Account, UserEventAction.Updated, accountModel(a), times);
@@ -125,7 +125,7 @@ export class UserHub {
     const subs = this.subs.orders.get(o.accountId);
     const data = this.stamp(orderModel(o, true));
     // An order refused in the breath it was created (Position Brackets) went 6 -> 5 within 4 ms on
-    // live (projectx-gateway.md §5.5, LOG): its first event is Pending, not Rejected.
+    // live (production TopstepX event log): its first event is Pending, not Rejected.
     if (this.quirks.pendingBeforeReject && o.status === OrderStatus.Rejected && o.updatedAt === o.createdAt)
       this.fanOut(subs, HubEventName.Order, UserEventAction.Updated, { ...data, status: OrderStatus.Pending });
     this.fanOut(subs, HubEventName.Order, UserEventAction.Updated, data);
@@ -145,9 +145,9 @@ export class UserHub {
       return;
     }
     // Live follows a closing fill's trade (the one with profitAndLoss) with "GatewayUserTrade for
-    // the opposite half" (projectx-gateway.md §5.5, from a production TopstepX event log): the
-    // round turn's opening half-turn, already reported, sent again with its own id. A client that
-    // does not de-duplicate by trade id counts that fill twice.
+    // the opposite half" (production TopstepX event log): the round turn's opening half-turn, already
+    // reported, sent again with its own id. A client that does not de-duplicate by trade id counts
+    // that fill twice.
     const opening = this.openingTrades.get(key);
     if (this.quirks.secondTradeOnClose && opening)
       this.fanOut(subs, HubEventName.Trade, UserEventAction.Created, this.stamp(tradeModel(opening, true)));
