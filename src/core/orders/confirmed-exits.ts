@@ -106,7 +106,9 @@ export type PositionNow = () => Position | null | undefined;
 
 // The same instant is written differently by REST and the hub (".0000000+00:00", "+00:00"): compare instants.
 const samePosition = (a: PositionRef, b: PositionRef) =>
-  a.id === b.id && parseTimestamp(a.creationTimestamp) === parseTimestamp(b.creationTimestamp);
+  a.id === b.id &&
+  (a.creationTimestamp === b.creationTimestamp ||
+    parseTimestamp(a.creationTimestamp) === parseTimestamp(b.creationTimestamp));
 
 /**
  * Closes a position, repeating after transient failures (5xx, 429, timeouts) until the gateway
