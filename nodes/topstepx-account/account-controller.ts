@@ -60,8 +60,9 @@ export class AccountController {
     const accountId = this.book.accountId;
     const on = (event: "order" | "position" | "trade" | "account", topic: Topic, enabled: boolean | undefined) => {
       if (!enabled) return;
-      const handler = (book: AccountBook, payload: unknown, extra?: { missed: boolean }) => {
-        if (book.accountId !== accountId) return;
+      const handler = (book: AccountBook, payload: unknown, extra?: { missed?: boolean; changed?: boolean }) => {
+        // Live repeats each account update 2 to 4 times; the trader hears of a change once.
+        if (book.accountId !== accountId || extra?.changed === false) return;
         this.node.send({ topic, account: accountId, missed: extra?.missed, payload });
         if (topic === "account") this.node.status(this.balanceStatus());
       };

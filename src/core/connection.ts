@@ -57,10 +57,13 @@ export interface ConnectionOptions {
   logger?: Logger;
 }
 
-/** Events of a {@link GatewayConnection}; `missed` marks fills found by a REST re-sync. */
+/**
+ * Events of a {@link GatewayConnection}; `missed` marks fills found by a REST re-sync, `changed`
+ * an account event that changed the name, balance or trading permission (not a repeat).
+ */
 export interface ConnectionEvents {
   state: [ConnectionStatus];
-  account: [AccountBook, TradingAccount];
+  account: [AccountBook, TradingAccount, { changed: boolean }];
   order: [AccountBook, Order];
   position: [AccountBook, Position];
   trade: [AccountBook, Trade, { missed: boolean }];
@@ -171,8 +174,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       account: (a) => {
         const book = this.books.get(a.id);
         if (!book) return;
-        book.applyAccount(a);
-        this.emit("account", book, a);
+        // Live sends each update 2 to 4 times: `changed` tells the news from its repeats.
+        this.emit("account", book, a, { changed: book.applyAccount(a) });
       },
       order: (o) => {
         this.remember(o);

@@ -93,6 +93,23 @@ export const SimConfig = z.object({
       clientTimeoutMs: z.number().int().min(0).default(30_000),
     })
     .prefault({}),
+  /**
+   * What the live gateway does that a kind simulator would not, as a production TopstepX event log
+   * shows (README, "Where it differs from TopstepX"). All on by default, so our core is proven
+   * against them; a focused test may switch one off.
+   */
+  quirks: z
+    .object({
+      /** A closing fill's trade event is followed by a second one: the opening half-turn again, same id. */
+      secondTradeOnClose: z.boolean().default(true),
+      /** Every account event is sent 2 to 4 times in a row. */
+      repeatAccountUpdates: z.boolean().default(true),
+      /** An order created and refused at once (brackets on a Position Brackets account) shows status 6 Pending, then 5 Rejected. */
+      pendingBeforeReject: z.boolean().default(true),
+      /** Hub timestamps without trailing zeros in the fraction (none at all on a whole second), as .NET writes them. */
+      trimTimestamps: z.boolean().default(true),
+    })
+    .prefault({}),
   rateLimits: z
     .object({
       enabled: z.boolean().default(true),

@@ -91,7 +91,7 @@ export class Simulator {
       marketTrade: (cm, price, size, side) => this.marketHub.marketTrade(cm, price, size, side),
     });
     this.market.trades = (symbol) => this.exchange.trading(symbol);
-    this.userHub = userHub = new UserHub(this.exchange, authenticate, hubOptions);
+    this.userHub = userHub = new UserHub(this.exchange, authenticate, hubOptions, this.config.quirks);
     // Subscribers see the quote that moved the market before the fills it caused.
     this.market.listen({ onPrice: (cm) => this.marketHub.onPrice(cm) });
     this.market.listen({ onPrice: (cm) => this.exchange.onPrice(cm) });

@@ -1,5 +1,7 @@
-import { HubEventName, Int32, UserEventAction } from "../core/schemas";
+import { HubEventName, Int32, OrderStatus, UserEventAction } from "../core/schemas";
+import type { SimConfig } from "./config";
 import type { Exchange, SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
+import { trimFraction } from "./live-timestamps";
 import { entry } from "./map-entry";
 import type { HubConnection } from "./signalr/hub-connection";
 import { HubError, type HubMethod, HubServer } from "./signalr/hub-server";
@@ -15,9 +17,17 @@ interface UserSubs {
 type Conn = HubConnection<UserSubs>;
 type Topic = "orders" | "positions" | "trades";
 
+/** Live's event quirks the hub reproduces (see SimConfig `quirks`). */
+export type UserHubQuirks = SimConfig["quirks"];
+
+interface Stamped {
+  creationTimestamp: string;
+  updateTimestamp?: string | null;
+}
+
 /**
  * /hubs/user: account, order, position and trade events for subscribed accounts, each wrapped as
- * `{action, data}` the way the live gateway sends them.
+ * `{action, data}` the way the live gateway sends them, with live's quirks unless switched off.
  */
 export class UserHub {
   readonly server: HubServer<UserSubs>;
@@ -27,11 +37,14 @@ export class UserHub {
     positions: new Map(),
     trades: new Map(),
   };
+  /** The latest opening half-turn per account and contract, which live sends again after a closing fill. */
+  private readonly openingTrades = new Map<string, SimTrade>();
 
   constructor(
     private readonly exchange: Pick<Exchange, "accounts">,
     authenticate: (token: string | null) => string | null,
     options: { pingIntervalMs: number; clientTimeoutMs: number },
+    private readonly quirks: UserHubQuirks,
   ) {
     const topic =
       (t: Topic, on: boolean): HubMethod<UserSubs> =>
@@ -85,28 +98,58 @@ export class UserHub {
     }
   }
 
-  private fanOut(set: Iterable<Conn> | undefined, target: string, action: number, data: unknown): void {
+  private fanOut(set: Iterable<Conn> | undefined, target: string, action: number, data: unknown, times = 1): void {
     if (!set) return;
     let record: string | null = null;
     for (const c of set) {
       record ??= `${JSON.stringify({ type: 1, target, arguments: [{ action, data }] })}\x1e`;
-      c.queue(record);
+      for (let i = 0; i < times; i++) c.queue(record);
     }
   }
 
+  private stamp<T extends Stamped>(m: T): T {
+    if (!this.quirks.trimTimestamps) return m;
+    m.creationTimestamp = trimFraction(m.creationTimestamp);
+    if (m.updateTimestamp) m.updateTimestamp = trimFraction(m.updateTimestamp);
+    return m;
+  }
+
   account(a: SimAccount): void {
-    this.fanOut(this.accountSubs, HubEventName.Account, UserEventAction.Updated, accountModel(a));
+    // Live repeats each account update 2–4 times within ~50 ms (production TopstepX event log).
+    // How many follows from the account's state, so a test sees the same count whatever ran before.
+    const times = this.quirks.repeatAccountUpdates ? 2 + (Math.abs(a.id + Math.round(a.balance * 100)) % 3) : 1;
+    this.fanOut(this.accountSubs, HubEventName.Account, UserEventAction.Updated, accountModel(a), times);
   }
 
   order(o: SimOrder): void {
-    this.fanOut(this.subs.orders.get(o.accountId), HubEventName.Order, UserEventAction.Updated, orderModel(o, true));
+    const subs = this.subs.orders.get(o.accountId);
+    const data = this.stamp(orderModel(o, true));
+    // An order refused in the breath it was created (Position Brackets) went 6 -> 5 within 4 ms on
+    // live (production TopstepX event log): its first event is Pending, not Rejected.
+    if (this.quirks.pendingBeforeReject && o.status === OrderStatus.Rejected && o.updatedAt === o.createdAt)
+      this.fanOut(subs, HubEventName.Order, UserEventAction.Updated, { ...data, status: OrderStatus.Pending });
+    this.fanOut(subs, HubEventName.Order, UserEventAction.Updated, data);
   }
 
   position(p: SimPosition): void {
-    this.fanOut(this.subs.positions.get(p.accountId), HubEventName.Position, UserEventAction.Updated, positionModel(p));
+    const data = this.stamp(positionModel(p));
+    this.fanOut(this.subs.positions.get(p.accountId), HubEventName.Position, UserEventAction.Updated, data);
   }
 
   trade(t: SimTrade): void {
-    this.fanOut(this.subs.trades.get(t.accountId), HubEventName.Trade, UserEventAction.Created, tradeModel(t, true));
+    const subs = this.subs.trades.get(t.accountId);
+    const key = `${t.accountId}|${t.contractId}`;
+    this.fanOut(subs, HubEventName.Trade, UserEventAction.Created, this.stamp(tradeModel(t, true)));
+    if (t.profitAndLoss === null) {
+      this.openingTrades.set(key, t);
+      return;
+    }
+    // Live follows a closing fill's trade (the one with profitAndLoss) with "GatewayUserTrade for
+    // the opposite half" (production TopstepX event log): the round turn's opening half-turn, already
+    // reported, sent again with its own id. A client that does not de-duplicate by trade id counts
+    // that fill twice.
+    const opening = this.openingTrades.get(key);
+    if (this.quirks.secondTradeOnClose && opening)
+      this.fanOut(subs, HubEventName.Trade, UserEventAction.Created, this.stamp(tradeModel(opening, true)));
   }
 }

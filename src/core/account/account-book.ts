@@ -88,11 +88,16 @@ export class AccountBook {
     return true;
   }
 
-  /** Takes an account event or row as it stands (name, balance, whether it may trade). */
-  applyAccount(a: TradingAccount): void {
+  /**
+   * Takes an account event or row as it stands (name, balance, whether it may trade). Returns
+   * whether any of them changed: live sends each account update 2 to 4 times, and a repeat is no news.
+   */
+  applyAccount(a: TradingAccount): boolean {
+    const changed = this.name !== a.name || this.balance !== a.balance || this.canTrade !== a.canTrade;
     this.name = a.name;
     this.balance = a.balance;
     this.canTrade = a.canTrade;
+    return changed;
   }
 
   /** Takes an order event: a working order is kept or updated, any other status removes it. */

@@ -2,7 +2,7 @@ import { type Clock, pause } from "../clock";
 import { GatewayClientError, GatewayHttpError } from "../gateway/errors";
 import type { GatewayApi } from "../gateway/gateway-api";
 import { type Backoff, backoffDelay, EXIT_BACKOFF, EXIT_DEADLINE_MS, isTransient } from "../gateway/retry-policy";
-import { isWorkingStatus, OrderStatus, type Position } from "../schemas";
+import { isWorkingStatus, OrderStatus, type Position, parseTimestamp } from "../schemas";
 
 /** How an exit repeats transient failures; every field has the exit lane's default. */
 export interface ExitRetryOptions {
@@ -104,7 +104,11 @@ export type PositionRef = Pick<Position, "contractId" | "id" | "creationTimestam
  */
 export type PositionNow = () => Position | null | undefined;
 
-const samePosition = (a: PositionRef, b: PositionRef) => a.id === b.id && a.creationTimestamp === b.creationTimestamp;
+// The same instant is written differently by REST and the hub (".0000000+00:00", "+00:00"): compare instants.
+const samePosition = (a: PositionRef, b: PositionRef) =>
+  a.id === b.id &&
+  (a.creationTimestamp === b.creationTimestamp ||
+    parseTimestamp(a.creationTimestamp) === parseTimestamp(b.creationTimestamp));
 
 /**
  * Closes a position, repeating after transient failures (5xx, 429, timeouts) until the gateway
