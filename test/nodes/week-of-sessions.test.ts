@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Journal } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
 import type { DecisionMsg, Headroom, RuleStateView, StateAnswerMsg, StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
@@ -65,9 +66,14 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
     setPrice(sim, es, p, sell ? { bid: p, ask: p + 0.25 } : { bid: p - 0.25, ask: p });
   const state = async () => (await restClient(sim).get("/sim/state")).data as SimState;
 
-  async function setClock(local: string): Promise<void> {
+  /**
+   * Sets the venue clock and, given a rules node, waits until that node's clock (which reads the
+   * simulator's every second) has reached it: its rule-state msgs carry the time they were made at.
+   */
+  async function setClock(local: string, n?: Rules): Promise<void> {
     const r = await restClient(sim).post("/sim/clock", { time: ct(local) });
     assert.equal(r.status, 200, JSON.stringify(r.data));
+    if (n) await until(() => n.st.some((m) => (m.payload?.at ?? 0) >= ct(local)), `the rules node at ${local} CT`);
   }
 
   /** A rules node on account `account`, following the simulator's clock, synced. */
@@ -177,7 +183,7 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
     let balance = 50_000;
     let eodHigh = 50_000;
     for (const d of days) {
-      await setClock(d.trade);
+      await setClock(d.trade, n);
       const floorBefore = Math.min(50_000, Math.max(48_000, eodHigh - 2000));
       await roundTrip(COMBINE, d.from, d.to);
       const pnl = (d.to - d.from) * ES_POINT;
@@ -187,7 +193,7 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
       h = (await untilState(n, (v) => v.h.equity === balance, `equity ${balance} on ${d.trade}`)).h;
       assert.deepEqual([h.floor, h.dayPnl], [floorBefore, pnl]);
 
-      await setClock(d.nextOpen);
+      await setClock(d.nextOpen, n);
       eodHigh = Math.max(eodHigh, balance);
       const floor = Math.min(50_000, Math.max(48_000, eodHigh - 2000));
       const m = await untilState(n, (v) => v.state.tradingDay === d.next, `trading day ${d.next}`);
@@ -204,12 +210,12 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
 
     // Thursday: a $600 loss. The daily headroom shrinks to $400; at the 17:00 open it is $1,000 again,
     // the day's P&L is back to 0, and the locked floor stays at $50,000 though the EOD balance fell.
-    await setClock("2026-12-03T09:30:00");
+    await setClock("2026-12-03T09:30:00", n);
     await roundTrip(COMBINE, 6844, 6832);
     balance -= 600;
     h = (await untilState(n, (v) => v.h.equity === balance, "Thursday's loss")).h;
     assert.deepEqual([h.floor, h.dayPnl, h.dailyLoss], [50_000, -600, 400]);
-    await setClock("2026-12-03T17:01:00");
+    await setClock("2026-12-03T17:01:00", n);
     const fri = await untilState(n, (v) => v.state.tradingDay === "2026-12-04", "Friday's session");
     assert.deepEqual([fri.h.floor, fri.h.dayPnl, fri.h.dailyLoss], [50_000, 0, 1000]);
     assert.deepEqual(fri.state.dailyPnl, {
@@ -219,6 +225,23 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
       "2026-12-03": -600,
       "2026-12-04": 0,
     });
+    // The SQLite journal records each new trading day with the floor it opened on.
+    const j = new Journal(join(dir, "journal.sqlite"));
+    try {
+      const opens = j
+        .entries({ kind: "start" })
+        .map((e) => e.data as { event?: string; tradingDay?: string; floor?: number })
+        .filter((e) => e.event === "new trading day")
+        .map((e) => [e.tradingDay, e.floor]);
+      assert.deepEqual(opens, [
+        ["2026-12-01", 48_500],
+        ["2026-12-02", 49_200],
+        ["2026-12-03", 50_000],
+        ["2026-12-04", 50_000],
+      ]);
+    } finally {
+      j.close();
+    }
   });
 
   it("answers the state command with a snapshot: Monday's answer still says Monday after Tuesday's open, and a flow writing to it changes no rule", async () => {
@@ -229,7 +252,7 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
     // What a function node downstream might do with the msg it was given.
     monday.state.floor = 0;
     monday.state.killSwitch = true;
-    await setClock("2026-11-30T17:01:00");
+    await setClock("2026-11-30T17:01:00", n);
     const tuesday = await untilState(n, (v) => v.state.tradingDay === "2026-12-01", "Tuesday's session");
     assert.equal(monday.state.tradingDay, "2026-11-30", "the answer kept the day it was given on");
     assert.deepEqual([tuesday.state.floor, tuesday.state.killSwitch], [48_000, false]);
@@ -248,7 +271,7 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
     const refused = await entry(n, 3);
     assert.deepEqual([refused.allow, refused.rule], [false, "scaling"]);
 
-    await setClock("2026-11-30T17:01:00");
+    await setClock("2026-11-30T17:01:00", n);
     const next = await untilState(n, (v) => v.state.tradingDay === "2026-12-01", "Tuesday's session");
     // XFA: floor $2,000 under the EOD high of $1,600, below the $0 lock.
     assert.deepEqual([next.h.maxContracts, next.h.floor], [3, -400]);
@@ -264,14 +287,13 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
     assert.equal(buy.data.success, true, JSON.stringify(buy.data));
     await untilState(n, (v) => v.h.contracts === 1, "the position seen by the rules");
 
-    await setClock("2026-12-01T15:01:00");
-    await until(async () => {
-      const d = await entry(n);
-      return !d.allow && /No new entries after 15:00/.test(d.reason);
-    }, "an entry refused after the cutoff");
+    await setClock("2026-12-01T15:01:00", n);
+    const late = await entry(n);
+    assert.deepEqual([late.allow, late.rule], [false, "tradingWindow"]);
+    assert.match(late.reason, /No new entries after 15:00 Chicago time \(the session closes at 15:10\)/);
     assert.equal((await state()).positions.length, 1, "held until the flatten");
 
-    await setClock("2026-12-01T15:10:00");
+    await setClock("2026-12-01T15:10:00", n);
     await until(async () => (await state()).positions.length === 0, "the position closed by the rules node", 8000);
     await until(() => n.st.some((m) => m.payload?.event === "flattened"), "the flatten reported");
     const d = await entry(n);
@@ -287,8 +309,9 @@ describe("nodes: a week of sessions on the simulator's venue clock", () => {
     const early = await api.post("/api/Order/place", { accountId: COMBINE, contractId: es, type: 2, side: 0, size: 1 });
     assert.deepEqual([early.data.success, early.data.errorCode], [false, 5], "the simulator closed too");
 
-    await setClock("2026-12-06T17:01:00");
-    await until(async () => (await entry(n)).allow, "an entry approved after the open");
+    await setClock("2026-12-06T17:01:00", n);
+    const open1701 = await entry(n);
+    assert.deepEqual([open1701.allow, open1701.rule], [true, "allRulesPassed"]);
     const open = await api.post("/api/Order/place", { accountId: COMBINE, contractId: es, type: 2, side: 0, size: 1 });
     assert.equal(open.data.success, true, JSON.stringify(open.data));
     await until(async () => (await state()).positions.length === 1, "the position at the simulator");
