@@ -251,7 +251,8 @@ export class RulesController {
         break;
       }
       case "state":
-        msg.payload = { ...guard.status("state"), state: guard.state };
+        // A copy: the msg outlives this instant in the flow, and a function node must not write the rules' state.
+        msg.payload = { ...guard.status("state"), state: structuredClone(guard.state) };
         break;
       case "journal":
         msg.payload = (

@@ -65,6 +65,8 @@ export interface Headroom {
   equity: number;
   floor: number;
   contracts: number;
+  /** The contract limit in force: the profile's maximum or the scaling tier, whichever is lower. */
+  maxContracts: number | null;
   maxLoss: number;
   dailyLoss: number | null;
   dayPnl: number;
