@@ -2,6 +2,10 @@ import { addTicks, isOnTick, snapToTick, tickDecimals } from "../core/money/tick
 import { describe, type Listing, listingsFrom, PRODUCTS, parseContractId } from "./catalog";
 import { PricePath } from "./price-path";
 import { hashString, hashUnit } from "./random";
+import { lastOpen, type OpenAt, SLOT_MS } from "./session-span";
+
+/** How far back a closed instant looks for the session it follows: past any weekend and holiday. */
+const LOOKBACK_MS = 10 * 86_400_000;
 
 /**
  * A stretch of time over which the price is `path(frozenAt ?? t) + offset`. A manual price move
@@ -23,6 +27,11 @@ export class ContractMarket {
   readonly key: number;
   private readonly path: PricePath;
   private readonly segments: Segment[];
+  /** When this contract stops trading for good: from then on no quotes, fills or bars. */
+  readonly tradingEndsAt: number;
+  /** Whether the contract trades at `t`: its product's hours (when the venue keeps them) and its expiry. */
+  readonly isOpen: OpenAt;
+  private settled: { slot: number; at: number } | null = null;
 
   bid: number;
   ask: number;
@@ -42,8 +51,20 @@ export class ContractMarket {
     seed: number,
     now: number,
     frozen: boolean,
+    /** A product's trading hours, or null when the venue never closes. */
+    readonly hours: ((symbol: string, t: number) => boolean) | null = null,
   ) {
     const p = listing.product;
+    this.tradingEndsAt = listing.rollAt + p.tradesDaysAfterRoll * 86_400_000;
+    // Openness is constant within a slot, and bars probe each slot many times: ask the calendar once.
+    let memo = { slot: Number.NaN, open: false };
+    this.isOpen = (t) => {
+      if (t >= this.tradingEndsAt) return false;
+      if (hours === null) return true;
+      const slot = Math.floor(t / SLOT_MS);
+      if (memo.slot !== slot) memo = { slot, open: hours(p.symbol, t) };
+      return memo.open;
+    };
     this.id = listing.id;
     this.symbolId = `F.US.${p.root}`;
     this.symbolName = `/${p.symbol}`;
@@ -75,10 +96,29 @@ export class ContractMarket {
     return s[lo]!;
   }
 
+  /**
+   * The instant whose path price stands at `t`: `t` itself while the contract trades, else the last
+   * instant of the session before, so the price holds still from a close to the next open (where
+   * the path has moved on: the open gaps by the path's drift over the closed hours).
+   */
+  private sessionTime(t: number): number {
+    if (this.isOpen(t)) return t;
+    const to = Math.min(t, this.tradingEndsAt);
+    const slot = Math.floor(to / SLOT_MS);
+    if (this.settled?.slot !== slot) {
+      this.settled = { slot, at: lastOpen(this.isOpen, to - LOOKBACK_MS, to) ?? t };
+    }
+    return Math.min(this.settled.at, t);
+  }
+
+  private pathAt(t: number): number {
+    return this.path.at(this.sessionTime(t));
+  }
+
   /** Last-trade price on the tick grid at epoch ms `t` (past or present). */
   priceAt(t: number): number {
     const seg = this.segmentAt(t);
-    return snapToTick(this.path.at(seg.frozenAt ?? t) + seg.offset, this.tickSize, this.decimals);
+    return snapToTick(this.pathAt(seg.frozenAt ?? t) + seg.offset, this.tickSize, this.decimals);
   }
 
   /** Start times of segments inside [a, b): bars sample there so manual moves show in history. */
@@ -97,13 +137,13 @@ export class ContractMarket {
     if (frozen === this.frozen) return;
     const p = this.priceAt(t);
     const frozenAt = frozen ? t : null;
-    this.segments.push({ from: t, frozenAt, offset: p - this.path.at(frozenAt ?? t) });
+    this.segments.push({ from: t, frozenAt, offset: p - this.pathAt(frozenAt ?? t) });
   }
 
   /** Moves the market so that the last trade is `price`, keeping the current mode. */
   moveTo(price: number, t: number, bid?: number, ask?: number): void {
     const frozenAt = this.frozen ? t : null;
-    this.segments.push({ from: t, frozenAt, offset: price - this.path.at(frozenAt ?? t) });
+    this.segments.push({ from: t, frozenAt, offset: price - this.pathAt(frozenAt ?? t) });
     this.apply(price, t, bid, ask);
   }
 
@@ -154,6 +194,8 @@ export class Market {
   private tickerStart = 0;
   /** Whether a product trades now: while it does not, its price stands still and no quote goes out. */
   trades: (symbol: string) => boolean = () => true;
+  /** Products' trading hours at any instant, for history and a still price while closed; null: never closed. */
+  hours: ((symbol: string, t: number) => boolean) | null = null;
   private emitted = 0;
   private lastTickAt = 0;
 
@@ -179,7 +221,7 @@ export class Market {
     if (cm) return this.current(cm);
     const l = parseContractId(contractId);
     if (!l) return null;
-    cm = new ContractMarket(l, this.seed, this.now(), this.rate === 0);
+    cm = new ContractMarket(l, this.seed, this.now(), this.rate === 0, this.hours);
     this.contracts.set(contractId, cm);
     return cm;
   }
@@ -263,7 +305,7 @@ export class Market {
       const t = from + ((now - from) * k) / due;
       for (const id of this.interest.keys()) {
         const cm = this.get(id);
-        if (!cm || !this.trades(cm.listing.product.symbol)) continue;
+        if (!cm || !this.trades(cm.listing.product.symbol) || !cm.isOpen(t)) continue;
         cm.step(t);
         for (const l of this.listeners) l.onPrice(cm, false);
       }

@@ -19,6 +19,7 @@ import { Market } from "./market";
 import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
 import { type Endpoint, restEndpoints } from "./rest-api";
+import { isTrading } from "./trading-hours";
 import { UserHub } from "./user-hub";
 import { parseInstant, VenueClock } from "./venue-clock";
 
@@ -91,6 +92,7 @@ export class Simulator {
       marketTrade: (cm, price, size, side) => this.marketHub.marketTrade(cm, price, size, side),
     });
     this.market.trades = (symbol) => this.exchange.trading(symbol);
+    this.market.hours = this.config.market.hours === "always" ? null : isTrading;
     this.userHub = userHub = new UserHub(this.exchange, authenticate, hubOptions, this.config.quirks);
     // Subscribers see the quote that moved the market before the fills it caused.
     this.market.listen({ onPrice: (cm) => this.marketHub.onPrice(cm) });
