@@ -489,7 +489,11 @@ export class Exchange {
       this.listener.marketTrade(cm, c.price, c.size, o.side);
     }
     this.listener.account(account);
-    if (o.status !== OrderStatus.Filled) return;
+    if (o.status !== OrderStatus.Filled) {
+      // Auto OCO protects what has filled so far: the legs work for the filled part and grow with it.
+      for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, o.filledPrice!, o.fillVolume);
+      return;
+    }
     this.removeWorking(o);
 
     if (o.linkedOrderId !== null) this.cancelInternal(this.orders.get(o.linkedOrderId));
@@ -500,6 +504,12 @@ export class Exchange {
   }
 
   private activateChild(child: SimOrder, cm: ContractMarket, parentFill: number, parentVolume: number): void {
+    if (child.status === OrderStatus.Open && child.size !== parentVolume) {
+      child.size = parentVolume;
+      child.updatedAt = this.now();
+      this.listener.order(child);
+      return;
+    }
     if (child.status !== OrderStatus.Suspended) return;
     // Legs protect what the parent filled: its size may have been modified since they were created.
     child.size = parentVolume;
@@ -606,7 +616,8 @@ export class Exchange {
     o.status = OrderStatus.Cancelled;
     o.updatedAt = this.now();
     this.listener.order(o);
-    for (const id of o.childIds) this.cancelInternal(this.orders.get(id));
+    // Legs already protecting a filled part stay: cancelling an entry's rest does not unprotect it.
+    if (o.fillVolume === 0) for (const id of o.childIds) this.cancelInternal(this.orders.get(id));
   }
 
   cancel(accountId: number, orderId: number): Outcome {

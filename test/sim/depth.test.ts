@@ -8,6 +8,7 @@ import {
   getOrder,
   openOrders,
   openPositions,
+  patchAccount,
   placeOk,
   resetSim,
   S,
@@ -145,6 +146,57 @@ describe("simulator: depth, slippage and partial fills", () => {
     await setPrice(sim, mnq, 25002); // through it
     const o = await getOrder(api, ACCOUNT, id);
     assert.deepEqual([o.status, o.fillVolume, o.filledPrice], [S.Filled, 8, 25001]);
+  });
+
+  it("puts Auto OCO legs on the filled part of a bracketed limit and grows them with it", async () => {
+    await patchAccount(sim, { accountId: ACCOUNT, autoOcoBrackets: true });
+    const id = await placeOk(api, {
+      accountId: ACCOUNT,
+      contractId: mnq,
+      type: T.Limit,
+      side: BUY,
+      size: 5,
+      limitPrice: 24999.75,
+      stopLossBracket: { ticks: -20, type: T.Stop },
+      takeProfitBracket: { ticks: 40, type: T.Limit },
+    });
+    const legs = async () =>
+      (await openOrders(api, ACCOUNT))
+        .filter((o) => o.id !== id)
+        .map((o) => [o.type, o.size])
+        .sort();
+    await setPrice(sim, mnq, 24999.5);
+    assert.deepEqual(await legs(), [
+      [T.Limit, 3],
+      [T.Stop, 3],
+    ]);
+    // Cancelling the entry's rest leaves the filled 3 protected.
+    assert.equal((await call(api, "/api/Order/cancel", { accountId: ACCOUNT, orderId: id })).success, true);
+    assert.deepEqual(await legs(), [
+      [T.Limit, 3],
+      [T.Stop, 3],
+    ]);
+  });
+
+  it("grows the legs as the bracketed entry fills", async () => {
+    await patchAccount(sim, { accountId: ACCOUNT, autoOcoBrackets: true });
+    await placeOk(api, {
+      accountId: ACCOUNT,
+      contractId: mnq,
+      type: T.Limit,
+      side: BUY,
+      size: 5,
+      limitPrice: 24999.75,
+      stopLossBracket: { ticks: -20, type: T.Stop },
+      takeProfitBracket: { ticks: 40, type: T.Limit },
+    });
+    await setPrice(sim, mnq, 24999.5);
+    await setPrice(sim, mnq, 24999.5);
+    const open = await openOrders(api, ACCOUNT);
+    assert.deepEqual(open.map((o) => [o.type, o.size, o.limitPrice ?? o.stopPrice]).sort(), [
+      [T.Limit, 5, 25009.75],
+      [T.Stop, 5, 24994.75],
+    ]);
   });
 
   it("fills everything at the touch in one trade when partialFills is off", async () => {
