@@ -643,7 +643,8 @@ export class Exchange {
     if (o.type === OrderType.Market)
       return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Market orders cannot be modified." };
     const cm = this.market.get(o.contractId)!;
-    if (req.size != null && req.size <= 0)
+    // A partly filled order keeps at least one contract working: what filled cannot be undone.
+    if (req.size != null && (req.size <= 0 || req.size <= o.fillVolume))
       return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Invalid order size." };
     const priceError = this.checkPrices(cm, o.type, req.limitPrice, req.stopPrice, req.trailPrice, "modify");
     if (priceError) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: priceError };

@@ -121,6 +121,8 @@ describe("simulator: depth, slippage and partial fills", () => {
       [[id, 3]],
     );
     assert.equal((await openPositions(api, ACCOUNT))[0]!.size, 3);
+    const shrink = await call(api, "/api/Order/modify", { accountId: ACCOUNT, orderId: id, size: 3 });
+    assert.deepEqual([shrink.success, shrink.errorMessage], [false, "Invalid order size."], "3 of 5 filled already");
 
     await setPrice(sim, mnq, 24999.5);
     o = await getOrder(api, ACCOUNT, id);
