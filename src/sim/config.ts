@@ -79,6 +79,19 @@ export const SimConfig = z.object({
       /** Levels per side in GatewayDepth snapshots. */
       depthLevels: z.number().int().min(1).max(50).default(10),
       /**
+       * Average contracts at the best bid or ask by product symbol, overriding the built-in table
+       * (src/sim/depth.ts; MNQ 15, so 5 to 30 at the touch). Deeper levels hold a little more.
+       */
+      depthSize: z.record(z.string(), z.number().int().min(1)).default({}),
+      /**
+       * Depth-limited fills, as live: a market order larger than the best level walks the book
+       * (one trade per price, one order), a resting limit fills part by part as the market prints
+       * at its price. Off: every order fills in full at one price, for focused tests.
+       */
+      partialFills: z.boolean().default(true),
+      /** Contracts that trade at a resting limit's price per print; unset varies from 1 to 5. */
+      touchFill: z.number().int().min(1).optional(),
+      /**
        * "cme": products trade only in their CME hours on the venue clock (orders refused and no
        * quotes while closed), as on TopstepX. "always": the market never closes.
        */
@@ -146,8 +159,12 @@ export function parseSimConfig(input: unknown): SimConfig {
     names.add(key);
   }
   // Costs are looked up by exact symbol: a typo ("mnq", "NQX") would silently keep the default.
-  for (const field of ["fees", "commissions"] as const) {
-    for (const symbol of Object.keys(r.data[field])) {
+  for (const [field, table] of [
+    ["fees", r.data.fees],
+    ["commissions", r.data.commissions],
+    ["market.depthSize", r.data.market.depthSize],
+  ] as const) {
+    for (const symbol of Object.keys(table)) {
       if (!PRODUCTS.some((p) => p.symbol === symbol)) {
         throw new Error(
           `Invalid simulator configuration:\n  ${field}.${symbol}: no product ${symbol}; use one of ${PRODUCTS.map((p) => p.symbol).join(", ")}`,

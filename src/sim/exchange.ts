@@ -16,6 +16,7 @@ import {
 import { isExpired, isListed, parseContractId } from "./catalog";
 import type { SimAccountConfig, SimConfig } from "./config";
 import { type Costs, costsOf } from "./costs";
+import { take, touchVolume, walkBook } from "./depth";
 import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 import { isTrading } from "./trading-hours";
@@ -245,7 +246,7 @@ export class Exchange {
     order.status = type === OrderType.Market ? OrderStatus.Pending : OrderStatus.Open;
     this.listener.order(order);
     for (const id of order.childIds) this.listener.order(this.orders.get(id)!);
-    if (type === OrderType.Market) this.fill(order, cm, side === OrderSide.Bid ? cm.ask : cm.bid);
+    if (type === OrderType.Market) this.fillMarketable(order, cm, null);
     else {
       this.addWorking(order);
       this.tryMatch(order, cm, true);
@@ -406,13 +407,12 @@ export class Exchange {
   /** Fills or updates one working order against the current quote. */
   private tryMatch(o: SimOrder, cm: ContractMarket, arriving: boolean): void {
     const buy = o.side === OrderSide.Bid;
-    const marketPrice = buy ? cm.ask : cm.bid;
     switch (o.type) {
       case OrderType.Market:
-        this.fill(o, cm, marketPrice);
+        this.fillMarketable(o, cm, null);
         return;
       case OrderType.Stop:
-        if (buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!) this.fill(o, cm, marketPrice);
+        if (buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!) this.fillMarketable(o, cm, null);
         return;
       case OrderType.TrailingStop: {
         const better = buy ? cm.last < o.trailExtreme! : cm.last > o.trailExtreme!;
@@ -422,7 +422,7 @@ export class Exchange {
           o.updatedAt = this.now();
           this.listener.order(o);
         }
-        if (buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!) this.fill(o, cm, marketPrice);
+        if (buy ? cm.last >= o.stopPrice! : cm.last <= o.stopPrice!) this.fillMarketable(o, cm, null);
         return;
       }
       case OrderType.StopLimit:
@@ -437,37 +437,79 @@ export class Exchange {
     }
     // Limit-like: a marketable order takes the opposite side; a resting one fills at its limit.
     const limit = o.limitPrice!;
-    if (buy ? cm.ask <= limit : cm.bid >= limit) this.fill(o, cm, arriving ? marketPrice : limit);
+    const touch = buy ? cm.ask : cm.bid;
+    if (!(buy ? touch <= limit : touch >= limit)) return;
+    if (arriving) this.fillMarketable(o, cm, limit);
+    else if (touch === limit && this.config.market.partialFills) {
+      // The market prints at the limit: only part of the queue trades there.
+      const n = Math.min(o.size - o.fillVolume, touchVolume(cm, this.config.market.touchFill));
+      this.fill(o, cm, [{ price: limit, size: n }]);
+    } else this.fill(o, cm, [{ price: limit, size: o.size - o.fillVolume }]);
   }
 
-  /** Executes an order in full at `price`, then settles brackets and OCO peers. */
-  private fill(o: SimOrder, cm: ContractMarket, price: number): void {
-    this.removeWorking(o);
+  /**
+   * Executes what a marketable order gets from the book at once: the whole size at the touch
+   * without partial fills, else level by level up to `limit`; a limit's rest keeps working.
+   */
+  private fillMarketable(o: SimOrder, cm: ContractMarket, limit: number | null): void {
+    const buy = o.side === OrderSide.Bid;
+    const left = o.size - o.fillVolume;
+    if (!this.config.market.partialFills) {
+      this.fill(o, cm, [{ price: buy ? cm.ask : cm.bid, size: left }]);
+      return;
+    }
+    const chunks = walkBook(cm, buy, left, limit);
+    for (const c of chunks) take(cm, buy, c.price, c.size);
+    if (chunks.length > 0) this.fill(o, cm, chunks);
+  }
+
+  /**
+   * Executes `chunks` of an order (one trade per price), growing `fillVolume` with `filledPrice`
+   * the average; once it is complete, settles brackets and OCO peers.
+   */
+  private fill(o: SimOrder, cm: ContractMarket, chunks: ReadonlyArray<{ price: number; size: number }>): void {
     const account = this.accounts.get(o.accountId)!;
-    const before = this.positions.get(`${o.accountId}|${o.contractId}`);
-    const trades = this.applyFill(account, cm, o, price);
-    o.status = OrderStatus.Filled;
-    o.fillVolume = o.size;
-    o.filledPrice = price;
-    o.updatedAt = this.now();
-    for (const t of trades) this.listener.trade(t);
-    this.listener.order(o);
-    const pos = this.positions.get(`${o.accountId}|${o.contractId}`);
-    if (pos) {
-      this.listener.position(pos);
-      if (pos.size === 0) this.positions.delete(`${o.accountId}|${o.contractId}`);
+    const key = `${o.accountId}|${o.contractId}`;
+    const before = this.positions.get(key);
+    let pos: SimPosition | undefined;
+    for (const c of chunks) {
+      const trades = this.applyFill(account, cm, o, c.price, c.size);
+      const filled = o.fillVolume + c.size;
+      o.filledPrice = Number((((o.filledPrice ?? 0) * o.fillVolume + c.price * c.size) / filled).toFixed(9));
+      o.fillVolume = filled;
+      if (filled >= o.size) o.status = OrderStatus.Filled;
+      o.updatedAt = this.now();
+      for (const t of trades) this.listener.trade(t);
+      this.listener.order(o);
+      pos = this.positions.get(key);
+      if (pos) {
+        this.listener.position(pos);
+        if (pos.size === 0) this.positions.delete(key);
+      }
+      this.listener.marketTrade(cm, c.price, c.size, o.side);
     }
     this.listener.account(account);
-    this.listener.marketTrade(cm, price, o.size, o.side);
+    if (o.status !== OrderStatus.Filled) {
+      // Auto OCO protects what has filled so far: the legs work for the filled part and grow with it.
+      for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, o.filledPrice!, o.fillVolume);
+      return;
+    }
+    this.removeWorking(o);
 
     if (o.linkedOrderId !== null) this.cancelInternal(this.orders.get(o.linkedOrderId));
     // A reversal went through flat too: the old position's legs would otherwise enlarge the new one.
     if (before && pos && pos.id !== before.id) this.cancelOrphanBrackets(o.accountId, o.contractId);
-    for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, price, o.fillVolume);
+    for (const id of o.childIds) this.activateChild(this.orders.get(id)!, cm, o.filledPrice!, o.fillVolume);
     if (!pos || pos.size === 0) this.cancelOrphanBrackets(o.accountId, o.contractId);
   }
 
   private activateChild(child: SimOrder, cm: ContractMarket, parentFill: number, parentVolume: number): void {
+    if (child.status === OrderStatus.Open && child.size !== parentVolume) {
+      child.size = parentVolume;
+      child.updatedAt = this.now();
+      this.listener.order(child);
+      return;
+    }
     if (child.status !== OrderStatus.Suspended) return;
     // Legs protect what the parent filled: its size may have been modified since they were created.
     child.size = parentVolume;
@@ -492,14 +534,14 @@ export class Exchange {
     }
   }
 
-  private applyFill(account: SimAccount, cm: ContractMarket, o: SimOrder, price: number): SimTrade[] {
+  private applyFill(account: SimAccount, cm: ContractMarket, o: SimOrder, price: number, size: number): SimTrade[] {
     const key = `${account.id}|${cm.id}`;
     const costs = this.costsPerSide(cm);
     const product = cm.listing.product;
     const dir = o.side === OrderSide.Bid ? 1 : -1;
     let pos = this.positions.get(key);
     const trades: SimTrade[] = [];
-    let qty = o.size;
+    let qty = size;
     if (pos && pos.size > 0 && (pos.type === PositionType.Long ? 1 : -1) !== dir) {
       const closing = Math.min(qty, pos.size);
       const posDir = pos.type === PositionType.Long ? 1 : -1;
@@ -574,7 +616,8 @@ export class Exchange {
     o.status = OrderStatus.Cancelled;
     o.updatedAt = this.now();
     this.listener.order(o);
-    for (const id of o.childIds) this.cancelInternal(this.orders.get(id));
+    // Legs already protecting a filled part stay: cancelling an entry's rest does not unprotect it.
+    if (o.fillVolume === 0) for (const id of o.childIds) this.cancelInternal(this.orders.get(id));
   }
 
   cancel(accountId: number, orderId: number): Outcome {
@@ -600,7 +643,8 @@ export class Exchange {
     if (o.type === OrderType.Market)
       return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Market orders cannot be modified." };
     const cm = this.market.get(o.contractId)!;
-    if (req.size != null && req.size <= 0)
+    // A partly filled order keeps at least one contract working: what filled cannot be undone.
+    if (req.size != null && (req.size <= 0 || req.size <= o.fillVolume))
       return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: "Invalid order size." };
     const priceError = this.checkPrices(cm, o.type, req.limitPrice, req.stopPrice, req.trailPrice, "modify");
     if (priceError) return { errorCode: ModifyOrderErrorCode.Rejected, errorMessage: priceError };
@@ -642,7 +686,7 @@ export class Exchange {
     const order = this.newOrder(accountId, cm, OrderType.Market, side, partial ? size : pos.size, null);
     this.record(order);
     this.listener.order(order);
-    this.fill(order, cm, side === OrderSide.Bid ? cm.ask : cm.bid);
+    this.fillMarketable(order, cm, null);
     return OK;
   }
 }

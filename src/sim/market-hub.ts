@@ -1,4 +1,5 @@
 import { type DepthEntry, DomType, formatTimestamp, HubEventName, OrderSide, type Quote } from "../core/schemas";
+import { levelVolume } from "./depth";
 import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 import { hashUnit } from "./random";
@@ -143,10 +144,8 @@ export class MarketHub {
     const ts = formatTimestamp(cm.updatedAt);
     const out: DepthEntry[] = [{ timestamp: ts, type: DomType.Reset, price: 0, volume: 0, currentVolume: 0 }];
     for (let i = 0; i < this.depthLevels; i++) {
-      const bid = cm.addTicks(cm.bid, -i);
-      const ask = cm.addTicks(cm.ask, i);
-      const bv = 1 + Math.floor(hashUnit(cm.key, Math.round(bid / cm.tickSize)) * 40) + i * 3;
-      const av = 1 + Math.floor(hashUnit(cm.key ^ 0x5bd1e995, Math.round(ask / cm.tickSize)) * 40) + i * 3;
+      const { price: bid, volume: bv } = levelVolume(cm, false, i);
+      const { price: ask, volume: av } = levelVolume(cm, true, i);
       out.push({
         timestamp: ts,
         type: i === 0 ? DomType.BestBid : DomType.Bid,
@@ -208,6 +207,9 @@ export class MarketHub {
 
   /** A fill on the simulator prints as a market trade. */
   marketTrade(cm: ContractMarket, price: number, size: number, side: OrderSide): void {
+    // The fill took liquidity: depth subscribers see the level shrink.
+    const depthSubs = this.subs.depth.get(cm.id);
+    if (depthSubs && depthSubs.size > 0) this.broadcast(depthSubs, HubEventName.Depth, cm.id, this.depth(cm));
     const set = this.subs.trades.get(cm.id);
     if (!set || set.size === 0) return;
     this.broadcast(set, HubEventName.MarketTrade, cm.id, [

@@ -45,6 +45,10 @@ export class ContractMarket {
   /** Aggressor of the last move: 0 buy (up), 1 sell (down). */
   lastAggressor = 0;
   updatedAt: number;
+  /** Average contracts at the best bid or ask (src/sim/depth.ts). */
+  depthTop = 15;
+  /** Contracts fills took from book levels since the quote last moved, by side and price. */
+  readonly taken = new Map<string, number>();
 
   constructor(
     readonly listing: Listing,
@@ -155,8 +159,12 @@ export class ContractMarket {
   private apply(price: number, t: number, bid?: number, ask?: number): void {
     if (price !== this.last) this.lastAggressor = price > this.last ? 0 : 1;
     this.last = price;
-    this.bid = bid ?? price;
-    this.ask = ask ?? addTicks(price, 1, this.tickSize, this.decimals);
+    const newBid = bid ?? price;
+    const newAsk = ask ?? addTicks(price, 1, this.tickSize, this.decimals);
+    // A new quote is a new book: the liquidity fills took comes back.
+    if (newBid !== this.bid || newAsk !== this.ask) this.taken.clear();
+    this.bid = newBid;
+    this.ask = newAsk;
     if (price > this.high) this.high = price;
     if (price < this.low) this.low = price;
     this.volume += 1 + Math.floor(hashUnit(this.key, Math.floor(t)) * 8);
@@ -196,6 +204,8 @@ export class Market {
   trades: (symbol: string) => boolean = () => true;
   /** Products' trading hours at any instant, for history and a still price while closed; null: never closed. */
   hours: ((symbol: string, t: number) => boolean) | null = null;
+  /** Average contracts at the best level of a product's book (src/sim/depth.ts). */
+  depthTop: (symbol: string) => number = () => 15;
   private emitted = 0;
   private lastTickAt = 0;
 
@@ -222,6 +232,7 @@ export class Market {
     const l = parseContractId(contractId);
     if (!l) return null;
     cm = new ContractMarket(l, this.seed, this.now(), this.rate === 0, this.hours);
+    cm.depthTop = this.depthTop(l.product.symbol);
     this.contracts.set(contractId, cm);
     return cm;
   }

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { Auth, tokenOf } from "./auth";
 import { parseSimConfig, type SimConfig, type SimConfigInput } from "./config";
 import { handleControl } from "./control-api";
+import { topOfBook } from "./depth";
 import { Exchange } from "./exchange";
 import { Faults, type FaultsRequest } from "./faults";
 import {
@@ -68,6 +69,7 @@ export class Simulator {
     this.now = this.clock.now;
     this.auth = new Auth(this.config.users, this.config.tokenTtlSeconds * 1000, this.now);
     this.market = new Market(this.config.seed, this.config.market.quoteRate, this.now);
+    this.market.depthTop = (symbol) => topOfBook(symbol, this.config.market.depthSize);
     const authenticate = (token: string | null) => {
       const c = this.auth.check(token);
       return c.ok ? c.session.userName : null;
