@@ -88,10 +88,16 @@ describe("faults: the webhook flow under injected failures", function () {
     red = await startNodeRed(env(), [], SETTINGS);
     await deployFlows(red.url, exampleWebhookFlow());
     await setPrice(sim, "MNQ", 21000);
+    // Two approved buys: the second was judged with the first one's position marked by a quote, so
+    // the rules node has the account, the position and its market before the faults begin.
     let i = 0;
+    let approved = 0;
     await until(
-      async () => (await alert(red, `warm-${i}`, i++ % 2 ? "sell" : "buy")).status === 200,
-      "the flow to place a warm-up order",
+      async () => {
+        if ((await alert(red, `warm-${i++}`, "buy")).status === 200) approved++;
+        return approved === 2;
+      },
+      "the flow to place two warm-up orders",
       10_000,
     );
   });
