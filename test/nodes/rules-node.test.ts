@@ -56,6 +56,14 @@ describe("node: topstepx-rules against the simulator", () => {
     const s = st.at(-1)!.payload;
     assert.equal(s.headroom?.floor, 48000);
     assert.equal(s.synced, true);
+    // A flow that edits the msg it got changes nothing in the rules: the next one says the same.
+    s.headroom!.floor = 0;
+    s.headroom!.maxLoss = 1e9;
+    const seen = st.length;
+    r1.receive({ payload: { command: "killSwitch", on: true } });
+    await until(() => st.length > seen, "the next state msg");
+    assert.equal(st.at(-1)!.payload.headroom?.floor, 48000);
+    assert.equal(st.at(-1)!.payload.headroom?.maxLoss, 2000);
   });
 
   it("lets exactly 5 of 100 simultaneous one-lot ES entries through a 5-contract limit", async () => {

@@ -623,11 +623,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       accountId: this.accountId,
       at: this.now(),
       synced: this.synced,
-      headroom: this.last?.headroom ?? null,
+      // Copies: a flow that keeps or edits a status must not reach the rules' own state.
+      headroom: this.last?.headroom ? { ...this.last.headroom } : null,
       blocked,
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
-      floorCheck: s?.floorCheck ?? null,
+      floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
       event,
     };
   }
