@@ -125,6 +125,21 @@ describe("node: topstepx-order keeps managed brackets on a Position Brackets acc
     }, "both legs resized to 1");
   });
 
+  it("keeps the legs of two entries within the position they protect when it shrinks", async () => {
+    const { o1, ok } = await enter("mb-8a");
+    o1.receive({ payload: { customTag: "mb-8b", stopLoss: 20, takeProfit: 40 } });
+    await until(() => ok.length === 2, "the second entry's result");
+    await until(async () => (await tagged("mb-8b-sl")).find((o) => o.status === OPEN), "the second stop");
+    o1.receive({ payload: { action: "partialClose", quantity: 3 } });
+    const working = async (leg: string) =>
+      (await state()).orders
+        .filter((o) => o.status === OPEN && o.customTag?.endsWith(leg))
+        .reduce((n, o) => n + o.size, 0);
+    await until(async () => (await working("-sl")) === 1 && (await working("-tp")) === 1, "legs for 1 contract");
+    assert.equal((await tagged("mb-8a-sl"))[0]?.size, 1, "the older entry keeps its protection");
+    assert.equal((await tagged("mb-8b-sl"))[0]?.status, CANCELLED, "the newer one gives it up first");
+  });
+
   it("re-adopts its legs after the flow restarts: no duplicates, and the OCO still holds", async () => {
     const { fill } = await enter("mb-4");
     await helper.unload();

@@ -124,10 +124,22 @@ export class ManagedBrackets {
 
   /** A position event of the account. */
   onPosition(p: Position): void {
-    for (const pair of [...this.pairs.values()]) {
-      if (pair.contractId !== p.contractId) continue;
-      if (p.size === 0) this.release(pair);
-      else if (p.size < pair.size) this.resize(pair, p.size);
+    this.fit(p.contractId, p.size);
+  }
+
+  /**
+   * Keeps the legs of a contract within the position: together they never close more than is held,
+   * so two stops triggering at once cannot reverse it. The newest entries give up size first.
+   */
+  private fit(contractId: string, held: number): void {
+    const pairs = [...this.pairs.values()].filter((p) => p.contractId === contractId).reverse();
+    let excess = pairs.reduce((n, p) => n + p.size, 0) - held;
+    for (const pair of pairs) {
+      if (excess <= 0) break;
+      const cut = Math.min(excess, pair.size);
+      excess -= cut;
+      if (cut === pair.size) this.release(pair);
+      else this.resize(pair, pair.size - cut);
     }
   }
 
@@ -203,14 +215,14 @@ export class ManagedBrackets {
       this.pairs.set(entryTag, pair);
     }
     for (const pair of [...this.pairs.values()]) {
-      const held = book.positions.get(pair.contractId);
       const working = (id?: number) => id !== undefined && book.orders.has(id);
       if (!working(pair.sl)) pair.sl = undefined;
       if (!working(pair.tp)) pair.tp = undefined;
       const legFilled = [...this.ended.values()].some((e) => e.filled && e.entryTag === pair.entryTag);
       if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
-      else if (!held || legFilled) this.release(pair);
-      else if (held.size < pair.size) this.resize(pair, held.size);
+      else if (legFilled) this.release(pair);
     }
+    for (const contractId of new Set([...this.pairs.values()].map((p) => p.contractId)))
+      this.fit(contractId, book.positions.get(contractId)?.size ?? 0);
   }
 }
