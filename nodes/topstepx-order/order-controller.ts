@@ -104,6 +104,9 @@ export class OrderController {
     const was = this.connected?.state;
     this.connected = s;
     if (s.state !== "connected" || was !== "connected") this.node.status(connectionStatus(s));
+    // Followed from the start, so managed bracket legs left working by an earlier run are kept.
+    if (s.state === "connected" && was !== "connected")
+      this.server?.executor?.follow(this.props.account || undefined).catch(() => undefined);
   }
 
   /** Merges the dialog's values and the msg's overrides into a validated intent. */

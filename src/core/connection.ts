@@ -9,6 +9,7 @@ import { GatewayApi } from "./gateway/gateway-api";
 import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
 import { type Logger, silentLogger } from "./logger";
 import type { EntryGate } from "./orders/entry-gate";
+import { ManagedBrackets } from "./orders/managed-brackets";
 import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
 import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
 import { UserFeed } from "./realtime/user-feed";
@@ -95,6 +96,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   readonly pending: PendingOrders;
   private readonly books = new Map<number, AccountBook>();
   private readonly entryGates = new Map<number, EntryGate>();
+  private readonly managed = new Map<number, ManagedBrackets>();
   private readonly watching = new Map<number, Promise<AccountBook>>();
   private hubStates: Record<"user" | "market", HubStateEvent> = {
     user: { hub: "user", state: "disconnected", attempt: 0 },
@@ -150,6 +152,10 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
       onIssue: (issue) => this.emit("feed", issue),
     });
     this.followUserHub();
+    // Managed bracket legs follow their account's events, once the book has taken them.
+    this.on("order", (b, o) => this.managed.get(b.accountId)?.onOrder(o));
+    this.on("position", (b, p) => this.managed.get(b.accountId)?.onPosition(p));
+    this.on("resynced", (b) => this.managed.get(b.accountId)?.adopt(b));
   }
 
   private hub(name: "user" | "market", url: string): HubClient {
@@ -318,6 +324,16 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (this.started && this.books.has(accountId)) this.afterConnect.run([accountId]);
   }
 
+  /** The stop-loss and take-profit legs our core keeps for an account in Position Brackets mode. */
+  brackets(accountId: number): ManagedBrackets {
+    let m = this.managed.get(accountId);
+    if (!m) {
+      m = new ManagedBrackets(this, accountId);
+      this.managed.set(accountId, m);
+    }
+    return m;
+  }
+
   /** The live book of an account already watched. */
   book(accountId: number): AccountBook | undefined {
     return this.books.get(accountId);
@@ -329,6 +345,8 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     if (!w) {
       const book = new AccountBook(accountId, this.clock.now());
       this.books.set(accountId, book);
+      // Before the first re-sync, so legs left working by an earlier run are adopted by it.
+      this.brackets(accountId);
       w = this.user.watchAccount(accountId).then(() => this.resync(accountId));
       w.catch(() => this.watching.delete(accountId));
       this.watching.set(accountId, w);

@@ -19,7 +19,7 @@ const Account = z.object({
    * Auto OCO brackets: the account setting that lets Order/place carry stopLossBracket and
    * takeProfitBracket. Off means "Position Brackets", where the gateway refuses them.
    */
-  autoOcoBrackets: z.boolean().default(true),
+  autoOcoBrackets: z.boolean().default(false),
 });
 export type SimAccountConfig = z.infer<typeof Account>;
 
@@ -48,7 +48,7 @@ export const SimConfig = z.object({
         isVisible: true,
         simulated: true,
         active: true,
-        autoOcoBrackets: true,
+        autoOcoBrackets: false,
       },
       {
         id: 10002,
@@ -58,7 +58,7 @@ export const SimConfig = z.object({
         isVisible: true,
         simulated: true,
         active: true,
-        autoOcoBrackets: true,
+        autoOcoBrackets: false,
       },
     ]),
   /** Session token lifetime. The gateway's is 24 hours. */

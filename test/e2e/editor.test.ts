@@ -207,15 +207,33 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     const r = await fetch(`${red.url}/topstepx/alert`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ secret: SECRET, id: "e2e-1", symbol: "MNQ1!", side: "buy", quantity: 1 }),
+      // The example's printed alert, brackets included, on the default (Position Brackets) account.
+      body: JSON.stringify({
+        secret: SECRET,
+        id: "e2e-1",
+        symbol: "MNQ1!",
+        side: "buy",
+        quantity: 1,
+        stopLoss: 40,
+        takeProfit: 80,
+      }),
     });
-    const body = (await r.json()) as { ok: boolean; orderId: number };
+    const body = (await r.json()) as { ok: boolean; orderId: number; customTag: string; bracket: string };
     assert.equal(r.status, 200, JSON.stringify(body));
+    assert.equal(body.bracket, "managed");
     const state = (await restClient(sim).get("/sim/state")).data;
     assert.ok(
       state.orders.some((o: { id: number }) => o.id === body.orderId),
       "the order reached the simulator",
     );
+    const legs = await until(async () => {
+      const orders: { customTag: string | null; status: number; type: number }[] = (
+        await restClient(sim).get("/sim/state")
+      ).data.orders;
+      const working = orders.filter((o) => o.status === 1 && o.customTag?.startsWith(`${body.customTag}-`));
+      return working.length === 2 ? working : null;
+    }, "the managed stop-loss and take-profit to work");
+    assert.deepEqual(legs.map((o) => o.type).sort(), [1, 4], "a limit and a stop protect the position");
     await shoot("webhook-example.png");
   });
 

@@ -91,6 +91,8 @@ describe("node: topstepx-order against the simulator", () => {
   });
 
   it("takes every field from msg.payload: a limit sell with brackets in ticks, prices snapped to the grid", async () => {
+    // Native legs (parentOrderId) need the account's Auto OCO Brackets setting.
+    await restClient(sim).post("/sim/account", { accountId: ACCOUNT, autoOcoBrackets: true });
     const { o1, ok } = await load({});
     o1.receive({
       payload: {
@@ -200,15 +202,16 @@ describe("node: topstepx-order against the simulator", () => {
   }
 
   it("reports an unknown symbol and a gateway refusal with their reasons", async () => {
-    const { o1, err } = await load({});
+    const { o1, ok, err } = await load({});
     o1.receive({ payload: { symbol: "FOO1!" } });
     await until(() => err.length === 1, "an error");
     assert.match(err[0].error.message, /unknown symbol "FOO1!"/);
-    await restClient(sim).post("/sim/account", { accountId: ACCOUNT, autoOcoBrackets: false });
-    o1.receive({ payload: { stopLoss: 10 } });
+    o1.receive({ payload: { customTag: "used-once" } });
+    await until(() => ok.length === 1, "the first order's result");
+    o1.receive({ payload: { customTag: "used-once" } });
     await until(() => err.length === 2, "a refusal");
     assert.equal(err[1].error.code, 2);
-    assert.match(err[1].error.message, /Auto OCO/);
+    assert.match(err[1].error.message, /Custom tag is already in use/);
     assert.match(lastStatus(o1).text!, /^refused/);
   });
 

@@ -39,6 +39,9 @@ describe("simulator: bracket orders", () => {
   after(() => sim.close());
   beforeEach(async () => {
     await resetSim(sim);
+    // These are native (Auto OCO) brackets; the default account is in Position Brackets mode, as live.
+    await patchAccount(sim, { accountId: ACCOUNT, autoOcoBrackets: true });
+    await patchAccount(sim, { accountId: SECOND_ACCOUNT, autoOcoBrackets: true });
     await setPrice(sim, mnq, 25000);
   });
 

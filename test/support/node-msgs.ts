@@ -118,6 +118,7 @@ export interface OrderResult {
   action?: string;
   status?: string;
   fillPrice?: number | null;
+  bracket?: "native" | "managed";
   accountId?: number;
   contractId?: string;
   orderId?: number;

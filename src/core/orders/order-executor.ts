@@ -6,6 +6,7 @@ import { withCustomTag } from "../gateway/custom-tag";
 import { snapToTick } from "../money/tick-grid";
 import { type Order, OrderStatus, type Position, PositionType } from "../schemas";
 import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
+import { refusedForPositionBrackets } from "./managed-brackets";
 import {
   IntentError,
   missingField,
@@ -33,6 +34,11 @@ export interface ExecutionResult {
   /** For placements: filled, working, pending, rejected (when known within the wait). */
   status?: "filled" | "working" | "pending" | "rejected" | "cancelled";
   fillPrice?: number;
+  /**
+   * For placements with a stop-loss or take-profit: "native" when the gateway bracketed the order
+   * (Auto OCO), "managed" when it refused (Position Brackets) and our core keeps the legs itself.
+   */
+  bracket?: "native" | "managed";
   /** True when the answer was lost and the order was found again by its customTag. */
   reconciled?: boolean;
   cancelledOrders?: number[];
@@ -112,6 +118,14 @@ export class OrderExecutor {
     return book.positions.get(contractId) ?? null;
   }
 
+  /**
+   * Follows an account (blank: the default one), so the stop-loss and take-profit legs an earlier
+   * run left working for it are adopted again by its managed brackets.
+   */
+  async follow(account?: number | string | null): Promise<void> {
+    await this.conn.watchAccount(await this.accountId(account));
+  }
+
   /** The numeric account id of an id or name (see AccountLookup). */
   accountId(ref: number | string | undefined | null): Promise<number> {
     return this.accounts.id(ref);
@@ -183,7 +197,27 @@ export class OrderExecutor {
     await this.conn.watchAccount(accountId).catch(() => undefined);
     // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
     const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
-    const placed = await gw.placeOrder(request);
+    const bracketed = !!(request.stopLossBracket || request.takeProfitBracket);
+    let bracket: ExecutionResult["bracket"] = bracketed ? "native" : undefined;
+    let placed: Awaited<ReturnType<typeof gw.placeOrder>>;
+    try {
+      placed = await gw.placeOrder(request);
+    } catch (e) {
+      if (!bracketed || !refusedForPositionBrackets(e)) throw e;
+      // The refused order was created already rejected, so it can never fill, and it keeps its
+      // tag: the entry goes again as a new order under a tag of its own, its legs kept by the core.
+      const { stopLossBracket, takeProfitBracket, ...bare } = request;
+      placed = await gw.placeOrder({ ...bare, customTag: `${customTag}-entry` });
+      bracket = "managed";
+      this.conn.brackets(accountId).protectAfterFill({
+        orderId: placed.orderId,
+        entryTag: customTag,
+        contractId: contract.id,
+        tickSize: contract.tickSize,
+        stopLossTicks: stopLossBracket?.ticks,
+        takeProfitTicks: takeProfitBracket?.ticks,
+      });
+    }
     const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
     const final = (o: Order) =>
       o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
@@ -199,6 +233,7 @@ export class OrderExecutor {
       reconciled: placed.reconciled,
       status: ev ? STATUS_NAME[ev.status] : intent.type === "market" ? "pending" : "working",
       fillPrice: ev?.status === OrderStatus.Filled ? (ev.filledPrice ?? undefined) : undefined,
+      bracket,
       request,
     };
   }

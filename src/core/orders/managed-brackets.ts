@@ -1,0 +1,228 @@
+import type { AccountBook } from "../account/account-book";
+import type { GatewayConnection } from "../connection";
+import { GatewayRejectedError } from "../gateway/errors";
+import { addTicks, tickDecimals } from "../money/tick-grid";
+import { type Order, OrderSide, OrderStatus, OrderType, type Position } from "../schemas";
+import { cancelConfirmed } from "./confirmed-exits";
+
+/**
+ * True when the gateway refused an order's brackets because the account is in "Position Brackets"
+ * mode (live's default): errorCode 2 with the message that asks for Auto OCO Brackets.
+ */
+export function refusedForPositionBrackets(e: unknown): boolean {
+  return e instanceof GatewayRejectedError && e.errorCode === 2 && /Position Brackets/i.test(e.errorMessage ?? "");
+}
+
+/** The customTag of a managed leg, from its entry's tag: re-adoption after a restart reads it back. */
+export function legTag(entryTag: string, leg: "sl" | "tp"): string {
+  return `${entryTag}-${leg}`;
+}
+
+const LEG_TAG = /^(.+)-(sl|tp)$/;
+
+/** What a managed bracket needs to know of its entry to protect it once filled. */
+export interface ManagedEntry {
+  orderId: number;
+  /** The customTag of the alert or intent: the legs are tagged `<entryTag>-sl` and `<entryTag>-tp`. */
+  entryTag: string;
+  contractId: string;
+  tickSize: number;
+  /** Signed ticks from the fill, as in Order/place brackets (a buy's stop-loss negative). */
+  stopLossTicks?: number;
+  takeProfitTicks?: number;
+}
+
+interface Pair {
+  entryTag: string;
+  contractId: string;
+  size: number;
+  sl?: number;
+  tp?: number;
+}
+
+/**
+ * The stop-loss and take-profit our core keeps for entries the gateway would not bracket (accounts
+ * in Position Brackets mode): placed as a stop and a limit once the entry fills, kept as an OCO
+ * (one filled cancels the other), resized when the position shrinks, cancelled when it goes flat,
+ * and re-adopted from their customTags after a restart. One per watched account, fed by the
+ * connection's order, position and re-sync events.
+ */
+export class ManagedBrackets {
+  private readonly waiting = new Map<number, ManagedEntry>();
+  private readonly pairs = new Map<string, Pair>();
+  /**
+   * Legs seen ending (id to whether it filled), so a re-sync whose snapshot was read before the
+   * event does not bring them back; bounded.
+   */
+  private readonly ended = new Map<number, { entryTag: string; filled: boolean }>();
+
+  constructor(
+    private readonly conn: GatewayConnection,
+    readonly accountId: number,
+  ) {}
+
+  /** The legs kept now, by entry tag (for status and tests). */
+  legs(): { entryTag: string; contractId: string; size: number; stopLoss?: number; takeProfit?: number }[] {
+    return [...this.pairs.values()].map((p) => ({
+      entryTag: p.entryTag,
+      contractId: p.contractId,
+      size: p.size,
+      stopLoss: p.sl,
+      takeProfit: p.tp,
+    }));
+  }
+
+  /** Protects an entry placed without brackets: its legs go in when it fills. */
+  protectAfterFill(entry: ManagedEntry): void {
+    this.waiting.set(entry.orderId, entry);
+    // The fill may have been told before the placement answered.
+    void this.conn
+      .waitForOrder(entry.orderId, () => true, 0)
+      .then((seen) => {
+        if (seen) this.onOrder(seen);
+      });
+  }
+
+  private warn(message: string): void {
+    this.conn.emit("warning", `account ${this.accountId}: ${message}`);
+  }
+
+  /** An order event of the account (the connection feeds it after the book took it). */
+  onOrder(o: Order): void {
+    const tagged = o.customTag ? LEG_TAG.exec(o.customTag) : null;
+    if (
+      tagged &&
+      (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
+    ) {
+      this.ended.set(o.id, { entryTag: tagged[1]!, filled: o.status === OrderStatus.Filled });
+      if (this.ended.size > 1000) this.ended.delete(this.ended.keys().next().value!);
+    }
+    const entry = this.waiting.get(o.id);
+    if (entry) {
+      if (o.status === OrderStatus.Filled) {
+        this.waiting.delete(o.id);
+        this.placeLegs(entry, o).catch((e: Error) =>
+          this.warn(`managed bracket of ${entry.entryTag} not placed: ${e.message}`),
+        );
+      } else if (o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) this.waiting.delete(o.id);
+      return;
+    }
+    for (const pair of this.pairs.values()) {
+      const leg = pair.sl === o.id ? "sl" : pair.tp === o.id ? "tp" : null;
+      if (!leg) continue;
+      if (o.status === OrderStatus.Filled) {
+        this.pairs.delete(pair.entryTag);
+        const other = leg === "sl" ? pair.tp : pair.sl;
+        if (other !== undefined) this.cancel(other);
+      } else if (o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) {
+        pair[leg] = undefined;
+        if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
+      }
+      return;
+    }
+  }
+
+  /** A position event of the account. */
+  onPosition(p: Position): void {
+    this.fit(p.contractId, p.size);
+  }
+
+  /**
+   * Keeps the legs of a contract within the position: together they never close more than is held,
+   * so two stops triggering at once cannot reverse it. The newest entries give up size first.
+   */
+  private fit(contractId: string, held: number): void {
+    const pairs = [...this.pairs.values()].filter((p) => p.contractId === contractId).reverse();
+    let excess = pairs.reduce((n, p) => n + p.size, 0) - held;
+    for (const pair of pairs) {
+      if (excess <= 0) break;
+      const cut = Math.min(excess, pair.size);
+      excess -= cut;
+      if (cut === pair.size) this.release(pair);
+      else this.resize(pair, pair.size - cut);
+    }
+  }
+
+  private release(pair: Pair): void {
+    this.pairs.delete(pair.entryTag);
+    for (const id of [pair.sl, pair.tp]) if (id !== undefined) this.cancel(id);
+  }
+
+  private resize(pair: Pair, size: number): void {
+    pair.size = size;
+    for (const orderId of [pair.sl, pair.tp]) {
+      if (orderId === undefined) continue;
+      this.conn.api
+        .exitLane()
+        .modifyOrder({ accountId: this.accountId, orderId, size })
+        .catch((e: Error) => this.warn(`managed leg ${orderId} not resized to ${size}: ${e.message}`));
+    }
+  }
+
+  private cancel(orderId: number): void {
+    cancelConfirmed(this.conn.api, this.conn.clock, this.accountId, orderId).catch((e: Error) =>
+      this.warn(`managed leg ${orderId} not cancelled: ${e.message}`),
+    );
+  }
+
+  private async placeLegs(entry: ManagedEntry, fill: Order): Promise<void> {
+    const price = fill.filledPrice;
+    if (price == null) throw new Error(`entry ${fill.id} filled without a price`);
+    const size = fill.fillVolume || fill.size;
+    const side = fill.side === OrderSide.Bid ? OrderSide.Ask : OrderSide.Bid;
+    const d = tickDecimals(entry.tickSize);
+    const pair: Pair = { entryTag: entry.entryTag, contractId: entry.contractId, size };
+    this.pairs.set(entry.entryTag, pair);
+    // Protective legs only reduce the position: they travel in the exit lane and are never gated.
+    const api = this.conn.api.exitLane();
+    const base = { accountId: this.accountId, contractId: entry.contractId, side, size };
+    const [sl, tp] = await Promise.allSettled([
+      entry.stopLossTicks === undefined
+        ? Promise.resolve(null)
+        : api.placeOrder({
+            ...base,
+            type: OrderType.Stop,
+            stopPrice: addTicks(price, entry.stopLossTicks, entry.tickSize, d),
+            customTag: legTag(entry.entryTag, "sl"),
+          }),
+      entry.takeProfitTicks === undefined
+        ? Promise.resolve(null)
+        : api.placeOrder({
+            ...base,
+            type: OrderType.Limit,
+            limitPrice: addTicks(price, entry.takeProfitTicks, entry.tickSize, d),
+            customTag: legTag(entry.entryTag, "tp"),
+          }),
+    ]);
+    if (sl.status === "fulfilled" && sl.value) pair.sl = sl.value.orderId;
+    if (tp.status === "fulfilled" && tp.value) pair.tp = tp.value.orderId;
+    if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(entry.entryTag);
+    const failed = [sl, tp].filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed.length) throw new Error(failed.map((r) => (r.reason as Error).message).join("; "));
+  }
+
+  /** After a (re)start or reconnection: takes over the legs found working, by their customTags. */
+  adopt(book: AccountBook): void {
+    for (const o of book.orders.values()) {
+      const m = o.customTag ? LEG_TAG.exec(o.customTag) : null;
+      if (!m || this.ended.has(o.id)) continue;
+      const entryTag = m[1]!;
+      const leg = m[2] === "sl" ? "sl" : "tp";
+      // Only the kinds of order we place: another order that happens to carry such a tag is left alone.
+      if (o.type !== (leg === "sl" ? OrderType.Stop : OrderType.Limit)) continue;
+      const pair = this.pairs.get(entryTag) ?? { entryTag, contractId: o.contractId, size: o.size };
+      pair[leg] = o.id;
+      this.pairs.set(entryTag, pair);
+    }
+    for (const pair of [...this.pairs.values()]) {
+      const working = (id?: number) => id !== undefined && book.orders.has(id);
+      if (!working(pair.sl)) pair.sl = undefined;
+      if (!working(pair.tp)) pair.tp = undefined;
+      const legFilled = [...this.ended.values()].some((e) => e.filled && e.entryTag === pair.entryTag);
+      if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
+      else if (legFilled) this.release(pair);
+    }
+    for (const contractId of new Set([...this.pairs.values()].map((p) => p.contractId)))
+      this.fit(contractId, book.positions.get(contractId)?.size ?? 0);
+  }
+}
