@@ -312,11 +312,15 @@ export class Market {
     const from = this.lastTickAt;
     this.lastTickAt = now;
     if (this.interest.size === 0) return;
+    // Which contracts trade is decided once a tick (at most 1/rate s, or 5 ms), not for every quote.
+    const trading: ContractMarket[] = [];
+    for (const id of this.interest.keys()) {
+      const cm = this.get(id);
+      if (cm && this.trades(cm.listing.product.symbol) && cm.isOpen(now)) trading.push(cm);
+    }
     for (let k = 1; k <= due; k++) {
       const t = from + ((now - from) * k) / due;
-      for (const id of this.interest.keys()) {
-        const cm = this.get(id);
-        if (!cm || !this.trades(cm.listing.product.symbol) || !cm.isOpen(t)) continue;
+      for (const cm of trading) {
         cm.step(t);
         for (const l of this.listeners) l.onPrice(cm, false);
       }
