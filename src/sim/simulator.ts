@@ -16,6 +16,7 @@ import {
   unreadableBodyErrors,
   validationErrors,
 } from "./http-util";
+import { trimTimestamps } from "./live-timestamps";
 import { Market } from "./market";
 import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
@@ -262,7 +263,7 @@ export class Simulator {
       res.writeHead(200, { "content-type": "text/plain" }).end(answer);
       return;
     }
-    sendJson(res, 200, answer);
+    sendJson(res, 200, this.config.quirks.trimTimestamps ? trimTimestamps(answer) : answer);
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

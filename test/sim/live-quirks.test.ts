@@ -53,7 +53,7 @@ const ids = (events: Array<{ name: string; data: Json }>, name: string) =>
   events.filter((e) => e.name === name).map((e) => e.data.id);
 
 describe("simulator: live's user-hub quirks", () => {
-  it("are on by default: the opening half-turn after a close, repeated balances, Pending before Rejected, trimmed times", async () => {
+  it("are on by default: the opening half-turn after a close, repeated balances, Pending before Rejected, trimmed times on the hub and REST", async () => {
     const { events, rest } = await session({});
     const trades = ids(events, "GatewayUserTrade");
     assert.equal(rest.length, 2, "REST: one row per fill");
@@ -79,6 +79,7 @@ describe("simulator: live's user-hub quirks", () => {
       Date.parse(String(rest[0]!.creationTimestamp)),
       "the same instant as REST's",
     );
+    for (const t of rest) assert.doesNotMatch(String(t.creationTimestamp), /\.\d*0\+00:00$/, "REST trims them too");
   });
 
   it("each switch off sends the kind events: one per fill and change, Rejected alone, seven digits", async () => {
@@ -92,5 +93,6 @@ describe("simulator: live's user-hub quirks", () => {
     );
     for (const e of events.filter((x) => x.name !== "GatewayUserAccount"))
       assert.match(String(e.data.creationTimestamp), /\.\d{7}\+00:00$/);
+    for (const t of rest) assert.match(String(t.creationTimestamp), /\.\d{7}\+00:00$/);
   });
 });

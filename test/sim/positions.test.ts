@@ -61,7 +61,7 @@ describe("simulator: positions, P&L and fees", () => {
         accountId: ACCOUNT,
         contractId: mnq,
         contractDisplayName: "MNQZ26",
-        creationTimestamp: "2026-11-25T15:00:00.0000000+00:00",
+        creationTimestamp: "2026-11-25T15:00:00+00:00",
         type: LONG,
         size: 2,
         averagePrice: 25000.25,
