@@ -31,7 +31,8 @@ describe("node: topstepx-order keeps managed brackets on a Position Brackets acc
   const tagged = async (tag: string) => (await state()).orders.filter((o) => o.customTag === tag);
 
   before(async () => {
-    sim = await startTestSim();
+    // A resting limit fills 3 contracts each time the market prints at its price.
+    sim = await startTestSim({ market: { touchFill: 3 } });
     const { api } = await login(sim);
     mnq = (await frontMonth(api, "MNQ")).id;
     await helper.startServer();
@@ -156,6 +157,24 @@ describe("node: topstepx-order keeps managed brackets on a Position Brackets acc
     o1.receive({ payload: { action: "close" } });
     await until(async () => (await tagged("mb-5-sl"))[0]?.status === CANCELLED, "the stop to be cancelled");
     await until(async () => (await tagged("mb-5-tp"))[0]?.status === CANCELLED, "the limit to be cancelled");
+  });
+
+  it("protects a limit entry's first filled part at once, and grows the legs as the rest fills", async () => {
+    const { o1, ok } = await load();
+    o1.receive({
+      payload: { customTag: "mb-8", type: "limit", limitPrice: 20990, quantity: 5, stopLoss: 20, takeProfit: 40 },
+    });
+    await until(() => ok.length === 1, "the entry's result");
+    await setPrice(sim, mnq, 20989.75); // the ask at the limit: 3 of 5 fill
+    const sl = await until(async () => (await tagged("mb-8-sl")).find((o) => o.status === OPEN), "a working stop");
+    const tp = await until(async () => (await tagged("mb-8-tp")).find((o) => o.status === OPEN), "a working limit");
+    assert.deepEqual([sl.size, tp.size, sl.stopPrice, tp.limitPrice], [3, 3, 20985, 21000], "the filled 3 protected");
+    await setPrice(sim, mnq, 20989.75); // the other 2
+    await until(
+      async () => (await tagged("mb-8-sl"))[0]?.size === 5 && (await tagged("mb-8-tp"))[0]?.size === 5,
+      "both legs grown to 5",
+    );
+    assert.equal((await tagged("mb-8-sl")).length, 1, "grown, not placed again");
   });
 
   it("leaves brackets to the gateway on an Auto OCO account and says native", async () => {

@@ -35,14 +35,18 @@ export interface ManagedEntry {
 interface Pair {
   entryTag: string;
   contractId: string;
+  /** Contracts the legs protect: what the entry has filled so far, less what the position gave up. */
   size: number;
+  /** The legs' placement is still on its way: a size change waits for it. */
+  placing: boolean;
   sl?: number;
   tp?: number;
 }
 
 /**
  * The stop-loss and take-profit our core keeps for entries the gateway would not bracket (accounts
- * in Position Brackets mode): placed as a stop and a limit once the entry fills, kept as an OCO
+ * in Position Brackets mode): placed as a stop and a limit as soon as the entry fills (its first
+ * part, when it fills in parts, the legs then growing with it), kept as an OCO
  * (one filled cancels the other), resized when the position shrinks, cancelled when it goes flat,
  * and re-adopted from their customTags after a restart. One per watched account, fed by the
  * connection's order, position and re-sync events.
@@ -99,12 +103,11 @@ export class ManagedBrackets {
     }
     const entry = this.waiting.get(o.id);
     if (entry) {
-      if (o.status === OrderStatus.Filled) {
+      // A partly filled entry is a position already: its filled part is protected at once.
+      const filled = o.status === OrderStatus.Filled ? o.fillVolume || o.size : (o.fillVolume ?? 0);
+      if (filled > 0) this.cover(entry, o, filled);
+      if (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
         this.waiting.delete(o.id);
-        this.placeLegs(entry, o).catch((e: Error) =>
-          this.warn(`managed bracket of ${entry.entryTag} not placed: ${e.message}`),
-        );
-      } else if (o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) this.waiting.delete(o.id);
       return;
     }
     for (const pair of this.pairs.values()) {
@@ -143,6 +146,20 @@ export class ManagedBrackets {
     }
   }
 
+  /** Places the legs for an entry's first filled part, or grows them with what it has filled since. */
+  private cover(entry: ManagedEntry, o: Order, filled: number): void {
+    const pair = this.pairs.get(entry.entryTag);
+    if (!pair) {
+      this.placeLegs(entry, o, filled).catch((e: Error) =>
+        this.warn(`managed bracket of ${entry.entryTag} not placed: ${e.message}`),
+      );
+      return;
+    }
+    if (filled <= pair.size) return;
+    if (pair.placing) pair.size = filled;
+    else this.resize(pair, filled);
+  }
+
   private release(pair: Pair): void {
     this.pairs.delete(pair.entryTag);
     for (const id of [pair.sl, pair.tp]) if (id !== undefined) this.cancel(id);
@@ -165,13 +182,12 @@ export class ManagedBrackets {
     );
   }
 
-  private async placeLegs(entry: ManagedEntry, fill: Order): Promise<void> {
+  private async placeLegs(entry: ManagedEntry, fill: Order, size: number): Promise<void> {
     const price = fill.filledPrice;
     if (price == null) throw new Error(`entry ${fill.id} filled without a price`);
-    const size = fill.fillVolume || fill.size;
     const side = fill.side === OrderSide.Bid ? OrderSide.Ask : OrderSide.Bid;
     const d = tickDecimals(entry.tickSize);
-    const pair: Pair = { entryTag: entry.entryTag, contractId: entry.contractId, size };
+    const pair: Pair = { entryTag: entry.entryTag, contractId: entry.contractId, size, placing: true };
     this.pairs.set(entry.entryTag, pair);
     // Protective legs only reduce the position: they travel in the exit lane and are never gated.
     const api = this.conn.api.exitLane();
@@ -196,7 +212,10 @@ export class ManagedBrackets {
     ]);
     if (sl.status === "fulfilled" && sl.value) pair.sl = sl.value.orderId;
     if (tp.status === "fulfilled" && tp.value) pair.tp = tp.value.orderId;
+    pair.placing = false;
     if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(entry.entryTag);
+    // The entry filled more (or the position gave some up) while the legs were on their way.
+    else if (pair.size !== size) this.resize(pair, pair.size);
     const failed = [sl, tp].filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length) throw new Error(failed.map((r) => (r.reason as Error).message).join("; "));
   }
@@ -210,7 +229,12 @@ export class ManagedBrackets {
       const leg = m[2] === "sl" ? "sl" : "tp";
       // Only the kinds of order we place: another order that happens to carry such a tag is left alone.
       if (o.type !== (leg === "sl" ? OrderType.Stop : OrderType.Limit)) continue;
-      const pair = this.pairs.get(entryTag) ?? { entryTag, contractId: o.contractId, size: o.size };
+      const pair: Pair = this.pairs.get(entryTag) ?? {
+        entryTag,
+        contractId: o.contractId,
+        size: o.size,
+        placing: false,
+      };
       pair[leg] = o.id;
       this.pairs.set(entryTag, pair);
     }
