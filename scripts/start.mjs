@@ -88,35 +88,56 @@ red.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
   if (!announced && /Started flows/.test(chunk.toString())) {
     announced = true;
-    const editor = `http://127.0.0.1:${editorPort}`;
-    const alert = JSON.stringify({
-      secret: webhookSecret,
-      symbol: "MNQ1!",
-      side: "buy",
-      quantity: 1,
-      stopLoss: 40,
-      takeProfit: 80,
-    });
-    const session =
-      practice === null
-        ? ""
-        : `\n  │   Market        closed now; practice session from ${chicagoLabel(practice)} CT (the simulator's clock)`;
-    process.stdout.write(`
-  ┌──────────────────────────────────────────────────────────────────────────
-  │ TopstepX for Node-RED, on the local simulator (no real orders)${session}
-  │   Editor        ${editor}
-  │   Webhook URL   ${editor}/topstepx/alert
-  │   Dashboard     ${editor}/dashboard/topstepx  (after importing the Dashboard example)
-  │   Simulator     ${sim.restUrl}  (state: ${sim.restUrl}/sim/state)
-  │   Send an alert:
-  │     curl -X POST ${editor}/topstepx/alert -H 'content-type: application/json' \\
-  │       -d '${alert}'
-  │   Move the market:
-  │     curl -X POST ${sim.restUrl}/sim/price -H 'content-type: application/json' -d '{"contractId":"MNQ","price":21000}'
-  └──────────────────────────────────────────────────────────────────────────
-`);
+    // The sample alert is printed once the rules node can judge it: its account read through REST
+    // and both hubs connected (before that it would rightly answer 422 stateUnknown).
+    void accountSynced().then(announce);
   }
 });
+
+function accountSynced() {
+  const deadline = Date.now() + 15_000;
+  const synced = () =>
+    (sim.requestCounts["Trade/search"]?.succeeded ?? 0) > 0 &&
+    sim.userHub.server.connections.size > 0 &&
+    sim.marketHub.server.connections.size > 0;
+  return new Promise((resolve) => {
+    const poll = () => {
+      if (synced() || Date.now() > deadline) setTimeout(resolve, 500);
+      else setTimeout(poll, 100);
+    };
+    poll();
+  });
+}
+
+function announce() {
+  const editor = `http://127.0.0.1:${editorPort}`;
+  const alert = JSON.stringify({
+    secret: webhookSecret,
+    symbol: "MNQ1!",
+    side: "buy",
+    quantity: 1,
+    stopLoss: 40,
+    takeProfit: 80,
+  });
+  const session =
+    practice === null
+      ? ""
+      : `\n  │   Market        closed now; practice session from ${chicagoLabel(practice)} CT (the simulator's clock)`;
+  process.stdout.write(`
+┌──────────────────────────────────────────────────────────────────────────
+│ TopstepX for Node-RED, on the local simulator (no real orders)${session}
+│   Editor        ${editor}
+│   Webhook URL   ${editor}/topstepx/alert
+│   Dashboard     ${editor}/dashboard/topstepx  (after importing the Dashboard example)
+│   Simulator     ${sim.restUrl}  (state: ${sim.restUrl}/sim/state)
+│   Send an alert:
+│     curl -X POST ${editor}/topstepx/alert -H 'content-type: application/json' \\
+│       -d '${alert}'
+│   Move the market:
+│     curl -X POST ${sim.restUrl}/sim/price -H 'content-type: application/json' -d '{"contractId":"MNQ","price":21000}'
+└──────────────────────────────────────────────────────────────────────────
+`);
+}
 
 /** "Wed 25 Nov 09:30" in Chicago. */
 function chicagoLabel(ms) {
