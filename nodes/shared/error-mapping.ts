@@ -11,7 +11,7 @@ import {
 } from "../../src/core/gateway/errors";
 import { EntryRefusedError } from "../../src/core/orders/entry-gate";
 import { IntentError } from "../../src/core/orders/order-intent";
-import type { RuleDecision } from "../../src/core/rules/rules-engine";
+import type { GateOutcome } from "../../src/core/rules/order-gate";
 import { answerHttp } from "./http-answer";
 import { InputError } from "./input";
 import { errorStatus } from "./status";
@@ -29,9 +29,6 @@ export interface ErrorAnswer {
   code?: number;
   nodeStatus: NodeStatus;
 }
-
-/** Rules whose refusal is a success: there is nothing to send, and nothing wrong. */
-const NOTHING_TO_DO = new Set(["atTarget", "alreadyFlat"]);
 
 /** The field of the input an error is about: bad input, an unknown symbol, a missing secret. */
 export function fieldOf(err: unknown): string | undefined {
@@ -72,10 +69,9 @@ function transient(err: unknown): boolean {
   return err instanceof GatewayHttpError && (err.status >= 500 || err.status === 401 || err.status === 429);
 }
 
-/** The HTTP status of a decision: 200 approved or nothing to do, 409 a duplicate alert, 422 refused. */
-export function decisionStatus(d: RuleDecision): number {
-  if (d.allow || NOTHING_TO_DO.has(d.rule)) return 200;
-  return d.rule === "duplicateAlert" ? 409 : 422;
+/** The HTTP status of a gate's outcome: 200 approved or nothing to do, 409 a duplicate alert, 422 refused. */
+export function outcomeStatus(outcome: GateOutcome): number {
+  return outcome === "duplicate" ? 409 : outcome === "refused" ? 422 : 200;
 }
 
 /**

@@ -10,7 +10,7 @@ import { describeIntent, OrderIntent, signedQuantity } from "../../src/core/orde
 import { reserveStrategyOrder } from "../../src/core/orders/strategy-order";
 import { reserveTargetOrder } from "../../src/core/orders/target-position";
 import type { TopstepxConfigNode } from "../shared/config-api";
-import { answerError, classifyError } from "../shared/error-mapping";
+import { answerError } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { InputError, parseInput, pick } from "../shared/input";
 import { journaledOrder } from "../shared/journal-trail";
@@ -305,7 +305,9 @@ export class OrderController {
     send: Send,
     done: (err?: Error) => void,
   ): void {
-    const answer = classifyError(err);
+    const refused = err instanceof EntryRefusedError ? err.decision : undefined;
+    if (refused) (msg as { decision?: unknown }).decision = refused;
+    const answer = answerError(msg, err, { reason: refused?.reason, intent: intent ?? undefined });
     (msg as { error?: unknown }).error = {
       message: err.message,
       field: answer.field,
@@ -314,9 +316,6 @@ export class OrderController {
       intent: intent ?? undefined,
     };
     this.node.status(answer.nodeStatus);
-    const refused = err instanceof EntryRefusedError ? err.decision : undefined;
-    if (refused) (msg as { decision?: unknown }).decision = refused;
-    answerError(msg, err, { reason: refused?.reason, intent: intent ?? undefined });
     send([null, msg]);
     done(err);
   }

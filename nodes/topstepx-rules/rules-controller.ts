@@ -8,7 +8,7 @@ import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-gua
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
 import type { Send } from "../shared/attach";
-import { answerError, decisionStatus, fieldOf } from "../shared/error-mapping";
+import { answerError, fieldOf, outcomeStatus } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
@@ -195,7 +195,7 @@ export class RulesController {
       if (!decision.allow) {
         answerHttp(
           msg,
-          decisionStatus(decision),
+          outcomeStatus(result.outcome),
           result.outcome === "nothingToDo"
             ? { ok: true, action: "none", rule: decision.rule, reason: decision.reason, id: result.id }
             : { ok: false, rule: decision.rule, reason: decision.reason, id: result.id },

@@ -14,7 +14,7 @@ export function refusedForPositionBrackets(e: unknown): boolean {
 }
 
 /** The customTag of a managed leg, from its entry's tag: re-adoption after a restart reads it back. */
-export function legTag(entryTag: string, leg: "sl" | "tp"): string {
+function legTag(entryTag: string, leg: "sl" | "tp"): string {
   return `${entryTag}-${leg}`;
 }
 
@@ -94,10 +94,9 @@ export class ManagedBrackets {
   /** An order event of the account (the connection feeds it after the book took it). */
   onOrder(o: Order): void {
     const tagged = o.customTag ? LEG_TAG.exec(o.customTag) : null;
-    if (
-      tagged &&
-      (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
-    ) {
+    const over =
+      o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected;
+    if (tagged && over) {
       this.ended.set(o.id, { entryTag: tagged[1]!, filled: o.status === OrderStatus.Filled });
       if (this.ended.size > 1000) this.ended.delete(this.ended.keys().next().value!);
     }
@@ -106,8 +105,7 @@ export class ManagedBrackets {
       // A partly filled entry is a position already: its filled part is protected at once.
       const filled = o.status === OrderStatus.Filled ? o.fillVolume || o.size : (o.fillVolume ?? 0);
       if (filled > 0) this.cover(entry, o, filled);
-      if (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
-        this.waiting.delete(o.id);
+      if (over) this.waiting.delete(o.id);
       return;
     }
     for (const pair of this.pairs.values()) {

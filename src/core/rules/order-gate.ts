@@ -56,7 +56,7 @@ const NOTHING_TO_DO = new Set(["atTarget", "alreadyFlat"]);
 const deciding = new Set<string>();
 
 /** The field of the request an error is about, when it is about one. */
-export function fieldOfError(e: unknown): string | undefined {
+function fieldOfError(e: unknown): string | undefined {
   if (e instanceof IntentError) return e.field;
   if (e instanceof UnknownSymbolError) return "symbol";
   return undefined;
