@@ -93,7 +93,6 @@ export class Simulator {
       trade: (t) => userHub?.trade(t),
       marketTrade: (cm, price, size, side) => this.marketHub.marketTrade(cm, price, size, side),
     });
-    this.market.trades = (symbol) => this.exchange.trading(symbol);
     this.market.hours = this.config.market.hours === "always" ? null : isTrading;
     this.userHub = userHub = new UserHub(this.exchange, authenticate, hubOptions, this.config.quirks);
     // Subscribers see the quote that moved the market before the fills it caused.
