@@ -3,7 +3,7 @@ import { levelVolume } from "./depth";
 import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 import { hashUnit } from "./random";
-import type { HubConnection } from "./signalr/hub-connection";
+import { type HubConnection, invocation } from "./signalr/hub-connection";
 import { HubError, type HubMethod, HubServer } from "./signalr/hub-server";
 
 type Feed = "quotes" | "trades" | "depth";
@@ -162,7 +162,7 @@ export class MarketHub {
   }
 
   private broadcast(set: Set<Conn>, target: string, contractId: string, data: unknown): void {
-    const record = `${JSON.stringify({ type: 1, target, arguments: [contractId, data] })}\x1e`;
+    const record = invocation(target, [contractId, data]);
     for (const c of set) c.queue(record);
   }
 

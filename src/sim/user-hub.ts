@@ -3,7 +3,7 @@ import type { SimConfig } from "./config";
 import type { Exchange, SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
 import { type Stamped, trimStamps } from "./live-timestamps";
 import { entry } from "./map-entry";
-import type { HubConnection } from "./signalr/hub-connection";
+import { type HubConnection, invocation } from "./signalr/hub-connection";
 import { HubError, type HubMethod, HubServer } from "./signalr/hub-server";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
 
@@ -97,7 +97,7 @@ export class UserHub {
     if (!set) return;
     let record: string | null = null;
     for (const c of set) {
-      record ??= `${JSON.stringify({ type: 1, target, arguments: [{ action, data }] })}\x1e`;
+      record ??= invocation(target, [{ action, data }]);
       for (let i = 0; i < times; i++) c.queue(record);
     }
   }
