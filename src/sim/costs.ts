@@ -9,7 +9,7 @@ export interface Costs {
 }
 
 /*
- * Sources.
+ * Sources (the fees themselves are the catalog's, src/sim/products.ts).
  * - Fees: the exchange (CME Globex non-member) and clearing fee plus the $0.02 NFA fee, passed
  *   through in `fees`. Two figures are evidence: ES at $1.40 a side is the example of ProjectX's
  *   Trade/search documentation, and $0.37 a side on a micro equity index is what a production
@@ -25,37 +25,17 @@ export interface Costs {
 const MICRO_COMMISSION = 0.25;
 const FULL_COMMISSION = 0.5;
 
-const TABLE: Readonly<Record<string, Costs>> = {
-  ES: { fee: 1.4, commission: FULL_COMMISSION },
-  MES: { fee: 0.37, commission: MICRO_COMMISSION },
-  NQ: { fee: 1.4, commission: FULL_COMMISSION },
-  MNQ: { fee: 0.37, commission: MICRO_COMMISSION },
-  YM: { fee: 1.4, commission: FULL_COMMISSION },
-  MYM: { fee: 0.37, commission: MICRO_COMMISSION },
-  RTY: { fee: 1.4, commission: FULL_COMMISSION },
-  M2K: { fee: 0.37, commission: MICRO_COMMISSION },
-  CL: { fee: 1.52, commission: FULL_COMMISSION },
-  MCL: { fee: 0.52, commission: MICRO_COMMISSION },
-  GC: { fee: 1.62, commission: FULL_COMMISSION },
-  MGC: { fee: 0.62, commission: MICRO_COMMISSION },
-  ZB: { fee: 1.25, commission: FULL_COMMISSION },
-  "6E": { fee: 1.55, commission: FULL_COMMISSION },
-};
-
 /**
- * Costs per contract per side of a product: the configured figure, else the table, else the
- * default: the catalog's fee, and a commission of $0.25 for a micro-sized product (a fee under
- * $1 a side) or $0.50 for any other, both estimates.
+ * Costs per contract per side of a product: the configured figure, else the catalog's fee
+ * (src/sim/products.ts), and a commission of $0.25 for a micro-sized product (a fee under $1 a
+ * side) or $0.50 for any other.
  */
 export function costsOf(
   product: Product,
   overrides: { fees: Record<string, number>; commissions: Record<string, number> },
 ): Costs {
-  const known = TABLE[product.symbol];
-  const fee = overrides.fees[product.symbol] ?? known?.fee ?? product.feePerSide;
+  const fee = overrides.fees[product.symbol] ?? product.feePerSide;
   const commission =
-    overrides.commissions[product.symbol] ??
-    known?.commission ??
-    (product.feePerSide < 1 ? MICRO_COMMISSION : FULL_COMMISSION);
+    overrides.commissions[product.symbol] ?? (product.feePerSide < 1 ? MICRO_COMMISSION : FULL_COMMISSION);
   return { fee, commission };
 }

@@ -38,7 +38,9 @@ export function levelVolume(cm: ContractMarket, ask: boolean, level: number): { 
   const top = cm.depthTop;
   const u = hashUnit(ask ? cm.key ^ 0x5bd1e995 : cm.key, Math.round(price / cm.tickSize));
   const full = Math.max(1, Math.round(top * (0.35 + 1.65 * u))) + level * Math.ceil(top / 5);
-  return { price, volume: Math.max(0, full - (cm.taken.get(key(ask, price)) ?? 0)) };
+  // Most quotes see no fill since the book last moved: no key to build then.
+  const taken = cm.taken.size === 0 ? 0 : (cm.taken.get(key(ask, price)) ?? 0);
+  return { price, volume: Math.max(0, full - taken) };
 }
 
 /** Records contracts a fill took from a level, so the book shows them gone until the quote moves. */

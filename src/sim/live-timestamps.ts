@@ -8,16 +8,15 @@ export function trimFraction(ts: string): string {
   return ts.replace(/\.(\d*?)0+(?=Z|[+-]\d{2}:?\d{2}$)/, (_m, kept: string) => (kept ? `.${kept}` : ""));
 }
 
-/**
- * A REST answer with every `…Timestamp` field written as live writes it ({@link trimFraction}):
- * orders, positions and trades in their lists, at any depth. Builds new objects; other fields are kept.
- */
-export function trimTimestamps(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(trimTimestamps);
-  if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = typeof v === "string" && k.endsWith("Timestamp") ? trimFraction(v) : trimTimestamps(v);
-  }
-  return out;
+/** A record's own timestamps, as stamped by the wire models. */
+export interface Stamped {
+  creationTimestamp: string;
+  updateTimestamp?: string | null;
+}
+
+/** Writes a record's timestamps as live writes them ({@link trimFraction}), in place. */
+export function trimStamps<T extends Stamped>(m: T): T {
+  m.creationTimestamp = trimFraction(m.creationTimestamp);
+  if (m.updateTimestamp) m.updateTimestamp = trimFraction(m.updateTimestamp);
+  return m;
 }

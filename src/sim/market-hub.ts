@@ -3,7 +3,7 @@ import { levelVolume } from "./depth";
 import { entry } from "./map-entry";
 import type { ContractMarket, Market } from "./market";
 import { hashUnit } from "./random";
-import type { HubConnection } from "./signalr/hub-connection";
+import { type HubConnection, invocation } from "./signalr/hub-connection";
 import { HubError, type HubMethod, HubServer } from "./signalr/hub-server";
 
 type Feed = "quotes" | "trades" | "depth";
@@ -104,8 +104,7 @@ export class MarketHub {
     this.market.release(contractId);
   }
 
-  private fullQuote(cm: ContractMarket): Quote {
-    const ts = formatTimestamp(cm.updatedAt);
+  private fullQuote(cm: ContractMarket, ts = formatTimestamp(cm.updatedAt)): Quote {
     const change = cm.last - cm.previousClose;
     return {
       symbol: cm.symbolId,
@@ -124,8 +123,7 @@ export class MarketHub {
     };
   }
 
-  private deltaQuote(cm: ContractMarket, prev: Published): Quote {
-    const ts = formatTimestamp(cm.updatedAt);
+  private deltaQuote(cm: ContractMarket, prev: Published, ts: string): Quote {
     const q: Quote = { symbol: cm.symbolId, volume: cm.volume, lastUpdated: ts, timestamp: ts };
     if (cm.last !== prev.last) {
       const change = cm.last - cm.previousClose;
@@ -140,8 +138,7 @@ export class MarketHub {
     return q;
   }
 
-  private depth(cm: ContractMarket): Array<DepthEntry> {
-    const ts = formatTimestamp(cm.updatedAt);
+  private depth(cm: ContractMarket, ts = formatTimestamp(cm.updatedAt)): Array<DepthEntry> {
     const out: DepthEntry[] = [{ timestamp: ts, type: DomType.Reset, price: 0, volume: 0, currentVolume: 0 }];
     for (let i = 0; i < this.depthLevels; i++) {
       const { price: bid, volume: bv } = levelVolume(cm, false, i);
@@ -165,7 +162,7 @@ export class MarketHub {
   }
 
   private broadcast(set: Set<Conn>, target: string, contractId: string, data: unknown): void {
-    const record = `${JSON.stringify({ type: 1, target, arguments: [contractId, data] })}\x1e`;
+    const record = invocation(target, [contractId, data]);
     for (const c of set) c.queue(record);
   }
 
@@ -173,27 +170,31 @@ export class MarketHub {
   onPrice(cm: ContractMarket): void {
     const prev = this.published.get(cm.id);
     const quoteSubs = this.subs.quotes.get(cm.id);
-    if (quoteSubs && quoteSubs.size > 0) {
-      const q = this.sparseQuotes && prev ? this.deltaQuote(cm, prev) : this.fullQuote(cm);
+    const tradeSubs = this.subs.trades.get(cm.id);
+    const depthSubs = this.subs.depth.get(cm.id);
+    const quoting = quoteSubs !== undefined && quoteSubs.size > 0;
+    const trading = tradeSubs !== undefined && tradeSubs.size > 0;
+    const booking =
+      depthSubs !== undefined && depthSubs.size > 0 && (!prev || prev.bid !== cm.bid || prev.ask !== cm.ask);
+    // One timestamp for every feed this quote goes out on.
+    const ts = quoting || trading || booking ? formatTimestamp(cm.updatedAt) : "";
+    if (quoting) {
+      const q = this.sparseQuotes && prev ? this.deltaQuote(cm, prev, ts) : this.fullQuote(cm, ts);
       this.broadcast(quoteSubs, HubEventName.Quote, cm.id, q);
       this.quotesSent += quoteSubs.size;
     }
-    const tradeSubs = this.subs.trades.get(cm.id);
-    if (tradeSubs && tradeSubs.size > 0) {
+    if (trading) {
       this.broadcast(tradeSubs, HubEventName.MarketTrade, cm.id, [
         {
           symbolId: cm.symbolId,
           price: cm.last,
-          timestamp: formatTimestamp(cm.updatedAt),
+          timestamp: ts,
           type: cm.lastAggressor,
           volume: 1 + Math.floor(hashUnit(cm.key, cm.volume) * 5),
         },
       ]);
     }
-    const depthSubs = this.subs.depth.get(cm.id);
-    if (depthSubs && depthSubs.size > 0 && (!prev || prev.bid !== cm.bid || prev.ask !== cm.ask)) {
-      this.broadcast(depthSubs, HubEventName.Depth, cm.id, this.depth(cm));
-    }
+    if (booking) this.broadcast(depthSubs, HubEventName.Depth, cm.id, this.depth(cm, ts));
     if (prev) {
       prev.last = cm.last;
       prev.bid = cm.bid;

@@ -200,9 +200,10 @@ export class Market {
   private timer: NodeJS.Timeout | null = null;
   private rate: number;
   private tickerStart = 0;
-  /** Whether a product trades now: while it does not, its price stands still and no quote goes out. */
-  trades: (symbol: string) => boolean = () => true;
-  /** Products' trading hours at any instant, for history and a still price while closed; null: never closed. */
+  /**
+   * Products' trading hours at any instant, for history, a still price and no quotes while closed;
+   * null: never closed.
+   */
   hours: ((symbol: string, t: number) => boolean) | null = null;
   /** Average contracts at the best level of a product's book (src/sim/depth.ts). */
   depthTop: (symbol: string) => number = () => 15;
@@ -316,7 +317,7 @@ export class Market {
     const trading: ContractMarket[] = [];
     for (const id of this.interest.keys()) {
       const cm = this.get(id);
-      if (cm && this.trades(cm.listing.product.symbol) && cm.isOpen(now)) trading.push(cm);
+      if (cm?.isOpen(now)) trading.push(cm);
     }
     for (let k = 1; k <= due; k++) {
       const t = from + ((now - from) * k) / due;

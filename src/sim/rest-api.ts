@@ -29,7 +29,8 @@ import { bindLikeAspNet } from "./aspnet-binder";
 import type { Auth, Session } from "./auth";
 import { barClock, retrieveBars } from "./bars";
 import { isListed, listingsFrom, PRODUCTS, parseContractId } from "./catalog";
-import type { Exchange, Outcome, SimOrder } from "./exchange";
+import type { Exchange, Outcome, SimOrder, SimPosition, SimTrade } from "./exchange";
+import { trimStamps } from "./live-timestamps";
 import type { Market } from "./market";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
 
@@ -93,6 +94,8 @@ export interface RestDeps {
   exchange: Exchange;
   market: Market;
   now(): number;
+  /** Write orders', positions' and trades' timestamps as live does (SimConfig `quirks`). */
+  trimTimestamps: boolean;
 }
 
 /** Adds a POST endpoint with a JSON body to the surface. */
@@ -215,9 +218,19 @@ function historyEndpoints(d: RestDeps, post: Post): void {
   );
 }
 
-const rest = (o: SimOrder) => orderModel(o, false);
+/** Orders, positions and trades as REST answers carry them: explicit nulls, live's timestamps unless switched off. */
+function restModels({ trimTimestamps }: RestDeps) {
+  const stamp = trimTimestamps ? trimStamps : <T>(m: T) => m;
+  return {
+    order: (o: SimOrder) => stamp(orderModel(o, false)),
+    position: (p: SimPosition) => stamp(positionModel(p)),
+    trade: (t: SimTrade) => stamp(tradeModel(t, false)),
+  };
+}
 
-function orderSearchEndpoints({ exchange }: RestDeps, post: Post): void {
+function orderSearchEndpoints(d: RestDeps, post: Post): void {
+  const { exchange } = d;
+  const rest = restModels(d).order;
   const accountMissing = accountCheck(exchange);
   post("Order/search", SearchOrderRequest, (b) => {
     if (accountMissing(b.accountId))
@@ -281,12 +294,14 @@ function orderActionEndpoints({ exchange }: RestDeps, post: Post): void {
   post("Order/modify", ModifyOrderRequest, (b) => outcome(exchange.modify(b)));
 }
 
-function positionAndTradeEndpoints({ exchange }: RestDeps, post: Post): void {
+function positionAndTradeEndpoints(d: RestDeps, post: Post): void {
+  const { exchange } = d;
+  const model = restModels(d);
   const accountMissing = accountCheck(exchange);
   post("Position/searchOpen", AccountIdRequest, (b) => {
     if (accountMissing(b.accountId))
       return fail({ positions: null }, SearchByAccountErrorCode.AccountNotFound, "Account not found.");
-    return ok({ positions: exchange.openPositionsOf(b.accountId).map(positionModel) });
+    return ok({ positions: exchange.openPositionsOf(b.accountId).map(model.position) });
   });
   post("Position/closeContract", ClosePositionRequest, (b) =>
     outcome(exchange.closePosition(b.accountId, b.contractId, null)),
@@ -304,7 +319,7 @@ function positionAndTradeEndpoints({ exchange }: RestDeps, post: Post): void {
       trades: exchange
         .tradesOf(b.accountId)
         .filter((t) => within(t.createdAt, from, to))
-        .map((t) => tradeModel(t, false)),
+        .map(model.trade),
     });
   });
 }

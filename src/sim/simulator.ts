@@ -16,7 +16,6 @@ import {
   unreadableBodyErrors,
   validationErrors,
 } from "./http-util";
-import { trimTimestamps } from "./live-timestamps";
 import { Market } from "./market";
 import { MarketHub } from "./market-hub";
 import { RateLimiter } from "./rate-limiter";
@@ -94,13 +93,18 @@ export class Simulator {
       trade: (t) => userHub?.trade(t),
       marketTrade: (cm, price, size, side) => this.marketHub.marketTrade(cm, price, size, side),
     });
-    this.market.trades = (symbol) => this.exchange.trading(symbol);
     this.market.hours = this.config.market.hours === "always" ? null : isTrading;
     this.userHub = userHub = new UserHub(this.exchange, authenticate, hubOptions, this.config.quirks);
     // Subscribers see the quote that moved the market before the fills it caused.
     this.market.listen({ onPrice: (cm) => this.marketHub.onPrice(cm) });
     this.market.listen({ onPrice: (cm) => this.exchange.onPrice(cm) });
-    this.endpoints = restEndpoints({ auth: this.auth, exchange: this.exchange, market: this.market, now: this.now });
+    this.endpoints = restEndpoints({
+      auth: this.auth,
+      exchange: this.exchange,
+      market: this.market,
+      now: this.now,
+      trimTimestamps: this.config.quirks.trimTimestamps,
+    });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: Error) => {
         if (!res.headersSent) sendJson(res, 500, { error: e.message });
@@ -263,7 +267,7 @@ export class Simulator {
       res.writeHead(200, { "content-type": "text/plain" }).end(answer);
       return;
     }
-    sendJson(res, 200, this.config.quirks.trimTimestamps ? trimTimestamps(answer) : answer);
+    sendJson(res, 200, answer);
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -1,9 +1,9 @@
 import { HubEventName, Int32, OrderStatus, UserEventAction } from "../core/schemas";
 import type { SimConfig } from "./config";
 import type { Exchange, SimAccount, SimOrder, SimPosition, SimTrade } from "./exchange";
-import { trimFraction } from "./live-timestamps";
+import { type Stamped, trimStamps } from "./live-timestamps";
 import { entry } from "./map-entry";
-import type { HubConnection } from "./signalr/hub-connection";
+import { type HubConnection, invocation } from "./signalr/hub-connection";
 import { HubError, type HubMethod, HubServer } from "./signalr/hub-server";
 import { accountModel, orderModel, positionModel, tradeModel } from "./wire";
 
@@ -19,11 +19,6 @@ type Topic = "orders" | "positions" | "trades";
 
 /** Live's event quirks the hub reproduces (see SimConfig `quirks`). */
 export type UserHubQuirks = SimConfig["quirks"];
-
-interface Stamped {
-  creationTimestamp: string;
-  updateTimestamp?: string | null;
-}
 
 /**
  * /hubs/user: account, order, position and trade events for subscribed accounts, each wrapped as
@@ -102,16 +97,13 @@ export class UserHub {
     if (!set) return;
     let record: string | null = null;
     for (const c of set) {
-      record ??= `${JSON.stringify({ type: 1, target, arguments: [{ action, data }] })}\x1e`;
+      record ??= invocation(target, [{ action, data }]);
       for (let i = 0; i < times; i++) c.queue(record);
     }
   }
 
   private stamp<T extends Stamped>(m: T): T {
-    if (!this.quirks.trimTimestamps) return m;
-    m.creationTimestamp = trimFraction(m.creationTimestamp);
-    if (m.updateTimestamp) m.updateTimestamp = trimFraction(m.updateTimestamp);
-    return m;
+    return this.quirks.trimTimestamps ? trimStamps(m) : m;
   }
 
   account(a: SimAccount): void {

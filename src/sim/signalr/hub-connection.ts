@@ -16,6 +16,11 @@ export const MessageType = {
 
 const PING = `{"type":6}${RS}`;
 
+/** A server-to-client invocation (an event) as one record on the wire, to queue on any number of connections. */
+export function invocation(target: string, args: unknown[]): string {
+  return JSON.stringify({ type: MessageType.Invocation, target, arguments: args }) + RS;
+}
+
 /** Connections with queued output, flushed together once the current macrotask ends. */
 const pending = new Set<HubConnection>();
 let flushScheduled = false;
@@ -73,7 +78,7 @@ export class HubConnection<S = unknown> {
 
   /** Sends a server-to-client invocation (an event). */
   invoke(target: string, args: unknown[]): void {
-    this.queue(JSON.stringify({ type: MessageType.Invocation, target, arguments: args }) + RS);
+    this.queue(invocation(target, args));
   }
 
   ping(now: number): void {
