@@ -1,5 +1,12 @@
 import type { Node, NodeMessageInFlow } from "node-red";
-import { AlertError, alertSecret, checkSecret, parseAlert } from "../../src/core/alerts/parse-alert";
+import {
+  type AlertBody,
+  AlertError,
+  checkSecret,
+  parseReadAlert,
+  readAlert,
+  readAlertSecret,
+} from "../../src/core/alerts/parse-alert";
 import type { ConnectionStatus } from "../../src/core/connection";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { classifyError } from "../shared/error-mapping";
@@ -47,13 +54,18 @@ export class AlertController {
     this.node.status({ fill: "red", shape: "ring", text: "refusing: no webhook secret" });
   }
 
-  /** 401 before anything of the body but its secret is looked at, so a refusal tells an intruder nothing. */
-  private authenticate(body: unknown): void {
-    if (this.props.requireSecret === false) return;
+  /**
+   * 401 before anything of the body but its secret is looked at, so a refusal tells an intruder
+   * nothing. Returns the body as read for its secret, for the parser to go on from (undefined when
+   * no secret is required and the body was not read).
+   */
+  private authenticate(body: unknown): AlertBody | undefined {
+    if (this.props.requireSecret === false) return undefined;
     const expected = this.server?.webhookSecret ?? null;
     if (!expected)
       throw new AlertError(401, "secret", noSecretReason(this.server) ?? "no webhook secret is configured");
-    const given = alertSecret(body);
+    const value = readAlert(body);
+    const given = readAlertSecret(value);
     if (!checkSecret(given, expected)) {
       throw new AlertError(
         401,
@@ -61,6 +73,7 @@ export class AlertController {
         given ? "does not match the configuration's webhook secret" : 'missing (put "secret" in the alert\'s message)',
       );
     }
+    return value;
   }
 
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
@@ -72,8 +85,8 @@ export class AlertController {
     const now = this.server?.connection?.clock.now() ?? Date.now();
     try {
       const body = m.payload ?? m.req?.body;
-      this.authenticate(body);
-      const parsed = parseAlert(body, now);
+      // The body is read once: the secret and the alert come from the same parse.
+      const parsed = parseReadAlert(this.authenticate(body) ?? readAlert(body), now);
       // A target is sized where working and in-flight orders are counted, one decision at a time:
       // by the rules node, or by the order node when no rules node is wired in between.
       const payload = parsed.target

@@ -37,9 +37,25 @@ export { AlertError } from "./alert-error";
 export { checkSecret } from "./alert-identity";
 export type { AlertFormat, ParsedAlert } from "./parsed-alert";
 
+/** An alert body as {@link readAlert} reads it: the text command or the alert object. */
+export type AlertBody = string | Record<string, unknown>;
+
+/**
+ * Reads an alert body (text, Buffer, or parsed JSON) once, so that {@link readAlertSecret} and
+ * {@link parseReadAlert} share one JSON parse and one shape check. Throws AlertError 400 (field
+ * "body") when the body is not an alert at all.
+ */
+export function readAlert(body: unknown): AlertBody {
+  return bodyValue(body);
+}
+
 /** Parses an alert body (text, Buffer, or parsed JSON) into an intent or a target; throws AlertError 400 naming the field. */
 export function parseAlert(body: unknown, now: number): ParsedAlert {
-  const value = bodyValue(body);
+  return parseReadAlert(bodyValue(body), now);
+}
+
+/** {@link parseAlert} of a body already read by {@link readAlert}. */
+export function parseReadAlert(value: AlertBody, now: number): ParsedAlert {
   return typeof value === "string" ? parseTextAlert(value, now) : parseObject(value, now);
 }
 
@@ -50,7 +66,11 @@ export function parseAlert(body: unknown, now: number): ParsedAlert {
  * when the secret is not text.
  */
 export function alertSecret(body: unknown): string | undefined {
-  const value = bodyValue(body);
+  return readAlertSecret(bodyValue(body));
+}
+
+/** {@link alertSecret} of a body already read by {@link readAlert}; throws AlertError 401 when the secret is not text. */
+export function readAlertSecret(value: AlertBody): string | undefined {
   return typeof value === "string" ? textSecret(value) : objectSecret(value);
 }
 

@@ -1,4 +1,4 @@
-import { productOf, rootOf } from "./products";
+import { productOf } from "./products";
 
 /*
  * TopstepX charges a commission beside the exchange and NFA fees, and the balance falls by both.
@@ -9,15 +9,11 @@ import { productOf, rootOf } from "./products";
 const MICRO_COMMISSION = 0.25;
 const FULL_COMMISSION = 0.5;
 
-/** Roots whose commission differs from the micro/full default. None is known yet. */
-const COMMISSIONS: Readonly<Record<string, number>> = {};
-
-/** Estimated commission per contract per side of a contract id. */
-export function commissionPerSide(contractId: string): number {
-  return COMMISSIONS[rootOf(contractId)] ?? (productOf(contractId).micro ? MICRO_COMMISSION : FULL_COMMISSION);
-}
-
-/** Estimated cost of one contract's fill: exchange and NFA fees plus commission, per side. */
+/**
+ * Estimated cost of one contract's fill: exchange and NFA fees plus commission, per side. A root
+ * whose commission differs from the micro/full default would get its own figure here; none is known yet.
+ */
 export function typicalCostPerSide(contractId: string): number {
-  return productOf(contractId).feePerSide + commissionPerSide(contractId);
+  const product = productOf(contractId);
+  return product.feePerSide + (product.micro ? MICRO_COMMISSION : FULL_COMMISSION);
 }

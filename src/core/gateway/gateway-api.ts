@@ -55,6 +55,15 @@ export interface PlacementEvent {
   orderId?: number;
 }
 
+/** The body of a search over a time window: epoch ms as the gateway's timestamps, no `end` meaning until now. */
+function timeWindow(accountId: number, start: number, end: number | undefined) {
+  return {
+    accountId,
+    startTimestamp: formatTimestamp(start),
+    endTimestamp: end === undefined ? null : formatTimestamp(end),
+  };
+}
+
 /** Order/place gets a shorter timeout than reads: a slow answer is reconciled, not waited for. */
 const ORDER_TIMEOUT_MS = 5_000;
 /** An order waits at most this long for the client-side rate budget; later it is refused unsent. */
@@ -164,12 +173,10 @@ export class GatewayApi {
 
   /** Orders created from `start` to `end` (epoch ms; no `end`: until now), whatever their status. */
   async searchOrders(accountId: number, start: number, end?: number): Promise<Order[]> {
-    const body = {
-      accountId,
-      startTimestamp: formatTimestamp(start),
-      endTimestamp: end === undefined ? null : formatTimestamp(end),
-    };
-    return (await this.call("Order/search", body, SearchOrderResponse, { retry: true })).orders ?? [];
+    return (
+      (await this.call("Order/search", timeWindow(accountId, start, end), SearchOrderResponse, { retry: true }))
+        .orders ?? []
+    );
   }
 
   /**
@@ -207,12 +214,10 @@ export class GatewayApi {
 
   /** Fills from `start` to `end` (epoch ms; no `end`: until now); skip those with `voided` true. */
   async searchTrades(accountId: number, start: number, end?: number): Promise<Trade[]> {
-    const body = {
-      accountId,
-      startTimestamp: formatTimestamp(start),
-      endTimestamp: end === undefined ? null : formatTimestamp(end),
-    };
-    return (await this.call("Trade/search", body, SearchTradeResponse, { retry: true })).trades ?? [];
+    return (
+      (await this.call("Trade/search", timeWindow(accountId, start, end), SearchTradeResponse, { retry: true }))
+        .trades ?? []
+    );
   }
 
   /** Cancels a working order, once: cancelConfirmed repeats it after reading how the order stands. */

@@ -42,17 +42,19 @@ export interface JournalRow {
   data: unknown;
 }
 
-/** A row waiting in appendSoon's queue, its data already serialized. */
+/** A rule state waiting for saveStateSoon's write. */
 interface SoonState {
   state: RuleState;
   ts: number;
 }
 
+/** A decision waiting for recordDecisionSoon's write, with the promise it settles once committed. */
 interface QueuedDecision {
   decision: { accountId: number; alertId: string | null; rows: QueuedRow[]; ts: number };
   settle: { resolve(fresh: boolean): void; reject(e: unknown): void };
 }
 
+/** A row waiting in appendSoon's queue, its data already serialized. */
 interface QueuedRow {
   kind: JournalKind;
   accountId: number;
@@ -72,6 +74,11 @@ export interface DayReport {
 // JSON has no Infinity; a block "until re-armed" must survive a restart.
 const replacer = (_k: string, v: unknown) => (v === Number.POSITIVE_INFINITY ? "__Infinity__" : v);
 const reviver = (_k: string, v: unknown) => (v === "__Infinity__" ? Number.POSITIVE_INFINITY : v);
+
+/** Rows of one account at one time, their data serialized as the journal stores it. */
+function serialized(rows: JournalRow[], accountId: number, ts: number): QueuedRow[] {
+  return rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) }));
+}
 
 /** The journals opened through Journal.open, one per file, with how many holders each has. */
 const shared = new Map<string, { journal: Journal; holders: number }>();
@@ -182,7 +189,7 @@ export class Journal {
       return outcomes;
     };
     const appendRows = this.db.transaction((rows: JournalRow[], accountId: number, ts: number) => {
-      insertChained(rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) })));
+      insertChained(serialized(rows, accountId, ts));
     });
     const appendQueued = this.db.transaction(
       (items: Array<QueuedRow | QueuedDecision>, states: Map<number, SoonState>) => {
@@ -292,7 +299,7 @@ export class Journal {
     ts: number,
   ): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      const queued = rows.map((r) => ({ kind: r.kind, accountId, ts, text: JSON.stringify(r.data ?? null, replacer) }));
+      const queued = serialized(rows, accountId, ts);
       this.queued.push({
         decision: { accountId, alertId: alertId ?? null, rows: queued, ts },
         settle: { resolve, reject },

@@ -202,21 +202,24 @@ export class MarketFeed {
 
   private onTrades(contractId: unknown, data: unknown): void {
     if (typeof contractId !== "string") return;
+    // Parsing waits until someone listens: an unwatched contract's events cost nothing.
+    const listeners = this.tradeListeners.get(contractId);
+    if (!listeners || listeners.size === 0) return;
     const items = (Array.isArray(data) ? data : [data]).filter((x) => x != null).map((x) => MarketTrade.safeParse(x));
     const trades = items.filter((r) => r.success).map((r) => r.data!);
-    const listeners = this.tradeListeners.get(contractId);
-    if (listeners && trades.length > 0) for (const l of listeners) l(contractId, trades);
+    if (trades.length > 0) for (const l of listeners) l(contractId, trades);
   }
 
   private onDepth(contractId: unknown, data: unknown): void {
     if (typeof contractId !== "string") return;
+    const listeners = this.depthListeners.get(contractId);
+    if (!listeners || listeners.size === 0) return;
     const entries = (Array.isArray(data) ? data : [data])
       .filter((x) => x != null)
       .map((x) => DepthEntry.safeParse(x))
       .filter((r) => r.success)
       .map((r) => r.data!);
-    const listeners = this.depthListeners.get(contractId);
-    if (listeners && entries.length > 0) for (const l of listeners) l(contractId, entries);
+    if (entries.length > 0) for (const l of listeners) l(contractId, entries);
   }
 
   private checkStale(): void {
