@@ -31,6 +31,26 @@ const Command = z.object({
 
 const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 
+const price = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 6 });
+
+/**
+ * The status while a guard protects a position: the guarded level and the dollars left above the
+ * floor the guards keep ("guard 24,612.25 · $1,240 left").
+ */
+function guardText(s: GuardStatus): NodeStatus | null {
+  const g = s.guards;
+  if (!g.enabled || g.floor === null || g.left === null) return null;
+  const held = g.contracts.filter((c) => c.quantity > 0 || c.coveredByOthers > 0);
+  if (held.length === 0) return null;
+  const more = held.length > 1 ? ` +${held.length - 1}` : "";
+  const inside = held.some((c) => c.inside);
+  return {
+    fill: inside ? "red" : "green",
+    shape: "dot",
+    text: `guard ${price(held[0]!.level)}${more} · ${money(g.left)} left`,
+  };
+}
+
 /**
  * The rules node's behaviour: decides order intents (approved / rejected outputs), emits rule-state
  * msgs (third output), and answers commands (kill switch, re-arm, compliance report). Enforcement
@@ -152,11 +172,19 @@ export class RulesController {
     if (s.blocked) return { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
     const h = s.headroom;
     if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
+    const guard = guardText(s);
+    if (guard) return guard;
     if (h.maxLoss !== null) {
       const tight = this.config!.flattenBuffer > 0 ? h.maxLoss <= this.config!.flattenBuffer * 2 : h.maxLoss < 500;
       // The trader's own floor is in force: the status says whose floor the headroom is measured to.
       const whose = s.floorCheck?.source === "shown" ? " (TopstepX floor)" : "";
-      return { fill: tight ? "yellow" : "green", shape: "dot", text: `MLL ${money(h.maxLoss)} left${whose}` };
+      // Guard stops off: the status says so, in yellow, whenever a floor applies.
+      const off = s.guards.enabled ? "" : " · guard stops off";
+      return {
+        fill: tight || off ? "yellow" : "green",
+        shape: off ? "ring" : "dot",
+        text: `MLL ${money(h.maxLoss)} left${whose}${off}`,
+      };
     }
     if (h.dailyLoss !== null) return { fill: "green", shape: "dot", text: `daily ${money(h.dailyLoss)} left` };
     return { fill: "green", shape: "dot", text: `day P&L ${money(h.dayPnl)}` };

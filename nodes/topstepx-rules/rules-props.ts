@@ -21,6 +21,9 @@ export interface RulesProps {
   maxAlertAgeSeconds?: string;
   allowedSymbols?: string;
   stopAtTarget?: boolean;
+  /** Guard stops: absent in flows saved before they existed, which keeps them on. */
+  guardStops?: boolean;
+  guardSlippageTicks?: string;
   /** The floor TopstepX shows, as the trader copied it ("$48,998.52" is fine). */
   shownFloor?: string;
   dbFile?: string;
@@ -54,6 +57,10 @@ export function overridesOf(
     } as RulesConfigInput["lossFloor"];
   }
   if (!blank(p.flattenBuffer)) o.flattenBuffer = num(p.flattenBuffer);
+  o.guardStops = {
+    enabled: p.guardStops !== false,
+    ...(blank(p.guardSlippageTicks) ? {} : { slippageTicks: num(p.guardSlippageTicks) }),
+  };
   if (!blank(p.dailyLossAmount)) {
     o.dailyLoss = {
       amount: num(p.dailyLossAmount)!,

@@ -8,7 +8,7 @@ import type { GatewayEndpoints } from "./gateway/environments";
 import { GatewayApi } from "./gateway/gateway-api";
 import { type Credentials, RestClient, type RestClientOptions } from "./gateway/rest-client";
 import { type Logger, silentLogger } from "./logger";
-import type { EntryGate } from "./orders/entry-gate";
+import type { EntryGate, ExitRoom } from "./orders/entry-gate";
 import { ManagedBrackets } from "./orders/managed-brackets";
 import { HubClient, type HubState, type HubStateEvent } from "./realtime/hub-client";
 import { type FeedIssue, MarketFeed } from "./realtime/market-feed";
@@ -96,6 +96,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   readonly pending: PendingOrders;
   private readonly books = new Map<number, AccountBook>();
   private readonly entryGates = new Map<number, EntryGate>();
+  private readonly exitRooms = new Map<number, ExitRoom>();
   private readonly managed = new Map<number, ManagedBrackets>();
   private readonly watching = new Map<number, Promise<AccountBook>>();
   private hubStates: Record<"user" | "market", HubStateEvent> = {
@@ -309,6 +310,18 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
 
   entryGate(accountId: number): EntryGate | undefined {
     return this.entryGates.get(accountId);
+  }
+
+  /** Sets (or, with null, removes) what makes room for an account's exits at market: its guard stops. */
+  setExitRoom(accountId: number, room: ExitRoom | null): void {
+    if (room) this.exitRooms.set(accountId, room);
+    else this.exitRooms.delete(accountId);
+  }
+
+  /** Makes room for an exit at market of `quantity` contracts; returns what to call once it is sent. */
+  async beforeExit(accountId: number, contractId: string, quantity: number): Promise<() => void> {
+    const room = this.exitRooms.get(accountId);
+    return room ? room.beforeExit(contractId, quantity) : () => undefined;
   }
 
   /**

@@ -247,7 +247,9 @@ describe("faults: a flatten under failing close requests", function () {
       rest: { backoff: { initialMs: 10, maxMs: 50 } },
     });
     const journal = new Journal(join(dir, "j.sqlite"));
-    const guard = new AccountGuard(conn, 10001, rulesFor("topstep-combine-50k", { flattenBuffer: 200 }), journal);
+    // Guard stops off: the flatten itself is what this test puts under failing requests.
+    const rules = rulesFor("topstep-combine-50k", { flattenBuffer: 200, guardStops: { enabled: false } });
+    const guard = new AccountGuard(conn, 10001, rules, journal);
     try {
       await conn.start();
       await conn.whenConnected();

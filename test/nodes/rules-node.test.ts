@@ -91,7 +91,8 @@ describe("node: topstepx-rules against the simulator", () => {
   });
 
   it("flattens the account itself when equity crosses the buffer, blocks entries, and journals the breach", async () => {
-    const { r1, ok, no, st } = await load({ flattenBuffer: "200" });
+    // Guard stops off: this is the rules node's own flatten, what acts when no guard rests (a gap, guards off).
+    const { r1, ok, no, st } = await load({ flattenBuffer: "200", guardStops: false });
     const { api } = await login(rt.sim);
     // Long 2 MES at 6800.25: each point is $10.
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: mes, type: 2, side: 0, size: 2 });

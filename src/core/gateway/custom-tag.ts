@@ -15,3 +15,19 @@ export function withCustomTag<T extends { action?: string; customTag?: string }>
   if (intent.customTag || (intent.action !== undefined && intent.action !== "place")) return intent;
   return { ...intent, customTag: newCustomTag() };
 }
+
+/**
+ * The customTag prefix of guard stops: after a restart the guard re-adopts the orders carrying it
+ * (and only those) instead of placing new ones, so a guard is never doubled.
+ */
+export const GUARD_TAG_PREFIX = "nrxg-";
+
+/** A new customTag for a guard stop (unique per account, as the gateway requires). */
+export function newGuardTag(): string {
+  return newCustomTag(GUARD_TAG_PREFIX.slice(0, -1));
+}
+
+/** True for the customTag of a guard stop. */
+export function isGuardTag(tag: string | null | undefined): boolean {
+  return !!tag && tag.startsWith(GUARD_TAG_PREFIX);
+}

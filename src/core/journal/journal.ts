@@ -16,6 +16,7 @@ export type JournalKind =
   | "flatten"
   | "breach"
   | "killSwitch"
+  | "guard"
   | "start"
   | "error";
 

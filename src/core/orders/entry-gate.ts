@@ -13,6 +13,15 @@ export interface EntryGate {
   judge(intent: GateIntent): Promise<RuleDecision | null>;
 }
 
+/**
+ * What an account's guard stops offer an exit at market: room made first (the guard shrinks), so
+ * the exit and a guard can never both fill and reverse the position. Call the returned function once
+ * the exit is sent or failed.
+ */
+export interface ExitRoom {
+  beforeExit(contractId: string, quantity: number): Promise<() => void>;
+}
+
 /** Refused by the guard of the account: carries the rule, for the node's answer. */
 export class EntryRefusedError extends Error {
   constructor(readonly decision: RuleDecision) {

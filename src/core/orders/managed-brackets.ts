@@ -20,6 +20,11 @@ function legTag(entryTag: string, leg: "sl" | "tp"): string {
 
 const LEG_TAG = /^(.+)-(sl|tp)$/;
 
+/** True for the customTag of a managed stop-loss or take-profit leg. */
+export function isManagedLegTag(tag: string | null | undefined): boolean {
+  return !!tag && LEG_TAG.test(tag);
+}
+
 /** What a managed bracket needs to know of its entry to protect it once filled. */
 export interface ManagedEntry {
   orderId: number;

@@ -3,8 +3,16 @@ import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { withCustomTag } from "../gateway/custom-tag";
+import type { GatewayApi, PlacedOrder } from "../gateway/gateway-api";
 import { snapToTick } from "../money/tick-grid";
-import { type Order, OrderStatus, type Position, PositionType } from "../schemas";
+import {
+  type Contract,
+  type Order,
+  OrderStatus,
+  type PlaceOrderRequest,
+  type Position,
+  PositionType,
+} from "../schemas";
 import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
 import { refusedForPositionBrackets } from "./managed-brackets";
 import {
@@ -196,28 +204,18 @@ export class OrderExecutor {
     const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
     await this.conn.watchAccount(accountId).catch(() => undefined);
     // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
-    const gw = this.reducesPosition(accountId, contract.id, intent) ? api.exitLane() : api;
-    const bracketed = !!(request.stopLossBracket || request.takeProfitBracket);
-    let bracket: ExecutionResult["bracket"] = bracketed ? "native" : undefined;
-    let placed: Awaited<ReturnType<typeof gw.placeOrder>>;
+    const exit = this.reducesPosition(accountId, contract.id, intent);
+    const gw = exit ? api.exitLane() : api;
+    // An exit at market and a guard stop must never both fill: the guard makes room first.
+    const release =
+      exit && intent.type === "market" ? await this.conn.beforeExit(accountId, contract.id, request.size) : null;
+    let sent: { placed: PlacedOrder; bracket: ExecutionResult["bracket"] };
     try {
-      placed = await gw.placeOrder(request);
-    } catch (e) {
-      if (!bracketed || !refusedForPositionBrackets(e)) throw e;
-      // The refused order was created already rejected, so it can never fill, and it keeps its
-      // tag: the entry goes again as a new order under a tag of its own, its legs kept by the core.
-      const { stopLossBracket, takeProfitBracket, ...bare } = request;
-      placed = await gw.placeOrder({ ...bare, customTag: `${customTag}-entry` });
-      bracket = "managed";
-      this.conn.brackets(accountId).protectAfterFill({
-        orderId: placed.orderId,
-        entryTag: customTag,
-        contractId: contract.id,
-        tickSize: contract.tickSize,
-        stopLossTicks: stopLossBracket?.ticks,
-        takeProfitTicks: takeProfitBracket?.ticks,
-      });
+      sent = await this.placeWithBrackets(gw, request, accountId, contract, customTag);
+    } finally {
+      release?.();
     }
+    const { placed, bracket } = sent;
     const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
     const final = (o: Order) =>
       o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
@@ -236,6 +234,38 @@ export class OrderExecutor {
       bracket,
       request,
     };
+  }
+
+  /**
+   * Places the order; when the gateway refuses its brackets (Position Brackets mode) the entry goes
+   * again bare and its legs are kept by the core (managed brackets).
+   */
+  private async placeWithBrackets(
+    gw: GatewayApi,
+    request: PlaceOrderRequest,
+    accountId: number,
+    contract: Contract,
+    customTag: string,
+  ): Promise<{ placed: PlacedOrder; bracket: ExecutionResult["bracket"] }> {
+    const bracketed = !!(request.stopLossBracket || request.takeProfitBracket);
+    try {
+      return { placed: await gw.placeOrder(request), bracket: bracketed ? "native" : undefined };
+    } catch (e) {
+      if (!bracketed || !refusedForPositionBrackets(e)) throw e;
+      // The refused order was created already rejected, so it can never fill, and it keeps its
+      // tag: the entry goes again as a new order under a tag of its own, its legs kept by the core.
+      const { stopLossBracket, takeProfitBracket, ...bare } = request;
+      const placed = await gw.placeOrder({ ...bare, customTag: `${customTag}-entry` });
+      this.conn.brackets(accountId).protectAfterFill({
+        orderId: placed.orderId,
+        entryTag: customTag,
+        contractId: contract.id,
+        tickSize: contract.tickSize,
+        stopLossTicks: stopLossBracket?.ticks,
+        takeProfitTicks: takeProfitBracket?.ticks,
+      });
+      return { placed, bracket: "managed" };
+    }
   }
 
   private async modify(intent: OrderIntent, accountId: number): Promise<ExecutionResult> {
@@ -297,21 +327,32 @@ export class OrderExecutor {
         accountId,
         contractId: contract.id,
       };
-    const done =
-      intent.action === "close"
-        ? await closeConfirmed(api, this.clock, accountId, pos, {
-            ...this.opts.exitRetry,
-            now: () => this.livePosition(accountId, contract.id),
-          })
-        : await partialCloseConfirmed(
-            api,
-            this.clock,
-            accountId,
-            contract.id,
-            intent.quantity!,
-            pos.size,
-            this.opts.exitRetry,
-          );
+    // The guard stop makes room first, so the close and the guard cannot both fill.
+    const release = await this.conn.beforeExit(
+      accountId,
+      contract.id,
+      intent.action === "close" ? pos.size : intent.quantity!,
+    );
+    let done: Awaited<ReturnType<typeof closeConfirmed>>;
+    try {
+      done =
+        intent.action === "close"
+          ? await closeConfirmed(api, this.clock, accountId, pos, {
+              ...this.opts.exitRetry,
+              now: () => this.livePosition(accountId, contract.id),
+            })
+          : await partialCloseConfirmed(
+              api,
+              this.clock,
+              accountId,
+              contract.id,
+              intent.quantity!,
+              pos.size,
+              this.opts.exitRetry,
+            );
+    } finally {
+      release();
+    }
     return {
       action: intent.action,
       accountId,

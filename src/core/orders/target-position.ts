@@ -1,7 +1,8 @@
 import type { AccountBook } from "../account/account-book";
 import type { GatewayConnection } from "../connection";
-import { newCustomTag } from "../gateway/custom-tag";
+import { isGuardTag, newCustomTag } from "../gateway/custom-tag";
 import { OrderSide, PositionType } from "../schemas";
+import { isManagedLegTag } from "./managed-brackets";
 
 /** Signed sizes per contract: positive long (or buying), negative short (or selling). */
 export interface SignedSize {
@@ -41,11 +42,14 @@ export function openExposure(
   const inBook = new Set<string>();
   for (const o of book?.orders.values() ?? []) {
     if (o.customTag) inBook.add(o.customTag);
-    // The book holds working orders only; bracket legs only ever reduce a position.
-    if (o.parentOrderId != null) continue;
+    // The book holds working orders only; bracket legs and guard stops only ever reduce a position
+    // (the guard keeps them within it), so an exit judged beside them is still an exit.
+    if (o.parentOrderId != null || isGuardTag(o.customTag) || isManagedLegTag(o.customTag)) continue;
     workingOrders.push({ contractId: o.contractId, size: signedRemaining(o) });
   }
-  for (const p of pending) if (!inBook.has(p.customTag)) workingOrders.push({ contractId: p.contractId, size: p.size });
+  for (const p of pending)
+    if (!inBook.has(p.customTag) && !isGuardTag(p.customTag) && !isManagedLegTag(p.customTag))
+      workingOrders.push({ contractId: p.contractId, size: p.size });
   return { positions, workingOrders };
 }
 

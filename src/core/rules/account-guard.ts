@@ -14,6 +14,7 @@ import {
   signedRemaining,
   targetDelta,
 } from "../orders/target-position";
+import { type GuardAction, GuardStops, type GuardView } from "../protection/guard-stops";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
@@ -27,8 +28,10 @@ import {
   effectiveMaxContracts,
   evaluate,
   type GateIntent,
+  guardFloor,
   isExit,
   type LiveAccount,
+  nextSessionOpen,
   type RuleDecision,
 } from "./rules-engine";
 
@@ -43,7 +46,20 @@ export interface GuardStatus {
   flattening: boolean;
   /** How the loss floor was established at start (history, journal, the trader's floor), and any disagreement. */
   floorCheck: FloorCheck | null;
+  /** The guard stops: on or off, the equity they keep, what is left above it, and each held contract's guard. */
+  guards: GuardSummary;
   event?: string;
+}
+
+/** The guard stops as the rule-state output and the status show them. */
+export interface GuardSummary {
+  enabled: boolean;
+  /** The equity the guards keep (the tightest floor in force), and the rule it comes from. */
+  floor: number | null;
+  rule: string | null;
+  /** Dollars between equity now and that floor. */
+  left: number | null;
+  contracts: GuardView[];
 }
 
 /**
@@ -57,6 +73,8 @@ export interface GuardEvents {
   status: [GuardStatus];
   breach: [NonNullable<Evaluation["breach"]>];
   flattened: [FlattenReport];
+  /** A guard stop placed, modified, tightened, cancelled, or a request about one that failed. */
+  guard: [GuardAction];
   error: [Error];
   warning: [string];
 }
@@ -95,6 +113,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private last: Evaluation | null = null;
   private stopped = false;
   private checks: AccountChecks | null = null;
+  /** The resting stops that protect the account while our process is down. */
+  readonly guards: GuardStops;
+  private lastGuardFloor: number | null = null;
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -103,6 +124,59 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     private readonly journal: Journal,
   ) {
     super();
+    this.guards = new GuardStops(
+      conn,
+      accountId,
+      {
+        enabled: config.guardStops.enabled,
+        slippageTicks: config.guardStops.slippageTicks,
+        repriceMs: config.guardStops.repriceSeconds * 1000,
+      },
+      {
+        floor: () => (this.state ? guardFloor(this.config, this.state) : null),
+        // A flatten in progress cancels every order: a guard placed meanwhile would only be in its way.
+        ready: () => this.synced && this.state !== null && !this.stopped && !this.flattening,
+        record: (a) => this.onGuardAction(a),
+        changed: (acted) => this.publish(acted.length > 0 ? `guard:${acted.at(-1)}` : "guard"),
+        warn: (m) => this.emit("warning", m),
+      },
+    );
+  }
+
+  private onGuardAction(a: GuardAction): void {
+    this.journal.appendSoon("guard", this.accountId, a, this.now());
+    this.emit("guard", a);
+    if (a.action !== "filled") return;
+    this.onGuardFilled(a);
+    this.publish("guard:filled");
+  }
+
+  /**
+   * A guard stop filled: the position reached the level the floor allows it, as a breach of that
+   * rule would have found it. The account is flattened and entries are blocked as that rule's breach
+   * does (until the next session; a daily limit that only flattens once blocks nothing), so the
+   * trader does not re-enter with no room left.
+   */
+  private onGuardFilled(a: GuardAction): void {
+    if (!this.state) return;
+    const f = guardFloor(this.config, this.state);
+    const rule = f?.rule ?? "maxLossLimit";
+    const now = this.now();
+    const once = rule === "dailyLossLimit" && this.config.dailyLoss?.action === "flatten";
+    const reason = `The guard stop of ${a.contractId} filled (${a.reason.replace(/^the guard stop filled /, "")}): the account came down to the level that keeps equity above ${f ? f.equity.toFixed(2) : "the floor"} (${rule})${once ? "" : "; entries are blocked until the next session"}.`;
+    applyBreach(this.state, {
+      at: now,
+      rule,
+      reason,
+      action: "flatten",
+      blockUntil: once ? null : nextSessionOpen(this.config, now),
+    });
+    this.persist();
+    this.journal.append("breach", this.accountId, { rule, reason, guard: a.orderId }, now);
+    this.emit("breach", { at: now, rule, reason, action: "flatten", blockUntil: null });
+    // As the breach would: working entries cancelled (one resting would reopen a position with no
+    // room left) and what else is held closed.
+    if (!this.flattening && !this.flatInBook()) this.runFlatten(this.flatten(rule));
   }
 
   private now(): number {
@@ -128,6 +202,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.followActivity();
     // Orders that do not pass through a rules node still meet the kill switch and the blocks.
     this.conn.setEntryGate(this.accountId, this.gate);
+    this.conn.setExitRoom(this.accountId, this.guards);
     this.timer = setInterval(() => this.scheduleEvaluation(), 1000);
     this.timer.unref();
     this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
@@ -178,9 +253,15 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (book.accountId !== this.accountId) return;
       void this.followQuotes();
       this.scheduleEvaluation();
+      this.guards.schedule();
+    });
+    this.listen("order", (book, o) => {
+      if (book.accountId === this.accountId) this.guards.onOrder(o);
     });
     this.listen("account", (book) => {
-      if (book.accountId === this.accountId) this.scheduleEvaluation();
+      if (book.accountId !== this.accountId) return;
+      this.scheduleEvaluation();
+      this.guards.schedule();
     });
   }
 
@@ -249,6 +330,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.persist();
     void this.followQuotes();
     this.evaluateNow("synced");
+    // After every (re)start and re-sync: guards re-adopted by their tags, resized, re-priced.
+    this.guards.schedule();
   }
 
   private rollDay(): void {
@@ -324,6 +407,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const ev = evaluate(this.config, this.state, this.live(), this.now());
     const prev = this.last;
     this.last = ev;
+    this.followGuardFloor();
     if (ev.changed && this.now() - this.lastPeakPersist >= 1000) {
       this.lastPeakPersist = this.now();
       this.persist();
@@ -346,10 +430,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
           `account ${this.accountId}: breach ${b.rule} (${alreadyFlat ? "already flat" : b.action}): ${b.reason}`,
         );
       if (!alreadyFlat) {
-        this.flattening = (b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule)).finally(() => {
-          this.flattening = null;
-          this.publish("flattened");
-        });
+        this.runFlatten(b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule));
       }
       this.publish(`breach:${b.rule}`);
       return ev;
@@ -363,6 +444,15 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     if (event || moved || this.now() - this.lastPublish >= 1000) this.publish(event);
     else this.last = prev;
     return ev;
+  }
+
+  /** The guards follow the floor they keep (EOD trail, lock, trailing daily limit), and the marks when anchored to them. */
+  private followGuardFloor(): void {
+    const f = guardFloor(this.config, this.state!)?.equity ?? null;
+    if (f !== this.lastGuardFloor || this.guards.followsQuotes) {
+      this.lastGuardFloor = f;
+      this.guards.schedule();
+    }
   }
 
   /**
@@ -413,14 +503,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     }
   }
 
+  /** Runs a flatten or reduce: guard stops hold still meanwhile, and are reconciled once it is over. */
+  private runFlatten(run: Promise<void>): void {
+    this.flattening = run.finally(() => {
+      this.flattening = null;
+      this.publish("flattened");
+      this.guards.schedule();
+    });
+  }
+
   /** Flattens the account now (kill switch with flatten), unless a flatten is already running. */
   flattenNow(reason: string): void {
     if (this.flattening || this.stopped) return;
     this.journal.append("breach", this.accountId, { rule: "killSwitch", reason }, this.now());
-    this.flattening = this.flatten("killSwitch").finally(() => {
-      this.flattening = null;
-      this.publish("flattened");
-    });
+    this.runFlatten(this.flatten("killSwitch"));
   }
 
   /**
@@ -629,7 +725,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
+      guards: this.guardSummary(),
       event,
+    };
+  }
+
+  private guardSummary(): GuardSummary {
+    const f = this.state ? guardFloor(this.config, this.state) : null;
+    const equity = this.last?.headroom.equity;
+    return {
+      enabled: this.config.guardStops.enabled,
+      floor: f?.equity ?? null,
+      rule: f?.rule ?? null,
+      left: f && equity !== undefined ? round2(equity - f.equity) : null,
+      contracts: this.guards.views().map((v) => ({ ...v })),
     };
   }
 
@@ -648,6 +757,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
+    this.conn.setExitRoom(this.accountId, null);
+    // The guard stops stay at the gateway: they are what protects the account while we are gone.
+    await this.guards.stop();
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
     this.quoteStops.clear();

@@ -48,6 +48,21 @@ export const RulesConfig = z.object({
   /** Act (flatten) when equity comes this close to the loss floor. */
   flattenBuffer: Money.min(0).default(0),
   dailyLoss: DailyLossRule.optional(),
+  /**
+   * Guard stops: a resting stop at the gateway for every open position, at the level where all of
+   * them filling together (each `slippageTicks` past its stop, after closing costs) keeps equity above
+   * the tightest floor in force; it protects the account while our process is down. On by default.
+   */
+  guardStops: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Ticks each guard fill may slip past its stop (gaps can exceed it; see the README). */
+      slippageTicks: z.coerce.number().int().min(0).max(1000).default(4),
+      /** A guard's price moves at most once per this many seconds (size changes never wait). */
+      repriceSeconds: z.coerce.number().min(0).max(3600).default(2),
+    })
+    .prefault({}),
+
   /** Maximum position in mini equivalents, across products, counting working entry orders. */
   maxContracts: z.coerce.number().int().positive().optional(),
   /** Micros per mini (10 on TopstepX; 1 where a micro counts as a full contract). */

@@ -249,6 +249,37 @@ function dailyThresholdOf(config: RulesConfig, s: RuleState): number | null {
   return dl.mode === "trailing" ? s.dayHighEquity - dl.amount : s.dayStartBalance - dl.amount;
 }
 
+/** The equity the guard stops keep, and the rule it comes from. */
+export interface GuardFloor {
+  equity: number;
+  rule: "maxLossLimit" | "flattenBuffer" | "dailyLossLimit";
+}
+
+/**
+ * The tightest floor in force for the guard stops: the MLL floor plus the flatten buffer, and the
+ * daily loss threshold while its action still flattens today ("flatten" acts once a day, then the
+ * trader may go on: it no longer binds); null when no rule flattens at a floor.
+ */
+export function guardFloor(config: RulesConfig, s: RuleState): GuardFloor | null {
+  const floors: GuardFloor[] = [];
+  if (s.floor !== null)
+    floors.push({
+      equity: round2(s.floor + config.flattenBuffer),
+      rule: config.flattenBuffer > 0 ? "flattenBuffer" : "maxLossLimit",
+    });
+  const dl = config.dailyLoss;
+  const threshold = dailyThresholdOf(config, s);
+  if (
+    dl &&
+    threshold !== null &&
+    dl.action !== "none" &&
+    !(dl.action === "flatten" && breachedSince(s, "dailyLossLimit", s.dayStart))
+  )
+    floors.push({ equity: round2(threshold), rule: "dailyLossLimit" });
+  if (floors.length === 0) return null;
+  return floors.reduce((a, b) => (b.equity > a.equity ? b : a));
+}
+
 function headroomOf(config: RulesConfig, s: RuleState, live: LiveAccount, equity: number): Headroom {
   const dailyThreshold = dailyThresholdOf(config, s);
   const profit = live.balance - config.startBalance;
