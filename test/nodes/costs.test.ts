@@ -36,6 +36,8 @@ describe("node: topstepx-rules counts fees and commissions", () => {
           dailyLossAmount: "100",
           dailyLossMode: "fixed",
           dailyLossAction: "flattenAndBlock",
+          // Off: this test reads the rules' own breach; a guard would close the position first.
+          guardStops: false,
           dbFile: join(rt.dir, "journal.sqlite"),
           wires: [[], [], ["st"]],
         },

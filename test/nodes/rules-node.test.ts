@@ -223,7 +223,7 @@ describe("node: topstepx-rules against the simulator", () => {
     await api.post("/api/Order/place", { accountId: ACCOUNT, contractId: es, type: 2, side: 0, size: 2 });
     await until(
       () =>
-        /MLL/.test(lastStatus(r1).text ?? "") &&
+        /MLL|guard/.test(lastStatus(r1).text ?? "") &&
         (helper.getNode("cfg").connection.book(ACCOUNT)?.positions.size ?? 0) === 1,
       "the long position seen",
     );
