@@ -132,4 +132,20 @@ describe("node: topstepx-rules keeps a guard stop at the gateway for every posit
       j.close();
     }
   });
+
+  it("moves the guard to the other side when the position reverses, and the new one closes the short, never going long", async () => {
+    await load();
+    await market(BUY, 2);
+    await until(async () => (await guards())[0]?.side === SELL, "a sell guard under the long");
+    await market(SELL, 4);
+    const [g] = await until(async () => {
+      const gs = await guards();
+      return gs.length === 1 && gs[0]!.side === BUY && gs[0]!.size === 2 ? gs : null;
+    }, "one buy guard above the short, the sell guard gone");
+    assert.ok(g!.stopPrice! > 25_000, `the buy stop ${g!.stopPrice} sits above the market`);
+    for (let p = g!.stopPrice! - 2; p <= g!.stopPrice! + 1 && (await position()) !== 0; p += 0.25)
+      await setPrice(rt.sim, mnq, p);
+    await until(async () => (await position()) === 0, "flat through the guard");
+    assert.equal((await guards()).length, 0, "no guard left resting on the flat account");
+  });
 });

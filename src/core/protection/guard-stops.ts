@@ -186,7 +186,7 @@ export class GuardStops {
       else this.exiting.delete(contractId);
       this.schedule();
     };
-    if (!this.ours(this.conn.book(this.accountId), contractId).length) return release;
+    if (!this.running && !this.ours(this.conn.book(this.accountId), contractId).length) return release;
     this.schedule();
     await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
     return release;
@@ -274,9 +274,14 @@ export class GuardStops {
     const book = this.conn.book(this.accountId)!;
     const pos = book.positions.get(contractId);
     const held = pos ? Math.max(0, pos.size - (this.exiting.get(contractId) ?? 0)) : 0;
-    const [keep, ...extra] = this.ours(book, contractId);
+    const long = pos?.type !== PositionType.Short;
+    const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
+    const [keep, ...extra] = this.ours(book, contractId).filter((o) => o.side === exitSide);
+    // A guard of a position since reversed would add to the new one (a sell stop under a short): it goes first.
+    for (const o of this.ours(book, contractId).filter((o) => o.side !== exitSide))
+      await this.cancel(o, "the position reversed");
     for (const o of extra) await this.cancel(o, "a second guard on the same contract");
-    if (!pos || held === 0 || !level || !(await this.settleUncertain(contractId, book))) {
+    if (!pos || held === 0 || !level) {
       if (keep)
         await this.cancel(
           keep,
@@ -284,7 +289,8 @@ export class GuardStops {
         );
       return null;
     }
-    const long = pos.type !== PositionType.Short;
+    // A placement whose answer was lost may still surface: nothing else is done to this contract until it is settled.
+    if (!(await this.settleUncertain(contractId, book))) return null;
     const others = this.othersOf(book, contractId, long);
     if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level);
     const covered = others.reduce((n, o) => n + remaining(o), 0);
@@ -353,9 +359,18 @@ export class GuardStops {
 
   /** A plain stop looser than the guard level is moved up to it (never loosened). */
   private async tightenIfLooser(o: Order, level: GuardLevel): Promise<void> {
-    if (o.type !== OrderType.Stop || o.stopPrice == null) return;
+    if (o.stopPrice == null) return;
     const looser = level.long ? o.stopPrice < level.stopPrice : o.stopPrice > level.stopPrice;
     if (!looser) return;
+    if (o.type !== OrderType.Stop) {
+      // A trailing stop or a stop-limit is the trader's own design: counted (a second stop could
+      // reverse the position), not moved, and said once.
+      this.warnOnce(
+        `${o.id}:looser`,
+        `${o.contractId}: stop ${o.id} (${o.stopPrice}) is looser than the guard level ${level.stopPrice} and is not a plain stop: it is counted as protection but not tightened`,
+      );
+      return;
+    }
     const from = { size: remaining(o), stopPrice: o.stopPrice };
     try {
       await this.conn.api
