@@ -159,7 +159,8 @@ export async function alertToOrder(
 export async function breachToFlatten(runs: number): Promise<Stats> {
   const dir = mkdtempSync(join(tmpdir(), "topstepx-bench-"));
   const samples: number[] = [];
-  const config = rulesFor("topstep-combine-50k", { flattenBuffer: 200 });
+  // Guard stops off: this measures the rules' own flatten (a guard resting at the floor would close first).
+  const config = rulesFor("topstep-combine-50k", { flattenBuffer: 200, guardStops: { enabled: false } });
   try {
     // A fresh simulator, connection and guard per run: every run starts from the same account.
     for (let i = 0; i < runs; i++) {
