@@ -458,7 +458,11 @@ export class GuardStops {
   private async modify(o: Order, change: { size?: number; stopPrice?: number }, reason: string): Promise<void> {
     const from = { size: remaining(o), stopPrice: o.stopPrice ?? null };
     try {
-      await this.conn.api.exitLane().modifyOrder({ accountId: this.accountId, orderId: o.id, ...change });
+      // A size change keeps the guard within the position: it travels in the exit lane. A price move
+      // alone follows the floor, already at most once per repriceMs: it queues with ordinary requests,
+      // so it never uses the reserve that exits and flattens count on.
+      const api = change.size !== undefined ? this.conn.api.exitLane() : this.conn.api;
+      await api.modifyOrder({ accountId: this.accountId, orderId: o.id, ...change });
       if (change.size !== undefined) o.size = change.size;
       if (change.stopPrice !== undefined) o.stopPrice = change.stopPrice;
       this.record({
