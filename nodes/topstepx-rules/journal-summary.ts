@@ -21,6 +21,12 @@ interface JournalData {
   cancelledOrders?: unknown[];
   on?: boolean;
   why?: string;
+  /** A guard stop row: what was done to it, where, and why. */
+  action?: string;
+  contractId?: string;
+  orderId?: number;
+  stopPrice?: number;
+  from?: { size: number; stopPrice: number | null };
 }
 
 /** One line of a journal row for a table: the rule and reason, the order, or the fill. */
@@ -35,6 +41,7 @@ export function summarize(data: unknown): string {
       .replace(/\s+/g, " ")
       .trim();
   if (d.error !== undefined) return `error: ${d.error}`;
+  if (d.action && d.contractId) return guardLine(d);
   if (d.format !== undefined) return `alert ${d.alertId ?? ""} (${d.format})`.replace("  ", " ");
   if (d.decision)
     return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
@@ -45,4 +52,15 @@ export function summarize(data: unknown): string {
     return `flatten: ${d.flat ? "flat" : "NOT flat"}, ${d.closedContracts?.length ?? 0} closed, ${d.cancelledOrders?.length ?? 0} cancelled`;
   if (d.on !== undefined) return `kill switch ${d.on ? "on" : "off"}${d.why ? `: ${d.why}` : ""}`;
   return JSON.stringify(d).slice(0, 200);
+}
+
+/** "guard placed: sell stop 2 @ 24,552.25 on MNQ (…)", "guard modified: 2 → 1 @ …". */
+function guardLine(d: JournalData): string {
+  const what = d.from
+    ? `${d.from.size !== d.size ? `${d.from.size} → ${d.size}` : `${d.size}`} @ ${d.from.stopPrice !== d.stopPrice ? `${d.from.stopPrice} → ${d.stopPrice}` : d.stopPrice}`
+    : d.size !== undefined
+      ? `${d.size} @ ${d.stopPrice ?? "?"}`
+      : "";
+  const order = d.orderId !== undefined ? ` #${d.orderId}` : "";
+  return `guard ${d.action}${order}: ${what} ${d.contractId}; ${d.reason ?? ""}`.replace(/\s+/g, " ").trim();
 }

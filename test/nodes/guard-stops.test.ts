@@ -112,7 +112,7 @@ describe("node: topstepx-rules keeps a guard stop at the gateway for every posit
   });
 
   it("closes the position through the guard when the price walks down through it, above the floor, and journals it", async () => {
-    const { st } = await load();
+    const { r1, st } = await load();
     await market(BUY, 2);
     const [g] = await until(async () => ((await guards()).length === 1 ? guards() : null), "a guard");
     // Walk the market down a tick at a time from just above the stop.
@@ -131,6 +131,14 @@ describe("node: topstepx-rules keeps a guard stop at the gateway for every posit
     } finally {
       j.close();
     }
+    // The journal command shows the guard's rows in a line each.
+    r1.receive({ payload: { command: "journal", limit: 50 } });
+    const answer = await until(() => st.find((m) => m.topic === "journal"), "the journal answer");
+    const lines = (answer.payload as unknown as Array<{ kind: string; detail: string }>).filter((e) => e.kind === "guard");
+    assert.ok(
+      lines.some((e) => new RegExp(`^guard placed #${g!.id}: 2 @ ${g!.stopPrice} ${mnq};`).test(e.detail)),
+      JSON.stringify(lines),
+    );
   });
 
   it("moves the guard to the other side when the position reverses, and the new one closes the short, never going long", async () => {
