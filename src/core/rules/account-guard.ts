@@ -17,6 +17,7 @@ import {
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
+import { StaleFeedWatch, staleFeedReason, startHeartbeat } from "./dead-man";
 import type { FloorCheck } from "./floor-check";
 import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
@@ -95,6 +96,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private last: Evaluation | null = null;
   private stopped = false;
   private checks: AccountChecks | null = null;
+  private stopHeartbeat: () => void = () => undefined;
+  private readonly staleFeed: StaleFeedWatch | null;
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -103,6 +106,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     private readonly journal: Journal,
   ) {
     super();
+    this.staleFeed = config.staleFeedFlattenSeconds
+      ? new StaleFeedWatch(config.staleFeedFlattenSeconds, conn.market, (e) => this.emit("warning", e.message))
+      : null;
   }
 
   private now(): number {
@@ -130,6 +136,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.conn.setEntryGate(this.accountId, this.gate);
     this.timer = setInterval(() => this.scheduleEvaluation(), 1000);
     this.timer.unref();
+    this.stopHeartbeat = startHeartbeat(this.config.heartbeatSeconds, () =>
+      this.emit("status", this.status("heartbeat")),
+    );
     this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
     const book = await this.conn.watchAccount(this.accountId);
     if (book.syncedAt > 0) this.onSynced();
@@ -209,7 +218,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private readonly gate: EntryGate = {
     refusing: () => {
       const s = this.state;
-      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now());
+      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now()) || !!this.staleFeed?.last;
     },
     judge: async (intent) => {
       const d = await this.decide(intent, null);
@@ -304,6 +313,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       workingOrders,
       synced: this.synced && !!book,
       costPerSide: book?.costPerSide,
+      staleQuotes: this.staleFeed?.check(
+        positions.map((p) => p.contractId),
+        this.now(),
+      ),
     };
   }
 
@@ -625,12 +638,18 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       synced: this.synced,
       // Copies: a flow that keeps or edits a status must not reach the rules' own state.
       headroom: this.last?.headroom ? { ...this.last.headroom } : null,
-      blocked,
+      blocked: blocked ?? this.staleBlock(),
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
       event,
     };
+  }
+
+  /** Entries wait while a contract's quotes are stale (see dead-man.ts): shown as a block without an end. */
+  private staleBlock(): GuardStatus["blocked"] {
+    const stale = this.staleFeed?.last;
+    return stale ? { rule: "staleFeed", reason: staleFeedReason(stale) ?? "", until: null } : null;
   }
 
   private publish(event?: string): void {
@@ -647,6 +666,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.stopped = true;
     this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
+    this.stopHeartbeat();
+    this.staleFeed?.stop();
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
