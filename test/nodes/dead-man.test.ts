@@ -62,6 +62,10 @@ describe("node: topstepx-rules dead-man checks (heartbeat, stale feed)", () => {
     });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
     await until(() => n.st.some((m) => (m.payload.headroom?.contracts ?? 0) > 0), "the rules to see the position");
+    // The quote the rules subscribe to with the position comes a moment later: before the clock moves,
+    // or it would arrive "later" and restart the silence.
+    const conn = helper.getNode("cfg").connection;
+    await until(() => conn.market.quote(mes), "the position's first quote");
   }
 
   /** Moves the clock and waits for a rule-state msg judged at that instant or later (the guard looks once a second). */
