@@ -26,6 +26,10 @@ export interface RulesProps {
   guardSlippageTicks?: string;
   /** The floor TopstepX shows, as the trader copied it ("$48,998.52" is fine). */
   shownFloor?: string;
+  /** Seconds between heartbeat msgs on the rule-state output; absent in flows saved before it existed: 10. */
+  heartbeatSeconds?: string;
+  /** Flatten when a held contract has no quote for this many seconds while the market is open; blank or 0: off. */
+  staleFeedFlattenSeconds?: string;
   dbFile?: string;
   version?: number;
 }
@@ -81,6 +85,8 @@ export function overridesOf(
   if (!blank(p.allowedSymbols)) o.allowedSymbols = p.allowedSymbols!.split(/[\s,;]+/).filter(Boolean);
   if (p.stopAtTarget) o.stopAtTarget = true;
   if (!blank(p.shownFloor)) o.shownFloor = money(p.shownFloor);
+  if (!blank(p.heartbeatSeconds)) o.heartbeatSeconds = num(p.heartbeatSeconds);
+  if (!blank(p.staleFeedFlattenSeconds)) o.staleFeedFlattenSeconds = num(p.staleFeedFlattenSeconds);
   return o;
 }
 

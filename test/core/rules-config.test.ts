@@ -15,3 +15,16 @@ describe("rules config: fields it does not know", () => {
     );
   });
 });
+
+describe("rules config: dead-man checks", () => {
+  it("beats every 10 s and leaves the stale-feed flatten off unless set, and names a bad value's field", () => {
+    const rules = rulesFor("topstep-combine-50k");
+    assert.deepEqual([rules.heartbeatSeconds, rules.staleFeedFlattenSeconds], [10, undefined]);
+    assert.equal(rulesFor("custom", { startBalance: 50_000, staleFeedFlattenSeconds: 30 }).staleFeedFlattenSeconds, 30);
+    assert.throws(() => rulesFor("topstep-combine-50k", { heartbeatSeconds: -1 }), /^Error: heartbeatSeconds: /);
+    assert.throws(
+      () => rulesFor("topstep-combine-50k", { staleFeedFlattenSeconds: 2.5 }),
+      /^Error: staleFeedFlattenSeconds: /,
+    );
+  });
+});

@@ -134,7 +134,9 @@ describe("node: topstepx-rules keeps a guard stop at the gateway for every posit
     // The journal command shows the guard's rows in a line each.
     r1.receive({ payload: { command: "journal", limit: 50 } });
     const answer = await until(() => st.find((m) => m.topic === "journal"), "the journal answer");
-    const lines = (answer.payload as unknown as Array<{ kind: string; detail: string }>).filter((e) => e.kind === "guard");
+    const lines = (answer.payload as unknown as Array<{ kind: string; detail: string }>).filter(
+      (e) => e.kind === "guard",
+    );
     assert.ok(
       lines.some((e) => new RegExp(`^guard placed #${g!.id}: 2 @ ${g!.stopPrice} ${mnq};`).test(e.detail)),
       JSON.stringify(lines),

@@ -96,6 +96,7 @@ export interface StatePayload {
   synced?: boolean;
   guardedBy?: string | null;
   headroom?: Headroom | null;
+  blocked?: { rule: string; reason: string; until: number | null } | null;
   floorCheck?: FloorCheckView;
   state?: RuleStateView;
 }

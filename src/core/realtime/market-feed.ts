@@ -92,6 +92,11 @@ export class MarketFeed {
     return this.quotes.get(contractId);
   }
 
+  /** Whether the market is open at an epoch-ms time, as stale detection judges it (a closed market is never stale). */
+  isMarketOpen(ms: number): boolean {
+    return this.opts.isMarketOpen?.(ms) ?? true;
+  }
+
   /** Listens to a contract's quotes; returns the function that stops listening. */
   watchQuotes(contractId: string, listener: QuoteListener): Promise<() => Promise<void>> {
     return this.watch("quotes", this.quoteListeners, contractId, listener);

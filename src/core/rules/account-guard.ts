@@ -18,6 +18,7 @@ import { type GuardAction, GuardStops, type GuardView } from "../protection/guar
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
+import { StaleFeedWatch, staleFeedReason, startHeartbeat } from "./dead-man";
 import type { FloorCheck } from "./floor-check";
 import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
@@ -116,6 +117,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   /** The resting stops that protect the account while our process is down. */
   readonly guards: GuardStops;
   private lastGuardFloor: number | null = null;
+  private stopHeartbeat: () => void = () => undefined;
+  private readonly staleFeed: StaleFeedWatch | null;
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -141,6 +144,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         warn: (m) => this.emit("warning", m),
       },
     );
+    this.staleFeed = config.staleFeedFlattenSeconds
+      ? new StaleFeedWatch(config.staleFeedFlattenSeconds, conn.market, (e) => this.emit("warning", e.message))
+      : null;
   }
 
   private onGuardAction(a: GuardAction): void {
@@ -205,6 +211,9 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.conn.setExitRoom(this.accountId, this.guards);
     this.timer = setInterval(() => this.scheduleEvaluation(), 1000);
     this.timer.unref();
+    this.stopHeartbeat = startHeartbeat(this.config.heartbeatSeconds, () =>
+      this.emit("status", this.status("heartbeat")),
+    );
     this.journal.append("start", this.accountId, { profile: this.config.profile }, this.now());
     const book = await this.conn.watchAccount(this.accountId);
     if (book.syncedAt > 0) this.onSynced();
@@ -290,7 +299,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private readonly gate: EntryGate = {
     refusing: () => {
       const s = this.state;
-      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now());
+      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now()) || !!this.staleFeed?.last;
     },
     judge: async (intent) => {
       const d = await this.decide(intent, null);
@@ -387,6 +396,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       workingOrders,
       synced: this.synced && !!book,
       costPerSide: book?.costPerSide,
+      staleQuotes: this.staleFeed?.check(
+        positions.map((p) => p.contractId),
+        this.now(),
+      ),
     };
   }
 
@@ -721,7 +734,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       synced: this.synced,
       // Copies: a flow that keeps or edits a status must not reach the rules' own state.
       headroom: this.last?.headroom ? { ...this.last.headroom } : null,
-      blocked,
+      blocked: blocked ?? this.staleBlock(),
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
@@ -742,6 +755,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     };
   }
 
+  /** Entries wait while a contract's quotes are stale (see dead-man.ts): shown as a block without an end. */
+  private staleBlock(): GuardStatus["blocked"] {
+    const stale = this.staleFeed?.last;
+    return stale ? { rule: "staleFeed", reason: staleFeedReason(stale) ?? "", until: null } : null;
+  }
+
   private publish(event?: string): void {
     this.lastPublish = this.now();
     this.emit("status", this.status(event));
@@ -756,6 +775,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.stopped = true;
     this.checks?.stop();
     if (this.timer) clearInterval(this.timer);
+    this.stopHeartbeat();
+    this.staleFeed?.stop();
     if (this.conn.entryGate(this.accountId) === this.gate) this.conn.setEntryGate(this.accountId, null);
     this.conn.setExitRoom(this.accountId, null);
     // The guard stops stay at the gateway: they are what protects the account while we are gone.

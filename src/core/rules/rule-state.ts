@@ -27,7 +27,8 @@ export type RuleName =
   | "stateUnknown"
   | "duplicateAlert"
   | "profileMismatch"
-  | "floorUnknown";
+  | "floorUnknown"
+  | "staleFeed";
 
 /** A reason to refuse every entry (exits pass) that is not a breach: established anew on every start. */
 export interface EntryHold {

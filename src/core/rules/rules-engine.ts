@@ -2,6 +2,7 @@ import { typicalCostPerSide } from "../contracts/closing-costs";
 import { productOf } from "../contracts/products";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
+import { type StaleQuotes, staleFeedBreach, staleFeedReason } from "./dead-man";
 import { type Breach, computeFloor, type RuleName, type RuleState, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
 import { closedSentence, sessionDay } from "./session-calendar";
@@ -21,6 +22,8 @@ export interface LiveAccount {
   synced: boolean;
   /** Fees and commissions per contract per side that the account's own fills were charged, by contract id. */
   costPerSide?: ReadonlyMap<string, number>;
+  /** A contract whose quotes are silent past the stale-feed limit (see dead-man.ts); absent when the rule is off. */
+  staleQuotes?: StaleQuotes | null;
 }
 
 /** An order intent as the gate judges it. */
@@ -209,6 +212,7 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
   const breach =
     lossBreach(config, s, live, headroom, now) ??
     sessionBreach(config, s, live, now) ??
+    staleFeedBreach(live.staleQuotes, now) ??
     contractsBreach(config, s, headroom, now);
   return { headroom, breach, changed };
 }
@@ -508,6 +512,7 @@ export function decide(
   return (
     syncOrExit(live, intent) ??
     heldEntries(s, live, now) ??
+    staleFeedRefusal(live) ??
     alertTimeRefusal(config, intent, now) ??
     symbolRefusal(config, intent) ??
     sessionRefusal(config, now) ??
@@ -560,6 +565,12 @@ function heldEntries(s: RuleState, live: LiveAccount, now: number): StepDecision
       "An open position has no quote to be marked with, so the distance to the loss limits is unknown: entries are refused until quotes arrive.",
     );
   return null;
+}
+
+/** Fail closed while a contract's quotes are silent past the stale-feed limit. */
+function staleFeedRefusal(live: LiveAccount): StepDecision {
+  const reason = staleFeedReason(live.staleQuotes);
+  return reason === null ? null : reject("staleFeed", reason);
 }
 
 /** Alerts stamped too far ahead of this computer's clock, or too old. */
