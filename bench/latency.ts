@@ -159,7 +159,9 @@ export async function alertToOrder(
 export async function breachToFlatten(runs: number): Promise<Stats> {
   const dir = mkdtempSync(join(tmpdir(), "topstepx-bench-"));
   const samples: number[] = [];
-  const config = rulesFor("topstep-combine-50k", { flattenBuffer: 200 });
+  // The rules' own flatten, measured without the guard stop: that stop rests above the flatten
+  // level (it keeps equity above the same floor after slippage), so it would close the position first.
+  const config = rulesFor("topstep-combine-50k", { flattenBuffer: 200, guardStops: { enabled: false } });
   try {
     // A fresh simulator, connection and guard per run: every run starts from the same account.
     for (let i = 0; i < runs; i++) {
