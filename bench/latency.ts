@@ -12,7 +12,7 @@ import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, startNodeRed } from "../test/support/node-red-process";
 import { bareFlow, exampleWebhookFlow } from "./flows";
 
-const USER = { userName: "trader", apiKey: "local-simulator-key" };
+export const USER = { userName: "trader", apiKey: "local-simulator-key" };
 /** Benchmarks run inside a trading session whatever the wall clock says: Wednesday 09:00 Chicago. */
 const clock = runningClockFrom();
 const now = clock.now;
@@ -32,19 +32,21 @@ export function stats(samples: number[]): Stats {
   return { n: s.length, p50: at(50), p99: at(99), max: Number(s[s.length - 1]!.toFixed(3)) };
 }
 
-const ms = () => Number(process.hrtime.bigint()) / 1e6;
+/** Real time in ms (high resolution): what every latency here is timed on. */
+export const ms = () => Number(process.hrtime.bigint()) / 1e6;
 
 /**
  * The benchmarks' simulator: a frozen market (prices move only when a benchmark moves them), live's
  * event quirks on. `free` products cost nothing to trade, and fill in full at the touch: thousands
  * of round trips in a frozen market would otherwise drain its book level by level and pay the loss
- * limit away in slippage and costs, and the rules would rightly stop approving.
+ * limit away in slippage and costs, and the rules would rightly stop approving. `at` is its clock
+ * (default: the benchmarks' running session clock).
  */
-async function sim(free: string[] = []): Promise<Simulator> {
+export async function sim(free: string[] = [], at: () => number = now): Promise<Simulator> {
   const zero = Object.fromEntries(free.map((symbol) => [symbol, 0]));
   return startSimulator({
     port: 0,
-    now,
+    now: at,
     market: { quoteRate: 0, ...(free.length ? { partialFills: false } : {}) },
     rateLimits: { enabled: false },
     hubs: { pingIntervalMs: 5000 },
