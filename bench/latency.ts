@@ -3,10 +3,12 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayConnection } from "../src/core/connection";
+import { isGuardTag } from "../src/core/gateway/custom-tag";
 import { simulatorEndpoints } from "../src/core/gateway/environments";
 import { Journal } from "../src/core/journal/journal";
 import { AccountGuard } from "../src/core/rules/account-guard";
 import { rulesFor } from "../src/core/rules/rules-config";
+import { OrderSide, PositionType } from "../src/core/schemas";
 import { type Simulator, startSimulator } from "../src/sim";
 import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, startNodeRed } from "../test/support/node-red-process";
@@ -68,9 +70,17 @@ async function token(s: Simulator): Promise<string> {
  * Alert → order: from the POST of an alert to the webhook until Order/place is handled at the
  * simulator, through the shipped example flow and through a bare http-in → http-request flow.
  */
-export async function alertToOrder(
-  alerts: number,
-): Promise<{ ours: Stats; bare: Stats; ratioP50: number; ratioP99: number; answered: number; errors: number }> {
+export async function alertToOrder(alerts: number): Promise<{
+  ours: Stats;
+  bare: Stats;
+  /** The alerts whose order reduced the position (the example flow's wait for the guard stop to make room first). */
+  oursExits: Stats;
+  bareExits: Stats;
+  ratioP50: number;
+  ratioP99: number;
+  answered: number;
+  errors: number;
+}> {
   // A thousand round trips each lose the spread; without fees the account stays above its loss limit.
   const s = await sim(["MNQ"]);
   const t = await token(s);
@@ -105,11 +115,18 @@ export async function alertToOrder(
       await new Promise((res) => setTimeout(res, 100));
     }
     let arrived = 0;
-    s.onRequest = (endpoint) => {
-      if (endpoint === "Order/place") arrived = ms();
+    let exit = false;
+    // The alert's own order, not a guard stop placed after an earlier fill; an exit is an order
+    // that reduces the position it arrives at.
+    s.onRequest = (endpoint, body) => {
+      const b = body as { side?: number; customTag?: string | null };
+      if (endpoint !== "Order/place" || arrived || isGuardTag(b.customTag)) return;
+      arrived = ms();
+      const held = s.exchange.openPositionsOf(10001).find((p) => p.contractId === contractId);
+      exit = !!held && (held.type === PositionType.Long ? b.side === OrderSide.Ask : b.side === OrderSide.Bid);
     };
-    const ours = { samples: [] as number[], answered: 0, errors: 0 };
-    const bare = { samples: [] as number[], answered: 0, errors: 0 };
+    const ours = { samples: [] as number[], exits: [] as number[], answered: 0, errors: 0 };
+    const bare = { samples: [] as number[], exits: [] as number[], answered: 0, errors: 0 };
     const run = async (url: string, body: object, into: typeof ours): Promise<void> => {
       arrived = 0;
       const t0 = ms();
@@ -121,13 +138,16 @@ export async function alertToOrder(
       await r.arrayBuffer();
       into.answered++;
       if (r.status !== 200) into.errors++;
-      else if (arrived > 0) into.samples.push(arrived - t0);
+      else if (arrived > 0) {
+        into.samples.push(arrived - t0);
+        if (exit) into.exits.push(arrived - t0);
+      }
     };
     const side = (i: number) => (i % 2 ? "sell" : "buy");
     const oursBody = (i: number) => ({ secret: "bench", id: `a-${i}`, symbol: "MNQ1!", side: side(i), quantity: 1 });
     const bareBody = (i: number) => ({ id: `b-${i}`, side: side(i), quantity: 1 });
     // Warm both paths, then measure them interleaved in blocks of 50 so drift hits both alike.
-    const warm = { samples: [] as number[], answered: 0, errors: 0 };
+    const warm = { samples: [] as number[], exits: [] as number[], answered: 0, errors: 0 };
     for (let i = 0; i < 200; i++) {
       await run(`${red.url}/bare/alert`, { ...bareBody(i), id: `bw-${i}` }, warm);
       await run(`${red.url}/topstepx/alert`, { ...oursBody(i), id: `aw-${i}` }, warm);
@@ -142,6 +162,8 @@ export async function alertToOrder(
     return {
       ours: o,
       bare: b,
+      oursExits: stats(ours.exits),
+      bareExits: stats(bare.exits),
       ratioP50: Number((o.p50 / b.p50).toFixed(2)),
       ratioP99: Number((o.p99 / b.p99).toFixed(2)),
       answered: ours.answered,

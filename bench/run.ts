@@ -38,6 +38,11 @@ async function main(): Promise<void> {
       note: `p50 ${fmt(alerts.ours.p50)}; target p99 ≤ 10 ms`,
     });
     rows.push({
+      measure: `  of which exits (${alerts.oursExits.n}; the guard stop makes room first)`,
+      value: `p99 ${fmt(alerts.oursExits.p99)}`,
+      note: `p50 ${fmt(alerts.oursExits.p50)}; bare flow's exits p50 ${fmt(alerts.bareExits.p50)}, p99 ${fmt(alerts.bareExits.p99)}`,
+    });
+    rows.push({
       measure: `alert → Order/place, bare flow (floor)`,
       value: `p99 ${fmt(alerts.bare.p99)}`,
       note: `p50 ${fmt(alerts.bare.p50)}`,
