@@ -313,6 +313,8 @@ export interface LoadStep {
   answer: Stats;
   /** Order/place requests the simulator executed during the step. */
   ordersAtSimulator: number;
+  /** Of those, the guard stops the rules node placed after fills. */
+  guardOrders: number;
   /** CPU time per alert: of the Node-RED process, and of this one (simulator and load generator). */
   cpuMsPerAlert: { nodeRed: number; simulatorAndLoad: number };
   /** The answer to the step's last refused alert, if any. */
@@ -396,6 +398,7 @@ export async function webhookLoad(
         const path = flow === "bare" ? "/bare/alert" : "/topstepx/alert";
         await freshAccount();
         const placesBefore = await placeCount(s);
+        const guardsBefore = guardCount(s);
         const cpuBefore = { red: processCpuMs(red.child.pid), self: process.cpuUsage() };
         const total = Math.round(rate * seconds);
         const times: number[] = [];
@@ -437,6 +440,7 @@ export async function webhookLoad(
           decisionsPerSecond: Math.round(times.length / elapsed),
           answer: stats(times.length ? times : [Number.NaN]),
           ordersAtSimulator: (await placeCount(s)) - placesBefore,
+          guardOrders: guardCount(s) - guardsBefore,
           cpuMsPerAlert: {
             nodeRed: Number(((processCpuMs(red.child.pid) - cpuBefore.red) / total).toFixed(3)),
             simulatorAndLoad: Number(((self.user + self.system) / 1000 / total).toFixed(3)),
@@ -464,6 +468,11 @@ async function placeCount(s: Simulator): Promise<number> {
     requests?: Record<string, { executed: number }>;
   };
   return state.requests?.["Order/place"]?.executed ?? 0;
+}
+
+/** Guard stops the simulator holds for the benchmark's account, working or not. */
+function guardCount(s: Simulator): number {
+  return s.exchange.ordersOf(10001).filter((o) => isGuardTag(o.customTag)).length;
 }
 
 /** CPU time a process has used, in ms (Linux /proc; NaN elsewhere). */

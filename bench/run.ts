@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       rows.push({
         measure: `webhook, ${st.flow} flow, ${st.rate} alerts/s`,
         value: `${st.decisionsPerSecond} /s`,
-        note: `${st.answered}/${st.sent} answered (${st.failed} failed), p50 ${fmt(st.answer.p50)}, p99 ${fmt(st.answer.p99)}, ${st.ordersAtSimulator} orders, CPU/alert ${st.cpuMsPerAlert.nodeRed} ms Node-RED + ${st.cpuMsPerAlert.simulatorAndLoad} ms sim & load`,
+        note: `${st.answered}/${st.sent} answered (${st.failed} failed), p50 ${fmt(st.answer.p50)}, p99 ${fmt(st.answer.p99)}, ${st.ordersAtSimulator} orders (${st.guardOrders} guard stops), CPU/alert ${st.cpuMsPerAlert.nodeRed} ms Node-RED + ${st.cpuMsPerAlert.simulatorAndLoad} ms sim & load`,
       });
     }
     rows.push({
