@@ -8,10 +8,12 @@ import { simulatorEndpoints } from "../src/core/gateway/environments";
 import { Journal } from "../src/core/journal/journal";
 import { AccountGuard } from "../src/core/rules/account-guard";
 import { type RulesConfig, rulesFor } from "../src/core/rules/rules-config";
-import { OrderSide, OrderStatus, OrderType } from "../src/core/schemas";
+import { OrderSide, OrderStatus, OrderType, PositionType } from "../src/core/schemas";
 import type { Simulator } from "../src/sim";
 import { SESSION_INSTANT } from "../test/support/clock";
-import { ms, type Stats, sim, stats, USER } from "./latency";
+import { deployFlows, startNodeRed } from "../test/support/node-red-process";
+import { exampleWebhookFlow } from "./flows";
+import { CLOCK_SETTING, ms, type Stats, sim, stats, USER } from "./latency";
 
 const ACCOUNT = 10001;
 /** Every guard benchmark holds this many MES (bought at 6,800.25 in a market frozen at 6,800). */
@@ -38,13 +40,61 @@ type Body = Record<string, unknown>;
 type Match = (endpoint: string, body: Body) => boolean;
 
 /**
- * The simulator, a connection and an AccountGuard with its SQLite journal, on one account holding
- * nothing. Requests are timed at the simulator as they arrive (its `onRequest` hook, real time):
- * the simulator handles each synchronously, so a market order has filled, and a guard is resting
- * (status Open), within microseconds of that instant.
+ * Requests timed as they arrive at the simulator (its `onRequest` hook, real time): the simulator
+ * handles each synchronously, so a market order has filled, and a guard is resting (status Open)
+ * or has moved, within microseconds of that instant.
  */
-class Rig {
+class Arrivals {
   private readonly waiting = new Set<{ match: Match; done: (t: number) => void }>();
+
+  constructor(private readonly s: Simulator) {
+    s.onRequest = (endpoint, body) => {
+      const t = ms();
+      for (const w of this.waiting) if (w.match(endpoint, (body ?? {}) as Body)) w.done(t);
+    };
+  }
+
+  /** Resolves with the real time at which the next request `match` accepts arrives at the simulator. */
+  next(match: Match, what: string): Promise<number> {
+    let entry!: { match: Match; done: (t: number) => void };
+    const p = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(entry);
+        reject(new Error(`no ${what} at the simulator within ${WAIT_MS} ms`));
+      }, WAIT_MS);
+      timer.unref();
+      entry = {
+        match,
+        done: (t) => {
+          clearTimeout(timer);
+          this.waiting.delete(entry);
+          resolve(t);
+        },
+      };
+      this.waiting.add(entry);
+    });
+    // Awaited by the caller; a failure elsewhere first must not leave it rejecting unhandled.
+    p.catch(() => undefined);
+    return p;
+  }
+
+  close(): void {
+    this.s.onRequest = null;
+  }
+}
+
+const isGuardPlace: Match = (e, b) => e === "Order/place" && typeof b.customTag === "string" && isGuardTag(b.customTag);
+/** A market order that is not a guard's: the position's entry (or exit). */
+const isMarketOrder: Match = (e, b) => e === "Order/place" && b.type === OrderType.Market && !isGuardPlace(e, b);
+
+/** The guard orders working at the simulator for the account. */
+function guardsAt(s: Simulator): number {
+  return s.exchange.ordersOf(ACCOUNT).filter((o) => isGuardTag(o.customTag) && o.status === OrderStatus.Open).length;
+}
+
+/** The simulator, a connection and an AccountGuard with its SQLite journal, on one account holding nothing. */
+class Rig {
+  readonly arrivals: Arrivals;
   private constructor(
     readonly s: Simulator,
     readonly conn: GatewayConnection,
@@ -54,10 +104,7 @@ class Rig {
     readonly clock: SteppedClock,
     readonly mes: string,
   ) {
-    s.onRequest = (endpoint, body) => {
-      const t = ms();
-      for (const w of this.waiting) if (w.match(endpoint, (body ?? {}) as Body)) w.done(t);
-    };
+    this.arrivals = new Arrivals(s);
   }
 
   /**
@@ -90,30 +137,6 @@ class Rig {
     }
   }
 
-  /** Resolves with the real time at which the next request `match` accepts arrives at the simulator. */
-  arrival(match: Match, what: string): Promise<number> {
-    let entry!: { match: Match; done: (t: number) => void };
-    const p = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(entry);
-        reject(new Error(`no ${what} at the simulator within ${WAIT_MS} ms`));
-      }, WAIT_MS);
-      timer.unref();
-      entry = {
-        match,
-        done: (t) => {
-          clearTimeout(timer);
-          this.waiting.delete(entry);
-          resolve(t);
-        },
-      };
-      this.waiting.add(entry);
-    });
-    // Awaited by the caller; a failure elsewhere first must not leave it rejecting unhandled.
-    p.catch(() => undefined);
-    return p;
-  }
-
   setPrice(price: number): void {
     this.s.market.setPrice(this.s.market.get(this.mes)!, price);
   }
@@ -122,10 +145,8 @@ class Rig {
     await this.conn.api.placeOrder({ accountId: ACCOUNT, contractId: this.mes, type: OrderType.Market, side, size });
   }
 
-  /** The guard orders working at the simulator. */
   guardsAtSim(): number {
-    return this.s.exchange.ordersOf(ACCOUNT).filter((o) => isGuardTag(o.customTag) && o.status === OrderStatus.Open)
-      .length;
+    return guardsAt(this.s);
   }
 
   /** Buys the position and waits for its guard to rest; returns the guard's order id. */
@@ -145,7 +166,7 @@ class Rig {
   }
 
   async close(): Promise<void> {
-    this.s.onRequest = null;
+    this.arrivals.close();
     await this.guard.stop();
     this.journal.close();
     await this.conn.stop();
@@ -195,11 +216,8 @@ export async function fillToGuard(
   try {
     for (let i = 0; i < warmup + runs; i++) {
       positionAt = 0;
-      const filled = rig.arrival((e, b) => e === "Order/place" && b.type === OrderType.Market, "market order");
-      const rests = rig.arrival(
-        (e, b) => e === "Order/place" && typeof b.customTag === "string" && isGuardTag(b.customTag),
-        "guard Order/place",
-      );
+      const filled = rig.arrivals.next(isMarketOrder, "market order");
+      const rests = rig.arrivals.next(isGuardPlace, "guard Order/place");
       await rig.market(OrderSide.Bid, LOTS);
       const [t0, t1] = await Promise.all([filled, rests]);
       await until(() => positionAt > 0, "the position event");
@@ -236,6 +254,70 @@ export async function fillToGuard(
 }
 
 /**
+ * Fill → guard resting as a user gets it: the shipped webhook example in Node-RED (its own
+ * process), an alert "buy 2 MNQ" with no bracket, timed at the simulator from the alert's market
+ * order to the guard's Order/place; then "sell 2" closes the position (the guard makes room first).
+ */
+export async function fillToGuardThroughNodeRed(runs: number, warmup = 3): Promise<{ guard: Stats; coldMs: number }> {
+  const s = await sim(["MNQ"]);
+  const mnq = s.market.frontMonths()[3]!.id;
+  const arrivals = new Arrivals(s);
+  const red = await startNodeRed(
+    {
+      TOPSTEPX_SIMULATOR_URL: s.restUrl,
+      TOPSTEPX_USERNAME: USER.userName,
+      TOPSTEPX_API_KEY: USER.apiKey,
+      TOPSTEPX_WEBHOOK_SECRET: "bench",
+    },
+    [],
+    CLOCK_SETTING,
+  );
+  let n = 0;
+  const alert = async (side: "buy" | "sell", quantity: number): Promise<number> => {
+    const r = await fetch(`${red.url}/topstepx/alert`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ secret: "bench", id: `guard-${n++}`, symbol: "MNQ1!", side, quantity }),
+    });
+    await r.arrayBuffer();
+    return r.status;
+  };
+  const held = () => s.exchange.openPositionsOf(ACCOUNT).find((p) => p.contractId === mnq);
+  const flat = async () => {
+    const p = held();
+    if (p && (await alert(p.type === PositionType.Long ? "sell" : "buy", p.size)) !== 200)
+      throw new Error("the closing alert was refused");
+    await until(() => !held() && guardsAt(s) === 0, "flat, the guard cancelled");
+  };
+  const samples: number[] = [];
+  let coldMs = 0;
+  try {
+    await deployFlows(red.url, exampleWebhookFlow(join(red.userDir, "bench-journal.sqlite")));
+    // The rules node approves once it is synced with the account.
+    for (let i = 0; (await alert(i % 2 ? "sell" : "buy", 1)) !== 200; i++) {
+      if (i > 200) throw new Error("the webhook flow never approved");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await flat();
+    for (let i = 0; i < warmup + runs; i++) {
+      const filled = arrivals.next(isMarketOrder, "the alert's market order");
+      const rests = arrivals.next(isGuardPlace, "guard Order/place");
+      const status = await alert("buy", LOTS);
+      if (status !== 200) throw new Error(`the entry alert was refused (${status})`);
+      const [t0, t1] = await Promise.all([filled, rests]);
+      if (i === 0) coldMs = Number((t1 - t0).toFixed(3));
+      if (i >= warmup) samples.push(t1 - t0);
+      await flat();
+    }
+  } finally {
+    arrivals.close();
+    await red.stop();
+    await s.close();
+  }
+  return { guard: stats(samples), coldMs };
+}
+
+/**
  * Floor move → guard modified: 2 MES held under a trailing intraday Maximum Loss Limit (no lock),
  * the market moved up a point at a time, so the equity peak and the floor rise $10 and the guard's
  * level 4 ticks; timed from the quote (the simulator's price change) to the guard's Order/modify
@@ -267,7 +349,7 @@ export async function floorMoveToGuard(
       rig.clock.advance(repriceMs);
       await settle(rig);
       quoteAt = 0;
-      const modified = rig.arrival(
+      const modified = rig.arrivals.next(
         (e, b) => e === "Order/modify" && b.orderId === id && typeof b.stopPrice === "number",
         "guard Order/modify",
       );

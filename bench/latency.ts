@@ -19,7 +19,7 @@ export const USER = { userName: "trader", apiKey: "local-simulator-key" };
 const clock = runningClockFrom();
 const now = clock.now;
 /** The simulator runs without rate limits here, so the client's budgets are lifted too. */
-const CLOCK_SETTING = `${clockSetting(clock)}, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
+export const CLOCK_SETTING = `${clockSetting(clock)}, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
 
 export interface Stats {
   n: number;

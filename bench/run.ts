@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../src/sim";
-import { fillToGuard, floorMoveToGuard, guardRequestCost } from "./guard";
+import { fillToGuard, fillToGuardThroughNodeRed, floorMoveToGuard, guardRequestCost } from "./guard";
 import { alertToOrder, breachToFlatten, monitorThroughput, webhookLoad } from "./latency";
 import { quoteThroughput, restThroughput } from "./sim-throughput";
 
@@ -66,11 +66,18 @@ async function main(): Promise<void> {
 
   if (want("guard")) {
     const fill = await fillToGuard(quick ? 20 : 200);
+    const red = await fillToGuardThroughNodeRed(quick ? 10 : 100);
     const move = await floorMoveToGuard(quick ? 20 : 200);
     // A minute of the guard's clock takes about a second: the quick run trails for one, the full for five.
     const cost = await guardRequestCost(quick ? 1 : 5);
     const unthrottled = quick ? null : await guardRequestCost(1, 0);
-    results.guardStops = { fillToGuard: fill, floorMoveToGuard: move, requestCost: cost, unthrottled };
+    results.guardStops = {
+      fillToGuard: fill,
+      fillToGuardThroughNodeRed: red,
+      floorMoveToGuard: move,
+      requestCost: cost,
+      unthrottled,
+    };
     rows.push({
       measure: `fill → guard stop resting at the simulator (${fill.guard.n})`,
       value: `p99 ${fmt(fill.guard.p99)}`,
@@ -80,6 +87,11 @@ async function main(): Promise<void> {
       measure: "fill → position event at the client (floor)",
       value: `p99 ${fmt(fill.positionEvent.p99)}`,
       note: `p50 ${fmt(fill.positionEvent.p50)}; guard / floor ${fill.ratioP50}× p50, ${fill.ratioP99}× p99`,
+    });
+    rows.push({
+      measure: `fill → guard resting, example flow in Node-RED (${red.guard.n})`,
+      value: `p99 ${fmt(red.guard.p99)}`,
+      note: `p50 ${fmt(red.guard.p50)}, max ${fmt(red.guard.max)}, first fill ${fmt(red.coldMs)}; alert "buy 2 MNQ", no bracket`,
     });
     rows.push({
       measure: `floor move → guard Order/modify (${move.modify.n})`,
