@@ -16,7 +16,7 @@ import { exampleWebhookFlow } from "./flows";
 import { CLOCK_SETTING, ms, type Stats, sim, stats, USER } from "./latency";
 
 const ACCOUNT = 10001;
-/** Every guard benchmark holds this many MES (bought at 6,800.25 in a market frozen at 6,800). */
+/** Every guard benchmark holds this many contracts (MES bought at 6,800.25 in a market frozen at 6,800; MNQ through Node-RED). */
 const LOTS = 2;
 const WAIT_MS = 5_000;
 const LIFTED = { limit: 1e6, windowMs: 1000 };
