@@ -3,21 +3,23 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayConnection } from "../src/core/connection";
+import { isGuardTag } from "../src/core/gateway/custom-tag";
 import { simulatorEndpoints } from "../src/core/gateway/environments";
 import { Journal } from "../src/core/journal/journal";
 import { AccountGuard } from "../src/core/rules/account-guard";
 import { rulesFor } from "../src/core/rules/rules-config";
+import { OrderSide, PositionType } from "../src/core/schemas";
 import { type Simulator, startSimulator } from "../src/sim";
 import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, startNodeRed } from "../test/support/node-red-process";
 import { bareFlow, exampleWebhookFlow } from "./flows";
 
-const USER = { userName: "trader", apiKey: "local-simulator-key" };
+export const USER = { userName: "trader", apiKey: "local-simulator-key" };
 /** Benchmarks run inside a trading session whatever the wall clock says: Wednesday 09:00 Chicago. */
 const clock = runningClockFrom();
 const now = clock.now;
 /** The simulator runs without rate limits here, so the client's budgets are lifted too. */
-const CLOCK_SETTING = `${clockSetting(clock)}, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
+export const CLOCK_SETTING = `${clockSetting(clock)}, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
 
 export interface Stats {
   n: number;
@@ -32,19 +34,21 @@ export function stats(samples: number[]): Stats {
   return { n: s.length, p50: at(50), p99: at(99), max: Number(s[s.length - 1]!.toFixed(3)) };
 }
 
-const ms = () => Number(process.hrtime.bigint()) / 1e6;
+/** Real time in ms (high resolution): what every latency here is timed on. */
+export const ms = () => Number(process.hrtime.bigint()) / 1e6;
 
 /**
  * The benchmarks' simulator: a frozen market (prices move only when a benchmark moves them), live's
  * event quirks on. `free` products cost nothing to trade, and fill in full at the touch: thousands
  * of round trips in a frozen market would otherwise drain its book level by level and pay the loss
- * limit away in slippage and costs, and the rules would rightly stop approving.
+ * limit away in slippage and costs, and the rules would rightly stop approving. `at` is its clock
+ * (default: the benchmarks' running session clock).
  */
-async function sim(free: string[] = []): Promise<Simulator> {
+export async function sim(free: string[] = [], at: () => number = now): Promise<Simulator> {
   const zero = Object.fromEntries(free.map((symbol) => [symbol, 0]));
   return startSimulator({
     port: 0,
-    now,
+    now: at,
     market: { quoteRate: 0, ...(free.length ? { partialFills: false } : {}) },
     rateLimits: { enabled: false },
     hubs: { pingIntervalMs: 5000 },
@@ -66,9 +70,17 @@ async function token(s: Simulator): Promise<string> {
  * Alert → order: from the POST of an alert to the webhook until Order/place is handled at the
  * simulator, through the shipped example flow and through a bare http-in → http-request flow.
  */
-export async function alertToOrder(
-  alerts: number,
-): Promise<{ ours: Stats; bare: Stats; ratioP50: number; ratioP99: number; answered: number; errors: number }> {
+export async function alertToOrder(alerts: number): Promise<{
+  ours: Stats;
+  bare: Stats;
+  /** The alerts whose order reduced the position (the example flow's wait for the guard stop to make room first). */
+  oursExits: Stats;
+  bareExits: Stats;
+  ratioP50: number;
+  ratioP99: number;
+  answered: number;
+  errors: number;
+}> {
   // A thousand round trips each lose the spread; without fees the account stays above its loss limit.
   const s = await sim(["MNQ"]);
   const t = await token(s);
@@ -103,11 +115,18 @@ export async function alertToOrder(
       await new Promise((res) => setTimeout(res, 100));
     }
     let arrived = 0;
-    s.onRequest = (endpoint) => {
-      if (endpoint === "Order/place") arrived = ms();
+    let exit = false;
+    // The alert's own order, not a guard stop placed after an earlier fill; an exit is an order
+    // that reduces the position it arrives at.
+    s.onRequest = (endpoint, body) => {
+      const b = body as { side?: number; customTag?: string | null };
+      if (endpoint !== "Order/place" || arrived || isGuardTag(b.customTag)) return;
+      arrived = ms();
+      const held = s.exchange.openPositionsOf(10001).find((p) => p.contractId === contractId);
+      exit = !!held && (held.type === PositionType.Long ? b.side === OrderSide.Ask : b.side === OrderSide.Bid);
     };
-    const ours = { samples: [] as number[], answered: 0, errors: 0 };
-    const bare = { samples: [] as number[], answered: 0, errors: 0 };
+    const ours = { samples: [] as number[], exits: [] as number[], answered: 0, errors: 0 };
+    const bare = { samples: [] as number[], exits: [] as number[], answered: 0, errors: 0 };
     const run = async (url: string, body: object, into: typeof ours): Promise<void> => {
       arrived = 0;
       const t0 = ms();
@@ -119,13 +138,16 @@ export async function alertToOrder(
       await r.arrayBuffer();
       into.answered++;
       if (r.status !== 200) into.errors++;
-      else if (arrived > 0) into.samples.push(arrived - t0);
+      else if (arrived > 0) {
+        into.samples.push(arrived - t0);
+        if (exit) into.exits.push(arrived - t0);
+      }
     };
     const side = (i: number) => (i % 2 ? "sell" : "buy");
     const oursBody = (i: number) => ({ secret: "bench", id: `a-${i}`, symbol: "MNQ1!", side: side(i), quantity: 1 });
     const bareBody = (i: number) => ({ id: `b-${i}`, side: side(i), quantity: 1 });
     // Warm both paths, then measure them interleaved in blocks of 50 so drift hits both alike.
-    const warm = { samples: [] as number[], answered: 0, errors: 0 };
+    const warm = { samples: [] as number[], exits: [] as number[], answered: 0, errors: 0 };
     for (let i = 0; i < 200; i++) {
       await run(`${red.url}/bare/alert`, { ...bareBody(i), id: `bw-${i}` }, warm);
       await run(`${red.url}/topstepx/alert`, { ...oursBody(i), id: `aw-${i}` }, warm);
@@ -140,6 +162,8 @@ export async function alertToOrder(
     return {
       ours: o,
       bare: b,
+      oursExits: stats(ours.exits),
+      bareExits: stats(bare.exits),
       ratioP50: Number((o.p50 / b.p50).toFixed(2)),
       ratioP99: Number((o.p99 / b.p99).toFixed(2)),
       answered: ours.answered,
@@ -159,7 +183,8 @@ export async function alertToOrder(
 export async function breachToFlatten(runs: number): Promise<Stats> {
   const dir = mkdtempSync(join(tmpdir(), "topstepx-bench-"));
   const samples: number[] = [];
-  // Guard stops off: this measures the rules' own flatten (a guard resting at the floor would close first).
+  // The rules' own flatten, measured without the guard stop: that stop rests above the flatten
+  // level (it keeps equity above the same floor after slippage), so it would close the position first.
   const config = rulesFor("topstep-combine-50k", { flattenBuffer: 200, guardStops: { enabled: false } });
   try {
     // A fresh simulator, connection and guard per run: every run starts from the same account.
@@ -288,6 +313,8 @@ export interface LoadStep {
   answer: Stats;
   /** Order/place requests the simulator executed during the step. */
   ordersAtSimulator: number;
+  /** Of those, the guard stops the rules node placed after fills. */
+  guardOrders: number;
   /** CPU time per alert: of the Node-RED process, and of this one (simulator and load generator). */
   cpuMsPerAlert: { nodeRed: number; simulatorAndLoad: number };
   /** The answer to the step's last refused alert, if any. */
@@ -371,6 +398,7 @@ export async function webhookLoad(
         const path = flow === "bare" ? "/bare/alert" : "/topstepx/alert";
         await freshAccount();
         const placesBefore = await placeCount(s);
+        const guardsBefore = guardCount(s);
         const cpuBefore = { red: processCpuMs(red.child.pid), self: process.cpuUsage() };
         const total = Math.round(rate * seconds);
         const times: number[] = [];
@@ -412,6 +440,7 @@ export async function webhookLoad(
           decisionsPerSecond: Math.round(times.length / elapsed),
           answer: stats(times.length ? times : [Number.NaN]),
           ordersAtSimulator: (await placeCount(s)) - placesBefore,
+          guardOrders: guardCount(s) - guardsBefore,
           cpuMsPerAlert: {
             nodeRed: Number(((processCpuMs(red.child.pid) - cpuBefore.red) / total).toFixed(3)),
             simulatorAndLoad: Number(((self.user + self.system) / 1000 / total).toFixed(3)),
@@ -439,6 +468,11 @@ async function placeCount(s: Simulator): Promise<number> {
     requests?: Record<string, { executed: number }>;
   };
   return state.requests?.["Order/place"]?.executed ?? 0;
+}
+
+/** Guard stops the simulator holds for the benchmark's account, working or not. */
+function guardCount(s: Simulator): number {
+  return s.exchange.ordersOf(10001).filter((o) => isGuardTag(o.customTag)).length;
 }
 
 /** CPU time a process has used, in ms (Linux /proc; NaN elsewhere). */

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../src/sim";
+import { fillToGuard, fillToGuardThroughNodeRed, floorMoveToGuard, guardRequestCost } from "./guard";
 import { alertToOrder, breachToFlatten, monitorThroughput, webhookLoad } from "./latency";
 import { quoteThroughput, restThroughput } from "./sim-throughput";
 
@@ -11,7 +12,7 @@ import { quoteThroughput, restThroughput } from "./sim-throughput";
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
-  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, monitor, webhook, quotes, rest).
+  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, monitor, webhook, quotes, rest).
   const only = process.argv
     .find((a) => a.startsWith("--only="))
     ?.slice(7)
@@ -37,6 +38,11 @@ async function main(): Promise<void> {
       note: `p50 ${fmt(alerts.ours.p50)}; target p99 ≤ 10 ms`,
     });
     rows.push({
+      measure: `  of which exits (${alerts.oursExits.n}; the guard stop makes room first)`,
+      value: `p99 ${fmt(alerts.oursExits.p99)}`,
+      note: `p50 ${fmt(alerts.oursExits.p50)}; bare flow's exits p50 ${fmt(alerts.bareExits.p50)}, p99 ${fmt(alerts.bareExits.p99)}`,
+    });
+    rows.push({
       measure: `alert → Order/place, bare flow (floor)`,
       value: `p99 ${fmt(alerts.bare.p99)}`,
       note: `p50 ${fmt(alerts.bare.p50)}`,
@@ -55,6 +61,54 @@ async function main(): Promise<void> {
       measure: `breach quote → Position/closeContract (${breach.n})`,
       value: `p99 ${fmt(breach.p99)}`,
       note: `p50 ${fmt(breach.p50)}; target p99 ≤ 25 ms`,
+    });
+  }
+
+  if (want("guard")) {
+    const fill = await fillToGuard(quick ? 20 : 200);
+    const red = await fillToGuardThroughNodeRed(quick ? 10 : 100);
+    const move = await floorMoveToGuard(quick ? 20 : 200);
+    // A minute of the guard's clock takes about a second: the quick run trails for one, the full for five.
+    const cost = await guardRequestCost(quick ? 1 : 5);
+    const unthrottled = quick ? null : await guardRequestCost(1, 0);
+    results.guardStops = {
+      fillToGuard: fill,
+      fillToGuardThroughNodeRed: red,
+      floorMoveToGuard: move,
+      requestCost: cost,
+      unthrottled,
+    };
+    rows.push({
+      measure: `fill → guard stop resting at the simulator (${fill.guard.n})`,
+      value: `p99 ${fmt(fill.guard.p99)}`,
+      note: `p50 ${fmt(fill.guard.p50)}, max ${fmt(fill.guard.max)}, first fill ${fmt(fill.coldMs)}; target p99 ≤ 50 ms`,
+    });
+    rows.push({
+      measure: "fill → position event at the client (floor)",
+      value: `p99 ${fmt(fill.positionEvent.p99)}`,
+      note: `p50 ${fmt(fill.positionEvent.p50)}; guard / floor ${fill.ratioP50}× p50, ${fill.ratioP99}× p99`,
+    });
+    rows.push({
+      measure: `fill → guard resting, example flow in Node-RED (${red.guard.n})`,
+      value: `p99 ${fmt(red.guard.p99)}`,
+      note: `p50 ${fmt(red.guard.p50)}, max ${fmt(red.guard.max)}, first fill ${fmt(red.coldMs)}; alert "buy 2 MNQ", no bracket`,
+    });
+    rows.push({
+      measure: `floor move → guard Order/modify (${move.modify.n})`,
+      value: `p99 ${fmt(move.modify.p99)}`,
+      note: `p50 ${fmt(move.modify.p50)}, max ${fmt(move.modify.max)}, guard ${move.guardStop.from} → ${move.guardStop.to}, repriceSeconds ${move.repriceSeconds} (samples ${move.repriceSeconds} s apart on the guard's clock); target p99 ≤ 50 ms`,
+    });
+    rows.push({
+      measure: "quote → client (floor)",
+      value: `p99 ${fmt(move.quoteEvent.p99)}`,
+      note: `p50 ${fmt(move.quoteEvent.p50)}`,
+    });
+    const perMinute = (c: typeof cost) =>
+      `${c.perMinute["Order/modify"]} Order/modify/min (${c.perMinute["Order/place"]} place, ${c.perMinute["Order/cancel"]} cancel)`;
+    rows.push({
+      measure: `trailing floor, a tick every ${cost.stepMs} ms, repriceSeconds ${cost.repriceSeconds}`,
+      value: `${cost.perMinute["Order/modify"]} /min`,
+      note: `${perMinute(cost)} over ${cost.minutes} min of the guard's clock${unthrottled ? `; repriceSeconds 0: ${perMinute(unthrottled)}` : ""}`,
     });
   }
 
@@ -79,7 +133,7 @@ async function main(): Promise<void> {
       rows.push({
         measure: `webhook, ${st.flow} flow, ${st.rate} alerts/s`,
         value: `${st.decisionsPerSecond} /s`,
-        note: `${st.answered}/${st.sent} answered (${st.failed} failed), p50 ${fmt(st.answer.p50)}, p99 ${fmt(st.answer.p99)}, ${st.ordersAtSimulator} orders, CPU/alert ${st.cpuMsPerAlert.nodeRed} ms Node-RED + ${st.cpuMsPerAlert.simulatorAndLoad} ms sim & load`,
+        note: `${st.answered}/${st.sent} answered (${st.failed} failed), p50 ${fmt(st.answer.p50)}, p99 ${fmt(st.answer.p99)}, ${st.ordersAtSimulator} orders (${st.guardOrders} guard stops), CPU/alert ${st.cpuMsPerAlert.nodeRed} ms Node-RED + ${st.cpuMsPerAlert.simulatorAndLoad} ms sim & load`,
       });
     }
     rows.push({
