@@ -41,6 +41,7 @@ interface SimState {
 /** What a flow sees on the rules node's third output for `{command: "state"}`. */
 interface RuleState {
   synced: boolean;
+  blocked: { rule: string; reason: string; until: number | null } | null;
   guards: {
     enabled: boolean;
     floor: number | null;
@@ -212,6 +213,21 @@ describe("faults: the guard stop protects the account while Node-RED is killed",
     assert.equal(restarted.requests["Order/place"]?.received ?? 0, placedBefore, "no order placed after the restart");
     assert.equal(openGuards(restarted).length, 0, "no guard resting on the flat account");
     assert.equal(back.guards.enabled, true);
+    // The guard's fill happened unseen, yet it is the breach it would have been had Node-RED watched
+    // it: entries stay blocked until the next session.
+    const blocked = await until(
+      async () => (await ruleState(second))?.blocked,
+      "the guard's fill found after the restart, blocking entries",
+    );
+    assert.equal(blocked.rule, "flattenBuffer");
+    assert.match(blocked.reason, /guard stop .* filled/);
+    const refused = await fetch(`${second.url}/topstepx/alert`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ secret: SECRET, id: "after-restart", symbol: "MNQ1!", side: "buy", quantity: 1 }),
+    });
+    assert.equal(refused.status, 422, "a new entry is refused");
+    assert.equal(((await refused.json()) as { rule: string }).rule, "flattenBuffer");
 
     await red.stop(true);
     red = null;
@@ -223,6 +239,18 @@ describe("faults: the guard stop protects the account while Node-RED is killed",
         guardRows.some((g) => g.action === "placed" && g.orderId === guard.id),
         `the placement journaled: ${JSON.stringify(guardRows)}`,
       );
+      assert.ok(
+        guardRows.some((g) => g.action === "filled" && g.orderId === guard.id),
+        `the fill journaled as the guard's: ${JSON.stringify(guardRows)}`,
+      );
+      const fills = j.entries({ kind: "fill" }).map((e) => e.data as { orderId: number; size: number });
+      assert.deepEqual(
+        fills.filter((f) => f.orderId === guard.id).map((f) => f.size),
+        [2],
+        "the guard's fill journaled once",
+      );
+      const breaches = j.entries({ kind: "breach" }).map((e) => e.data as { rule: string; guard?: number });
+      assert.deepEqual(breaches, [breaches.find((b) => b.guard === guard.id)], "one breach, the guard's");
     } finally {
       j.close();
     }
