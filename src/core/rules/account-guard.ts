@@ -15,6 +15,7 @@ import {
   targetDelta,
 } from "../orders/target-position";
 import { type GuardAction, GuardStops, type GuardView } from "../protection/guard-stops";
+import { missedGuardFills } from "../protection/missed-guard-fills";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
@@ -119,6 +120,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private lastGuardFloor: number | null = null;
   private stopHeartbeat: () => void = () => undefined;
   private readonly staleFeed: StaleFeedWatch | null;
+  /** Fills the first sync found before the rule state was loaded: journaled once it is. */
+  private readonly earlyTrades: Array<[AccountBook, Trade, { missed: boolean }]> = [];
+  /** Fills made while we were not watching, new to the journal: any of them may be a guard's. */
+  private unseenFills: Trade[] = [];
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -275,7 +280,11 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private onTrade(book: AccountBook, t: Trade, extra: { missed: boolean }): void {
-    if (book.accountId !== this.accountId || !this.state) return;
+    if (book.accountId !== this.accountId) return;
+    if (!this.state) {
+      this.earlyTrades.push([book, t, extra]);
+      return;
+    }
     this.rollDay();
     // The book counts each of today's fills once, across restarts and re-syncs alike.
     this.state.dayTrades = book.fills;
@@ -287,6 +296,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       seen.push(t.id);
       if (seen.length > 500) seen.splice(0, seen.length - 500);
       this.journal.appendSoon("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
+      if (extra.missed) this.unseenFills.push(t);
     }
     this.journal.saveStateSoon(this.state, this.now());
     this.scheduleEvaluation();
@@ -325,6 +335,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       }
     }
     this.rollDay();
+    for (const [b, t, x] of this.earlyTrades.splice(0)) this.onTrade(b, t, x);
     this.state.dayTrades = book.fills;
     this.state.lastBalance = book.balance;
     // The profile is judged against the account; entries (not exits) wait for the floor rebuilt from its history.
@@ -341,6 +352,22 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.evaluateNow("synced");
     // After every (re)start and re-sync: guards re-adopted by their tags, resized, re-priced.
     this.guards.schedule();
+    void this.findMissedGuardFills();
+  }
+
+  /**
+   * A guard that filled while we were stopped or disconnected is the breach it would have been had
+   * we watched it (journaled, entries blocked), found among the fills the re-sync brought.
+   */
+  private async findMissedGuardFills(): Promise<void> {
+    const fills = this.unseenFills.splice(0);
+    if (fills.length === 0) return;
+    try {
+      for (const a of await missedGuardFills(this.conn.api, this.accountId, fills))
+        if (!this.stopped) this.onGuardAction(a);
+    } catch (e) {
+      this.emit("warning", `fills made while not watching were not checked for guard stops: ${(e as Error).message}`);
+    }
   }
 
   private rollDay(): void {
