@@ -27,7 +27,8 @@ export function isManagedLegTag(tag: string | null | undefined): boolean {
 
 /** What a managed bracket needs to know of its entry to protect it once filled. */
 export interface ManagedEntry {
-  orderId: number;
+  /** The customTag the bare entry order is placed under (its events are matched by it). */
+  orderTag: string;
   /** The customTag of the alert or intent: the legs are tagged `<entryTag>-sl` and `<entryTag>-tp`. */
   entryTag: string;
   contractId: string;
@@ -44,6 +45,8 @@ interface Pair {
   size: number;
   /** The legs' placement is still on its way: a size change waits for it. */
   placing: boolean;
+  /** A stop-loss leg was asked for when the entry filled (false for legs adopted as found). */
+  stopDue: boolean;
   sl?: number;
   tp?: number;
 }
@@ -57,7 +60,8 @@ interface Pair {
  * connection's order, position and re-sync events.
  */
 export class ManagedBrackets {
-  private readonly waiting = new Map<number, ManagedEntry>();
+  /** Entries registered before they were sent, by their own customTag, until they end. */
+  private readonly waiting = new Map<string, ManagedEntry>();
   private readonly pairs = new Map<string, Pair>();
   /**
    * Legs seen ending (id to whether it filled), so a re-sync whose snapshot was read before the
@@ -81,15 +85,37 @@ export class ManagedBrackets {
     }));
   }
 
-  /** Protects an entry placed without brackets: its legs go in when it fills. */
+  /**
+   * Protects an entry placed without brackets: its legs go in when it fills. Called before the entry
+   * is sent, so a fill told before the placement answers is matched by its tag.
+   */
   protectAfterFill(entry: ManagedEntry): void {
-    this.waiting.set(entry.orderId, entry);
-    // The fill may have been told before the placement answered.
-    void this.conn
-      .waitForOrder(entry.orderId, () => true, 0)
-      .then((seen) => {
-        if (seen) this.onOrder(seen);
-      });
+    this.waiting.set(entry.orderTag, entry);
+  }
+
+  /** The entry registered under `orderTag` was refused: it will never fill. */
+  forget(orderTag: string): void {
+    this.waiting.delete(orderTag);
+  }
+
+  /**
+   * Contracts of `contractId` whose stop-loss leg is on its way (being placed, or placed and not yet
+   * in the book): the guard stops count them as covered, so the leg and a guard never both protect
+   * the same contract.
+   */
+  stopsComing(contractId: string): number {
+    const inBook = new Set<string>();
+    for (const o of this.conn.book(this.accountId)?.orders.values() ?? []) if (o.customTag) inBook.add(o.customTag);
+    let n = 0;
+    for (const p of this.pairs.values())
+      if (
+        p.contractId === contractId &&
+        p.stopDue &&
+        (p.placing || p.sl !== undefined) &&
+        !inBook.has(legTag(p.entryTag, "sl"))
+      )
+        n += p.size;
+    return n;
   }
 
   private warn(message: string): void {
@@ -105,12 +131,12 @@ export class ManagedBrackets {
       this.ended.set(o.id, { entryTag: tagged[1]!, filled: o.status === OrderStatus.Filled });
       if (this.ended.size > 1000) this.ended.delete(this.ended.keys().next().value!);
     }
-    const entry = this.waiting.get(o.id);
+    const entry = o.customTag ? this.waiting.get(o.customTag) : undefined;
     if (entry) {
       // A partly filled entry is a position already: its filled part is protected at once.
       const filled = o.status === OrderStatus.Filled ? o.fillVolume || o.size : (o.fillVolume ?? 0);
       if (filled > 0) this.cover(entry, o, filled);
-      if (over) this.waiting.delete(o.id);
+      if (over) this.waiting.delete(entry.orderTag);
       return;
     }
     for (const pair of this.pairs.values()) {
@@ -190,7 +216,13 @@ export class ManagedBrackets {
     if (price == null) throw new Error(`entry ${fill.id} filled without a price`);
     const side = fill.side === OrderSide.Bid ? OrderSide.Ask : OrderSide.Bid;
     const d = tickDecimals(entry.tickSize);
-    const pair: Pair = { entryTag: entry.entryTag, contractId: entry.contractId, size, placing: true };
+    const pair: Pair = {
+      entryTag: entry.entryTag,
+      contractId: entry.contractId,
+      size,
+      placing: true,
+      stopDue: entry.stopLossTicks !== undefined,
+    };
     this.pairs.set(entry.entryTag, pair);
     // Protective legs only reduce the position: they travel in the exit lane and are never gated.
     const api = this.conn.api.exitLane();
@@ -237,6 +269,7 @@ export class ManagedBrackets {
         contractId: o.contractId,
         size: o.size,
         placing: false,
+        stopDue: false,
       };
       pair[leg] = o.id;
       this.pairs.set(entryTag, pair);

@@ -3,6 +3,7 @@ import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { withCustomTag } from "../gateway/custom-tag";
+import { GatewayRejectedError } from "../gateway/errors";
 import type { GatewayApi, PlacedOrder } from "../gateway/gateway-api";
 import { snapToTick } from "../money/tick-grid";
 import {
@@ -255,16 +256,23 @@ export class OrderExecutor {
       // The refused order was created already rejected, so it can never fill, and it keeps its
       // tag: the entry goes again as a new order under a tag of its own, its legs kept by the core.
       const { stopLossBracket, takeProfitBracket, ...bare } = request;
-      const placed = await gw.placeOrder({ ...bare, customTag: `${customTag}-entry` });
-      this.conn.brackets(accountId).protectAfterFill({
-        orderId: placed.orderId,
+      const orderTag = `${customTag}-entry`;
+      const managed = this.conn.brackets(accountId);
+      managed.protectAfterFill({
+        orderTag,
         entryTag: customTag,
         contractId: contract.id,
         tickSize: contract.tickSize,
         stopLossTicks: stopLossBracket?.ticks,
         takeProfitTicks: takeProfitBracket?.ticks,
       });
-      return { placed, bracket: "managed" };
+      try {
+        return { placed: await gw.placeOrder({ ...bare, customTag: orderTag }), bracket: "managed" };
+      } catch (e2) {
+        // A lost answer may still have placed it: its legs then go in when it fills.
+        if (e2 instanceof GatewayRejectedError) managed.forget(orderTag);
+        throw e2;
+      }
     }
   }
 

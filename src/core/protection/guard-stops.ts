@@ -112,10 +112,15 @@ export class GuardStops {
     return this.marketAnchored;
   }
 
-  /** An order event of the account: a guard that ended is forgotten. */
+  /**
+   * An order event of the account: a guard that ended is forgotten, and any order may change the
+   * cover (a trader's stop, a bracket leg coming or going), so the guards are reconciled.
+   */
   onOrder(o: Order): void {
-    if (!isGuardTag(o.customTag)) return;
-    if (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) {
+    if (
+      isGuardTag(o.customTag) &&
+      (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
+    ) {
       if (o.status === OrderStatus.Filled && !this.ended.has(o.id))
         this.hooks.record({
           action: "filled",
@@ -287,7 +292,11 @@ export class GuardStops {
     const long = pos.type !== PositionType.Short;
     const others = this.othersOf(book, contractId, long);
     if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level);
-    const covered = others.reduce((n, o) => n + remaining(o), 0);
+    // A bracket's stop-loss our core is placing right after its entry's fill counts already: a guard
+    // placed meanwhile would be a second stop on the same contracts.
+    const coming = this.conn.brackets(this.accountId).stopsComing(contractId);
+    if (coming > 0) this.later(1_000);
+    const covered = others.reduce((n, o) => n + remaining(o), 0) + coming;
     if (covered > pos.size)
       this.warnOnce(
         `${contractId}:over`,
