@@ -191,10 +191,34 @@ export class GuardStops {
       else this.exiting.delete(contractId);
       this.schedule();
     };
-    if (!this.ours(this.conn.book(this.accountId), contractId).length) return release;
-    this.schedule();
-    await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
+    const mine = this.ours(this.conn.book(this.accountId), contractId);
+    if (!mine.length) return release;
+    if (this.hooks.ready()) {
+      this.schedule();
+      await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
+    } else await Promise.race([this.shrinkBy(mine, Math.abs(quantity)), pause(this.conn.clock, EXIT_WAIT_MS)]);
     return release;
+  }
+
+  /**
+   * Room for an exit while the account is not live (hubs down, not yet re-synced): the
+   * reconciliation waits for the re-sync, so our guards shrink by the exit's size as last known.
+   * The re-sync then fits them to the position as it really is.
+   */
+  private async shrinkBy(guards: Order[], quantity: number): Promise<void> {
+    let q = quantity;
+    for (const o of guards) {
+      if (q <= 0) break;
+      const left = remaining(o) - q;
+      q -= remaining(o);
+      if (left <= 0) await this.cancel(o, "an exit is on its way while the account is not live");
+      else
+        await this.modify(
+          o,
+          { size: (o.fillVolume ?? 0) + left },
+          "an exit is on its way while the account is not live",
+        );
+    }
   }
 
   /** Stops following the account. The guards stay at the gateway: they protect it while we are gone. */
