@@ -124,4 +124,46 @@ describe("node: topstepx-rules guard stops through exits and scale-ins", () => {
     );
     assert.equal(await g.position(), 0, "never reversed");
   });
+
+  it("replaces the guard when the position flips side: a buy stop for the short, never a sell stop left on it", async () => {
+    const n = await g.load();
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2 });
+    const longGuard = await guardFor(2);
+    assert.equal(longGuard!.side, SELL);
+    await g.byHand(SELL, 4);
+    const shortGuard = await until(async () => {
+      const gs = await g.guards();
+      return (await g.position()) === -2 && gs.length === 1 && gs[0]!.side === BUY && gs[0]!.size === 2 ? gs[0] : null;
+    }, "one buy-stop guard for the short 2");
+    assert.ok(shortGuard!.stopPrice! > 25_000, "above the market");
+    assert.equal(await g.position(), -2, "short 2, as the trader flipped to: no guard sold more");
+    const sold = (await g.orders()).filter((o) => o.status === S.Filled && o.side === SELL);
+    assert.deepEqual(
+      sold.map((o) => o.size),
+      [4],
+    );
+  });
+
+  it("makes room for the closing part of a flip at market: the guard and the flip never both sell", async () => {
+    const n = await g.load();
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2 });
+    const guard = await guardFor(2);
+    await g.quoted();
+    await setPrice(rt.sim, mnq, guard!.stopPrice! + 0.25);
+    await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 400 } });
+    const received = async () => (await rt.state()).requests["Order/place"]?.received ?? 0;
+    const before = await received();
+    n.a1.receive({ payload: { symbol: "MNQ1!", side: "sell", quantity: 4 } });
+    await until(async () => (await received()) > before, "the flip at the gateway");
+    await setPrice(rt.sim, mnq, guard!.stopPrice! - 0.25);
+    await until(() => n.done.length + n.failed.length + n.refused.length === 2, "the flip's answer");
+    await until(async () => (await g.position()) !== 2, "the flip filled");
+    const sold = (await g.orders()).filter((o) => o.status === S.Filled && o.side === SELL);
+    assert.deepEqual(
+      sold.map((o) => o.size),
+      [4],
+      "the flip alone sold: the guard had made room",
+    );
+    assert.equal(await g.position(), -2, "short 2, as asked");
+  });
 });

@@ -303,7 +303,12 @@ export class GuardStops {
     const book = this.conn.book(this.accountId)!;
     const pos = book.positions.get(contractId);
     const held = pos ? Math.max(0, pos.size - (this.exiting.get(contractId) ?? 0)) : 0;
-    const [keep, ...extra] = this.ours(book, contractId);
+    const mine = this.ours(book, contractId);
+    // A guard left on the exit side of a position that flipped would add to the new one: it goes.
+    const exitSide = pos?.type === PositionType.Short ? OrderSide.Bid : OrderSide.Ask;
+    const flipped = pos ? mine.filter((o) => o.side !== exitSide) : [];
+    for (const o of flipped) await this.cancel(o, "the position changed side");
+    const [keep, ...extra] = mine.filter((o) => !flipped.includes(o));
     for (const o of extra) await this.cancel(o, "a second guard on the same contract");
     if (!pos || held === 0 || !level || !(await this.settleUncertain(contractId, book))) {
       if (keep)
