@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { guardFlow } from "../support/guard-flow";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { frontMonth, login, setPrice, until } from "../support/sim";
-import { BUY } from "../support/trading";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { BUY, T } from "../support/trading";
 
 /** Tuesday 17 November 2026, 09:00 in Chicago: an ordinary session, no holiday next day. */
 const TUESDAY_0900_CT = Date.parse("2026-11-17T15:00:00Z");
@@ -94,5 +94,28 @@ describe("node: topstepx-rules re-prices guard stops when the floor moves", () =
     assert.ok(Math.abs((after - before) * 4 - rise) <= 2, `raised ${after - before} points for $${rise}`);
     assert.equal(await g.executed("Order/modify"), modifies + 1, "one modify");
     assert.equal(await g.position(), 2, "the position is held across the roll");
+  });
+
+  it("moves a bracket's tightened stop with the trailing floor no more often than its own guard", async () => {
+    await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, autoOcoBrackets: true });
+    const n = await g.load({ mllMode: "trailingIntraday", flattenBuffer: "1700" });
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2, stopLoss: 400, takeProfit: 800 });
+    const stopAt = async () => (await g.working()).find((o) => o.type === T.Stop)?.stopPrice ?? null;
+    const tightened = await until(async () => {
+      const v = g.view(n);
+      return v?.coveredByOthers === 2 && (await stopAt()) === v.level ? v.level : null;
+    }, "the bracket's stop at the guard level");
+    const modifies = await g.executed("Order/modify");
+    for (const p of [25_005, 25_010, 25_015, 25_020]) {
+      await setPrice(rt.sim, mnq, p);
+      await until(() => (g.view(n)?.level ?? 0) > tightened, "the level raised");
+    }
+    assert.equal(await stopAt(), tightened, "not moved again within the same 2 s");
+    assert.equal(await g.executed("Order/modify"), modifies, "no modify for 4 moves within the same instant");
+    rt.clock += 2_000;
+    const level = g.view(n)!.level;
+    await until(async () => (await stopAt()) === level, "the stop at the last level once 2 s passed");
+    assert.equal(await g.executed("Order/modify"), modifies + 1, "one modify, to the last level");
+    assert.deepEqual(await g.guardsEver(), [], "no guard placed: the bracket's stop protects the position");
   });
 });

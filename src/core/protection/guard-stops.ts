@@ -84,6 +84,8 @@ export class GuardStops {
   private readonly placed = new Map<number, { order: Order; at: number }>();
   private readonly ended = new Set<number>();
   private readonly lastReprice = new Map<string, number>();
+  /** When we last tightened a stop that is not ours, by order id, and the position it then protected. */
+  private readonly tightenedAt = new Map<number, { at: number; position: number }>();
   /** Contracts on their way out in exits being sent, per contract: the guard makes room first. */
   private readonly exiting = new Map<string, number>();
   /** A placement whose answer was lost: no second one for that contract until it is found or not. */
@@ -320,7 +322,7 @@ export class GuardStops {
     }
     const long = pos.type !== PositionType.Short;
     const others = this.othersOf(book, contractId, long);
-    if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level);
+    if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level, pos.size);
     // A bracket's stop-loss our core is placing right after its entry's fill counts already: a guard
     // placed meanwhile would be a second stop on the same contracts.
     const coming = this.conn.brackets(this.accountId).stopsComing(contractId);
@@ -389,11 +391,22 @@ export class GuardStops {
     );
   }
 
-  /** A plain stop looser than the guard level is moved up to it (never loosened). */
-  private async tightenIfLooser(o: Order, level: GuardLevel): Promise<void> {
+  /**
+   * A plain stop looser than the guard level is moved up to it (never loosened): at once the first
+   * time and when the position changed, else (the floor moved) at most once per repriceMs, as ours.
+   */
+  private async tightenIfLooser(o: Order, level: GuardLevel, position: number): Promise<void> {
     if (o.type !== OrderType.Stop || o.stopPrice == null) return;
     const looser = level.long ? o.stopPrice < level.stopPrice : o.stopPrice > level.stopPrice;
     if (!looser) return;
+    const last = this.tightenedAt.get(o.id);
+    const since = last?.position === position ? this.conn.clock.now() - last.at : Number.POSITIVE_INFINITY;
+    if (since < this.options.repriceMs) {
+      this.later(this.options.repriceMs - since);
+      return;
+    }
+    this.tightenedAt.set(o.id, { at: this.conn.clock.now(), position });
+    if (this.tightenedAt.size > 1000) this.tightenedAt.delete(this.tightenedAt.keys().next().value!);
     const from = { size: remaining(o), stopPrice: o.stopPrice };
     try {
       await this.conn.api
