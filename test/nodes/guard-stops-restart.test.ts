@@ -141,4 +141,32 @@ describe("node: topstepx-rules guard stops across restarts and reconnections", f
     assert.equal(await g.position(), 2, "the position itself is left alone");
     assert.ok(journalActions().includes("cancelled"));
   });
+
+  for (const away of ["Node-RED was down", "the hubs were down"] as const) {
+    it(`treats a guard fill while ${away} as the breach it is: journaled, entries blocked`, async () => {
+      let n = await g.load();
+      await g.byHand(BUY, 2);
+      const guard = await guarded(2);
+      if (away === "Node-RED was down") await helper.unload();
+      else {
+        await restClient(rt.sim).post("/sim/faults", { rejectUpgrades: 1000, dropHubs: "all" });
+        await until(() => n.st.at(-1)?.payload.synced === false, "the rules node to lose the live account");
+      }
+      await setPrice(rt.sim, mnq, guard.stopPrice! - 0.25);
+      await until(async () => (await g.position()) === 0, "flat through the guard");
+      if (away === "Node-RED was down") n = await g.load();
+      else await restClient(rt.sim).post("/sim/faults", { rejectUpgrades: 0 });
+      await until(() => n.st.at(-1)?.payload.synced === true, "synced", 20_000);
+      await until(() => journalActions().includes("filled"), "the guard's fill journaled");
+      await setPrice(rt.sim, mnq, 25_000);
+      n.a1.receive({ payload: { symbol: "MNQ1!", side: "buy", quantity: 1 } });
+      await until(() => n.refused.length === 1, "the entry refused");
+      assert.match(JSON.stringify((n.refused[0] as { decision?: unknown }).decision), /flattenBuffer|maxLossLimit/);
+      assert.equal(await g.position(), 0);
+      // Another restart reads the same fills again: the journal has the guard's fill once.
+      await helper.unload();
+      await g.load();
+      assert.equal(journalActions().filter((x) => x === "filled").length, 1, "one fill, journaled once");
+    });
+  }
 });

@@ -140,6 +140,15 @@ export class GuardStops {
     this.schedule();
   }
 
+  /** A guard's fill found by a re-sync (see guardFillsFound): recorded once, as a fill seen live is. */
+  foundFilled(a: GuardAction): void {
+    if (a.orderId === undefined || this.ended.has(a.orderId)) return;
+    this.ended.add(a.orderId);
+    this.placed.delete(a.orderId);
+    this.hooks.record(a);
+    this.schedule();
+  }
+
   /** Reconciles soon (once for a burst of events), and again if something changes meanwhile. */
   schedule(): void {
     if (this.stopped) return;

@@ -14,6 +14,7 @@ import {
   signedRemaining,
   targetDelta,
 } from "../orders/target-position";
+import { guardFillsFound } from "../protection/guard-fills";
 import { type GuardAction, GuardStops, type GuardView } from "../protection/guard-stops";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
@@ -116,6 +117,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   /** The resting stops that protect the account while our process is down. */
   readonly guards: GuardStops;
   private lastGuardFloor: number | null = null;
+  /** Fills a re-sync found, until it is over. */
+  private readonly missedFills: Trade[] = [];
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -266,7 +269,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private onTrade(book: AccountBook, t: Trade, extra: { missed: boolean }): void {
-    if (book.accountId !== this.accountId || !this.state) return;
+    if (book.accountId !== this.accountId) return;
+    // Judged once the re-sync is over (the state may load only then): a guard filled while we were away.
+    if (extra.missed) this.missedFills.push(t);
+    if (!this.state) return;
     this.rollDay();
     // The book counts each of today's fills once, across restarts and re-syncs alike.
     this.state.dayTrades = book.fills;
@@ -332,6 +338,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.evaluateNow("synced");
     // After every (re)start and re-sync: guards re-adopted by their tags, resized, re-priced.
     this.guards.schedule();
+    for (const a of guardFillsFound(this.journal, this.accountId, this.missedFills.splice(0)))
+      this.guards.foundFilled(a);
   }
 
   private rollDay(): void {
