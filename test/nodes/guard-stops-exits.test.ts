@@ -166,4 +166,33 @@ describe("node: topstepx-rules guard stops through exits and scale-ins", () => {
     );
     assert.equal(await g.position(), -2, "short 2, as asked");
   });
+
+  it("makes room in a managed bracket's stop for a partial exit at market: the stop and the exit never both sell", async () => {
+    const n = await g.load();
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2, stopLoss: 40, takeProfit: 800 });
+    const sl = await until(
+      async () => (await g.working()).find((o) => o.customTag?.endsWith("-sl") && o.size === 2),
+      "the bracket's stop for 2",
+    );
+    await g.quoted();
+    await setPrice(rt.sim, mnq, sl.stopPrice! + 0.25);
+    await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 400 } });
+    const received = async () => (await rt.state()).requests["Order/place"]?.received ?? 0;
+    const before = await received();
+    n.a1.receive({ payload: { symbol: "MNQ1!", side: "sell", quantity: 1 } });
+    await until(async () => (await received()) > before, "the exit at the gateway");
+    await setPrice(rt.sim, mnq, sl.stopPrice! - 0.25);
+    await until(() => n.done.length + n.failed.length === 2, "the exit's answer");
+    await until(
+      async () => (await g.position()) !== 2 && (await g.working()).every((o) => !o.customTag?.endsWith("-sl")),
+      "the account settled",
+    );
+    const sold = (await g.orders()).filter((o) => o.status === S.Filled && o.side === SELL);
+    assert.equal(
+      sold.reduce((q, o) => q + o.size, 0),
+      2,
+      `2 contracts sold in all: ${JSON.stringify(sold.map((o) => [o.size, o.customTag]))}`,
+    );
+    assert.equal(await g.position(), 0, "never reversed");
+  });
 });

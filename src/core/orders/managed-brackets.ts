@@ -1,4 +1,5 @@
 import type { AccountBook } from "../account/account-book";
+import { pause } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { GatewayRejectedError } from "../gateway/errors";
 import { addTicks, tickDecimals } from "../money/tick-grid";
@@ -19,6 +20,8 @@ function legTag(entryTag: string, leg: "sl" | "tp"): string {
 }
 
 const LEG_TAG = /^(.+)-(sl|tp)$/;
+/** How long an exit waits for the legs to make room before it goes anyway. */
+const EXIT_WAIT_MS = 2_000;
 
 /** True for the customTag of a managed stop-loss or take-profit leg. */
 export function isManagedLegTag(tag: string | null | undefined): boolean {
@@ -145,7 +148,7 @@ export class ManagedBrackets {
       if (o.status === OrderStatus.Filled) {
         this.pairs.delete(pair.entryTag);
         const other = leg === "sl" ? pair.tp : pair.sl;
-        if (other !== undefined) this.cancel(other);
+        if (other !== undefined) void this.cancel(other);
       } else if (o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) {
         pair[leg] = undefined;
         if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
@@ -156,23 +159,34 @@ export class ManagedBrackets {
 
   /** A position event of the account. */
   onPosition(p: Position): void {
-    this.fit(p.contractId, p.size);
+    void this.fit(p.contractId, p.size);
+  }
+
+  /**
+   * Makes room for an exit at market of `quantity` contracts: the legs shrink, newest first, to the
+   * position the exit leaves, so a leg and the exit can never both fill and reverse it. Waits at
+   * most two seconds: an exit is never held back.
+   */
+  async beforeExit(contractId: string, quantity: number): Promise<void> {
+    const held = this.conn.book(this.accountId)?.positions.get(contractId)?.size ?? 0;
+    await Promise.race([this.fit(contractId, Math.max(0, held - quantity)), pause(this.conn.clock, EXIT_WAIT_MS)]);
   }
 
   /**
    * Keeps the legs of a contract within the position: together they never close more than is held,
    * so two stops triggering at once cannot reverse it. The newest entries give up size first.
    */
-  private fit(contractId: string, held: number): void {
+  private async fit(contractId: string, held: number): Promise<void> {
     const pairs = [...this.pairs.values()].filter((p) => p.contractId === contractId).reverse();
     let excess = pairs.reduce((n, p) => n + p.size, 0) - held;
+    const work: Promise<void>[] = [];
     for (const pair of pairs) {
       if (excess <= 0) break;
       const cut = Math.min(excess, pair.size);
       excess -= cut;
-      if (cut === pair.size) this.release(pair);
-      else this.resize(pair, pair.size - cut);
+      work.push(cut === pair.size ? this.release(pair) : this.resize(pair, pair.size - cut));
     }
+    await Promise.all(work);
   }
 
   /** Places the legs for an entry's first filled part, or grows them with what it has filled since. */
@@ -186,27 +200,32 @@ export class ManagedBrackets {
     }
     if (filled <= pair.size) return;
     if (pair.placing) pair.size = filled;
-    else this.resize(pair, filled);
+    else void this.resize(pair, filled);
   }
 
-  private release(pair: Pair): void {
+  /** Cancels both legs of a pair; never rejects (a failure is warned). */
+  private async release(pair: Pair): Promise<void> {
     this.pairs.delete(pair.entryTag);
-    for (const id of [pair.sl, pair.tp]) if (id !== undefined) this.cancel(id);
+    await Promise.all([pair.sl, pair.tp].filter((id) => id !== undefined).map((id) => this.cancel(id)));
   }
 
-  private resize(pair: Pair, size: number): void {
+  /** Resizes both legs of a pair; never rejects (a failure is warned). */
+  private async resize(pair: Pair, size: number): Promise<void> {
     pair.size = size;
-    for (const orderId of [pair.sl, pair.tp]) {
-      if (orderId === undefined) continue;
-      this.conn.api
-        .exitLane()
-        .modifyOrder({ accountId: this.accountId, orderId, size })
-        .catch((e: Error) => this.warn(`managed leg ${orderId} not resized to ${size}: ${e.message}`));
-    }
+    await Promise.all(
+      [pair.sl, pair.tp]
+        .filter((id) => id !== undefined)
+        .map((orderId) =>
+          this.conn.api
+            .exitLane()
+            .modifyOrder({ accountId: this.accountId, orderId, size })
+            .catch((e: Error) => this.warn(`managed leg ${orderId} not resized to ${size}: ${e.message}`)),
+        ),
+    );
   }
 
-  private cancel(orderId: number): void {
-    cancelConfirmed(this.conn.api, this.conn.clock, this.accountId, orderId).catch((e: Error) =>
+  private async cancel(orderId: number): Promise<void> {
+    await cancelConfirmed(this.conn.api, this.conn.clock, this.accountId, orderId).catch((e: Error) =>
       this.warn(`managed leg ${orderId} not cancelled: ${e.message}`),
     );
   }
@@ -250,7 +269,7 @@ export class ManagedBrackets {
     pair.placing = false;
     if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(entry.entryTag);
     // The entry filled more (or the position gave some up) while the legs were on their way.
-    else if (pair.size !== size) this.resize(pair, pair.size);
+    else if (pair.size !== size) void this.resize(pair, pair.size);
     const failed = [sl, tp].filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length) throw new Error(failed.map((r) => (r.reason as Error).message).join("; "));
   }
@@ -280,9 +299,9 @@ export class ManagedBrackets {
       if (!working(pair.tp)) pair.tp = undefined;
       const legFilled = [...this.ended.values()].some((e) => e.filled && e.entryTag === pair.entryTag);
       if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
-      else if (legFilled) this.release(pair);
+      else if (legFilled) void this.release(pair);
     }
     for (const contractId of new Set([...this.pairs.values()].map((p) => p.contractId)))
-      this.fit(contractId, book.positions.get(contractId)?.size ?? 0);
+      void this.fit(contractId, book.positions.get(contractId)?.size ?? 0);
   }
 }
