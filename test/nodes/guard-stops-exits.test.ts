@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { guardFlow } from "../support/guard-flow";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { BUY, S, SELL } from "../support/trading";
 
 /**
@@ -194,5 +194,42 @@ describe("node: topstepx-rules guard stops through exits and scale-ins", () => {
       `2 contracts sold in all: ${JSON.stringify(sold.map((o) => [o.size, o.customTag]))}`,
     );
     assert.equal(await g.position(), 0, "never reversed");
+  });
+
+  it("makes room for an exit that arrives while the guard's own placement is still on its way", async () => {
+    const n = await g.load();
+    const { api } = await login(rt.sim);
+    // A resting buy that fills when the market comes down to it, with the gateway slow by then: the
+    // guard's placement takes 1 s, the close 3 s.
+    const r = await api.post("/api/Order/place", {
+      accountId: ACCOUNT,
+      contractId: mnq,
+      type: 1,
+      side: BUY,
+      size: 2,
+      limitPrice: 24_990,
+    });
+    assert.equal(r.data.success, true);
+    await restClient(rt.sim).post("/sim/faults", {
+      latency: { "Order/place": 1_000, "Position/closeContract": 3_000 },
+    });
+    await setPrice(rt.sim, mnq, 24_989);
+    await until(async () => (await g.position()) === 2, "long 2");
+    n.a1.receive({ payload: { symbol: "MNQ1!", action: "exit" } });
+    const guard = await until(
+      async () => (await g.guardsEver()).find((o) => o.status === S.Cancelled),
+      "the guard cancelled",
+      8_000,
+    );
+    assert.equal(await g.position(), 2, "the room was made before the close reached the market");
+    await setPrice(rt.sim, mnq, guard.stopPrice! - 0.25);
+    await until(() => n.done.length + n.failed.length === 1, "the close's answer", 10_000);
+    await until(async () => (await g.position()) === 0, "flat");
+    const sold = (await g.orders()).filter((o) => o.status === S.Filled && o.side === SELL);
+    assert.deepEqual(
+      sold.map((o) => o.size),
+      [2],
+      "the close alone sold",
+    );
   });
 });
