@@ -5,7 +5,7 @@ import { guardFlow } from "../support/guard-flow";
 import { helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
-import { BUY } from "../support/trading";
+import { BUY, S, SELL } from "../support/trading";
 
 /**
  * Guard stops across a restart of the flow (the same journal file), a drop of the hubs, and guard
@@ -95,6 +95,23 @@ describe("node: topstepx-rules guard stops across restarts and reconnections", f
     await g.load();
     await until(async () => (await g.guards()).length === 0, "the guard cancelled");
     assert.equal(await g.position(), 0);
+  });
+
+  it("replaces the adopted guard of a position flipped while Node-RED was down: never a sell stop left on a short", async () => {
+    await g.load();
+    await g.byHand(BUY, 2);
+    const first = await guarded(2);
+    await helper.unload();
+    await g.byHand(SELL, 4);
+    await g.load();
+    const after = await until(async () => {
+      const gs = await g.guards();
+      return (await g.position()) === -2 && gs.length === 1 && gs[0]!.side === BUY ? gs[0] : null;
+    }, "one buy-stop guard for the short 2");
+    assert.notEqual(after!.id, first.id);
+    assert.equal(after!.size, 2);
+    assert.equal((await g.guardsEver()).find((o) => o.id === first.id)?.status, S.Cancelled, "the old guard cancelled");
+    assert.equal(await g.position(), -2, "short 2, not more");
   });
 
   for (const change of ["partly closed", "added to"] as const) {
