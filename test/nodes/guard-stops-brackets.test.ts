@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { guardFlow } from "../support/guard-flow";
+import { helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { S, SELL, T } from "../support/trading";
@@ -129,5 +130,28 @@ describe("node: topstepx-rules guard stops beside bracket stops", () => {
       ],
       "the trader's stop and the guard, one contract each",
     );
+  });
+
+  it("shares the headroom between two positions: both guards filling together leave the balance above the floor", async () => {
+    const mes = (await frontMonth((await login(rt.sim)).api, "MES")).id;
+    await setPrice(rt.sim, mes, 6_800);
+    const n = await g.load(close);
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2 });
+    await g.quoted();
+    await g.alert(n, { symbol: "MES1!", side: "buy", quantity: 2 });
+    const both = await until(async () => {
+      const gs = (await g.orders()).filter((o) => o.status === S.Open && o.customTag?.startsWith("nrxg-"));
+      return gs.length === 2 ? gs : null;
+    }, "a guard for each position");
+    const stopOf = (c: string) => both.find((o) => o.contractId === c)!.stopPrice!;
+    // Node-RED is gone (nothing flattens for it); the market prints through each guard, a tick worse.
+    await helper.unload();
+    await setPrice(rt.sim, mnq, stopOf(mnq) - 0.25);
+    await setPrice(rt.sim, mes, stopOf(mes) - 0.25);
+    await until(async () => (await rt.state()).positions.length === 0, "flat through both guards");
+    const filled = (await g.orders()).filter((o) => o.status === S.Filled && o.customTag?.startsWith("nrxg-"));
+    assert.equal(filled.length, 2, "both guards filled");
+    const balance = (await rt.state()).accounts.find((a) => a.id === ACCOUNT)!.balance;
+    assert.ok(balance >= 48_000 + 1_700, `balance ${balance} above the floor and its buffer`);
   });
 });
