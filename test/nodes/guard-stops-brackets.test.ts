@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { Journal } from "../../src/core/journal/journal";
 import { guardFlow } from "../support/guard-flow";
 import { helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -153,5 +155,34 @@ describe("node: topstepx-rules guard stops beside bracket stops", () => {
     assert.equal(filled.length, 2, "both guards filled");
     const balance = (await rt.state()).accounts.find((a) => a.id === ACCOUNT)!.balance;
     assert.ok(balance >= 48_000 + 1_700, `balance ${balance} above the floor and its buffer`);
+  });
+
+  it("scales a guarded position in with a bracketed entry: the guard keeps to the bare contract, never grown meanwhile", async () => {
+    const n = await g.load(close);
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 1 });
+    await until(async () => (await g.guards())[0]?.size === 1, "a guard for the bare contract");
+    await g.quoted();
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2, stopLoss: 40, takeProfit: 800 });
+    await until(async () => {
+      const w = await g.working();
+      return (await g.position()) === 3 && w.some((o) => o.customTag?.endsWith("-sl") && o.size === 2);
+    }, "the bracket's stop for the 2 added");
+    await until(() => g.view(n)?.coveredByOthers === 2, "the guard's view settled");
+    const guards = await g.guards();
+    assert.deepEqual(
+      guards.map((o) => o.size),
+      [1],
+      "one guard, for the bare contract",
+    );
+    const j = new Journal(join(rt.dir, "journal.sqlite"));
+    try {
+      const sizes = j.entries({ kind: "guard" }).map((e) => (e.data as { size?: number }).size);
+      assert.ok(
+        sizes.every((q) => q === undefined || q <= 1),
+        `the guard was never sized past the bare contract: ${sizes.join()}`,
+      );
+    } finally {
+      j.close();
+    }
   });
 });
