@@ -5,6 +5,7 @@ import type { GatewayConnection } from "../connection";
 import { withCustomTag } from "../gateway/custom-tag";
 import { GatewayRejectedError } from "../gateway/errors";
 import type { GatewayApi, PlacedOrder } from "../gateway/gateway-api";
+import { BudgetExhaustedError } from "../gateway/request-budget";
 import { snapToTick } from "../money/tick-grid";
 import {
   type Contract,
@@ -280,7 +281,7 @@ export class OrderExecutor {
         return { placed: await gw.placeOrder({ ...bare, customTag: orderTag }), bracket: "managed" };
       } catch (e2) {
         // A lost answer may still have placed it: its legs then go in when it fills.
-        if (e2 instanceof GatewayRejectedError) managed.forget(orderTag);
+        if (e2 instanceof GatewayRejectedError || e2 instanceof BudgetExhaustedError) managed.forget(orderTag);
         throw e2;
       }
     }
