@@ -202,8 +202,13 @@ export class GuardStops {
       else this.exiting.delete(contractId);
       this.schedule();
     };
-    const mine = this.ours(this.conn.book(this.accountId), contractId);
-    if (!mine.length) return release;
+    const book = this.conn.book(this.accountId);
+    const mine = this.ours(book, contractId);
+    // Native bracket legs are trimmed by the reconciliation too (see trimNativeLegs).
+    const legs = [...(book?.orders.values() ?? [])].some(
+      (o) => o.contractId === contractId && o.parentOrderId != null && o.status === OrderStatus.Open,
+    );
+    if (!mine.length && !legs) return release;
     if (this.hooks.ready()) {
       this.schedule();
       await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
@@ -330,6 +335,7 @@ export class GuardStops {
       return null;
     }
     const long = pos.type !== PositionType.Short;
+    await this.trimNativeLegs(book, contractId, long, held);
     const others = this.othersOf(book, contractId, long);
     if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level, pos.size);
     // A bracket's stop-loss our core is placing right after its entry's fill counts already: a guard
@@ -385,6 +391,40 @@ export class GuardStops {
           ? "the position changed"
           : "the floor or the headroom moved";
     await this.modify(keep, { size, stopPrice }, reason);
+  }
+
+  /**
+   * Native bracket legs (children of an entry: parentOrderId set) never close more than is held (less
+   * an exit on its way): the gateway leaves them at their entry's size when the position shrinks,
+   * and then a leg, or a leg and an exit, would reverse it. Stop-losses and take-profits are trimmed
+   * alike, newest first. A trader's own orders are left alone: one larger than the position may be
+   * meant to reverse it.
+   */
+  private async trimNativeLegs(book: AccountBook, contractId: string, long: boolean, held: number): Promise<void> {
+    const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
+    const legs = [...book.orders.values()]
+      .filter(
+        (o) =>
+          o.contractId === contractId &&
+          o.side === exitSide &&
+          o.status === OrderStatus.Open &&
+          o.parentOrderId != null &&
+          !isGuardTag(o.customTag),
+      )
+      .sort((a, b) => b.id - a.id);
+    for (const kind of [legs.filter((o) => PROTECTIVE.has(o.type)), legs.filter((o) => !PROTECTIVE.has(o.type))]) {
+      let excess = kind.reduce((n, o) => n + remaining(o), 0) - held;
+      for (const o of kind) {
+        if (excess <= 0) break;
+        const cut = Math.min(excess, remaining(o));
+        excess -= cut;
+        const reason = "a bracket leg larger than the position it closes is trimmed to it";
+        if (cut === remaining(o)) {
+          await this.cancel(o, reason);
+          if (this.ended.has(o.id)) o.status = OrderStatus.Cancelled;
+        } else await this.modify(o, { size: (o.fillVolume ?? 0) + remaining(o) - cut }, reason);
+      }
+    }
   }
 
   /** Working stops on the exit side that are not ours: bracket legs, managed legs, the trader's own. */
