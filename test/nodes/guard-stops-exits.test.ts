@@ -233,39 +233,41 @@ describe("node: topstepx-rules guard stops through exits and scale-ins", () => {
     );
   });
 
-  it("trims native bracket legs to what a partial exit leaves, before it goes: neither leg can reverse the account", async () => {
-    await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, autoOcoBrackets: true });
-    const n = await g.load();
-    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2, stopLoss: 40, takeProfit: 800 });
-    const sl = await until(
-      async () => (await g.working()).find((o) => o.type === T.Stop && o.parentOrderId && o.size === 2),
-      "the native stop-loss for 2",
-    );
-    await g.quoted();
-    await setPrice(rt.sim, mnq, sl.stopPrice! + 0.25);
-    await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 400 } });
-    const received = async () => (await rt.state()).requests["Order/place"]?.received ?? 0;
-    const before = await received();
-    n.a1.receive({ payload: { symbol: "MNQ1!", side: "sell", quantity: 1 } });
-    await until(async () => (await received()) > before, "the exit at the gateway");
-    const legs = (await g.working()).filter((o) => o.parentOrderId);
-    assert.deepEqual(
-      legs.map((o) => o.size),
-      [1, 1],
-      "both legs trimmed to the contract the exit leaves",
-    );
-    await setPrice(rt.sim, mnq, sl.stopPrice! - 0.25);
-    await until(() => n.done.length + n.failed.length === 2, "the exit's answer");
-    await until(
-      async () => (await g.position()) !== 2 && (await g.working()).every((o) => o.type !== T.Stop),
-      "settled",
-    );
-    const sold = (await g.orders()).filter((o) => o.status === S.Filled && o.side === SELL);
-    assert.equal(
-      sold.reduce((q, o) => q + o.size, 0),
-      2,
-      `2 contracts sold in all: ${JSON.stringify(sold.map((o) => [o.size, o.parentOrderId]))}`,
-    );
-    assert.equal(await g.position(), 0, "never reversed");
-  });
+  for (const q of [1, 2]) {
+    it(`trims native bracket legs to what ${q === 1 ? "a partial exit leaves" : "a whole exit leaves (none)"}, before it goes: no leg can reverse the account`, async () => {
+      await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, autoOcoBrackets: true });
+      const n = await g.load();
+      await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2, stopLoss: 40, takeProfit: 800 });
+      const sl = await until(
+        async () => (await g.working()).find((o) => o.type === T.Stop && o.parentOrderId && o.size === 2),
+        "the native stop-loss for 2",
+      );
+      await g.quoted();
+      await setPrice(rt.sim, mnq, sl.stopPrice! + 0.25);
+      await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 400 } });
+      const received = async () => (await rt.state()).requests["Order/place"]?.received ?? 0;
+      const before = await received();
+      n.a1.receive({ payload: { symbol: "MNQ1!", side: "sell", quantity: q } });
+      await until(async () => (await received()) > before, "the exit at the gateway");
+      const legs = (await g.working()).filter((o) => o.parentOrderId);
+      assert.deepEqual(
+        legs.map((o) => o.size),
+        q === 1 ? [1, 1] : [],
+        "the legs trimmed to what the exit leaves",
+      );
+      await setPrice(rt.sim, mnq, sl.stopPrice! - 0.25);
+      await until(() => n.done.length + n.failed.length === 2, "the exit's answer");
+      await until(
+        async () => (await g.position()) !== 2 && (await g.working()).every((o) => o.type !== T.Stop),
+        "settled",
+      );
+      const sold = (await g.orders()).filter((o) => o.status === S.Filled && o.side === SELL);
+      assert.equal(
+        sold.reduce((q, o) => q + o.size, 0),
+        2,
+        `2 contracts sold in all: ${JSON.stringify(sold.map((o) => [o.size, o.parentOrderId]))}`,
+      );
+      assert.equal(await g.position(), 0, "never reversed");
+    });
+  }
 });

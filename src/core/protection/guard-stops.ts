@@ -326,6 +326,7 @@ export class GuardStops {
     for (const o of flipped) await this.cancel(o, "the position changed side");
     const [keep, ...extra] = mine.filter((o) => !flipped.includes(o));
     for (const o of extra) await this.cancel(o, "a second guard on the same contract");
+    if (pos && this.options.enabled) await this.trimNativeLegs(book, contractId, pos.type !== PositionType.Short, held);
     if (!pos || held === 0 || !level || !(await this.settleUncertain(contractId, book))) {
       if (keep)
         await this.cancel(
@@ -335,7 +336,6 @@ export class GuardStops {
       return null;
     }
     const long = pos.type !== PositionType.Short;
-    await this.trimNativeLegs(book, contractId, long, held);
     const others = this.othersOf(book, contractId, long);
     if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level, pos.size);
     // A bracket's stop-loss our core is placing right after its entry's fill counts already: a guard
