@@ -1,4 +1,5 @@
 import type { AccountBook } from "../account/account-book";
+import { pause } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { GatewayRejectedError } from "../gateway/errors";
 import { addTicks, tickDecimals } from "../money/tick-grid";
@@ -19,6 +20,8 @@ function legTag(entryTag: string, leg: "sl" | "tp"): string {
 }
 
 const LEG_TAG = /^(.+)-(sl|tp)$/;
+/** How long an exit waits for the legs to make room before it goes anyway. */
+const EXIT_WAIT_MS = 2_000;
 
 /** True for the customTag of a managed stop-loss or take-profit leg. */
 export function isManagedLegTag(tag: string | null | undefined): boolean {
@@ -27,7 +30,8 @@ export function isManagedLegTag(tag: string | null | undefined): boolean {
 
 /** What a managed bracket needs to know of its entry to protect it once filled. */
 export interface ManagedEntry {
-  orderId: number;
+  /** The customTag the bare entry order is placed under (its events are matched by it). */
+  orderTag: string;
   /** The customTag of the alert or intent: the legs are tagged `<entryTag>-sl` and `<entryTag>-tp`. */
   entryTag: string;
   contractId: string;
@@ -44,6 +48,8 @@ interface Pair {
   size: number;
   /** The legs' placement is still on its way: a size change waits for it. */
   placing: boolean;
+  /** A stop-loss leg was asked for when the entry filled (false for legs adopted as found). */
+  stopDue: boolean;
   sl?: number;
   tp?: number;
 }
@@ -57,7 +63,8 @@ interface Pair {
  * connection's order, position and re-sync events.
  */
 export class ManagedBrackets {
-  private readonly waiting = new Map<number, ManagedEntry>();
+  /** Entries registered before they were sent, by their own customTag, until they end. */
+  private readonly waiting = new Map<string, ManagedEntry>();
   private readonly pairs = new Map<string, Pair>();
   /**
    * Legs seen ending (id to whether it filled), so a re-sync whose snapshot was read before the
@@ -81,15 +88,37 @@ export class ManagedBrackets {
     }));
   }
 
-  /** Protects an entry placed without brackets: its legs go in when it fills. */
+  /**
+   * Protects an entry placed without brackets: its legs go in when it fills. Called before the entry
+   * is sent, so a fill told before the placement answers is matched by its tag.
+   */
   protectAfterFill(entry: ManagedEntry): void {
-    this.waiting.set(entry.orderId, entry);
-    // The fill may have been told before the placement answered.
-    void this.conn
-      .waitForOrder(entry.orderId, () => true, 0)
-      .then((seen) => {
-        if (seen) this.onOrder(seen);
-      });
+    this.waiting.set(entry.orderTag, entry);
+  }
+
+  /** The entry registered under `orderTag` was refused: it will never fill. */
+  forget(orderTag: string): void {
+    this.waiting.delete(orderTag);
+  }
+
+  /**
+   * Contracts of `contractId` whose stop-loss leg is on its way (being placed, or placed and not yet
+   * in the book): the guard stops count them as covered, so the leg and a guard never both protect
+   * the same contract.
+   */
+  stopsComing(contractId: string): number {
+    const inBook = new Set<string>();
+    for (const o of this.conn.book(this.accountId)?.orders.values() ?? []) if (o.customTag) inBook.add(o.customTag);
+    let n = 0;
+    for (const p of this.pairs.values())
+      if (
+        p.contractId === contractId &&
+        p.stopDue &&
+        (p.placing || p.sl !== undefined) &&
+        !inBook.has(legTag(p.entryTag, "sl"))
+      )
+        n += p.size;
+    return n;
   }
 
   private warn(message: string): void {
@@ -105,12 +134,12 @@ export class ManagedBrackets {
       this.ended.set(o.id, { entryTag: tagged[1]!, filled: o.status === OrderStatus.Filled });
       if (this.ended.size > 1000) this.ended.delete(this.ended.keys().next().value!);
     }
-    const entry = this.waiting.get(o.id);
+    const entry = o.customTag ? this.waiting.get(o.customTag) : undefined;
     if (entry) {
       // A partly filled entry is a position already: its filled part is protected at once.
       const filled = o.status === OrderStatus.Filled ? o.fillVolume || o.size : (o.fillVolume ?? 0);
       if (filled > 0) this.cover(entry, o, filled);
-      if (over) this.waiting.delete(o.id);
+      if (over) this.waiting.delete(entry.orderTag);
       return;
     }
     for (const pair of this.pairs.values()) {
@@ -119,7 +148,7 @@ export class ManagedBrackets {
       if (o.status === OrderStatus.Filled) {
         this.pairs.delete(pair.entryTag);
         const other = leg === "sl" ? pair.tp : pair.sl;
-        if (other !== undefined) this.cancel(other);
+        if (other !== undefined) void this.cancel(other);
       } else if (o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) {
         pair[leg] = undefined;
         if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
@@ -130,23 +159,34 @@ export class ManagedBrackets {
 
   /** A position event of the account. */
   onPosition(p: Position): void {
-    this.fit(p.contractId, p.size);
+    void this.fit(p.contractId, p.size);
+  }
+
+  /**
+   * Makes room for an exit at market of `quantity` contracts: the legs shrink, newest first, to the
+   * position the exit leaves, so a leg and the exit can never both fill and reverse it. Waits at
+   * most two seconds: an exit is never held back.
+   */
+  async beforeExit(contractId: string, quantity: number): Promise<void> {
+    const held = this.conn.book(this.accountId)?.positions.get(contractId)?.size ?? 0;
+    await Promise.race([this.fit(contractId, Math.max(0, held - quantity)), pause(this.conn.clock, EXIT_WAIT_MS)]);
   }
 
   /**
    * Keeps the legs of a contract within the position: together they never close more than is held,
    * so two stops triggering at once cannot reverse it. The newest entries give up size first.
    */
-  private fit(contractId: string, held: number): void {
+  private async fit(contractId: string, held: number): Promise<void> {
     const pairs = [...this.pairs.values()].filter((p) => p.contractId === contractId).reverse();
     let excess = pairs.reduce((n, p) => n + p.size, 0) - held;
+    const work: Promise<void>[] = [];
     for (const pair of pairs) {
       if (excess <= 0) break;
       const cut = Math.min(excess, pair.size);
       excess -= cut;
-      if (cut === pair.size) this.release(pair);
-      else this.resize(pair, pair.size - cut);
+      work.push(cut === pair.size ? this.release(pair) : this.resize(pair, pair.size - cut));
     }
+    await Promise.all(work);
   }
 
   /** Places the legs for an entry's first filled part, or grows them with what it has filled since. */
@@ -160,27 +200,32 @@ export class ManagedBrackets {
     }
     if (filled <= pair.size) return;
     if (pair.placing) pair.size = filled;
-    else this.resize(pair, filled);
+    else void this.resize(pair, filled);
   }
 
-  private release(pair: Pair): void {
+  /** Cancels both legs of a pair; never rejects (a failure is warned). */
+  private async release(pair: Pair): Promise<void> {
     this.pairs.delete(pair.entryTag);
-    for (const id of [pair.sl, pair.tp]) if (id !== undefined) this.cancel(id);
+    await Promise.all([pair.sl, pair.tp].filter((id) => id !== undefined).map((id) => this.cancel(id)));
   }
 
-  private resize(pair: Pair, size: number): void {
+  /** Resizes both legs of a pair; never rejects (a failure is warned). */
+  private async resize(pair: Pair, size: number): Promise<void> {
     pair.size = size;
-    for (const orderId of [pair.sl, pair.tp]) {
-      if (orderId === undefined) continue;
-      this.conn.api
-        .exitLane()
-        .modifyOrder({ accountId: this.accountId, orderId, size })
-        .catch((e: Error) => this.warn(`managed leg ${orderId} not resized to ${size}: ${e.message}`));
-    }
+    await Promise.all(
+      [pair.sl, pair.tp]
+        .filter((id) => id !== undefined)
+        .map((orderId) =>
+          this.conn.api
+            .exitLane()
+            .modifyOrder({ accountId: this.accountId, orderId, size })
+            .catch((e: Error) => this.warn(`managed leg ${orderId} not resized to ${size}: ${e.message}`)),
+        ),
+    );
   }
 
-  private cancel(orderId: number): void {
-    cancelConfirmed(this.conn.api, this.conn.clock, this.accountId, orderId).catch((e: Error) =>
+  private async cancel(orderId: number): Promise<void> {
+    await cancelConfirmed(this.conn.api, this.conn.clock, this.accountId, orderId).catch((e: Error) =>
       this.warn(`managed leg ${orderId} not cancelled: ${e.message}`),
     );
   }
@@ -190,7 +235,13 @@ export class ManagedBrackets {
     if (price == null) throw new Error(`entry ${fill.id} filled without a price`);
     const side = fill.side === OrderSide.Bid ? OrderSide.Ask : OrderSide.Bid;
     const d = tickDecimals(entry.tickSize);
-    const pair: Pair = { entryTag: entry.entryTag, contractId: entry.contractId, size, placing: true };
+    const pair: Pair = {
+      entryTag: entry.entryTag,
+      contractId: entry.contractId,
+      size,
+      placing: true,
+      stopDue: entry.stopLossTicks !== undefined,
+    };
     this.pairs.set(entry.entryTag, pair);
     // Protective legs only reduce the position: they travel in the exit lane and are never gated.
     const api = this.conn.api.exitLane();
@@ -218,7 +269,7 @@ export class ManagedBrackets {
     pair.placing = false;
     if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(entry.entryTag);
     // The entry filled more (or the position gave some up) while the legs were on their way.
-    else if (pair.size !== size) this.resize(pair, pair.size);
+    else if (pair.size !== size) void this.resize(pair, pair.size);
     const failed = [sl, tp].filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length) throw new Error(failed.map((r) => (r.reason as Error).message).join("; "));
   }
@@ -237,6 +288,7 @@ export class ManagedBrackets {
         contractId: o.contractId,
         size: o.size,
         placing: false,
+        stopDue: false,
       };
       pair[leg] = o.id;
       this.pairs.set(entryTag, pair);
@@ -247,9 +299,9 @@ export class ManagedBrackets {
       if (!working(pair.tp)) pair.tp = undefined;
       const legFilled = [...this.ended.values()].some((e) => e.filled && e.entryTag === pair.entryTag);
       if (pair.sl === undefined && pair.tp === undefined) this.pairs.delete(pair.entryTag);
-      else if (legFilled) this.release(pair);
+      else if (legFilled) void this.release(pair);
     }
     for (const contractId of new Set([...this.pairs.values()].map((p) => p.contractId)))
-      this.fit(contractId, book.positions.get(contractId)?.size ?? 0);
+      void this.fit(contractId, book.positions.get(contractId)?.size ?? 0);
   }
 }

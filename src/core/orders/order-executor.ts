@@ -3,7 +3,9 @@ import { type FlattenReport, flattenAccount } from "../account/flatten";
 import type { Clock } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { withCustomTag } from "../gateway/custom-tag";
+import { GatewayRejectedError } from "../gateway/errors";
 import type { GatewayApi, PlacedOrder } from "../gateway/gateway-api";
+import { BudgetExhaustedError } from "../gateway/request-budget";
 import { snapToTick } from "../money/tick-grid";
 import {
   type Contract,
@@ -116,6 +118,15 @@ export class OrderExecutor {
     return Math.sign(order) === -Math.sign(held) && Math.abs(order) <= Math.abs(held);
   }
 
+  /** Contracts of the position an order on the other side closes (all of it for a flip); 0 otherwise. */
+  private closingPart(accountId: number, contractId: string, intent: OrderIntent): number {
+    const pos = this.conn.book(accountId)?.positions.get(contractId);
+    const order = signedQuantity(intent);
+    if (!pos || order === undefined) return 0;
+    const held = signedPosition(pos);
+    return Math.sign(order) === -Math.sign(held) ? Math.min(Math.abs(order), Math.abs(held)) : 0;
+  }
+
   /**
    * The position in a contract as the user hub last told (null when flat), or undefined when the
    * account is not followed or the hub is not connected.
@@ -206,9 +217,10 @@ export class OrderExecutor {
     // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
     const exit = this.reducesPosition(accountId, contract.id, intent);
     const gw = exit ? api.exitLane() : api;
-    // An exit at market and a guard stop must never both fill: the guard makes room first.
-    const release =
-      exit && intent.type === "market" ? await this.conn.beforeExit(accountId, contract.id, request.size) : null;
+    // An exit at market and a guard stop must never both fill: the guard makes room first, for
+    // the part of a flip that closes the position too.
+    const closing = intent.type === "market" ? this.closingPart(accountId, contract.id, intent) : 0;
+    const release = closing > 0 ? await this.conn.beforeExit(accountId, contract.id, closing) : null;
     let sent: { placed: PlacedOrder; bracket: ExecutionResult["bracket"] };
     try {
       sent = await this.placeWithBrackets(gw, request, accountId, contract, customTag);
@@ -255,16 +267,23 @@ export class OrderExecutor {
       // The refused order was created already rejected, so it can never fill, and it keeps its
       // tag: the entry goes again as a new order under a tag of its own, its legs kept by the core.
       const { stopLossBracket, takeProfitBracket, ...bare } = request;
-      const placed = await gw.placeOrder({ ...bare, customTag: `${customTag}-entry` });
-      this.conn.brackets(accountId).protectAfterFill({
-        orderId: placed.orderId,
+      const orderTag = `${customTag}-entry`;
+      const managed = this.conn.brackets(accountId);
+      managed.protectAfterFill({
+        orderTag,
         entryTag: customTag,
         contractId: contract.id,
         tickSize: contract.tickSize,
         stopLossTicks: stopLossBracket?.ticks,
         takeProfitTicks: takeProfitBracket?.ticks,
       });
-      return { placed, bracket: "managed" };
+      try {
+        return { placed: await gw.placeOrder({ ...bare, customTag: orderTag }), bracket: "managed" };
+      } catch (e2) {
+        // A lost answer may still have placed it: its legs then go in when it fills.
+        if (e2 instanceof GatewayRejectedError || e2 instanceof BudgetExhaustedError) managed.forget(orderTag);
+        throw e2;
+      }
     }
   }
 

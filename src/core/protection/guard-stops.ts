@@ -84,6 +84,8 @@ export class GuardStops {
   private readonly placed = new Map<number, { order: Order; at: number }>();
   private readonly ended = new Set<number>();
   private readonly lastReprice = new Map<string, number>();
+  /** When we last tightened a stop that is not ours, by order id, and the position it then protected. */
+  private readonly tightenedAt = new Map<number, { at: number; position: number }>();
   /** Contracts on their way out in exits being sent, per contract: the guard makes room first. */
   private readonly exiting = new Map<string, number>();
   /** A placement whose answer was lost: no second one for that contract until it is found or not. */
@@ -112,10 +114,15 @@ export class GuardStops {
     return this.marketAnchored;
   }
 
-  /** An order event of the account: a guard that ended is forgotten. */
+  /**
+   * An order event of the account: a guard that ended is forgotten, and any order may change the
+   * cover (a trader's stop, a bracket leg coming or going), so the guards are reconciled.
+   */
   onOrder(o: Order): void {
-    if (!isGuardTag(o.customTag)) return;
-    if (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected) {
+    if (
+      isGuardTag(o.customTag) &&
+      (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
+    ) {
       if (o.status === OrderStatus.Filled && !this.ended.has(o.id))
         this.hooks.record({
           action: "filled",
@@ -130,6 +137,15 @@ export class GuardStops {
       if (this.ended.size > 1000) this.ended.delete(this.ended.values().next().value!);
       this.placed.delete(o.id);
     }
+    this.schedule();
+  }
+
+  /** A guard's fill found by a re-sync (see missedGuardFills): recorded once, as a fill seen live is. */
+  foundFilled(a: GuardAction): void {
+    if (a.orderId === undefined || this.ended.has(a.orderId)) return;
+    this.ended.add(a.orderId);
+    this.placed.delete(a.orderId);
+    this.hooks.record(a);
     this.schedule();
   }
 
@@ -186,10 +202,39 @@ export class GuardStops {
       else this.exiting.delete(contractId);
       this.schedule();
     };
-    if (!this.running && !this.ours(this.conn.book(this.accountId), contractId).length) return release;
-    this.schedule();
-    await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
+    const book = this.conn.book(this.accountId);
+    const mine = this.ours(book, contractId);
+    // Native bracket legs are trimmed by the reconciliation too (see trimNativeLegs).
+    const legs = [...(book?.orders.values() ?? [])].some(
+      (o) => o.contractId === contractId && o.parentOrderId != null && o.status === OrderStatus.Open,
+    );
+    if (!this.running && !mine.length && !legs) return release;
+    if (this.hooks.ready()) {
+      this.schedule();
+      await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
+    } else await Promise.race([this.shrinkBy(mine, Math.abs(quantity)), pause(this.conn.clock, EXIT_WAIT_MS)]);
     return release;
+  }
+
+  /**
+   * Room for an exit while the account is not live (hubs down, not yet re-synced): the
+   * reconciliation waits for the re-sync, so our guards shrink by the exit's size as last known.
+   * The re-sync then fits them to the position as it really is.
+   */
+  private async shrinkBy(guards: Order[], quantity: number): Promise<void> {
+    let q = quantity;
+    for (const o of guards) {
+      if (q <= 0) break;
+      const left = remaining(o) - q;
+      q -= remaining(o);
+      if (left <= 0) await this.cancel(o, "an exit is on its way while the account is not live");
+      else
+        await this.modify(
+          o,
+          { size: (o.fillVolume ?? 0) + left },
+          "an exit is on its way while the account is not live",
+        );
+    }
   }
 
   /** Stops following the account. The guards stay at the gateway: they protect it while we are gone. */
@@ -274,13 +319,15 @@ export class GuardStops {
     const book = this.conn.book(this.accountId)!;
     const pos = book.positions.get(contractId);
     const held = pos ? Math.max(0, pos.size - (this.exiting.get(contractId) ?? 0)) : 0;
+    const mine = this.ours(book, contractId);
     const long = pos?.type !== PositionType.Short;
+    // A guard left on the exit side of a position that flipped would add to the new one: it goes.
     const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
-    const [keep, ...extra] = this.ours(book, contractId).filter((o) => o.side === exitSide);
-    // A guard of a position since reversed would add to the new one (a sell stop under a short): it goes first.
-    for (const o of this.ours(book, contractId).filter((o) => o.side !== exitSide))
-      await this.cancel(o, "the position reversed");
+    const flipped = pos ? mine.filter((o) => o.side !== exitSide) : [];
+    for (const o of flipped) await this.cancel(o, "the position changed side");
+    const [keep, ...extra] = mine.filter((o) => !flipped.includes(o));
     for (const o of extra) await this.cancel(o, "a second guard on the same contract");
+    if (pos && this.options.enabled) await this.trimNativeLegs(book, contractId, long, held);
     if (!pos || held === 0 || !level) {
       if (keep)
         await this.cancel(
@@ -292,8 +339,12 @@ export class GuardStops {
     // A placement whose answer was lost may still surface: nothing else is done to this contract until it is settled.
     if (!(await this.settleUncertain(contractId, book))) return null;
     const others = this.othersOf(book, contractId, long);
-    if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level);
-    const covered = others.reduce((n, o) => n + remaining(o), 0);
+    if (!level.inside) for (const o of others) await this.tightenIfLooser(o, level, pos.size);
+    // A bracket's stop-loss our core is placing right after its entry's fill counts already: a guard
+    // placed meanwhile would be a second stop on the same contracts.
+    const coming = this.conn.brackets(this.accountId).stopsComing(contractId);
+    if (coming > 0) this.later(1_000);
+    const covered = others.reduce((n, o) => n + remaining(o), 0) + coming;
     if (covered > pos.size)
       this.warnOnce(
         `${contractId}:over`,
@@ -344,6 +395,40 @@ export class GuardStops {
     await this.modify(keep, { size, stopPrice }, reason);
   }
 
+  /**
+   * Native bracket legs (children of an entry: parentOrderId set) never close more than is held (less
+   * an exit on its way): the gateway leaves them at their entry's size when the position shrinks,
+   * and then a leg, or a leg and an exit, would reverse it. Stop-losses and take-profits are trimmed
+   * alike, newest first. A trader's own orders are left alone: one larger than the position may be
+   * meant to reverse it.
+   */
+  private async trimNativeLegs(book: AccountBook, contractId: string, long: boolean, held: number): Promise<void> {
+    const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
+    const legs = [...book.orders.values()]
+      .filter(
+        (o) =>
+          o.contractId === contractId &&
+          o.side === exitSide &&
+          o.status === OrderStatus.Open &&
+          o.parentOrderId != null &&
+          !isGuardTag(o.customTag),
+      )
+      .sort((a, b) => b.id - a.id);
+    for (const kind of [legs.filter((o) => PROTECTIVE.has(o.type)), legs.filter((o) => !PROTECTIVE.has(o.type))]) {
+      let excess = kind.reduce((n, o) => n + remaining(o), 0) - held;
+      for (const o of kind) {
+        if (excess <= 0) break;
+        const cut = Math.min(excess, remaining(o));
+        excess -= cut;
+        const reason = "a bracket leg larger than the position it closes is trimmed to it";
+        if (cut === remaining(o)) {
+          await this.cancel(o, reason);
+          if (this.ended.has(o.id)) o.status = OrderStatus.Cancelled;
+        } else await this.modify(o, { size: (o.fillVolume ?? 0) + remaining(o) - cut }, reason);
+      }
+    }
+  }
+
   /** Working stops on the exit side that are not ours: bracket legs, managed legs, the trader's own. */
   private othersOf(book: AccountBook, contractId: string, long: boolean): Order[] {
     const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
@@ -357,20 +442,31 @@ export class GuardStops {
     );
   }
 
-  /** A plain stop looser than the guard level is moved up to it (never loosened). */
-  private async tightenIfLooser(o: Order, level: GuardLevel): Promise<void> {
+  /**
+   * A plain stop looser than the guard level is moved up to it (never loosened): at once the first
+   * time and when the position changed, else (the floor moved) at most once per repriceMs, as ours.
+   * A trailing stop or a stop-limit is the trader's own design: counted (a second stop could reverse
+   * the position), not moved, and said once.
+   */
+  private async tightenIfLooser(o: Order, level: GuardLevel, position: number): Promise<void> {
     if (o.stopPrice == null) return;
     const looser = level.long ? o.stopPrice < level.stopPrice : o.stopPrice > level.stopPrice;
     if (!looser) return;
     if (o.type !== OrderType.Stop) {
-      // A trailing stop or a stop-limit is the trader's own design: counted (a second stop could
-      // reverse the position), not moved, and said once.
       this.warnOnce(
         `${o.id}:looser`,
         `${o.contractId}: stop ${o.id} (${o.stopPrice}) is looser than the guard level ${level.stopPrice} and is not a plain stop: it is counted as protection but not tightened`,
       );
       return;
     }
+    const last = this.tightenedAt.get(o.id);
+    const since = last?.position === position ? this.conn.clock.now() - last.at : Number.POSITIVE_INFINITY;
+    if (since < this.options.repriceMs) {
+      this.later(this.options.repriceMs - since);
+      return;
+    }
+    this.tightenedAt.set(o.id, { at: this.conn.clock.now(), position });
+    if (this.tightenedAt.size > 1000) this.tightenedAt.delete(this.tightenedAt.keys().next().value!);
     const from = { size: remaining(o), stopPrice: o.stopPrice };
     try {
       await this.conn.api

@@ -364,7 +364,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     if (fills.length === 0) return;
     try {
       for (const a of await missedGuardFills(this.conn.api, this.accountId, fills))
-        if (!this.stopped) this.onGuardAction(a);
+        if (!this.stopped) this.guards.foundFilled(a);
     } catch (e) {
       this.emit("warning", `fills made while not watching were not checked for guard stops: ${(e as Error).message}`);
     }
