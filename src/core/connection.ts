@@ -319,7 +319,7 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Makes room for an exit at market of `quantity` contracts; returns what to call once it is sent. */
-  async beforeExit(accountId: number, contractId: string, quantity: number): Promise<() => void> {
+  async beforeExit(accountId: number, contractId: string, quantity: number): Promise<(sent?: boolean) => void> {
     // Our managed legs first; the guard stops then count what the legs still cover.
     await this.managed.get(accountId)?.beforeExit(contractId, quantity);
     const room = this.exitRooms.get(accountId);

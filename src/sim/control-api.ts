@@ -93,7 +93,13 @@ export async function handleControl(
         return sendJson(
           res,
           200,
-          sim.applyFaults({ clear: true, pausePings: false, rejectUpgrades: 0, refuseSubscriptions: 0 }),
+          sim.applyFaults({
+            clear: true,
+            pausePings: false,
+            rejectUpgrades: 0,
+            refuseSubscriptions: 0,
+            userEventDelayMs: 0,
+          }),
         );
       case "POST /sim/market": {
         const b = parse(MarketRequest, await readBody(req));

@@ -49,6 +49,8 @@ export const FaultsRequest = z.object({
     .optional(),
   /** Stop (true) or resume (false) keep-alive pings: the client times out after ~30 s. */
   pausePings: z.boolean().optional(),
+  /** Hold every user-hub event this long (ms) before sending it, in order: REST answers then come first, as on a slow link. */
+  userEventDelayMs: z.number().int().min(0).max(60_000).optional(),
   /** Refuse the next N hub connection attempts with HTTP 503. */
   rejectUpgrades: z.number().int().min(0).optional(),
   /** Refuse the next N market subscriptions (quotes, trades, depth) with a hub error. */

@@ -159,6 +159,7 @@ export class Simulator {
       hub.pausePings = false;
       hub.rejectUpgrades = 0;
     }
+    this.userHub.eventDelayMs = 0;
     for (const k of Object.keys(this.requestCounts)) delete this.requestCounts[k];
     if (revokeTokens) this.auth.expireAll();
   }
@@ -173,6 +174,7 @@ export class Simulator {
           : [this.marketHub.server];
     if (f.pausePings !== undefined) for (const s of hubs("all")) s.pausePings = f.pausePings;
     if (f.rejectUpgrades !== undefined) for (const s of hubs("all")) s.rejectUpgrades = f.rejectUpgrades;
+    if (f.userEventDelayMs !== undefined) this.userHub.eventDelayMs = f.userEventDelayMs;
     if (f.refuseSubscriptions !== undefined) this.marketHub.refuseSubscriptions = f.refuseSubscriptions;
     let dropped = 0;
     let closed = 0;
@@ -187,6 +189,7 @@ export class Simulator {
       ...this.faults.describe(),
       pausePings: this.userHub.server.pausePings,
       rejectUpgrades: this.userHub.server.rejectUpgrades,
+      userEventDelayMs: this.userHub.eventDelayMs,
       refuseSubscriptions: this.marketHub.refuseSubscriptions,
     };
   }

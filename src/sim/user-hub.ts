@@ -34,6 +34,8 @@ export class UserHub {
   };
   /** The latest opening half-turn per account and contract, which live sends again after a closing fill. */
   private readonly openingTrades = new Map<string, SimTrade>();
+  /** A fault: every event is held this long before it is sent (timers keep their order). */
+  eventDelayMs = 0;
 
   constructor(
     private readonly exchange: Pick<Exchange, "accounts">,
@@ -98,7 +100,10 @@ export class UserHub {
     let record: string | null = null;
     for (const c of set) {
       record ??= invocation(target, [{ action, data }]);
-      for (let i = 0; i < times; i++) c.queue(record);
+      const r = record;
+      for (let i = 0; i < times; i++)
+        if (this.eventDelayMs > 0) setTimeout(() => c.queue(r), this.eventDelayMs);
+        else c.queue(r);
     }
   }
 

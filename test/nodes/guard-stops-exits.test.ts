@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
+import type { GatewayConnection } from "../../src/core/connection";
 import { guardFlow } from "../support/guard-flow";
+import { helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { BUY, S, SELL, T } from "../support/trading";
@@ -49,6 +51,24 @@ describe("node: topstepx-rules guard stops through exits and scale-ins", () => {
       5,
       "sold what was bought, no more",
     );
+  });
+
+  it("holds an exit's room until the position shows it: no guard grows back when the fill's events come after the exit's answer", async () => {
+    const n = await g.load();
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 2 });
+    await guardFor(2);
+    const placedBefore = (await g.guardsEver()).length;
+    // A slow link: the gateway's answers arrive before its hub events, as they can live.
+    await restClient(rt.sim).post("/sim/faults", { userEventDelayMs: 300 });
+    await g.alert(n, { symbol: "MNQ1!", side: "sell", quantity: 2 });
+    await until(
+      () => (helper.getNode("cfg").connection as GatewayConnection).book(ACCOUNT)?.positions.size === 0,
+      "our book flat once the delayed events came",
+    );
+    await until(async () => (await g.guards()).length === 0, "no guard working");
+    await until(() => n.st.at(-1)?.payload.guards?.contracts.length === 0, "the rules showing no guarded contract");
+    assert.equal((await g.guardsEver()).length, placedBefore, "no guard placed again on the closed position");
+    assert.equal(await g.position(), 0, "flat, never short");
   });
 
   const exits = [

@@ -16,10 +16,11 @@ export interface EntryGate {
 /**
  * What an account's guard stops offer an exit at market: room made first (the guard shrinks), so
  * the exit and a guard can never both fill and reverse the position. Call the returned function once
- * the exit is sent or failed.
+ * the exit is sent (the room is then held until the position shows it) or failed.
  */
 export interface ExitRoom {
-  beforeExit(contractId: string, quantity: number): Promise<() => void>;
+  /** Call the returned function with `false` when the exit was not sent (refused, failed before it left). */
+  beforeExit(contractId: string, quantity: number): Promise<(sent?: boolean) => void>;
 }
 
 /** Refused by the guard of the account: carries the rule, for the node's answer. */

@@ -224,9 +224,11 @@ export class OrderExecutor {
     let sent: { placed: PlacedOrder; bracket: ExecutionResult["bracket"] };
     try {
       sent = await this.placeWithBrackets(gw, request, accountId, contract, customTag);
-    } finally {
-      release?.();
+    } catch (e) {
+      release?.(mayHaveLeft(e));
+      throw e;
     }
+    release?.();
     const { placed, bracket } = sent;
     const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
     const final = (o: Order) =>
@@ -281,7 +283,7 @@ export class OrderExecutor {
         return { placed: await gw.placeOrder({ ...bare, customTag: orderTag }), bracket: "managed" };
       } catch (e2) {
         // A lost answer may still have placed it: its legs then go in when it fills.
-        if (e2 instanceof GatewayRejectedError || e2 instanceof BudgetExhaustedError) managed.forget(orderTag);
+        if (!mayHaveLeft(e2)) managed.forget(orderTag);
         throw e2;
       }
     }
@@ -369,9 +371,11 @@ export class OrderExecutor {
               pos.size,
               this.opts.exitRetry,
             );
-    } finally {
-      release();
+    } catch (e) {
+      release(mayHaveLeft(e));
+      throw e;
     }
+    release();
     return {
       action: intent.action,
       accountId,
@@ -407,4 +411,9 @@ export class OrderExecutor {
       flatten: report,
     };
   }
+}
+
+/** False when the gateway (or our own request budget) refused a request: nothing left for the market. */
+function mayHaveLeft(e: unknown): boolean {
+  return !(e instanceof GatewayRejectedError || e instanceof BudgetExhaustedError);
 }

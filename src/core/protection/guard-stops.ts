@@ -62,6 +62,9 @@ export interface GuardStopsHooks {
 const PROTECTIVE = new Set<number>([OrderType.Stop, OrderType.TrailingStop, OrderType.StopLimit]);
 /** How long an exit waits for the guard to make room before it goes anyway: exits are never held. */
 const EXIT_WAIT_MS = 2_000;
+/** How often, and how many times, an exit's room is checked against the book after it was sent (5 s). */
+const EXIT_HOLD_STEP_MS = 25;
+const EXIT_HOLD_CHECKS = 200;
 /** A placement whose answer was lost is looked up by its tag after this long. */
 const UNCERTAIN_MS = 10_000;
 
@@ -87,7 +90,12 @@ export class GuardStops {
   /** When we last tightened a stop that is not ours, by order id, and the position it then protected. */
   private readonly tightenedAt = new Map<number, { at: number; position: number }>();
   /** Contracts on their way out in exits being sent, per contract: the guard makes room first. */
-  private readonly exiting = new Map<string, number>();
+  /**
+   * Exits at market on their way, per contract: `qty` contracts leaving a position that was `before`
+   * contracts when they were announced (less those since seen in the position), so the guard covers
+   * what will be left, `before − qty`, whether or not the book shows a fill yet.
+   */
+  private readonly exiting = new Map<string, { qty: number; before: number }>();
   /** A placement whose answer was lost: no second one for that contract until it is found or not. */
   private readonly uncertain = new Map<string, { tag: string; at: number }>();
   private readonly warned = new Set<string>();
@@ -191,16 +199,26 @@ export class GuardStops {
    * and the guard can never both fill and reverse the position. Waits at most two seconds (an exit
    * is never held back); call the returned function once the exit is sent (or failed).
    */
-  async beforeExit(contractId: string, quantity: number): Promise<() => void> {
-    this.exiting.set(contractId, (this.exiting.get(contractId) ?? 0) + Math.abs(quantity));
+  async beforeExit(contractId: string, quantity: number): Promise<(sent?: boolean) => void> {
+    const q = Math.abs(quantity);
+    const before = this.conn.book(this.accountId)?.positions.get(contractId);
+    const e = this.exiting.get(contractId) ?? { qty: 0, before: before?.size ?? 0 };
+    e.qty += q;
+    this.exiting.set(contractId, e);
     let released = false;
-    const release = () => {
+    const giveBack = (reflected: boolean) => {
+      e.qty -= q;
+      if (reflected) e.before -= q;
+      if (e.qty <= 0 && this.exiting.get(contractId) === e) this.exiting.delete(contractId);
+      this.schedule();
+    };
+    const release = (sent = true) => {
       if (released) return;
       released = true;
-      const left = (this.exiting.get(contractId) ?? 0) - Math.abs(quantity);
-      if (left > 0) this.exiting.set(contractId, left);
-      else this.exiting.delete(contractId);
-      this.schedule();
+      // The exit's answer may come before its fill reaches the book: the room is held until the
+      // position shows the exit (or 5 s), else the guard would grow back on a position already closed.
+      if (sent) this.holdUntilMoved(contractId, before?.size ?? 0, before?.type, giveBack);
+      else giveBack(false);
     };
     const book = this.conn.book(this.accountId);
     const mine = this.ours(book, contractId);
@@ -214,6 +232,23 @@ export class GuardStops {
       await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
     } else await Promise.race([this.shrinkBy(mine, Math.abs(quantity)), pause(this.conn.clock, EXIT_WAIT_MS)]);
     return release;
+  }
+
+  /** Calls `done(true)` once the contract's position differs from `size` and `type`, `done(false)` after 5 s. */
+  private holdUntilMoved(
+    contractId: string,
+    size: number,
+    type: number | undefined,
+    done: (moved: boolean) => void,
+  ): void {
+    let checks = 0;
+    const check = () => {
+      const p = this.conn.book(this.accountId)?.positions.get(contractId);
+      const moved = (p?.size ?? 0) !== size || p?.type !== type;
+      if (moved || this.stopped || ++checks > EXIT_HOLD_CHECKS) done(moved);
+      else setTimeout(check, EXIT_HOLD_STEP_MS).unref();
+    };
+    check();
   }
 
   /**
@@ -318,7 +353,8 @@ export class GuardStops {
   ): Promise<GuardView | null> {
     const book = this.conn.book(this.accountId)!;
     const pos = book.positions.get(contractId);
-    const held = pos ? Math.max(0, pos.size - (this.exiting.get(contractId) ?? 0)) : 0;
+    const out = this.exiting.get(contractId);
+    const held = pos ? Math.max(0, out ? Math.min(pos.size, out.before - out.qty) : pos.size) : 0;
     const mine = this.ours(book, contractId);
     const long = pos?.type !== PositionType.Short;
     // A guard left on the exit side of a position that flipped would add to the new one: it goes.
