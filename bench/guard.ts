@@ -11,9 +11,9 @@ import { type RulesConfig, rulesFor } from "../src/core/rules/rules-config";
 import { OrderSide, OrderStatus, OrderType, PositionType } from "../src/core/schemas";
 import type { Simulator } from "../src/sim";
 import { SESSION_INSTANT } from "../test/support/clock";
-import { deployFlows, startNodeRed } from "../test/support/node-red-process";
+import { deployFlows } from "../test/support/node-red-process";
 import { exampleWebhookFlow } from "./flows";
-import { CLOCK_SETTING, ms, type Stats, sim, stats, USER } from "./latency";
+import { benchNodeRed, ms, type Stats, sim, stats, USER } from "./latency";
 
 const ACCOUNT = 10001;
 /** Every guard benchmark holds this many contracts (MES bought at 6,800.25 in a market frozen at 6,800; MNQ through Node-RED). */
@@ -262,16 +262,7 @@ export async function fillToGuardThroughNodeRed(runs: number, warmup = 3): Promi
   const s = await sim(["MNQ"]);
   const mnq = s.market.frontMonths()[3]!.id;
   const arrivals = new Arrivals(s);
-  const red = await startNodeRed(
-    {
-      TOPSTEPX_SIMULATOR_URL: s.restUrl,
-      TOPSTEPX_USERNAME: USER.userName,
-      TOPSTEPX_API_KEY: USER.apiKey,
-      TOPSTEPX_WEBHOOK_SECRET: "bench",
-    },
-    [],
-    CLOCK_SETTING,
-  );
+  const red = await benchNodeRed(s);
   let n = 0;
   const alert = async (side: "buy" | "sell", quantity: number): Promise<number> => {
     const r = await fetch(`${red.url}/topstepx/alert`, {

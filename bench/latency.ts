@@ -11,7 +11,7 @@ import { rulesFor } from "../src/core/rules/rules-config";
 import { OrderSide, PositionType } from "../src/core/schemas";
 import { type Simulator, startSimulator } from "../src/sim";
 import { clockSetting, runningClockFrom } from "../test/support/clock";
-import { deployFlows, startNodeRed } from "../test/support/node-red-process";
+import { deployFlows, type NodeRedProcess, startNodeRed } from "../test/support/node-red-process";
 import { bareFlow, exampleWebhookFlow } from "./flows";
 
 export const USER = { userName: "trader", apiKey: "local-simulator-key" };
@@ -20,6 +20,20 @@ const clock = runningClockFrom();
 const now = clock.now;
 /** The simulator runs without rate limits here, so the client's budgets are lifted too. */
 export const CLOCK_SETTING = `${clockSetting(clock)}, topstepxConfigRestBudgets: { bars: { limit: 1e6, windowMs: 1000 }, other: { limit: 1e6, windowMs: 1000 } }`;
+
+/** Node-RED as a process on the simulator `s`, logged in as the bench's user, on the bench's clock. */
+export function benchNodeRed(s: Simulator): Promise<NodeRedProcess> {
+  return startNodeRed(
+    {
+      TOPSTEPX_SIMULATOR_URL: s.restUrl,
+      TOPSTEPX_USERNAME: USER.userName,
+      TOPSTEPX_API_KEY: USER.apiKey,
+      TOPSTEPX_WEBHOOK_SECRET: "bench",
+    },
+    [],
+    CLOCK_SETTING,
+  );
+}
 
 export interface Stats {
   n: number;
@@ -85,16 +99,7 @@ export async function alertToOrder(alerts: number): Promise<{
   const s = await sim(["MNQ"]);
   const t = await token(s);
   const contractId = s.market.frontMonths()[3]!.id; // MNQ
-  const red = await startNodeRed(
-    {
-      TOPSTEPX_SIMULATOR_URL: s.restUrl,
-      TOPSTEPX_USERNAME: USER.userName,
-      TOPSTEPX_API_KEY: USER.apiKey,
-      TOPSTEPX_WEBHOOK_SECRET: "bench",
-    },
-    [],
-    CLOCK_SETTING,
-  );
+  const red = await benchNodeRed(s);
   try {
     await deployFlows(red.url, [...exampleWebhookFlow(), ...bareFlow(s.restUrl, t, contractId)]);
     // Wait for the rules node to be synced: its first answer that is not "stateUnknown".
@@ -335,16 +340,7 @@ export async function webhookLoad(
   // Thousands of round trips each lose the spread; without fees a step stays above the loss limit.
   const s = await sim(["MNQ"]);
   const t = await token(s);
-  const red = await startNodeRed(
-    {
-      TOPSTEPX_SIMULATOR_URL: s.restUrl,
-      TOPSTEPX_USERNAME: USER.userName,
-      TOPSTEPX_API_KEY: USER.apiKey,
-      TOPSTEPX_WEBHOOK_SECRET: "bench",
-    },
-    [],
-    CLOCK_SETTING,
-  );
+  const red = await benchNodeRed(s);
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   let lastRefusal = "";
   const post = (path: string, body: object): Promise<number> =>

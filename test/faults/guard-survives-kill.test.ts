@@ -6,6 +6,7 @@ import { isGuardTag } from "../../src/core/gateway/custom-tag";
 import { Journal } from "../../src/core/journal/journal";
 import type { Simulator } from "../../src/sim";
 import { clockSetting, runningClockFrom } from "../support/clock";
+import type { GuardWireOrder } from "../support/guard-flow";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../support/node-red-process";
 import { ACCOUNT, restClient, setPrice, startTestSim, USER, until } from "../support/sim";
 import { S, SELL, T } from "../support/trading";
@@ -20,20 +21,9 @@ const SLIPPAGE_TICKS = 4;
 const TICK = 0.25;
 const TICK_VALUE = 0.5;
 
-interface WireOrder {
-  id: number;
-  status: number;
-  type: number;
-  side: number;
-  size: number;
-  contractId: string;
-  stopPrice: number | null;
-  filledPrice: number | null;
-  customTag: string | null;
-}
 interface SimState {
   accounts: Array<{ id: number; balance: number }>;
-  orders: WireOrder[];
+  orders: GuardWireOrder[];
   positions: Array<{ contractId: string; type: number; size: number; averagePrice: number }>;
   requests: Record<string, { received: number; executed: number; succeeded: number }>;
 }

@@ -1,24 +1,12 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { isGuardTag } from "../../src/core/gateway/custom-tag";
 import { Journal } from "../../src/core/journal/journal";
+import { guardFlow } from "../support/guard-flow";
 import type { StateMsg } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, setPrice, until } from "../support/sim";
 import { BUY, S, SELL, T } from "../support/trading";
-
-interface WireOrder {
-  id: number;
-  status: number;
-  type: number;
-  side: number;
-  size: number;
-  contractId: string;
-  stopPrice: number | null;
-  customTag?: string | null;
-  creationTimestamp: string;
-}
 
 /**
  * Guard stops through the real Node-RED runtime on the simulator. Both clocks stand still unless a
@@ -35,12 +23,8 @@ describe("node: topstepx-rules keeps a guard stop at the gateway for every posit
   });
   beforeEach(() => setPrice(rt.sim, mnq, 25_000));
 
-  const orders = async () => (await rt.state()).orders as unknown as WireOrder[];
-  const guards = async () => (await orders()).filter((o) => isGuardTag(o.customTag) && o.status === S.Open);
-  const position = async () => {
-    const p = (await rt.state()).positions.find((x) => x.contractId === mnq);
-    return p ? (p.type === 2 ? -p.size : p.size) : 0;
-  };
+  // The readings of the simulator the guard tests share; this file loads a rules node alone.
+  const { orders, guards, position } = guardFlow(rt, () => mnq);
 
   async function load(rules: Record<string, unknown> = {}) {
     const cfg = configFor(rt.sim);

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { GatewayConnection } from "../../src/core/connection";
 import { isGuardTag } from "../../src/core/gateway/custom-tag";
+import type { GuardView } from "../../src/core/protection/guard-stops";
 import type { DecisionMsg, Received } from "./node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "./node-red";
 import type { RuntimeOnSim } from "./runtime-on-sim";
@@ -18,20 +19,14 @@ export interface GuardWireOrder {
   contractId: string;
   stopPrice: number | null;
   limitPrice: number | null;
+  filledPrice?: number | null;
   customTag?: string | null;
   parentOrderId?: number | null;
+  creationTimestamp?: string;
 }
 
 /** One held contract as the rule-state output's `guards` shows it. */
-export interface GuardContractView {
-  contractId: string;
-  level: number;
-  position: number;
-  quantity: number;
-  orderId: number | null;
-  coveredByOthers: number;
-  inside: boolean;
-}
+export type GuardContractView = GuardView;
 
 /** The rules node's third output, in the parts the guard tests read. */
 export type GuardStateMsg = Received<{

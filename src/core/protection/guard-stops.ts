@@ -62,9 +62,8 @@ export interface GuardStopsHooks {
 const PROTECTIVE = new Set<number>([OrderType.Stop, OrderType.TrailingStop, OrderType.StopLimit]);
 /** How long an exit waits for the guard to make room before it goes anyway: exits are never held. */
 const EXIT_WAIT_MS = 2_000;
-/** How often, and how many times, an exit's room is checked against the book after it was sent (5 s). */
-const EXIT_HOLD_STEP_MS = 25;
-const EXIT_HOLD_CHECKS = 200;
+/** How long an exit's room is held for its fill to show in the position, at most. */
+const EXIT_HOLD_MS = 5_000;
 /** A placement whose answer was lost is looked up by its tag after this long. */
 const UNCERTAIN_MS = 10_000;
 
@@ -96,6 +95,9 @@ export class GuardStops {
    * what will be left, `before − qty`, whether or not the book shows a fill yet.
    */
   private readonly exiting = new Map<string, { qty: number; before: number }>();
+  /** Position events seen per contract, and the exits waiting for the next one. */
+  private readonly positionEvents = new Map<string, number>();
+  private readonly positionWaiters = new Map<string, Set<() => void>>();
   /** A placement whose answer was lost: no second one for that contract until it is found or not. */
   private readonly uncertain = new Map<string, { tag: string; at: number }>();
   private readonly warned = new Set<string>();
@@ -202,6 +204,7 @@ export class GuardStops {
   async beforeExit(contractId: string, quantity: number): Promise<(sent?: boolean) => void> {
     const q = Math.abs(quantity);
     const before = this.conn.book(this.accountId)?.positions.get(contractId);
+    const seen = this.positionEvents.get(contractId) ?? 0;
     const e = this.exiting.get(contractId) ?? { qty: 0, before: before?.size ?? 0 };
     e.qty += q;
     this.exiting.set(contractId, e);
@@ -217,7 +220,7 @@ export class GuardStops {
       released = true;
       // The exit's answer may come before its fill reaches the book: the room is held until the
       // position shows the exit (or 5 s), else the guard would grow back on a position already closed.
-      if (sent) this.holdUntilMoved(contractId, before?.size ?? 0, before?.type, giveBack);
+      if (sent) this.afterPositionEvent(contractId, seen, giveBack);
       else giveBack(false);
     };
     const book = this.conn.book(this.accountId);
@@ -234,21 +237,37 @@ export class GuardStops {
     return release;
   }
 
-  /** Calls `done(true)` once the contract's position differs from `size` and `type`, `done(false)` after 5 s. */
-  private holdUntilMoved(
-    contractId: string,
-    size: number,
-    type: number | undefined,
-    done: (moved: boolean) => void,
-  ): void {
-    let checks = 0;
-    const check = () => {
-      const p = this.conn.book(this.accountId)?.positions.get(contractId);
-      const moved = (p?.size ?? 0) !== size || p?.type !== type;
-      if (moved || this.stopped || ++checks > EXIT_HOLD_CHECKS) done(moved);
-      else setTimeout(check, EXIT_HOLD_STEP_MS).unref();
+  /** A position event of the account: exits waiting for their fill to show give their room back. */
+  onPosition(contractId: string): void {
+    this.positionEvents.set(contractId, (this.positionEvents.get(contractId) ?? 0) + 1);
+    const waiting = this.positionWaiters.get(contractId);
+    this.positionWaiters.delete(contractId);
+    for (const w of waiting ?? []) w();
+    this.schedule();
+  }
+
+  /**
+   * Calls `done(true)` at the first position event of the contract after the `seen`-th (at once if
+   * it came already), `done(false)` after 5 s without one. Events are counted, not positions
+   * compared: a position closed and opened again to the same size still moved.
+   */
+  private afterPositionEvent(contractId: string, seen: number, done: (moved: boolean) => void): void {
+    if ((this.positionEvents.get(contractId) ?? 0) > seen || this.stopped) {
+      done(true);
+      return;
+    }
+    let over = false;
+    const finish = (moved: boolean) => {
+      if (over) return;
+      over = true;
+      clearTimeout(timer);
+      done(moved);
     };
-    check();
+    const timer = setTimeout(() => finish(false), EXIT_HOLD_MS);
+    timer.unref();
+    const waiting = this.positionWaiters.get(contractId) ?? new Set<() => void>();
+    waiting.add(() => finish(true));
+    this.positionWaiters.set(contractId, waiting);
   }
 
   /**
@@ -509,16 +528,14 @@ export class GuardStops {
         .exitLane()
         .modifyOrder({ accountId: this.accountId, orderId: o.id, stopPrice: level.stopPrice });
       o.stopPrice = level.stopPrice;
-      this.record({
-        action: "tightened",
-        contractId: o.contractId,
-        orderId: o.id,
-        customTag: o.customTag ?? undefined,
-        size: remaining(o),
-        stopPrice: level.stopPrice,
-        from,
-        reason: "a stop looser than the guard level is tightened instead of adding a second stop",
-      });
+      this.record(
+        actionOn(
+          "tightened",
+          o,
+          "a stop looser than the guard level is tightened instead of adding a second stop",
+          from,
+        ),
+      );
     } catch (e) {
       this.failed(o.contractId, `stop ${o.id} not tightened to ${level.stopPrice}`, e, o.id);
     }
@@ -597,16 +614,7 @@ export class GuardStops {
       await api.modifyOrder({ accountId: this.accountId, orderId: o.id, ...change });
       if (change.size !== undefined) o.size = change.size;
       if (change.stopPrice !== undefined) o.stopPrice = change.stopPrice;
-      this.record({
-        action: "modified",
-        contractId: o.contractId,
-        orderId: o.id,
-        customTag: o.customTag ?? undefined,
-        size: remaining(o),
-        stopPrice: o.stopPrice ?? undefined,
-        from,
-        reason,
-      });
+      this.record(actionOn("modified", o, reason, from));
     } catch (e) {
       this.failed(o.contractId, `guard ${o.id} not modified`, e, o.id);
     }
@@ -617,15 +625,7 @@ export class GuardStops {
       await cancelConfirmed(this.conn.api, this.conn.clock, this.accountId, o.id);
       this.ended.add(o.id);
       this.placed.delete(o.id);
-      this.record({
-        action: "cancelled",
-        contractId: o.contractId,
-        orderId: o.id,
-        customTag: o.customTag ?? undefined,
-        size: remaining(o),
-        stopPrice: o.stopPrice ?? undefined,
-        reason,
-      });
+      this.record(actionOn("cancelled", o, reason));
     } catch (e) {
       this.failed(o.contractId, `guard ${o.id} not cancelled`, e, o.id);
     }
@@ -645,4 +645,18 @@ export class GuardStops {
     if (this.warned.size > 200) this.warned.delete(this.warned.values().next().value!);
     this.hooks.warn(message);
   }
+}
+
+/** The journal row of what was done to an order, as it stands after it. */
+function actionOn(action: GuardAction["action"], o: Order, reason: string, from?: GuardAction["from"]): GuardAction {
+  return {
+    action,
+    contractId: o.contractId,
+    orderId: o.id,
+    customTag: o.customTag ?? undefined,
+    size: remaining(o),
+    stopPrice: o.stopPrice ?? undefined,
+    ...(from ? { from } : {}),
+    reason,
+  };
 }

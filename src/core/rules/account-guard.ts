@@ -263,11 +263,11 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   /** Fills, positions and balance changes of the account are judged as they come. */
   private followActivity(): void {
     this.listen("trade", (book, t, extra) => this.onTrade(book, t, extra));
-    this.listen("position", (book) => {
+    this.listen("position", (book, p) => {
       if (book.accountId !== this.accountId) return;
       void this.followQuotes();
       this.scheduleEvaluation();
-      this.guards.schedule();
+      this.guards.onPosition(p.contractId);
     });
     this.listen("order", (book, o) => {
       if (book.accountId === this.accountId) this.guards.onOrder(o);
