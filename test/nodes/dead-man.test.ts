@@ -136,7 +136,8 @@ describe("node: topstepx-rules dead-man checks (heartbeat, stale feed)", () => {
   });
 
   it("flattens a position whose quotes went silent past the limit, journals a staleFeed breach, and refuses entries until it quotes again", async () => {
-    const n = await load({ staleFeedFlattenSeconds: "5", heartbeatSeconds: "0" });
+    // Guard stops off, as below: a guard's rule-state msgs would let advanceTo() move on early.
+    const n = await load({ staleFeedFlattenSeconds: "5", heartbeatSeconds: "0", guardStops: false });
     const t0 = rt.clock;
     await buyByHand(n, 2);
     // 4 s without a quote: under the limit, nothing happens.
@@ -186,7 +187,15 @@ describe("node: topstepx-rules dead-man checks (heartbeat, stale feed)", () => {
     // 27 November 2026 (Friday): CME closes at 12:15 CT. The trader's session runs to 15:10 that day,
     // so the rules' own session flatten does not act while Globex is closed and only this rule could.
     rt.clock = Date.parse("2026-11-27T17:55:00Z"); // 11:55 CT
-    const n = await load({ staleFeedFlattenSeconds: "5", heartbeatSeconds: "0", earlyCloses: "2026-11-27 15:10" });
+    // Guard stops off: the guard placed at the reopen says so on the rule-state output, and that msg
+    // would let advanceTo() move on before the rules have looked at the reopened market, so the
+    // silence would be counted from the next instant the test sets, not from the reopen.
+    const n = await load({
+      staleFeedFlattenSeconds: "5",
+      heartbeatSeconds: "0",
+      earlyCloses: "2026-11-27 15:10",
+      guardStops: false,
+    });
     await buyByHand(n, 1);
     await advanceTo(n, Date.parse("2026-11-27T18:20:00Z")); // 12:20 CT, closed
     await advanceTo(n, Date.parse("2026-11-27T18:40:00Z")); // 20 minutes without a quote
