@@ -113,6 +113,9 @@ function announce() {
   const editor = `http://127.0.0.1:${editorPort}`;
   const alert = JSON.stringify({
     secret: webhookSecret,
+    // An id of this run: the journal in .node-red/ remembers alerts across runs, and the practice
+    // session starts at the same instant each time, so the same body would be refused as a duplicate.
+    id: `sample-${Date.now().toString(36)}`,
     symbol: "MNQ1!",
     side: "buy",
     quantity: 1,
