@@ -7,6 +7,7 @@ import { GatewayRejectedError } from "../gateway/errors";
 import { BudgetExhaustedError } from "../gateway/request-budget";
 import { cancelConfirmed } from "../orders/confirmed-exits";
 import { type Order, OrderSide, OrderStatus, OrderType, PositionType } from "../schemas";
+import { ExitsInFlight } from "./exits-in-flight";
 import { type GuardLevel, type GuardPosition, guardLevels } from "./guard-levels";
 
 /** How an account's guard stops behave; see {@link GuardStops}. */
@@ -62,8 +63,6 @@ export interface GuardStopsHooks {
 const PROTECTIVE = new Set<number>([OrderType.Stop, OrderType.TrailingStop, OrderType.StopLimit]);
 /** How long an exit waits for the guard to make room before it goes anyway: exits are never held. */
 const EXIT_WAIT_MS = 2_000;
-/** How long an exit's room is held for its fill to show in the position, at most. */
-const EXIT_HOLD_MS = 5_000;
 /** A placement whose answer was lost is looked up by its tag after this long. */
 const UNCERTAIN_MS = 10_000;
 
@@ -89,15 +88,8 @@ export class GuardStops {
   /** When we last tightened a stop that is not ours, by order id, and the position it then protected. */
   private readonly tightenedAt = new Map<number, { at: number; position: number }>();
   /** Contracts on their way out in exits being sent, per contract: the guard makes room first. */
-  /**
-   * Exits at market on their way, per contract: `qty` contracts leaving a position that was `before`
-   * contracts when they were announced (less those since seen in the position), so the guard covers
-   * what will be left, `before − qty`, whether or not the book shows a fill yet.
-   */
-  private readonly exiting = new Map<string, { qty: number; before: number }>();
-  /** Position events seen per contract, and the exits waiting for the next one. */
-  private readonly positionEvents = new Map<string, number>();
-  private readonly positionWaiters = new Map<string, Set<() => void>>();
+  /** Exits at market on their way: the guard covers what they will leave. */
+  private readonly exits = new ExitsInFlight(() => this.schedule());
   /** A placement whose answer was lost: no second one for that contract until it is found or not. */
   private readonly uncertain = new Map<string, { tag: string; at: number }>();
   private readonly warned = new Set<string>();
@@ -202,28 +194,8 @@ export class GuardStops {
    * is never held back); call the returned function once the exit is sent (or failed).
    */
   async beforeExit(contractId: string, quantity: number): Promise<(sent?: boolean) => void> {
-    const q = Math.abs(quantity);
-    const before = this.conn.book(this.accountId)?.positions.get(contractId);
-    const seen = this.positionEvents.get(contractId) ?? 0;
-    const e = this.exiting.get(contractId) ?? { qty: 0, before: before?.size ?? 0 };
-    e.qty += q;
-    this.exiting.set(contractId, e);
-    let released = false;
-    const giveBack = (reflected: boolean) => {
-      e.qty -= q;
-      if (reflected) e.before -= q;
-      if (e.qty <= 0 && this.exiting.get(contractId) === e) this.exiting.delete(contractId);
-      this.schedule();
-    };
-    const release = (sent = true) => {
-      if (released) return;
-      released = true;
-      // The exit's answer may come before its fill reaches the book: the room is held until the
-      // position shows the exit (or 5 s), else the guard would grow back on a position already closed.
-      if (sent) this.afterPositionEvent(contractId, seen, giveBack);
-      else giveBack(false);
-    };
     const book = this.conn.book(this.accountId);
+    const release = this.exits.announce(contractId, quantity, book?.positions.get(contractId)?.size ?? 0);
     const mine = this.ours(book, contractId);
     // Native bracket legs are trimmed by the reconciliation too (see trimNativeLegs).
     const legs = [...(book?.orders.values() ?? [])].some(
@@ -239,35 +211,8 @@ export class GuardStops {
 
   /** A position event of the account: exits waiting for their fill to show give their room back. */
   onPosition(contractId: string): void {
-    this.positionEvents.set(contractId, (this.positionEvents.get(contractId) ?? 0) + 1);
-    const waiting = this.positionWaiters.get(contractId);
-    this.positionWaiters.delete(contractId);
-    for (const w of waiting ?? []) w();
+    this.exits.onPosition(contractId);
     this.schedule();
-  }
-
-  /**
-   * Calls `done(true)` at the first position event of the contract after the `seen`-th (at once if
-   * it came already), `done(false)` after 5 s without one. Events are counted, not positions
-   * compared: a position closed and opened again to the same size still moved.
-   */
-  private afterPositionEvent(contractId: string, seen: number, done: (moved: boolean) => void): void {
-    if ((this.positionEvents.get(contractId) ?? 0) > seen || this.stopped) {
-      done(true);
-      return;
-    }
-    let over = false;
-    const finish = (moved: boolean) => {
-      if (over) return;
-      over = true;
-      clearTimeout(timer);
-      done(moved);
-    };
-    const timer = setTimeout(() => finish(false), EXIT_HOLD_MS);
-    timer.unref();
-    const waiting = this.positionWaiters.get(contractId) ?? new Set<() => void>();
-    waiting.add(() => finish(true));
-    this.positionWaiters.set(contractId, waiting);
   }
 
   /**
@@ -294,6 +239,7 @@ export class GuardStops {
   /** Stops following the account. The guards stay at the gateway: they protect it while we are gone. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.exits.stop();
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
   }
@@ -372,8 +318,7 @@ export class GuardStops {
   ): Promise<GuardView | null> {
     const book = this.conn.book(this.accountId)!;
     const pos = book.positions.get(contractId);
-    const out = this.exiting.get(contractId);
-    const held = pos ? Math.max(0, out ? Math.min(pos.size, out.before - out.qty) : pos.size) : 0;
+    const held = pos ? this.exits.held(contractId, pos.size) : 0;
     const mine = this.ours(book, contractId);
     const long = pos?.type !== PositionType.Short;
     // A guard left on the exit side of a position that flipped would add to the new one: it goes.
