@@ -20,6 +20,8 @@ export interface RulesProps {
   maxTradesPerDay?: string;
   maxAlertAgeSeconds?: string;
   allowedSymbols?: string;
+  /** Refuse hedges across accounts: absent in flows saved before it, which keeps it on. */
+  refuseCrossAccountHedge?: boolean;
   stopAtTarget?: boolean;
   /** Guard stops: absent in flows saved before they existed, which keeps them on. */
   guardStops?: boolean;
@@ -83,6 +85,7 @@ export function overridesOf(
   if (!blank(p.maxTradesPerDay)) o.maxTradesPerDay = num(p.maxTradesPerDay);
   if (!blank(p.maxAlertAgeSeconds)) o.maxAlertAgeSeconds = num(p.maxAlertAgeSeconds);
   if (!blank(p.allowedSymbols)) o.allowedSymbols = p.allowedSymbols!.split(/[\s,;]+/).filter(Boolean);
+  if (p.refuseCrossAccountHedge === false) o.refuseCrossAccountHedge = false;
   if (p.stopAtTarget) o.stopAtTarget = true;
   if (!blank(p.shownFloor)) o.shownFloor = money(p.shownFloor);
   if (!blank(p.heartbeatSeconds)) o.heartbeatSeconds = num(p.heartbeatSeconds);

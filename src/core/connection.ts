@@ -349,6 +349,11 @@ export class GatewayConnection extends EventEmitter<ConnectionEvents> {
     return m;
   }
 
+  /** The books of every watched account (the accounts of this login that something follows). */
+  watchedBooks(): AccountBook[] {
+    return [...this.books.values()];
+  }
+
   /** The live book of an account already watched. */
   book(accountId: number): AccountBook | undefined {
     return this.books.get(accountId);

@@ -78,6 +78,35 @@ const FACTS: Record<string, ProductFacts> = Object.fromEntries(
   ).map(([root, symbol, micro, feePerSide]) => [root, { symbol, micro, feePerSide }]),
 );
 
+/**
+ * The symbol of the market a product trades, where its micro or E-mini differs from it: a long in one
+ * and a short in the other are the same market's two sides (cross-account hedging counts them as one).
+ */
+const MARKET_OF: Record<string, string> = {
+  MES: "ES",
+  MNQ: "NQ",
+  MYM: "YM",
+  M2K: "RTY",
+  MCL: "CL",
+  QM: "CL",
+  MNG: "NG",
+  QG: "NG",
+  MGC: "GC",
+  SIL: "SI",
+  MHG: "HG",
+  M6E: "6E",
+  E7: "6E",
+  M6A: "6A",
+  M6B: "6B",
+  MCD: "6C",
+};
+
+/** The market a contract's product trades, one symbol for a mini and its micro (MES → ES, MNQ → NQ). */
+export function marketOf(contractId: string): string {
+  const symbol = productOf(contractId).symbol;
+  return MARKET_OF[symbol] ?? symbol;
+}
+
 /** The ProjectX root of a contract id: `CON.F.US.MNQ.Z26` → `MNQ`. */
 export function rootOf(contractId: string): string {
   return contractId.split(".")[3] ?? contractId;

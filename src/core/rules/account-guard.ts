@@ -11,6 +11,7 @@ import {
   accountExposure,
   type OpenExposure,
   openExposure,
+  signedPosition,
   signedRemaining,
   targetDelta,
 } from "../orders/target-position";
@@ -427,8 +428,20 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         positions.map((p) => p.contractId),
         this.now(),
       ),
+      otherAccounts: this.otherAccounts,
     };
   }
+
+  /** The other accounts watched on this connection (same login), for the cross-account hedge check. */
+  private readonly otherAccounts = () =>
+    this.conn
+      .watchedBooks()
+      .filter((b) => b.accountId !== this.accountId)
+      .map((b) => ({
+        accountId: b.accountId,
+        name: b.name,
+        positions: [...b.positions.values()].map((p) => ({ contractId: p.contractId, size: signedPosition(p) })),
+      }));
 
   private scheduleEvaluation(): void {
     if (this.evalScheduled) return;

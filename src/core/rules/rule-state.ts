@@ -28,6 +28,7 @@ export type RuleName =
   | "duplicateAlert"
   | "profileMismatch"
   | "floorUnknown"
+  | "crossAccountHedge"
   | "staleFeed";
 
 /** A reason to refuse every entry (exits pass) that is not a breach: established anew on every start. */

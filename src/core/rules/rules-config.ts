@@ -103,6 +103,8 @@ export const RulesConfig = z.object({
   maxAlertAheadSeconds: z.coerce.number().min(0).default(5),
   /** Product symbols allowed for entries (ES, MNQ…); empty: all. */
   allowedSymbols: z.array(z.string().trim().toUpperCase()).default([]),
+  /** Refuse an entry that would hedge another account of the same login (Topstep prohibits it). */
+  refuseCrossAccountHedge: z.boolean().default(true),
   /** A rule-state msg with event "heartbeat" every this many seconds, whether anything changed or not (0: off). */
   heartbeatSeconds: z.coerce.number().int().min(0).max(3600).default(10),
   /** Flatten when a held contract has had no quote for this many seconds while the market is open (0 or absent: off). */

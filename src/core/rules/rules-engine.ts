@@ -2,6 +2,7 @@ import { typicalCostPerSide } from "../contracts/closing-costs";
 import { productOf } from "../contracts/products";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
+import { hedgeRefusal, type OtherAccount } from "./cross-account";
 import { type StaleQuotes, staleFeedBreach, staleFeedReason } from "./dead-man";
 import { type Breach, computeFloor, type RuleName, type RuleState, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
@@ -22,6 +23,8 @@ export interface LiveAccount {
   synced: boolean;
   /** Fees and commissions per contract per side that the account's own fills were charged, by contract id. */
   costPerSide?: ReadonlyMap<string, number>;
+  /** The other accounts of the same login that are watched, read only when an entry is judged. */
+  otherAccounts?: () => ReadonlyArray<OtherAccount>;
   /** A contract whose quotes are silent past the stale-feed limit (see dead-man.ts); absent when the rule is off. */
   staleQuotes?: StaleQuotes | null;
 }
@@ -519,6 +522,9 @@ export function decide(
     paceRefusal(config, s, now) ??
     lossRefusal(config, s, live, now) ??
     contractsRefusal(config, s, live, intent) ??
+    (config.refuseCrossAccountHedge && live.otherAccounts
+      ? hedgeRefusal(intent, live, live.otherAccounts(), config.microRatio)
+      : null) ??
     approve(config, s, now)
   );
 }
