@@ -60,6 +60,28 @@ export const SimConfig = z.object({
         active: true,
         autoOcoBrackets: false,
       },
+      // Express Funded accounts start at $0 (the profiles' start balance); TopstepX does not
+      // document their names: "XFA" in the name is what the profile check reads.
+      {
+        id: 10003,
+        name: "50KXFA-V2-SIM-10003",
+        balance: 0,
+        canTrade: true,
+        isVisible: true,
+        simulated: true,
+        active: true,
+        autoOcoBrackets: false,
+      },
+      {
+        id: 10004,
+        name: "150KXFA-V2-SIM-10004",
+        balance: 0,
+        canTrade: true,
+        isVisible: true,
+        simulated: true,
+        active: true,
+        autoOcoBrackets: false,
+      },
     ]),
   /** Session token lifetime. The gateway's is 24 hours. */
   tokenTtlSeconds: z.number().positive().default(86_400),

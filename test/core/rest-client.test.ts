@@ -47,7 +47,7 @@ describe("core: REST client against the simulator", () => {
     const accounts = await api.searchAccounts();
     assert.deepEqual(
       accounts.map((a) => a.id),
-      [10001, 10002],
+      [10001, 10002, 10003, 10004],
     );
     assert.equal(api.rest.stats.logins, 1);
   });
@@ -69,7 +69,7 @@ describe("core: REST client against the simulator", () => {
     await api.searchAccounts();
     await restClient(sim).post("/sim/tokens/expire");
     const accounts = await api.searchAccounts();
-    assert.equal(accounts.length, 2);
+    assert.equal(accounts.length, 4);
     assert.equal(rest.stats.logins, 2);
   });
 
@@ -90,7 +90,7 @@ describe("core: REST client against the simulator", () => {
         { endpoint: "Position/searchOpen", count: 1, status: 503 },
       ],
     });
-    assert.equal((await api.searchAccounts()).length, 2);
+    assert.equal((await api.searchAccounts()).length, 4);
     assert.deepEqual(await api.searchOpenPositions(ACCOUNT), []);
     assert.equal(rest.stats.retries, 3);
     assert.equal(rest.stats.rateLimited, 2);

@@ -122,14 +122,14 @@ describe("node: topstepx-config", () => {
       .expect(200);
     assert.deepEqual(
       typed.body.map((a: { id: number }) => a.id),
-      [10001, 10002],
+      [10001, 10002, 10003, 10004],
     );
     const stored = await helper
       .request()
       .post("/topstepx-config/accounts")
       .send({ ...body, id: "cfg", userName: USER.userName, apiKey: "__PWRD__" })
       .expect(200);
-    assert.equal(stored.body.length, 2);
+    assert.equal(stored.body.length, 4);
     const wrong = await helper
       .request()
       .post("/topstepx-config/accounts")

@@ -292,6 +292,8 @@ describe("simulator: fault injection", () => {
       [
         [ACCOUNT, 50_000, true],
         [SECOND_ACCOUNT, 50_000, true],
+        [10003, 0, true],
+        [10004, 0, true],
       ],
     );
     assert.deepEqual((await state()).faults.latency, {}, "the latency fault is gone");

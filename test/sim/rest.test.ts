@@ -73,19 +73,21 @@ describe("simulator: REST accounts and contracts", () => {
       isVisible: true,
       simulated: true,
     });
-    assert.deepEqual(r.data.accounts.map((a: { id: number }) => a.id).sort(), [ACCOUNT, SECOND_ACCOUNT]);
+    assert.deepEqual(r.data.accounts.map((a: { id: number }) => a.id).sort(), [ACCOUNT, SECOND_ACCOUNT, 10003, 10004]);
   });
 
   it("hides an inactive account only when onlyActiveAccounts is true", async () => {
     const patch = await restClient(sim).post("/sim/account", { accountId: SECOND_ACCOUNT, active: false });
     assert.equal(patch.status, 200);
     const active = await api.post("/api/Account/search", { onlyActiveAccounts: true });
-    assert.deepEqual(
-      active.data.accounts.map((a: { id: number }) => a.id),
-      [ACCOUNT],
-    );
+    assert.deepEqual(active.data.accounts.map((a: { id: number }) => a.id).sort(), [ACCOUNT, 10003, 10004]);
     const all = await api.post("/api/Account/search", { onlyActiveAccounts: false });
-    assert.deepEqual(all.data.accounts.map((a: { id: number }) => a.id).sort(), [ACCOUNT, SECOND_ACCOUNT]);
+    assert.deepEqual(all.data.accounts.map((a: { id: number }) => a.id).sort(), [
+      ACCOUNT,
+      SECOND_ACCOUNT,
+      10003,
+      10004,
+    ]);
     const hidden = all.data.accounts.find((a: { id: number }) => a.id === SECOND_ACCOUNT);
     assert.equal(hidden.name, "PRAC-V2-SIM-10002");
   });
