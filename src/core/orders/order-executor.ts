@@ -111,11 +111,8 @@ export class OrderExecutor {
    * larger): it may use the exit lane of the request budget.
    */
   private reducesPosition(accountId: number, contractId: string, intent: OrderIntent): boolean {
-    const pos = this.conn.book(accountId)?.positions.get(contractId);
-    const order = signedQuantity(intent);
-    if (!pos || order === undefined) return false;
-    const held = signedPosition(pos);
-    return Math.sign(order) === -Math.sign(held) && Math.abs(order) <= Math.abs(held);
+    const closing = this.closingPart(accountId, contractId, intent);
+    return closing > 0 && closing === Math.abs(signedQuantity(intent) ?? 0);
   }
 
   /** Contracts of the position an order on the other side closes (all of it for a flip); 0 otherwise. */
@@ -220,16 +217,9 @@ export class OrderExecutor {
     // An exit at market and a guard stop must never both fill: the guard makes room first, for
     // the part of a flip that closes the position too.
     const closing = intent.type === "market" ? this.closingPart(accountId, contract.id, intent) : 0;
-    const release = closing > 0 ? await this.conn.beforeExit(accountId, contract.id, closing) : null;
-    let sent: { placed: PlacedOrder; bracket: ExecutionResult["bracket"] };
-    try {
-      sent = await this.placeWithBrackets(gw, request, accountId, contract, customTag);
-    } catch (e) {
-      release?.(mayHaveLeft(e));
-      throw e;
-    }
-    release?.();
-    const { placed, bracket } = sent;
+    const { placed, bracket } = await this.withExitRoom(accountId, contract.id, closing, () =>
+      this.placeWithBrackets(gw, request, accountId, contract, customTag),
+    );
     const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
     const final = (o: Order) =>
       o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
@@ -248,6 +238,27 @@ export class OrderExecutor {
       bracket,
       request,
     };
+  }
+
+  /**
+   * Sends an exit of `quantity` contracts at market once the account's guard stops and managed legs
+   * made room for it (none needed for 0), and tells them whether it left.
+   */
+  private async withExitRoom<T>(
+    accountId: number,
+    contractId: string,
+    quantity: number,
+    send: () => Promise<T>,
+  ): Promise<T> {
+    const release = quantity > 0 ? await this.conn.beforeExit(accountId, contractId, quantity) : null;
+    try {
+      const result = await send();
+      release?.();
+      return result;
+    } catch (e) {
+      release?.(mayHaveLeft(e));
+      throw e;
+    }
   }
 
   /**
@@ -349,20 +360,17 @@ export class OrderExecutor {
         contractId: contract.id,
       };
     // The guard stop makes room first, so the close and the guard cannot both fill.
-    const release = await this.conn.beforeExit(
+    const done = await this.withExitRoom(
       accountId,
       contract.id,
       intent.action === "close" ? pos.size : intent.quantity!,
-    );
-    let done: Awaited<ReturnType<typeof closeConfirmed>>;
-    try {
-      done =
+      () =>
         intent.action === "close"
-          ? await closeConfirmed(api, this.clock, accountId, pos, {
+          ? closeConfirmed(api, this.clock, accountId, pos, {
               ...this.opts.exitRetry,
               now: () => this.livePosition(accountId, contract.id),
             })
-          : await partialCloseConfirmed(
+          : partialCloseConfirmed(
               api,
               this.clock,
               accountId,
@@ -370,12 +378,8 @@ export class OrderExecutor {
               intent.quantity!,
               pos.size,
               this.opts.exitRetry,
-            );
-    } catch (e) {
-      release(mayHaveLeft(e));
-      throw e;
-    }
-    release();
+            ),
+    );
     return {
       action: intent.action,
       accountId,

@@ -403,16 +403,8 @@ export class GuardStops {
    * meant to reverse it.
    */
   private async trimNativeLegs(book: AccountBook, contractId: string, long: boolean, held: number): Promise<void> {
-    const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
-    const legs = [...book.orders.values()]
-      .filter(
-        (o) =>
-          o.contractId === contractId &&
-          o.side === exitSide &&
-          o.status === OrderStatus.Open &&
-          o.parentOrderId != null &&
-          !isGuardTag(o.customTag),
-      )
+    const legs = exitOrders(book, contractId, long)
+      .filter((o) => o.parentOrderId != null)
       .sort((a, b) => b.id - a.id);
     for (const kind of [legs.filter((o) => PROTECTIVE.has(o.type)), legs.filter((o) => !PROTECTIVE.has(o.type))]) {
       let excess = kind.reduce((n, o) => n + remaining(o), 0) - held;
@@ -431,15 +423,7 @@ export class GuardStops {
 
   /** Working stops on the exit side that are not ours: bracket legs, managed legs, the trader's own. */
   private othersOf(book: AccountBook, contractId: string, long: boolean): Order[] {
-    const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
-    return [...book.orders.values()].filter(
-      (o) =>
-        o.contractId === contractId &&
-        o.side === exitSide &&
-        o.status === OrderStatus.Open &&
-        PROTECTIVE.has(o.type) &&
-        !isGuardTag(o.customTag),
-    );
+    return exitOrders(book, contractId, long).filter((o) => PROTECTIVE.has(o.type));
   }
 
   /**
@@ -604,4 +588,13 @@ function actionOn(action: GuardAction["action"], o: Order, reason: string, from?
     ...(from ? { from } : {}),
     reason,
   };
+}
+
+/** Working (Open) orders of a contract on the side that closes a long (`long`) or a short, not ours. */
+function exitOrders(book: AccountBook, contractId: string, long: boolean): Order[] {
+  const exitSide = long ? OrderSide.Ask : OrderSide.Bid;
+  return [...book.orders.values()].filter(
+    (o) =>
+      o.contractId === contractId && o.side === exitSide && o.status === OrderStatus.Open && !isGuardTag(o.customTag),
+  );
 }

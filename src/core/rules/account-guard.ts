@@ -176,16 +176,17 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const now = this.now();
     const once = rule === "dailyLossLimit" && this.config.dailyLoss?.action === "flatten";
     const reason = `The guard stop of ${a.contractId} filled (${a.reason.replace(/^the guard stop filled /, "")}): the account came down to the level that keeps equity above ${f ? f.equity.toFixed(2) : "the floor"} (${rule})${once ? "" : "; entries are blocked until the next session"}.`;
-    applyBreach(this.state, {
+    const breach = {
       at: now,
       rule,
       reason,
-      action: "flatten",
+      action: "flatten" as const,
       blockUntil: once ? null : nextSessionOpen(this.config, now),
-    });
+    };
+    applyBreach(this.state, breach);
     this.persist();
     this.journal.append("breach", this.accountId, { rule, reason, guard: a.orderId }, now);
-    this.emit("breach", { at: now, rule, reason, action: "flatten", blockUntil: null });
+    this.emit("breach", breach);
     // As the breach would: working entries cancelled (one resting would reopen a position with no
     // room left) and what else is held closed.
     if (!this.flattening && !this.flatInBook()) this.runFlatten(this.flatten(rule));
