@@ -1,5 +1,10 @@
 import { strict as assert } from "node:assert";
-import { equityAtGuards, type GuardPosition, guardLevels } from "../../src/core/protection/guard-levels";
+import {
+  type GuardLevel,
+  type GuardLevelsInput,
+  type GuardPosition,
+  guardLevels,
+} from "../../src/core/protection/guard-levels";
 import { initialState } from "../../src/core/rules/rule-state";
 import { rulesFor } from "../../src/core/rules/rules-config";
 import { guardFloor } from "../../src/core/rules/rules-engine";
@@ -24,6 +29,20 @@ const es = (size: number, averagePrice: number, mark: number | null = null): Gua
   costPerSide: 1.9,
   mark,
 });
+/**
+ * Equity left if every guard filled `slippageTicks` past its stop, after closing costs: at or above
+ * the floor by construction: the check of guardLevels, computed the other way round.
+ */
+function equityAtGuards(input: GuardLevelsInput, levels: ReadonlyArray<GuardLevel>): number {
+  let equity = input.balance;
+  for (const l of levels) {
+    const p = input.positions.find((x) => x.contractId === l.contractId)!;
+    const fill = l.stopPrice - (l.long ? 1 : -1) * input.slippageTicks * p.tickSize;
+    equity += ((fill - p.averagePrice) / p.tickSize) * p.tickValue * p.size - p.costPerSide * Math.abs(p.size);
+  }
+  return equity;
+}
+
 const onGrid = (p: number) => Math.abs(p / 0.25 - Math.round(p / 0.25)) < 1e-9;
 
 describe("guard levels", () => {

@@ -105,17 +105,3 @@ function levelsFrom(
     };
   });
 }
-
-/**
- * Equity left if every guard filled `slippageTicks` past its stop, after closing costs: at or above
- * the floor by construction (tests and the status use it).
- */
-export function equityAtGuards(input: GuardLevelsInput, levels: ReadonlyArray<GuardLevel>): number {
-  let equity = input.balance;
-  for (const l of levels) {
-    const p = input.positions.find((x) => x.contractId === l.contractId)!;
-    const fill = l.stopPrice - (l.long ? 1 : -1) * input.slippageTicks * p.tickSize;
-    equity += ((fill - p.averagePrice) / p.tickSize) * p.tickValue * p.size - p.costPerSide * Math.abs(p.size);
-  }
-  return equity;
-}
