@@ -1,6 +1,7 @@
 import type { Node, NodeMessageInFlow, NodeStatus } from "node-red";
 import { z } from "zod";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import { registerGate } from "../../src/core/groups/gate-registry";
 import { registerAccountJournal } from "../../src/core/journal/account-journals";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
@@ -65,6 +66,7 @@ export class RulesController {
   private closed = false;
   private journal: Journal | null = null;
   private unregisterJournal: (() => void) | null = null;
+  private unregisterGate: (() => void) | null = null;
   private connection: ConnectionStatus | null = null;
   /** Why this node does not guard (another node guards its account): shown once, never retried. */
   private refusal: string | null = null;
@@ -125,6 +127,8 @@ export class RulesController {
       this.guard.on("warning", (m) => this.node.warn(`rules: ${m}`));
       this.guard.on("error", (e) => this.node.error(`rules: ${e.message}`));
       await this.guard.start();
+      // Named once the guard runs: a group or a copier judges this account's orders through it.
+      this.unregisterGate = registerGate(conn, this.gate);
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
       this.node.error(`rules: ${(e as Error).message} (retrying in 5 s)`);
@@ -298,6 +302,7 @@ export class RulesController {
     if (this.retry) clearTimeout(this.retry);
     await this.starting?.catch(() => undefined);
     for (const [account, owner] of guardedAccounts) if (owner.id === this.id) guardedAccounts.delete(account);
+    this.unregisterGate?.();
     await this.guard?.stop();
     this.unregisterJournal?.();
     this.journal?.close();
