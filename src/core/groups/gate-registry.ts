@@ -10,8 +10,8 @@ const gates = new WeakMap<GatewayConnection, Map<number, OrderGate>>();
 
 /** Names the gate of an account on a connection; returns the function that takes it back. */
 export function registerGate(conn: GatewayConnection, gate: OrderGate): () => void {
-  let byAccount = gates.get(conn);
-  if (!byAccount) gates.set(conn, (byAccount = new Map()));
+  const byAccount = gates.get(conn) ?? new Map<number, OrderGate>();
+  gates.set(conn, byAccount);
   const accountId = gate.accountId;
   byAccount.set(accountId, gate);
   return () => {
