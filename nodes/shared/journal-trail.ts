@@ -1,6 +1,6 @@
 import type { NodeMessageInFlow } from "node-red";
-import { type AccountJournal, accountJournal, anyAccountJournal } from "../../src/core/journal/account-journals";
-import type { JournalKind } from "../../src/core/journal/journal";
+import { accountJournal, anyAccountJournal } from "../../src/core/journal/account-journals";
+import { journaledRun, writeTrail } from "../../src/core/journal/order-trail";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { OrderIntent } from "../../src/core/orders/order-intent";
 import { answerListeners } from "./http-answer";
@@ -29,15 +29,6 @@ function accountOf(v: unknown): number | null {
   return typeof v === "string" && /^\d+$/.test(v) ? Number(v) : null;
 }
 
-/** Writes a row of the trail; a journal that cannot write must not stop an order or an answer. */
-function write(target: AccountJournal & { accountId: number }, kind: JournalKind, data: unknown): void {
-  try {
-    target.journal.appendSoon(kind, target.accountId, data, target.clock.now());
-  } catch {
-    // The decision row, written before anything is sent, is where a broken journal shows.
-  }
-}
-
 // Every answer made through answerHttp, for a guarded account, goes into its trail.
 answerListeners.push((msg, status, body) => {
   const m = msg as Msg;
@@ -47,7 +38,7 @@ answerListeners.push((msg, status, body) => {
   const accountId = b?.accountId ?? accountOf(intent.account);
   const j = accountId === null ? null : accountJournal(accountId);
   if (!j || accountId === null) return;
-  write({ ...j, accountId }, "answer", {
+  writeTrail({ ...j, accountId }, "answer", {
     alertId: b?.alertId ?? alertIdOf(msg, intent),
     customTag: text(intent.customTag),
     msgid: msg._msgid,
@@ -58,10 +49,8 @@ answerListeners.push((msg, status, body) => {
 
 /**
  * Runs an order (a placement carries its customTag already: see withCustomTag) and journals it in
- * its account's trail when a rules node guards that account:
- * the order as sent (before it is sent, so that its fills follow it), then on success what the
- * webhook is answered, or without a webhook the gateway's result (order id, status), or the
- * error when there is no webhook to answer (answered failures are journaled by answerHttp).
+ * its account's trail when a rules node guards that account (see journaledRun); a msg from a webhook
+ * has its success journaled as the answer it gets, its failure by answerHttp.
  */
 export async function journaledOrder<T>(
   executor: OrderExecutor,
@@ -70,20 +59,7 @@ export async function journaledOrder<T>(
   run: (intent: OrderIntent) => Promise<T>,
 ): Promise<T> {
   const accountId = anyAccountJournal() ? await executor.accountId(intent.account).catch(() => null) : null;
-  const j = accountId === null ? null : accountJournal(accountId);
-  if (!j || accountId === null) return run(intent);
-  const target = { ...j, accountId };
   const link = { alertId: alertIdOf(msg), customTag: intent.customTag, msgid: msg._msgid };
-  write(target, "order", { ...link, intent });
-  try {
-    const result = await run(intent);
-    // The order id ties the fills to the trail: in the answer for a webhook, in a second order row otherwise.
-    if ((msg as Msg).res)
-      write(target, "answer", { ...link, status: 200, body: { ok: true, ...result, request: undefined } });
-    else write(target, "order", { ...link, result: { ...result, request: undefined } });
-    return result;
-  } catch (e) {
-    if (!(msg as Msg).res) write(target, "error", { ...link, error: (e as Error).message });
-    throw e;
-  }
+  const answered = (msg as Msg).res ? { onSuccess: (r: T) => ({ ok: true, ...r, request: undefined }) } : null;
+  return journaledRun(accountId, link, intent, run, answered);
 }
