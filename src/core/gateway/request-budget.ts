@@ -66,6 +66,20 @@ export class RequestBudget {
     return { used: this.sent.length, exitRetries: this.sent.filter((s) => s.exitRetry).length };
   }
 
+  /**
+   * Milliseconds until `n` more requests of this lane would fit the budget, counting what is sent
+   * now (0: they fit at once; Infinity: never, `n` is over the lane's ceiling). Nothing is counted.
+   */
+  waitFor(n: number, lane: Lane = "normal"): number {
+    const now = this.clock.now();
+    this.prune(now);
+    const ceiling = lane === "exit" ? this.limit : this.limit - this.reserved;
+    const over = this.sent.length + n - ceiling;
+    if (over <= 0) return 0;
+    if (over > this.sent.length) return Number.POSITIVE_INFINITY;
+    return Math.max(0, this.sent[over - 1]!.at + this.spanMs - now);
+  }
+
   private prune(now: number): void {
     while (this.sent.length > 0 && this.sent[0]!.at <= now - this.spanMs) this.sent.shift();
   }

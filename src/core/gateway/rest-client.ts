@@ -226,6 +226,11 @@ export class RestClient {
     return { ...b.usage(), limit: b.limit, reserved: b.reserved };
   }
 
+  /** Milliseconds until `n` more requests of a lane fit the budget shared by every endpoint but bars. */
+  budgetWait(n: number, lane: Lane = "normal"): number {
+    return this.budgets.other.waitFor(n, lane);
+  }
+
   /**
    * Calls `POST /api/<endpoint>` and returns the parsed answer. Throws GatewayRejectedError on
    * `success: false`, GatewayHttpError, GatewayTimeoutError or GatewayNetworkError otherwise.
