@@ -41,6 +41,8 @@ export const PARTIAL_STATUS = 207;
 export function accountStatus(r: MemberResult): number {
   switch (r.outcome) {
     case "placed":
+      // An exit still repeating when the webhook had to be answered: accepted, not yet confirmed.
+      return r.orderStatus === "retrying" ? 202 : 200;
     case "nothingToDo":
       return 200;
     case "duplicate":
@@ -74,7 +76,8 @@ export function summaryOf(results: readonly MemberResult[]): string {
 }
 
 /**
- * The group's answer. Every account placed (or had nothing to do): 200, `ok: true`. Some placed,
+ * The group's answer. Every account placed (or had nothing to do): 200, `ok: true` (202 when an
+ * exit is still repeating, as the order node answers it). Some placed,
  * some not: 207 Multi-Status, `ok: false`: a 2xx, because orders did go out and TradingView counts
  * only a 2xx as delivered (it never retries, but a relay in front of it might, and a re-sent alert
  * must not read as undelivered), and not a plain 200, so that a log, a monitor or the http response
@@ -102,7 +105,7 @@ export function groupAnswer(group: string, id: string | undefined, results: read
   const done = results.filter((r) => r.outcome === "placed" || r.outcome === "nothingToDo").length;
   const placed = results.some((r) => r.outcome === "placed");
   let status: number;
-  if (done === results.length) status = 200;
+  if (done === results.length) status = accounts.some((a) => a.status === 202) ? 202 : 200;
   else if (placed) status = PARTIAL_STATUS;
   else {
     const failure = accounts.find((a) => a.outcome === "failed" || a.outcome === "late");

@@ -125,6 +125,7 @@ export class GroupController {
         request,
         context: { alert: { ...(m.alert ?? {}), source }, msgid: m._msgid },
         webhook: !!m.res,
+        onLateResult: (late) => this.lateResult(late),
       });
       this.last = results;
       const answer = groupAnswer(this.name, id, results);
@@ -151,6 +152,14 @@ export class GroupController {
       send([m, null]);
       done(err);
     }
+  }
+
+  /** An exit answered `retrying` has ended: confirmed (a log line) or given up (an error a Catch node sees). */
+  private lateResult(r: MemberResult): void {
+    const who = `group ${this.name}: account ${r.accountId ?? r.member.account}`;
+    if (r.outcome === "failed")
+      this.node.error(`${who}: ${r.action ?? "exit"} failed after the webhook was answered: ${r.reason}`);
+    else this.node.log(`${who}: ${r.action ?? "exit"} confirmed after the webhook was answered`);
   }
 
   /** The members with their account ids (null with the error when an account cannot be looked up). */

@@ -86,6 +86,11 @@ describe("node: topstepx-group journals, reports and commands per account", () =
       assert.equal(answer.status, 200);
       assert.equal((answer.body as { outcome: string }).outcome, "placed");
     }
+    // Judged first, then sent together: every account's decision is in the file before any order.
+    const rows = read((j) => j.entries({}).filter((e) => (e.data as { alertId?: string }).alertId === "trail-1"));
+    const lastDecision = Math.max(...rows.filter((r) => r.kind === "decision").map((r) => r.seq));
+    const firstOrder = Math.min(...rows.filter((r) => r.kind === "order").map((r) => r.seq));
+    assert.ok(lastDecision < firstOrder, "all three decisions before the first order");
     assert.equal(
       read((j) => j.verify()),
       null,

@@ -232,4 +232,25 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
     assert.match(a.payload.error ?? "", /members\[2\] \(xfa50\)\.size\.factor: /);
     assert.equal(await placesAt(), 0);
   });
+
+  it("lets the others place when one member's account does not exist, and names it in that account's line", async () => {
+    const n = await loadGroup(rt, {
+      members: [
+        { account: "NO-SUCH-ACCOUNT", size: { kind: "fixed", quantity: 1 } },
+        { account: String(ACCOUNT), size: { kind: "fixed", quantity: 1 } },
+        { account: String(XFA_50K), size: { kind: "fixed", quantity: 1 } },
+      ],
+    });
+    const a = await n.alert({ action: "place", symbol: "MNQ", side: "buy", quantity: 1, id: "unknown-1" });
+    assert.equal(a.statusCode, 207, JSON.stringify(a.payload));
+    const [missing, ...placed] = a.payload.accounts;
+    assert.deepEqual([missing!.account, missing!.accountId, missing!.outcome], ["NO-SUCH-ACCOUNT", null, "failed"]);
+    assert.match(missing!.reason ?? "", /no account named "NO-SUCH-ACCOUNT"/);
+    assert.equal(missing!.status, 400);
+    assert.deepEqual(
+      placed.map((l) => l.outcome),
+      ["placed", "placed"],
+    );
+    assert.equal(await placesAt(), 2);
+  });
 });

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { groupNodes, MEMBERS, nativeBrackets, THREE, XFA_50K, XFA_150K } from "../support/group-flow";
 import { configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { ACCOUNT, frontMonth, login, setPrice, until } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
+import { VirtualClock } from "../support/virtual-clock";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const httpInModule = require("@node-red/nodes/core/network/21-httpin.js");
@@ -19,6 +20,7 @@ const httpNodes = (RED: { httpNode: unknown }) => {
 interface Line {
   accountId: number;
   outcome: string;
+  orderStatus?: string;
   quantity?: number;
   rule?: string;
   reason?: string;
@@ -163,5 +165,50 @@ describe("node: topstepx-group answers a webhook for every account", () => {
     assert.equal((await placesAt()) - before, 1, "one Order/place: the late accounts sent nothing");
     assert.deepEqual(conn.pending.list(XFA_50K), [], "no reservation left behind for a late account");
     assert.deepEqual(conn.pending.list(XFA_150K), []);
+  });
+
+  it("answers 202 within 2 s while every account's close keeps failing at the gateway, and closes them once it recovers", async () => {
+    const clock = new VirtualClock(rt.clock);
+    helper.settings({ topstepxConfigClock: clock });
+    try {
+      const { conn } = await load();
+      const entry = await post({ symbol: "MNQ", action: "buy", quantity: 2, stopLoss: 40, id: "hook-x1" });
+      assert.equal(entry.status, 200, JSON.stringify(entry.body));
+      for (const a of [ACCOUNT, XFA_50K, XFA_150K])
+        await until(() => conn.book(a)?.positions.size === 1, `account ${a} long`);
+      const faults = (body: object) => restClient(rt.sim).post("/sim/faults", body);
+      await faults({ fail: [{ endpoint: "Position/closeContract", status: 503, count: 100_000 }] });
+      const start = clock.now();
+      let answer: Answer | null = null;
+      void post({ symbol: "MNQ", action: "close", id: "hook-x2" }).then((r) => {
+        answer = r;
+      });
+      const busy = () => conn.rest.stats.inFlight > 0;
+      // Once the 2 s bound has passed, the answer is on its way through Node-RED: hold time still for it.
+      const answering = () => busy() || (answer === null && clock.now() >= start + 2000);
+      await clock.runUntil(() => answer !== null, { busy: answering, what: "the webhook's answer" });
+      assert.equal(clock.now() - start, 2000, "answered at the 2 s bound, inside TradingView's 3 s");
+      const got = answer as unknown as Answer;
+      assert.equal(got.status, 202, JSON.stringify(got.body));
+      assert.equal(got.body.ok, true);
+      assert.deepEqual(
+        got.body.accounts.map((l) => [l.outcome, l.orderStatus, l.status]),
+        [
+          ["placed", "retrying", 202],
+          ["placed", "retrying", 202],
+          ["placed", "retrying", 202],
+        ],
+      );
+      const recovery = start + 20_000;
+      await clock.runUntil(() => [ACCOUNT, XFA_50K, XFA_150K].every((a) => conn.book(a)?.positions.size === 0), {
+        busy,
+        what: "every account flat",
+        events: [{ at: recovery, run: () => faults({ clear: true }) }],
+      });
+      assert.deepEqual((await rt.state()).positions, []);
+    } finally {
+      await restClient(rt.sim).delete("/sim/faults");
+      helper.settings({ topstepxConfigClock: { now: rt.now } });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { pause } from "../clock";
 import type { GatewayConnection } from "../connection";
 import { withCustomTag } from "../gateway/custom-tag";
 import { accountJournal } from "../journal/account-journals";
@@ -38,8 +39,11 @@ export interface MemberResult {
   action?: string;
   orderId?: number;
   customTag?: string;
-  /** The order's status for a placement: filled, working, pending… */
-  orderStatus?: ExecutionResult["status"];
+  /**
+   * The order's status for a placement: filled, working, pending…; `retrying` for an exit a webhook
+   * could not wait for (the gateway failing transiently: it goes on until confirmed).
+   */
+  orderStatus?: ExecutionResult["status"] | "retrying";
   rule?: string;
   reason?: string;
   /** Why it failed, for the caller's error mapping. */
@@ -56,15 +60,21 @@ export interface FanOutInput {
   /** The alert as one request (its `account` is ignored: each member trades its own). */
   request: GateRequest;
   context?: GateContext;
-  /** The alert is answered over HTTP: placements are reported without waiting for their fill. */
+  /**
+   * The alert is answered over HTTP: placements are reported without waiting for their fill, and
+   * an exit still repeating after {@link ANSWER_WITHIN_MS} is reported `retrying`.
+   */
   webhook?: boolean;
+  /** Told the final result of an exit reported `retrying`, once the gateway confirmed it or it gave up. */
+  onLateResult?: (result: MemberResult) => void;
 }
 
 /**
- * How long at most an order may wait for the request budget: the gateway client holds an order no
- * longer (see GatewayApi.placeOrder), and a webhook must be answered within TradingView's 3 s.
+ * How long at most an order may wait for the request budget (the gateway client holds an order no
+ * longer, see GatewayApi.placeOrder), and a webhook's answer for an exit still repeating: TradingView
+ * gives up after 3 s.
  */
-export const BUDGET_WAIT_MS = 2_000;
+export const ANSWER_WITHIN_MS = 2_000;
 
 interface Judged {
   result: MemberResult;
@@ -79,7 +89,7 @@ interface Judged {
  * `group:<name>`. An account no rules node guards is refused entries (rule `noRules`) and passes
  * exits. Before anything is sent, the orders are laid out in the request budget the accounts of
  * one login share, members in list order: one that would wait longer than its alert allows (the
- * rest of its rules' `maxAlertAgeSeconds`, at most {@link BUDGET_WAIT_MS}) is `late` and not sent,
+ * rest of its rules' `maxAlertAgeSeconds`, at most {@link ANSWER_WITHIN_MS}) is `late` and not sent,
  * its reservation given back. A member failing never stops the others; the results come in the
  * members' order.
  */
@@ -163,15 +173,15 @@ async function ungated(input: FanOutInput, result: MemberResult, request: GateRe
       customTag,
     };
   }
-  return { result, send: { intent, exit: true, allowanceMs: BUDGET_WAIT_MS } };
+  return { result, send: { intent, exit: true, allowanceMs: ANSWER_WITHIN_MS } };
 }
 
-/** How long this account's order may wait for the budget: the rest of its alert's allowed age, at most BUDGET_WAIT_MS. */
+/** How long this account's order may wait for the budget: the rest of its alert's allowed age, at most ANSWER_WITHIN_MS. */
 function allowance(gate: OrderGate, request: GateRequest, now: number): number {
   const maxAge = gate.guard.config.maxAlertAgeSeconds;
   const t = request.alertTime === undefined ? Number.NaN : new Date(request.alertTime).getTime();
-  if (maxAge === undefined || !Number.isFinite(t)) return BUDGET_WAIT_MS;
-  return Math.max(0, Math.min(BUDGET_WAIT_MS, t + maxAge * 1000 - now));
+  if (maxAge === undefined || !Number.isFinite(t)) return ANSWER_WITHIN_MS;
+  return Math.max(0, Math.min(ANSWER_WITHIN_MS, t + maxAge * 1000 - now));
 }
 
 /**
@@ -224,20 +234,30 @@ async function sendMember(input: FanOutInput, j: Judged): Promise<MemberResult> 
     quantity: intent.quantity,
     customTag: intent.customTag,
   };
-  try {
-    const done = await journaledRun(r.accountId, link(input, intent), intent, (i) =>
-      input.executor.execute(i, input.webhook ? { fillWaitMs: 0 } : undefined),
-    );
-    if (done.action === "none") return { ...r, outcome: "nothingToDo", reason: done.reason ?? "nothing to do" };
-    return {
-      ...r,
-      outcome: "placed",
-      action: done.action,
-      orderId: done.orderId,
-      customTag: done.customTag ?? r.customTag,
-      orderStatus: done.status,
-    };
-  } catch (e) {
-    return failed(r, e);
-  }
+  const running = journaledRun(r.accountId, link(input, intent), intent, (i) =>
+    input.executor.execute(i, input.webhook ? { fillWaitMs: 0 } : undefined),
+  ).then(
+    (done): MemberResult =>
+      done.action === "none"
+        ? { ...r, outcome: "nothingToDo", reason: done.reason ?? "nothing to do" }
+        : {
+            ...r,
+            outcome: "placed",
+            action: done.action,
+            orderId: done.orderId,
+            customTag: done.customTag ?? r.customTag,
+            orderStatus: done.status,
+          },
+    (e: unknown) => failed(r, e),
+  );
+  if (!input.webhook || !s.exit) return running;
+  const inTime = await Promise.race([running, pause(input.conn.clock, ANSWER_WITHIN_MS).then(() => null)]);
+  if (inTime) return inTime;
+  void running.then((late) => input.onLateResult?.(late));
+  return {
+    ...r,
+    outcome: "placed",
+    orderStatus: "retrying",
+    reason: "the gateway failed transiently; the exit is repeated until it is confirmed",
+  };
 }
