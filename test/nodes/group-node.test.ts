@@ -185,6 +185,25 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
     assert.equal((await rt.state()).requests["Order/place"]?.received, 3, "no second Order/place reached the gateway");
   });
 
+  it("places once per account when the same alert arrives twice at the same moment", async () => {
+    const n = await loadGroup(rt);
+    const alert = { action: "place", symbol: "MNQ", side: "buy", quantity: 2, id: "twin-1", stopLoss: { ticks: 40 } };
+    n.g.receive({ payload: { ...alert } });
+    n.g.receive({ payload: { ...alert } });
+    await until(() => n.out.length === 2, "both answers");
+    const lines = n.out.flatMap((m) => m.payload.accounts);
+    for (const account of [ACCOUNT, XFA_50K, XFA_150K])
+      assert.deepEqual(
+        lines
+          .filter((l) => l.accountId === account)
+          .map((l) => l.outcome)
+          .sort(),
+        ["duplicate", "placed"],
+        `account ${account}`,
+      );
+    assert.equal((await rt.state()).requests["Order/place"]?.received, 3, "one Order/place per account");
+  });
+
   it("refuses entries for an account no rules node guards, and lets its close through", async () => {
     const n = await loadGroup(rt, {
       guarded: [
