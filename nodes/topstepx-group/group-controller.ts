@@ -77,11 +77,13 @@ export class GroupController {
       return;
     }
     const answer = groupAnswer(this.name, undefined, last);
+    // Red only when nothing went out and something broke; refusals and duplicates are the rules at work.
+    const broke = last.some((r) => r.outcome === "failed" || r.outcome === "late");
     const fill: NodeStatus["fill"] = answer.body.ok
       ? "green"
-      : last.some((r) => r.outcome === "placed")
-        ? "yellow"
-        : "red";
+      : broke && !last.some((r) => r.outcome === "placed")
+        ? "red"
+        : "yellow";
     this.node.status({ fill, shape: "dot", text: `${accounts} · last: ${answer.body.summary}` });
   }
 
@@ -97,9 +99,16 @@ export class GroupController {
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
     const m = msg as Msg;
     const p = m.payload;
-    if (p !== null && typeof p === "object" && "command" in p) {
+    // A dashboard switch sends its state with a topic: true arms the kill switch, false re-arms.
+    const command =
+      m.topic === "killSwitch" && typeof p === "boolean"
+        ? { command: p ? "killSwitch" : "rearm" }
+        : p !== null && typeof p === "object" && "command" in p
+          ? p
+          : null;
+    if (command) {
       try {
-        await this.command(parseInput(Command, p, "msg.payload"), m, send);
+        await this.command(parseInput(Command, command, "msg.payload"), m, send);
         done();
       } catch (e) {
         done(e as Error);

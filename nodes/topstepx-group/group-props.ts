@@ -25,6 +25,9 @@ export interface GroupProps {
 
 const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === "";
 
+/** The number each size rule cannot do without. */
+const NEEDS: Record<string, string> = { fixed: "quantity", multiplier: "factor", risk: "dollars" };
+
 const Member = z.object({
   account: z
     .union([z.string(), z.number()])
@@ -45,13 +48,16 @@ export function membersOf(p: GroupProps): GroupMember[] {
   const seen = new Map<string, number>();
   return rows.map((row, i) => {
     const size = Object.fromEntries(Object.entries(row?.size ?? {}).filter(([, v]) => !blank(v)));
+    const at = `members[${i + 1}]`;
+    const who = `${at}${row?.label ? ` (${row.label})` : blank(row?.account) ? "" : ` (${row?.account})`}`;
+    const needed = NEEDS[String(size.kind)];
+    if (needed && size[needed] === undefined)
+      throw new InputError(`${at}.size.${needed}`, `${who}.size.${needed}: required for a ${size.kind} size rule`);
     const r = Member.safeParse({
       account: row?.account ?? "",
       size,
       label: blank(row?.label) ? undefined : row?.label,
     });
-    const at = `members[${i + 1}]`;
-    const who = `${at}${row?.label ? ` (${row.label})` : blank(row?.account) ? "" : ` (${row?.account})`}`;
     if (!r.success) {
       const issue = r.error.issues[0]!;
       const path = issue.path.join(".") || "account";

@@ -157,7 +157,9 @@ describe("node: topstepx-group journals, reports and commands per account", () =
     });
     assert.equal(refused.statusCode, 422, JSON.stringify(refused.payload));
     assert.ok(refused.payload.accounts.every((l) => l.rule === "killSwitch"));
-    const rearmed = await n.command({ command: "rearm" });
+    // A dashboard switch: topic killSwitch, payload false re-arms every account.
+    n.g.receive({ topic: "killSwitch", payload: false });
+    const rearmed = await until(() => n.cmd.find((m) => m.topic === "rearm"), "the re-arm reply");
     assert.deepEqual(
       (rearmed.payload as Row[]).map((r) => r.killSwitch),
       [false, false, false],

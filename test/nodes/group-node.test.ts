@@ -248,7 +248,7 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
     const a = await n.alert({ action: "place", symbol: "MNQ", side: "buy", quantity: 1, id: "bad-1" });
     assert.equal(a.statusCode, 400);
     assert.equal(a.payload.field, "members[2].size.factor");
-    assert.match(a.payload.error ?? "", /members\[2\] \(xfa50\)\.size\.factor: /);
+    assert.match(a.payload.error ?? "", /members\[2\] \(xfa50\)\.size\.factor: required for a multiplier size rule/);
     assert.equal(await placesAt(), 0);
   });
 
