@@ -204,6 +204,49 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
     assert.equal((await rt.state()).requests["Order/place"]?.received, 3, "one Order/place per account");
   });
 
+  it("sizes a target position per account, and a strategy going flat closes every account's position", async () => {
+    const n = await loadGroup(rt);
+    const t = await n.alert({ action: "place", type: "market", symbol: "MNQ", targetPosition: -4, id: "tgt-1" });
+    assert.deepEqual(
+      t.payload.accounts.map((l) => [l.outcome, l.quantity]),
+      [
+        ["placed", 1],
+        ["placed", 2],
+        ["refused", undefined],
+      ],
+      JSON.stringify(t.payload),
+    );
+    assert.match(lineOf(t, XFA_150K).reason ?? "", /needs a stop-loss in ticks/);
+    assert.equal(lineOf(t, XFA_150K).rule, "sizeRule");
+    for (const a of [ACCOUNT, XFA_50K]) await until(() => n.conn.book(a)?.positions.size === 1, `account ${a} short`);
+    const again = await n.alert({ action: "place", type: "market", symbol: "MNQ", targetPosition: -4, id: "tgt-2" });
+    assert.deepEqual(
+      again.payload.accounts.slice(0, 2).map((l) => [l.outcome, l.rule]),
+      [
+        ["nothingToDo", "atTarget"],
+        ["nothingToDo", "atTarget"],
+      ],
+    );
+    const flat = await n.alert({
+      action: "place",
+      symbol: "MNQ",
+      side: "buy",
+      quantity: 4,
+      strategyPosition: { after: "flat", before: "short" },
+      id: "tgt-3",
+    });
+    assert.deepEqual(
+      flat.payload.accounts.map((l) => [l.action, l.outcome]),
+      [
+        ["close", "placed"],
+        ["close", "placed"],
+        ["close", "nothingToDo"],
+      ],
+      JSON.stringify(flat.payload),
+    );
+    await until(async () => (await rt.state()).positions.length === 0, "every account flat");
+  });
+
   it("refuses entries for an account no rules node guards, and lets its close through", async () => {
     const n = await loadGroup(rt, {
       guarded: [
