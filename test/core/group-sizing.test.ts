@@ -65,6 +65,43 @@ describe("core: one member's share of a group's alert", () => {
     );
   });
 
+  it("never refuses an order that reduces the account's position: unsized, it closes the alert's quantity, never more than held", () => {
+    const risk = { kind: "risk", dollars: 200 } as const;
+    // Long 2, the alert sells 3 without a stop: a risk rule cannot size it, so it closes the 2 held.
+    const sell = memberRequest(buy({ side: "sell", quantity: 3 }), risk, 1, { ...MNQ, held: 2 });
+    assert.ok("request" in sell);
+    assert.deepEqual([sell.request.quantity, sell.exit], [2, true]);
+    // Flat, the same sell opens a short: the risk rule refuses it without a stop.
+    assert.ok("refused" in memberRequest(buy({ side: "sell", quantity: 3 }), risk, 1, { ...MNQ, held: 0 }));
+    // ×0.5 of one contract is nothing, but an exit is never rounded away.
+    const half = memberRequest(buy({ side: "sell", quantity: 1 }), { kind: "multiplier", factor: 0.5 }, 1, {
+      ...MNQ,
+      held: 1,
+    });
+    assert.ok("request" in half);
+    assert.deepEqual([half.request.quantity, half.exit], [1, true]);
+    // A strategy's partial exit, the position unknown here: the alert's quantity, capped by the gate.
+    const partial = memberRequest(
+      buy({
+        side: "sell",
+        quantity: 2,
+        strategyPosition: { after: "long", before: "long", afterSize: 1, beforeSize: 3 },
+      }),
+      risk,
+      1,
+      MNQ,
+    );
+    assert.ok("request" in partial);
+    assert.deepEqual([partial.request.quantity, partial.exit], [2, true]);
+    // A fixed 3 selling while long 1 is a reversal, not an exit.
+    const flip = memberRequest(buy({ side: "sell", quantity: 1 }), { kind: "fixed", quantity: 3 }, 1, {
+      ...MNQ,
+      held: 1,
+    });
+    assert.ok("request" in flip);
+    assert.deepEqual([flip.request.quantity, flip.exit], [3, false]);
+  });
+
   it("scales a partial close by a multiplier, never to nothing; fixed and risk members close the alert's quantity", () => {
     const pc = (rule: Parameters<typeof memberRequest>[1], quantity: number) => {
       const r = memberRequest({ action: "partialClose", type: "market", symbol: "MNQ", quantity }, rule, 1, MNQ);

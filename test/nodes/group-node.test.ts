@@ -247,6 +247,23 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
     await until(async () => (await rt.state()).positions.length === 0, "every account flat");
   });
 
+  it("lets an exit without a stop through on a dollar-risk account: it closes what the account holds", async () => {
+    const n = await loadGroup(rt);
+    await n.alert({ action: "place", symbol: "MNQ", side: "buy", quantity: 4, stopLoss: { ticks: 20 }, id: "ex-1" });
+    await until(() => n.conn.book(XFA_150K)?.positions.size === 1, "the 150K XFA long 3");
+    const exit = await n.alert({ action: "place", symbol: "MNQ", side: "sell", quantity: 4, id: "ex-2" });
+    assert.equal(exit.statusCode, 200, JSON.stringify(exit.payload));
+    assert.deepEqual(
+      exit.payload.accounts.map((l) => [l.accountId, l.outcome, l.quantity]),
+      [
+        [ACCOUNT, "placed", 1],
+        [XFA_50K, "placed", 2],
+        [XFA_150K, "placed", 3],
+      ],
+    );
+    await until(async () => (await rt.state()).positions.length === 0, "every account flat");
+  });
+
   it("refuses entries for an account no rules node guards, and lets its close through", async () => {
     const n = await loadGroup(rt, {
       guarded: [

@@ -5,7 +5,8 @@ import { accountJournal } from "../journal/account-journals";
 import { journaledRun, writeTrail } from "../journal/order-trail";
 import type { ExecutionResult, OrderExecutor } from "../orders/order-executor";
 import type { OrderIntent } from "../orders/order-intent";
-import { reserveTargetOrder } from "../orders/target-position";
+import { reserveStrategyOrder } from "../orders/strategy-order";
+import { reserveTargetOrder, signedPosition } from "../orders/target-position";
 import type { GateContext, GateRequest, GateResult, OrderGate } from "../rules/order-gate";
 import { gateOf } from "./gate-registry";
 import { memberRequest } from "./member-intent";
@@ -116,6 +117,7 @@ async function judgeMember(input: FanOutInput, member: GroupMember): Promise<Jud
     const mine = memberRequest(request, member.size, accountId, {
       contract: contract ?? { id: "", tickValue: 0 },
       costPerSide: contract ? conn.book(accountId)?.costPerSide.get(contract.id) : undefined,
+      held: heldIn(conn, accountId, contract?.id),
     });
     if ("refused" in mine) return { result: { ...result, outcome: "refused", rule: "sizeRule", reason: mine.refused } };
     const gate = gateOf(conn, accountId);
@@ -125,6 +127,14 @@ async function judgeMember(input: FanOutInput, member: GroupMember): Promise<Jud
   } catch (e) {
     return { result: failed(result, e) };
   }
+}
+
+/** The account's signed position in a contract as its book shows it; undefined when not known. */
+function heldIn(conn: GatewayConnection, accountId: number, contractId: string | undefined): number | undefined {
+  const book = contractId ? conn.book(accountId) : undefined;
+  if (!book || !contractId) return undefined;
+  const p = book.positions.get(contractId);
+  return p ? signedPosition(p) : 0;
 }
 
 /** What an account's gate said, as the member's result and the intent to send. */
@@ -158,6 +168,15 @@ async function ungated(input: FanOutInput, result: MemberResult, request: GateRe
     };
   const { id: _id, alertTime: _t, targetPosition, ...rest } = request;
   let intent = rest as OrderIntent;
+  const sp = intent.strategyPosition;
+  if (intent.action === "place" && sp && intent.symbol && intent.quantity) {
+    // A strategy's partial exit: sized against what the account holds, as the order node does without rules.
+    const contractId = (await input.conn.contracts.resolve(intent.symbol)).id;
+    const signed = intent.side === "sell" ? -intent.quantity : intent.quantity;
+    const sized = reserveStrategyOrder(input.conn, result.accountId!, contractId, signed, sp);
+    if ("none" in sized) return { result: { ...result, outcome: "nothingToDo", reason: sized.none } };
+    intent = { ...intent, quantity: Math.abs(sized.quantity), customTag: sized.customTag };
+  }
   if (targetPosition !== undefined && request.symbol) {
     // A target of 0 is the only one that comes here: the order that reaches flat, reserved at once.
     const contractId = (await input.conn.contracts.resolve(request.symbol)).id;
@@ -248,7 +267,11 @@ async function sendMember(input: FanOutInput, j: Judged): Promise<MemberResult> 
             customTag: done.customTag ?? r.customTag,
             orderStatus: done.status,
           },
-    (e: unknown) => failed(r, e),
+    (e: unknown) => {
+      // A reservation whose placement never started is given back (one that started is the gateway's to release).
+      if (intent.customTag) input.conn.pending.release(intent.customTag);
+      return failed(r, e);
+    },
   );
   if (!input.webhook || !s.exit) return running;
   const inTime = await Promise.race([running, pause(input.conn.clock, ANSWER_WITHIN_MS).then(() => null)]);
