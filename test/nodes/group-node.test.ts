@@ -293,6 +293,21 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
       async () => (await rt.state()).positions.every((p) => (p as { accountId?: number }).accountId !== XFA_150K),
       "the 150K XFA flat",
     );
+    const state = await n.command({ command: "state" });
+    const row = (
+      state.payload as Array<{ accountId: number; status: string; rule: string | null; synced: boolean }>
+    )[2]!;
+    assert.deepEqual(
+      [row.accountId, row.status, row.rule, row.synced],
+      [XFA_150K, "no rules node: entries refused", "noRules", false],
+    );
+    // The group's kill switch with a flatten reaches the account without rules too: exits always go.
+    await api.post("/api/Order/place", { accountId: XFA_150K, contractId: mnq, type: T.Market, side: SELL, size: 1 });
+    await n.command({ command: "killSwitch", on: true, flatten: true });
+    await until(
+      async () => (await rt.state()).positions.every((p) => (p as { accountId?: number }).accountId !== XFA_150K),
+      "the 150K XFA flattened by the group's kill switch",
+    );
   });
 
   it("shows a red status naming the member and field of a bad member, and refuses every alert with it", async () => {
