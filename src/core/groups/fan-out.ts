@@ -162,7 +162,7 @@ async function ungated(input: FanOutInput, result: MemberResult, request: GateRe
         ...result,
         outcome: "refused",
         rule: "noRules",
-        reason: `No rules node guards account ${result.accountId}: entries are refused (its limits are unknown); exits, closes and flattens still go.`,
+        reason: `No rules node guards account ${result.accountId} (none on this connection, or it has not started yet): entries are refused, its limits unknown; exits, closes and flattens still go.`,
         quantity: request.quantity,
       },
     };
