@@ -9,7 +9,7 @@ import { Journal } from "../src/core/journal/journal";
 import { AccountGuard } from "../src/core/rules/account-guard";
 import { rulesFor } from "../src/core/rules/rules-config";
 import { OrderSide, PositionType } from "../src/core/schemas";
-import { type Simulator, startSimulator } from "../src/sim";
+import { type SimConfigInput, type Simulator, startSimulator } from "../src/sim";
 import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../test/support/node-red-process";
 import { bareFlow, exampleWebhookFlow } from "./flows";
@@ -56,11 +56,16 @@ export const ms = () => Number(process.hrtime.bigint()) / 1e6;
  * event quirks on. `free` products cost nothing to trade, and fill in full at the touch: thousands
  * of round trips in a frozen market would otherwise drain its book level by level and pay the loss
  * limit away in slippage and costs, and the rules would rightly stop approving. `at` is its clock
- * (default: the benchmarks' running session clock).
+ * (default: the benchmarks' running session clock); `more` replaces the default accounts.
  */
-export async function sim(free: string[] = [], at: () => number = now): Promise<Simulator> {
+export async function sim(
+  free: string[] = [],
+  at: () => number = now,
+  more: Pick<SimConfigInput, "accounts"> = {},
+): Promise<Simulator> {
   const zero = Object.fromEntries(free.map((symbol) => [symbol, 0]));
   return startSimulator({
+    ...more,
     port: 0,
     now: at,
     market: { quoteRate: 0, ...(free.length ? { partialFills: false } : {}) },

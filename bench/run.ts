@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../src/sim";
+import { alertToGroup } from "./group";
 import { fillToGuard, fillToGuardThroughNodeRed, floorMoveToGuard, guardRequestCost } from "./guard";
 import { alertToOrder, breachToFlatten, monitorThroughput, webhookLoad } from "./latency";
 import { quoteThroughput, restThroughput } from "./sim-throughput";
@@ -12,7 +13,7 @@ import { quoteThroughput, restThroughput } from "./sim-throughput";
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
-  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, monitor, webhook, quotes, rest).
+  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, group, monitor, webhook, quotes, rest).
   const only = process.argv
     .find((a) => a.startsWith("--only="))
     ?.slice(7)
@@ -109,6 +110,16 @@ async function main(): Promise<void> {
       measure: `trailing floor, a tick every ${cost.stepMs} ms, repriceSeconds ${cost.repriceSeconds}`,
       value: `${cost.perMinute["Order/modify"]} /min`,
       note: `${perMinute(cost)} over ${cost.minutes} min of the guard's clock${unthrottled ? `; repriceSeconds 0: ${perMinute(unthrottled)}` : ""}`,
+    });
+  }
+
+  if (want("group")) {
+    const group = await alertToGroup(quick ? 50 : 500);
+    results.alertToGroup = group;
+    rows.push({
+      measure: `alert → five accounts' Order/place, group node (${group.lastOrder.n})`,
+      value: `p99 ${fmt(group.lastOrder.p99)}`,
+      note: `p50 ${fmt(group.lastOrder.p50)}, max ${fmt(group.lastOrder.max)}; first account p50 ${fmt(group.firstOrder.p50)}, p99 ${fmt(group.firstOrder.p99)}; ${group.errors} not placed on all five; target p99 ≤ 15 ms`,
     });
   }
 

@@ -122,6 +122,7 @@ function announce() {
     stopLoss: 40,
     takeProfit: 80,
   });
+  const groupAlert = alert.replace('"id":"sample-', '"id":"group-');
   const session =
     practice === null
       ? ""
@@ -131,11 +132,15 @@ function announce() {
 │ TopstepX for Node-RED, on the local simulator (no real orders)${session}
 │   Editor        ${editor}
 │   Webhook URL   ${editor}/topstepx/alert
+│   Group webhook ${editor}/topstepx/group  (one alert → accounts 10001, 10003 and 10004, each by its own rules)
 │   Dashboard     ${editor}/dashboard/topstepx  (after importing the Dashboard example)
 │   Simulator     ${sim.restUrl}  (state: ${sim.restUrl}/sim/state)
 │   Send an alert:
 │     curl -X POST ${editor}/topstepx/alert -H 'content-type: application/json' \\
 │       -d '${alert}'
+│   The same alert to the group (the answer lists every account):
+│     curl -X POST ${editor}/topstepx/group -H 'content-type: application/json' \\
+│       -d '${groupAlert}'
 │   Move the market:
 │     curl -X POST ${sim.restUrl}/sim/price -H 'content-type: application/json' -d '{"contractId":"MNQ","price":21000}'
 └──────────────────────────────────────────────────────────────────────────

@@ -13,7 +13,10 @@ const OURS = [
   "topstepx-account",
   "topstepx-rules",
   "topstepx-alert",
+  "topstepx-group",
 ];
+/** The examples that need FlowFuse Dashboard 2. */
+const DASHBOARDS = /^[36] /;
 const CORE = ["tab", "comment", "inject", "debug", "function", "switch", "change", "http in", "http response"];
 
 interface FlowNode {
@@ -41,12 +44,14 @@ function nrlint(file: string): Array<{ rule: string; message: string; location: 
 describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
-  it("holds the webhook, monitor, dashboard and ticket examples, and flows.json", () => {
+  it("holds the webhook, monitor, dashboard, ticket and group examples, and flows.json", () => {
     assert.deepEqual(files.sort(), [
       "1 TradingView webhook to order.json",
       "2 P&L monitor and flatten.json",
       "3 Dashboard.json",
       "4 Manual order ticket.json",
+      "5 One alert, several accounts.json",
+      "6 Group dashboard.json",
       "flows.json",
     ]);
   });
@@ -64,7 +69,7 @@ describe("examples/", () => {
       it("uses only core nodes, ours, and Dashboard 2 in the dashboard example", () => {
         for (const n of nodes) {
           const ok =
-            CORE.includes(n.type) || OURS.includes(n.type) || (file.startsWith("3 ") && n.type.startsWith("ui-"));
+            CORE.includes(n.type) || OURS.includes(n.type) || (DASHBOARDS.test(file) && n.type.startsWith("ui-"));
           assert.ok(ok, `${n.id}: ${n.type}`);
         }
       });
@@ -77,11 +82,15 @@ describe("examples/", () => {
         assert.equal(cfg[0]!.environment, "simulator");
       });
 
-      it("wires only to nodes that exist, and uses at most one rules node", () => {
+      it("wires only to nodes that exist, and guards each account with one rules node at most", () => {
         const ids = new Set(nodes.map((n) => n.id));
         for (const n of nodes)
           for (const port of n.wires ?? []) for (const w of port) assert.ok(ids.has(w), `${n.id} → ${w}`);
-        assert.ok(nodes.filter((n) => n.type === "topstepx-rules").length <= 1);
+        // A blank account is the configuration's default one (10001 in every example).
+        const guarded = nodes
+          .filter((n) => n.type === "topstepx-rules")
+          .map((n) => (n as { account?: string }).account || "10001");
+        assert.equal(new Set(guarded).size, guarded.length, `accounts guarded twice: ${guarded.join(", ")}`);
       });
 
       it("passes nrlint", () => {
