@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { isGuardTag } from "../src/core/gateway/custom-tag";
+import { OrderStatus } from "../src/core/schemas";
 import { deployFlows } from "../test/support/node-red-process";
 import { benchNodeRed, ms, type Stats, sim, stats } from "./latency";
 
@@ -83,11 +84,14 @@ function groupFlow(journal: string): Array<Record<string, unknown>> {
 
 /**
  * Alert → five accounts' Order/place: from the POST of an alert until the last of the five
- * accounts' orders arrives at the simulator (timed there, as each request arrives), buying and
- * selling one MNQ in turn. Guard stops placed after each fill are not the alert's orders and are
- * not counted.
+ * accounts' orders arrives at the simulator (timed there, as each request arrives), buying one MNQ
+ * from flat and selling it in turn: entries, and exits that wait for each account's guard stop to
+ * make room. Guard stops placed after each fill are not the alert's orders and are not counted;
+ * each alert is sent once the previous one's guards rest (or are cancelled), as alerts seconds apart would find them.
  */
-export async function alertToGroup(alerts: number): Promise<{ lastOrder: Stats; firstOrder: Stats; errors: number }> {
+export async function alertToGroup(
+  alerts: number,
+): Promise<{ lastOrder: Stats; entries: Stats; exits: Stats; firstOrder: Stats; errors: number }> {
   const s = await sim(["MNQ"], undefined, {
     accounts: ACCOUNTS.map((id) => ({
       id,
@@ -110,11 +114,11 @@ export async function alertToGroup(alerts: number): Promise<{ lastOrder: Stats; 
     if (seen === 0) first = t;
     if (++seen === ACCOUNTS.length) last = t;
   };
-  const post = async (id: string, side: "buy" | "sell") => {
+  const post = async (id: string, side: "buy" | "sell", more: Record<string, unknown> = {}) => {
     const r = await fetch(`${red.url}/topstepx/group`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ secret: "bench", id, symbol: "MNQ1!", side, quantity: 1 }),
+      body: JSON.stringify({ secret: "bench", id, symbol: "MNQ1!", side, quantity: 1, ...more }),
     });
     return { status: r.status, body: await r.text() };
   };
@@ -128,22 +132,52 @@ export async function alertToGroup(alerts: number): Promise<{ lastOrder: Stats; 
       if (i > 300) throw new Error(`the group never placed on all five accounts: ${r.status} ${r.body}`);
       await new Promise((res) => setTimeout(res, 100));
     }
-    const lastOrder: number[] = [];
+    // From flat on every account: each buy opens a position (an entry), each sell closes it (an exit,
+    // which waits for the account's guard stop to make room first).
+    const close = await post("warm-close", "sell", { action: "close" });
+    if (close.status >= 300) throw new Error(`the group could not close the warm-up positions: ${close.body}`);
+    const flat = () => ACCOUNTS.every((a) => s.exchange.openPositionsOf(a).length === 0);
+    for (let i = 0; !flat(); i++) {
+      if (i > 500) throw new Error("the warm-up positions did not close");
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    // Alerts come seconds apart: each is sent once the last one's guards rest (or are cancelled).
+    const settled = () =>
+      ACCOUNTS.every((a) => {
+        const held = s.exchange.openPositionsOf(a).length > 0;
+        const guards = s.exchange
+          .ordersOf(a)
+          .filter((o) => isGuardTag(o.customTag) && o.status === OrderStatus.Open).length;
+        return guards === (held ? 1 : 0);
+      });
+    const entries: number[] = [];
+    const exits: number[] = [];
     const firstOrder: number[] = [];
     let errors = 0;
     for (let i = 0; i < 50 + alerts; i++) {
+      for (let w = 0; !settled(); w++) {
+        if (w > 500) throw new Error("the guards did not settle");
+        await new Promise((res) => setTimeout(res, 2));
+      }
       seen = 0;
+      const entry = i % 2 === 0;
       const t0 = ms();
-      const r = await post(`g-${i}`, i % 2 ? "buy" : "sell");
+      const r = await post(`g-${i}`, entry ? "buy" : "sell");
       if (r.status !== 200 || seen !== ACCOUNTS.length) {
         errors++;
         continue;
       }
       if (i < 50) continue;
-      lastOrder.push(last - t0);
+      (entry ? entries : exits).push(last - t0);
       firstOrder.push(first - t0);
     }
-    return { lastOrder: stats(lastOrder), firstOrder: stats(firstOrder), errors };
+    return {
+      lastOrder: stats([...entries, ...exits]),
+      entries: stats(entries),
+      exits: stats(exits),
+      firstOrder: stats(firstOrder),
+      errors,
+    };
   } finally {
     s.onRequest = null;
     await red.stop();

@@ -121,6 +121,11 @@ async function main(): Promise<void> {
       value: `p99 ${fmt(group.lastOrder.p99)}`,
       note: `p50 ${fmt(group.lastOrder.p50)}, max ${fmt(group.lastOrder.max)}; first account p50 ${fmt(group.firstOrder.p50)}, p99 ${fmt(group.firstOrder.p99)}; ${group.errors} not placed on all five; target p99 ≤ 15 ms`,
     });
+    rows.push({
+      measure: `  entries from flat (${group.entries.n}) / exits to flat (${group.exits.n}, the guards make room first)`,
+      value: `p99 ${fmt(group.entries.p99)} / ${fmt(group.exits.p99)}`,
+      note: `p50 ${fmt(group.entries.p50)} / ${fmt(group.exits.p50)}`,
+    });
   }
 
   if (want("monitor")) {

@@ -1,6 +1,7 @@
 import type { Node, NodeMessageInFlow } from "node-red";
 import type { AccountBook } from "../../src/core/account/account-book";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
+import { dollarsAndCents } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
@@ -41,9 +42,7 @@ export class AccountController {
 
   private balanceStatus() {
     const b = this.book!;
-    return okStatus(
-      `${b.name || b.accountId} $${b.balance.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
-    );
+    return okStatus(`${b.name || b.accountId} ${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)}`);
   }
 
   async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {

@@ -4,6 +4,7 @@ import type { ConnectionStatus, GatewayConnection } from "../../src/core/connect
 import { registerGate } from "../../src/core/groups/gate-registry";
 import { registerAccountJournal } from "../../src/core/journal/account-journals";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
+import { priceText, wholeDollars } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
@@ -30,9 +31,9 @@ const Command = z.object({
   id: z.string().trim().min(1).max(200).optional(),
 });
 
-const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
+const money = wholeDollars;
 
-const price = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 6 });
+const price = priceText;
 
 /**
  * The status while a guard protects a position: the guarded level and the dollars left above the

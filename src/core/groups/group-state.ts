@@ -1,4 +1,5 @@
 import type { AccountBook } from "../account/account-book";
+import { wholeDollars } from "../money/format";
 import { signedPosition } from "../orders/target-position";
 import type { GuardStatus } from "../rules/account-guard";
 import { describeSizeRule, type SizeRule } from "./size-rule";
@@ -38,7 +39,7 @@ export interface AccountRowInput {
   error?: string;
 }
 
-const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
+const money = wholeDollars;
 
 /** The guard's status in a few words, the most pressing first. */
 export function statusText(g: GuardStatus | null, error?: string): { text: string; rule: string | null } {

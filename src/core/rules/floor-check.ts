@@ -1,3 +1,4 @@
+import { signedDollars } from "../money/format";
 import { tradingDayOf } from "../time/trading-day";
 import type { EodHistory } from "./floor-history";
 import { computeFloor, type EntryHold, type RuleState, round2, tierFor } from "./rule-state";
@@ -41,8 +42,7 @@ export interface FloorSettlement {
   hold: EntryHold | null;
 }
 
-const money = (x: number) =>
-  `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = signedDollars;
 const CENT = 0.005;
 
 /**

@@ -1,3 +1,4 @@
+import { signedDollars } from "../money/format";
 import type { RulesConfig } from "./rules-config";
 
 /** What a TopstepX account name says about the account. */
@@ -48,8 +49,7 @@ export function plausibleBalance(config: RulesConfig): { low: number; high: numb
   return { low: config.startBalance - 2 * f.amount, high: config.startBalance + 10 * f.amount };
 }
 
-const money = (x: number) =>
-  `${x < 0 ? "−" : ""}$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = signedDollars;
 
 /**
  * Why the rules do not fit the account, or null when they do: a balance far from the profile's

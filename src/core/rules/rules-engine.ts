@@ -1,5 +1,6 @@
 import { typicalCostPerSide } from "../contracts/closing-costs";
 import { productOf } from "../contracts/products";
+import { dollarsAndCents } from "../money/format";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import { hedgeRefusal, type OtherAccount } from "./cross-account";
@@ -76,8 +77,7 @@ export interface Evaluation {
   changed: boolean;
 }
 
-const money = (x: number) =>
-  `$${Math.abs(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const money = dollarsAndCents;
 const FOREVER = Number.POSITIVE_INFINITY;
 
 /** Mini-equivalent size of `size` contracts of a contract id. */
