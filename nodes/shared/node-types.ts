@@ -6,5 +6,6 @@ export const NodeType = {
   Account: "topstepx-account",
   Rules: "topstepx-rules",
   Alert: "topstepx-alert",
+  Copy: "topstepx-copy",
 } as const;
 export type NodeType = (typeof NodeType)[keyof typeof NodeType];

@@ -1,0 +1,235 @@
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import type { GatewayConnection } from "../../src/core/connection";
+import type { CopyReport } from "../../src/core/groups/copy-trader";
+import type { Received } from "../support/node-msgs";
+import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
+import { useRuntimeOnSim } from "../support/runtime-on-sim";
+import { ACCOUNT, frontMonth, login, SECOND_ACCOUNT, setPrice, until } from "../support/sim";
+import { BUY, SELL, T } from "../support/trading";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const copyNode = require("../../nodes/topstepx-copy/topstepx-copy");
+
+const LEADER = ACCOUNT;
+const F1 = SECOND_ACCOUNT;
+const F2 = 10003;
+
+type ReportMsg = Received<CopyReport> & { topic: string };
+
+/**
+ * Copy trading in the real runtime on the simulator: a leader traded by hand (REST at the
+ * simulator), two followers with their own rules nodes and profiles (a 50K Combine ×1.5, a 50K
+ * Express Funded fixed 1), the copy node between them.
+ */
+describe("node: topstepx-copy mirrors a leader account on followers", function () {
+  this.timeout(60_000);
+  const rt = useRuntimeOnSim({ dirPrefix: "topstepx-copy-" });
+  let mnq: string;
+
+  before(async () => {
+    mnq = (await frontMonth((await login(rt.sim)).api, "MNQ")).id;
+  });
+  beforeEach(async () => {
+    await setPrice(rt.sim, mnq, 25_000);
+  });
+
+  interface LoadOptions {
+    /** Accounts with no rules node. */
+    unguarded?: number[];
+    /** Rules of one account, over its profile. */
+    rules?: Record<number, Record<string, unknown>>;
+    followers?: Array<{ account: string; sizeBy: string; size: string }>;
+  }
+
+  const PROFILE: Record<number, string> = {
+    [LEADER]: "topstep-combine-50k",
+    [F1]: "topstep-combine-50k",
+    [F2]: "topstep-xfa-50k",
+  };
+
+  async function load(o: LoadOptions = {}) {
+    const cfg = configFor(rt.sim);
+    const guarded = [LEADER, F1, F2].filter((a) => !o.unguarded?.includes(a));
+    const rules = guarded.map((a) => ({
+      id: `r${a}`,
+      type: "topstepx-rules",
+      server: "cfg",
+      account: String(a),
+      profile: PROFILE[a],
+      guardStops: false,
+      dbFile: join(rt.dir, "journal.sqlite"),
+      ...o.rules?.[a],
+      wires: [[], [], []],
+    }));
+    await helper.load(
+      [...allNodes, copyNode],
+      [
+        cfg.node,
+        ...rules,
+        {
+          id: "copy",
+          type: "topstepx-copy",
+          server: "cfg",
+          leader: String(LEADER),
+          followers: o.followers ?? [
+            { account: String(F1), sizeBy: "multiplier", size: "1.5" },
+            { account: String(F2), sizeBy: "fixed", size: "1" },
+          ],
+          version: 1,
+          wires: [["out"]],
+        },
+        { id: "out", type: "helper" },
+      ],
+      cfg.credentials,
+    );
+    const copy = helper.getNode("copy");
+    for (const a of guarded)
+      await until(() => /MLL \$/.test(lastStatus(helper.getNode(`r${a}`)).text ?? ""), `rules of ${a} synced`, 15_000);
+    await until(() => /^copying 10001 → 2 followers/.test(lastStatus(copy).text ?? ""), "the copier copying");
+    const conn = helper.getNode("cfg").connection as GatewayConnection;
+    return { copy, conn, out: collect<ReportMsg>(helper.getNode("out")) };
+  }
+
+  async function trade(account: number, side: number, size: number) {
+    const { api } = await login(rt.sim);
+    const r = await api.post("/api/Order/place", { accountId: account, contractId: mnq, type: T.Market, side, size });
+    assert.equal(r.data.success, true, JSON.stringify(r.data));
+  }
+
+  async function positions(): Promise<Record<number, number>> {
+    const s = (await rt.state()).positions as Array<{
+      accountId: number;
+      contractId: string;
+      size: number;
+      type: number;
+    }>;
+    const at: Record<number, number> = { [LEADER]: 0, [F1]: 0, [F2]: 0 };
+    for (const p of s) if (p.contractId === mnq) at[p.accountId] = p.type === 2 ? -p.size : p.size;
+    return at;
+  }
+
+  async function expectPositions(want: [number, number, number], what: string, timeoutMs = 10_000) {
+    let last: Record<number, number> = {};
+    try {
+      await until(
+        async () => {
+          last = await positions();
+          return last[LEADER] === want[0] && last[F1] === want[1] && last[F2] === want[2];
+        },
+        what,
+        timeoutMs,
+      );
+    } catch (e) {
+      throw new Error(`${(e as Error).message}: positions ${JSON.stringify(last)}, wanted ${want}`);
+    }
+  }
+
+  async function followerFills(): Promise<Record<number, { bought: number; sold: number }>> {
+    const state = (await rt.state()) as unknown as { trades: Array<{ accountId: number; side: number; size: number }> };
+    const at: Record<number, { bought: number; sold: number }> = {};
+    for (const t of state.trades) {
+      const f = at[t.accountId] ?? { bought: 0, sold: 0 };
+      at[t.accountId] = f;
+      if (t.side === BUY) f.bought += t.size;
+      else f.sold += t.size;
+    }
+    return at;
+  }
+
+  const placed = async () => (await rt.state()).requests["order/place"]?.received ?? 0;
+
+  it("mirrors an entry, an add, a partial exit, a reversal and a flatten with each follower's size", async () => {
+    const { out } = await load();
+    await trade(LEADER, BUY, 2);
+    await expectPositions([2, 3, 1], "the entry mirrored: ×1.5 → 3, fixed → 1");
+    await trade(LEADER, BUY, 1);
+    await expectPositions([3, 4, 1], "the add mirrored: ×1.5 of 3 rounds down to 4");
+    await trade(LEADER, SELL, 2);
+    await expectPositions([1, 1, 1], "the partial exit mirrored");
+    await trade(LEADER, SELL, 3);
+    await expectPositions([-2, -3, -1], "the reversal mirrored");
+    const { api } = await login(rt.sim);
+    await api.post("/api/Position/closeContract", { accountId: LEADER, contractId: mnq });
+    await expectPositions([0, 0, 0], "the flatten mirrored");
+    const sent = out.filter((m) => m.topic === "copy/sent");
+    assert.ok(sent.length >= 10, `an order per step and follower (${sent.length})`);
+    assert.equal(out.filter((m) => m.topic !== "copy/sent").length, 0, JSON.stringify(out.map((m) => m.payload)));
+    assert.deepEqual(
+      sent.filter((m) => m.payload.accountId === F1).map((m) => [m.payload.from, m.payload.to]),
+      [
+        [0, 3],
+        [3, 4],
+        [4, 1],
+        [1, 0],
+        [0, -3],
+        [-3, 0],
+      ],
+    );
+  });
+
+  it("converges several quick leader fills without doubling", async () => {
+    await load();
+    const before = await placed();
+    await Promise.all([trade(LEADER, BUY, 1), trade(LEADER, BUY, 1), trade(LEADER, BUY, 1), trade(LEADER, BUY, 1)]);
+    await expectPositions([4, 6, 1], "the followers at the leader's final position");
+    const after = await placed();
+    // Four by hand, then at most one order per follower and leader fill, usually fewer.
+    assert.ok(after - before <= 4 + 4 + 4, `orders placed: ${after - before}`);
+    // Never doubled: a follower that overshot would have had to sell back.
+    const fills = await followerFills();
+    assert.deepEqual(fills[F1], { bought: 6, sold: 0 });
+    assert.deepEqual(fills[F2], { bought: 1, sold: 0 });
+  });
+
+  it("refuses entries to a follower without a rules node, once per leader change, and still closes it", async () => {
+    const { out } = await load({ unguarded: [F2] });
+    await trade(F2, BUY, 2);
+    await expectPositions(
+      [0, 0, 0],
+      "a follower traded by hand is taken back to the leader's (flat): an exit needs no rules node",
+    );
+    await trade(LEADER, BUY, 1);
+    await expectPositions([1, 1, 0], "the guarded follower mirrors, the unguarded one gets no entry");
+    await until(() => out.some((m) => m.topic === "copy/refused"), "the entry refused");
+    await trade(LEADER, BUY, 1);
+    await expectPositions([2, 3, 0], "the next change mirrored on the guarded follower");
+    await until(() => out.filter((m) => m.topic === "copy/refused").length === 2, "refused again for the new change");
+    const r = out.filter((m) => m.topic === "copy/refused");
+    assert.deepEqual(
+      r.map((m) => [m.payload.accountId, m.payload.rule, m.payload.to]),
+      [
+        [F2, "noRulesNode", 1],
+        [F2, "noRulesNode", 1],
+      ],
+    );
+    assert.match(r[0].payload.reason ?? "", /no rules node guards account 10003/);
+    assert.deepEqual(
+      out.filter((m) => m.payload.accountId === F2 && m.topic === "copy/sent").map((m) => m.payload.action),
+      ["close"],
+    );
+  });
+
+  it("shows a bad size rule in red, naming the field", async () => {
+    const cfg = configFor(rt.sim);
+    await helper.load(
+      [...allNodes, copyNode],
+      [
+        cfg.node,
+        {
+          id: "copy",
+          type: "topstepx-copy",
+          server: "cfg",
+          leader: String(LEADER),
+          followers: [{ account: String(F1), sizeBy: "risk", size: "200" }],
+          wires: [[]],
+        },
+      ],
+      cfg.credentials,
+    );
+    const copy = helper.getNode("copy");
+    await until(() => lastStatus(copy).fill === "red", "red status");
+    assert.match(lastStatus(copy).text ?? "", /followers\[0\]\.sizeBy/);
+    assert.equal((await rt.state()).requests["order/place"]?.received ?? 0, 0);
+  });
+});
