@@ -38,12 +38,10 @@ export class CopyController {
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
-    if (this.configError) {
-      this.node.status(errorStatus(this.configError));
-      return;
-    }
-    if (this.trader && s.state === "connected") this.showState(this.trader.current);
-    else if (!this.trader || s.state !== "connected") this.node.status(connectionStatus(s));
+    if (this.configError) this.node.status(errorStatus(this.configError));
+    else if (!this.trader || s.state === "error") this.node.status(connectionStatus(s));
+    // A hub down is a catch-up to come: the accounts are read again once it is back.
+    else this.showState(s.state === "connected" ? this.trader.current : "catchingUp");
   }
 
   private showState(state: CopyState): void {
@@ -72,9 +70,7 @@ export class CopyController {
         plan: { leaderId, followers, symbols: settings.symbols },
         logger: conn.log,
         onReport: (r) => this.report(r),
-        onState: (s) => {
-          if (conn.status().state === "connected" || s === "catchingUp") this.showState(s);
-        },
+        onState: (s) => this.showState(conn.status().state === "connected" ? s : "catchingUp"),
       });
     } catch (e) {
       const reason = (e as Error).message;

@@ -5,7 +5,7 @@ import type { CopyReport } from "../../src/core/groups/copy-trader";
 import type { Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { ACCOUNT, frontMonth, login, SECOND_ACCOUNT, setPrice, until } from "../support/sim";
+import { ACCOUNT, frontMonth, login, restClient, SECOND_ACCOUNT, setPrice, until } from "../support/sim";
 import { BUY, SELL, T } from "../support/trading";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -208,6 +208,66 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
       out.filter((m) => m.payload.accountId === F2 && m.topic === "copy/sent").map((m) => m.payload.action),
       ["close"],
     );
+  });
+
+  it("converges the followers to the leader's position from REST after a dropped user hub", async () => {
+    const { copy, conn, out } = await load();
+    await trade(LEADER, BUY, 2);
+    await expectPositions([2, 3, 1], "the entry mirrored");
+    await restClient(rt.sim).post("/sim/faults", { dropHubs: "user", rejectUpgrades: 1000 });
+    await until(() => conn.status().user !== "connected", "the user hub down");
+    await until(() => /^catching up/.test(lastStatus(copy).text ?? ""), "the copier catching up");
+    assert.equal(lastStatus(copy).fill, "yellow");
+    const sentBefore = out.length;
+    // The leader reverses while the copier cannot hear it.
+    await trade(LEADER, SELL, 4);
+    await trade(LEADER, SELL, 1);
+    await expectPositions([-3, 3, 1], "nothing copied while the hub is down");
+    assert.equal(out.length, sentBefore);
+    await restClient(rt.sim).delete("/sim/faults");
+    await expectPositions([-3, -4, -1], "the followers converged after the reconnection", 30_000);
+    await until(() => /^copying/.test(lastStatus(copy).text ?? ""), "copying again");
+  });
+
+  it("flattens a breached follower only, and does not re-enter it", async () => {
+    const { out } = await load({
+      rules: { [F2]: { dailyLossAmount: "100", dailyLossMode: "fixed", dailyLossAction: "flattenAndBlock" } },
+    });
+    await trade(LEADER, BUY, 2);
+    await expectPositions([2, 3, 1], "the entry mirrored");
+    // 60 points on 1 MNQ is $120 for the Express Funded follower, past its $100 daily loss; the others hold.
+    await setPrice(rt.sim, mnq, 24_940);
+    await expectPositions([2, 3, 0], "the breached follower flattened, the leader and the other kept");
+    await until(
+      () => out.some((m) => m.topic === "copy/refused" && m.payload.accountId === F2),
+      "the re-entry refused by its rules",
+    );
+    await trade(LEADER, BUY, 1);
+    await expectPositions([3, 4, 0], "the next change copied to the other follower only");
+    await until(() => out.filter((m) => m.topic === "copy/refused").length === 2, "refused once more");
+    const refused = out.filter((m) => m.topic === "copy/refused");
+    assert.ok(
+      refused.every((m) => m.payload.accountId === F2 && m.payload.rule === "dailyLossLimit"),
+      JSON.stringify(refused.map((m) => m.payload)),
+    );
+    assert.equal(out.filter((m) => m.topic === "copy/sent" && m.payload.accountId === F2).length, 1, "F2's entry only");
+  });
+
+  it("catches up after a redeploy, and places nothing when already converged", async () => {
+    let n = await load();
+    await trade(LEADER, BUY, 2);
+    await expectPositions([2, 3, 1], "the entry mirrored");
+    await helper.unload();
+    const before = await placed();
+    n = await load();
+    await until(() => n.conn.rest.stats.inFlight === 0, "the start's requests answered");
+    await until(() => lastStatus(n.copy).text?.startsWith("copying"), "copying");
+    assert.equal(await placed(), before, "nothing placed after a redeploy of converged accounts");
+    assert.equal(n.out.length, 0);
+    await helper.unload();
+    await trade(LEADER, SELL, 3);
+    n = await load();
+    await expectPositions([-1, -1, -1], "the change made while undeployed caught up at start");
   });
 
   it("shows a bad size rule in red, naming the field", async () => {

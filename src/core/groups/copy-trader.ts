@@ -68,7 +68,8 @@ export interface CopyTraderOptions {
 interface GateWatch {
   gate: OrderGate | undefined;
   key: string;
-  synced: boolean;
+  /** Synced, not flattening, not still reading its history: an entry judged now means what it says. */
+  ready: boolean;
   off: () => void;
 }
 
@@ -204,28 +205,36 @@ export class CopyTrader {
       const w = this.gates.get(f);
       if (w && w.gate === gate) continue;
       w?.off();
-      const watch: GateWatch = { gate, key: "", synced: false, off: () => undefined };
+      const watch: GateWatch = { gate, key: "", ready: false, off: () => undefined };
       this.gates.set(f, watch);
       if (gate) {
         const onStatus = (s: GuardStatus) => this.onGuard(f, watch, s);
         gate.guard.on("status", onStatus);
         watch.off = () => gate.guard.off("status", onStatus);
         this.onGuard(f, watch, gate.guard.status());
-      } else this.reconverge(f);
+      } else {
+        this.forgetRefusals(f);
+        this.reconverge(f);
+      }
     }
   }
 
   private onGuard(f: number, w: GateWatch, s: GuardStatus): void {
-    w.synced = s.synced;
+    w.ready = s.synced && !s.flattening && s.blocked?.rule !== "floorUnknown";
     const key = `${s.synced}|${s.killSwitch}|${s.flattening}|${s.blocked?.rule ?? ""}`;
     if (key === w.key) return;
     w.key = key;
-    if (s.synced) this.reconverge(f);
+    // A guard that may take entries again is asked again; one that still refuses was heard once per leader change.
+    if (s.synced && !s.killSwitch && !s.flattening && !s.blocked) this.forgetRefusals(f);
+    if (w.ready) this.reconverge(f);
   }
 
-  /** A follower's gate changed: its refusals are stale, every contract is looked at again. */
-  private reconverge(f: number): void {
+  private forgetRefusals(f: number): void {
     for (const k of this.refusedAt.keys()) if (k.startsWith(`${f}|`)) this.refusedAt.delete(k);
+  }
+
+  /** Every contract the leader or a follower holds, looked at again for that follower. */
+  private reconverge(f: number): void {
     const held = new Set<string>();
     for (const id of [this.o.plan.leaderId, f])
       for (const c of this.conn.book(id)?.positions.keys() ?? []) if (this.copies(c)) held.add(c);
@@ -317,9 +326,9 @@ export class CopyTrader {
         });
         return false;
       }
-      // Its guard re-syncing, or another follower still on the other side (a hedge the rules would
+      // Its guard re-syncing or busy, or another follower still on the other side (a hedge the rules would
       // refuse): the change that ends the wait converges it.
-      if (!this.gates.get(f)?.synced || this.otherHoldsOpposite(f, contractId, target)) return false;
+      if (!this.gates.get(f)?.ready || this.otherHoldsOpposite(f, contractId, target)) return false;
     }
     return this.place(gate, { ...report, to: target }, key, mark);
   }
