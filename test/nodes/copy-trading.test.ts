@@ -137,7 +137,7 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     return at;
   }
 
-  const placed = async () => (await rt.state()).requests["order/place"]?.received ?? 0;
+  const placed = async () => (await rt.state()).requests["Order/place"]?.received ?? 0;
 
   it("mirrors an entry, an add, a partial exit, a reversal and a flatten with each follower's size", async () => {
     const { out } = await load();
@@ -169,13 +169,22 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
   });
 
   it("converges several quick leader fills without doubling", async () => {
-    await load();
+    const { out } = await load();
+    // Every order waits 150 ms at the gateway: a follower's order is still in flight when the next leader fills come.
+    await restClient(rt.sim).post("/sim/faults", { latency: { "Order/place": 150 } });
     const before = await placed();
-    await Promise.all([trade(LEADER, BUY, 1), trade(LEADER, BUY, 1), trade(LEADER, BUY, 1), trade(LEADER, BUY, 1)]);
+    const hand: Array<Promise<void>> = [];
+    for (let i = 1; i <= 4; i++) {
+      hand.push(trade(LEADER, BUY, 1));
+      // The next fill is sent once this one reached the gateway: four fills spread over the followers' orders.
+      await until(async () => (await placed()) >= before + i, `leader order ${i} at the gateway`);
+    }
+    await Promise.all(hand);
     await expectPositions([4, 6, 1], "the followers at the leader's final position");
-    const after = await placed();
-    // Four by hand, then at most one order per follower and leader fill, usually fewer.
-    assert.ok(after - before <= 4 + 4 + 4, `orders placed: ${after - before}`);
+    const steps = out.filter((m) => m.payload.accountId === F1).map((m) => [m.payload.from, m.payload.to]);
+    // Each order of the first follower starts from where the previous one left it: none sent twice.
+    for (let i = 1; i < steps.length; i++) assert.equal(steps[i]![0], steps[i - 1]![1], JSON.stringify(steps));
+    assert.ok(steps.length < 4, `fewer orders than leader fills: ${JSON.stringify(steps)}`);
     // Never doubled: a follower that overshot would have had to sell back.
     const fills = await followerFills();
     assert.deepEqual(fills[F1], { bought: 6, sold: 0 });
@@ -290,6 +299,6 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     const copy = helper.getNode("copy");
     await until(() => lastStatus(copy).fill === "red", "red status");
     assert.match(lastStatus(copy).text ?? "", /followers\[0\]\.sizeBy/);
-    assert.equal((await rt.state()).requests["order/place"]?.received ?? 0, 0);
+    assert.equal((await rt.state()).requests["Order/place"]?.received ?? 0, 0);
   });
 });
