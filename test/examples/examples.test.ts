@@ -13,6 +13,7 @@ const OURS = [
   "topstepx-account",
   "topstepx-rules",
   "topstepx-alert",
+  "topstepx-copy",
 ];
 const CORE = ["tab", "comment", "inject", "debug", "function", "switch", "change", "http in", "http response"];
 
@@ -41,12 +42,13 @@ function nrlint(file: string): Array<{ rule: string; message: string; location: 
 describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
-  it("holds the webhook, monitor, dashboard and ticket examples, and flows.json", () => {
+  it("holds the webhook, monitor, dashboard, ticket and copy examples, and flows.json", () => {
     assert.deepEqual(files.sort(), [
       "1 TradingView webhook to order.json",
       "2 P&L monitor and flatten.json",
       "3 Dashboard.json",
       "4 Manual order ticket.json",
+      "Copy a leader account.json",
       "flows.json",
     ]);
   });
@@ -77,11 +79,14 @@ describe("examples/", () => {
         assert.equal(cfg[0]!.environment, "simulator");
       });
 
-      it("wires only to nodes that exist, and uses at most one rules node", () => {
+      it("wires only to nodes that exist, and uses at most one rules node per account", () => {
         const ids = new Set(nodes.map((n) => n.id));
         for (const n of nodes)
           for (const port of n.wires ?? []) for (const w of port) assert.ok(ids.has(w), `${n.id} → ${w}`);
-        assert.ok(nodes.filter((n) => n.type === "topstepx-rules").length <= 1);
+        const guarded = nodes
+          .filter((n) => n.type === "topstepx-rules")
+          .map((n) => (n as { account?: string }).account);
+        assert.equal(new Set(guarded).size, guarded.length, `one rules node per account: ${guarded}`);
       });
 
       it("passes nrlint", () => {
