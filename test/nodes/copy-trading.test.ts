@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { GatewayConnection } from "../../src/core/connection";
 import type { CopyReport } from "../../src/core/groups/copy-trader";
+import { Journal } from "../../src/core/journal/journal";
 import type { Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -40,6 +41,8 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     /** Rules of one account, over its profile. */
     rules?: Record<number, Record<string, unknown>>;
     followers?: Array<{ account: string; sizeBy: string; size: string }>;
+    /** Products copied (blank: all). */
+    symbols?: string;
   }
 
   const PROFILE: Record<number, string> = {
@@ -76,6 +79,7 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
             { account: String(F1), sizeBy: "multiplier", size: "1.5" },
             { account: String(F2), sizeBy: "fixed", size: "1" },
           ],
+          symbols: o.symbols ?? "",
           version: 1,
           wires: [["out"]],
         },
@@ -166,6 +170,18 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
         [-3, 0],
       ],
     );
+    // Each follower's orders are in its own trail, under the copier's name.
+    await helper.unload();
+    const j = new Journal(join(rt.dir, "journal.sqlite"));
+    try {
+      for (const a of [F1, F2]) {
+        const rows = j.entries({ accountId: a, kind: "order" }).map((e) => e.data as { source?: string });
+        assert.ok(rows.length >= 2 && rows.every((r) => r.source === "copy:10001"), `${a}: ${JSON.stringify(rows)}`);
+      }
+      assert.equal(j.entries({ accountId: LEADER, kind: "order" }).length, 0, "nothing sent for the leader");
+    } finally {
+      j.close();
+    }
   });
 
   it("converges several quick leader fills without doubling", async () => {
@@ -277,6 +293,34 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     await trade(LEADER, SELL, 3);
     n = await load();
     await expectPositions([-1, -1, -1], "the change made while undeployed caught up at start");
+  });
+
+  it("copies only the products listed, and leaves the others alone", async () => {
+    const { out } = await load({ symbols: "ES" });
+    const es = (await frontMonth((await login(rt.sim)).api, "ES")).id;
+    await setPrice(rt.sim, es, 6_800);
+    await trade(LEADER, BUY, 1);
+    const { api } = await login(rt.sim);
+    const r = await api.post("/api/Order/place", {
+      accountId: LEADER,
+      contractId: es,
+      type: T.Market,
+      side: BUY,
+      size: 2,
+    });
+    assert.equal(r.data.success, true);
+    const held = async (contractId: string) => {
+      const s = (await rt.state()).positions as Array<{
+        accountId: number;
+        contractId: string;
+        size: number;
+        type: number;
+      }>;
+      return [F1, F2].map((a) => s.find((p) => p.accountId === a && p.contractId === contractId)?.size ?? 0);
+    };
+    await until(async () => (await held(es)).join() === "3,1", "ES copied: ×1.5 of 2 is 3, fixed 1");
+    assert.deepEqual(await held(mnq), [0, 0], "MNQ not copied");
+    assert.ok(out.every((m) => m.payload.contractId === es));
   });
 
   it("shows a bad size rule in red, naming the field", async () => {

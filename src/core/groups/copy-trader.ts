@@ -1,6 +1,6 @@
 import type { AccountBook } from "../account/account-book";
 import type { ConnectionStatus, GatewayConnection } from "../connection";
-import { rootOf } from "../contracts/products";
+import { productOf, rootOf } from "../contracts/products";
 import { journaledRun } from "../journal/order-trail";
 import { type Logger, silentLogger } from "../logger";
 import type { ExecutionResult, OrderExecutor } from "../orders/order-executor";
@@ -22,7 +22,7 @@ export interface CopyFollower {
 export interface CopyPlan {
   leaderId: number;
   followers: ReadonlyArray<CopyFollower>;
-  /** Product roots copied (MNQ, ES…); empty or absent: every contract. */
+  /** Products copied (MNQ, ES…, or the gateway's roots: EP); empty or absent: every contract. */
   symbols?: ReadonlyArray<string>;
 }
 
@@ -171,7 +171,10 @@ export class CopyTrader {
   }
 
   private copies(contractId: string): boolean {
-    return this.symbols === null || this.symbols.has(rootOf(contractId));
+    // The product's symbol (ES) or the gateway's root for it (EP): a trader may write either.
+    return (
+      this.symbols === null || this.symbols.has(productOf(contractId).symbol) || this.symbols.has(rootOf(contractId))
+    );
   }
 
   private onPosition(book: AccountBook, contractId: string): void {
