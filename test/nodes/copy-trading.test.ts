@@ -293,6 +293,11 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     await trade(LEADER, SELL, 3);
     n = await load();
     await expectPositions([-1, -1, -1], "the change made while undeployed caught up at start");
+    assert.deepEqual(
+      n.out.map((m) => m.topic),
+      ["copy/sent", "copy/sent", "copy/sent", "copy/sent"],
+      "a close and an entry per follower, no refusal while the rules nodes start",
+    );
   });
 
   it("copies only the products listed, and leaves the others alone", async () => {

@@ -60,6 +60,8 @@ export interface CopyTraderOptions {
   /** The copier's state changed. */
   onState?(s: CopyState): void;
   logger?: Logger;
+  /** How long after start a follower without a rules node waits for one before its entries are refused (default 3 s). */
+  gateGraceMs?: number;
   /** How long a close waits for the follower's book to show it before the next step (default 3 s). */
   closeSettleMs?: number;
 }
@@ -103,6 +105,9 @@ export class CopyTrader {
   private readonly gates = new Map<number, GateWatch>();
   private readonly unlisten: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
+  private grace: NodeJS.Timeout | null = null;
+  /** Rules nodes start beside the copier: until this passes, a follower without a gate waits for one. */
+  private graceOver = false;
   private running = false;
   private state: CopyState = "catchingUp";
 
@@ -145,6 +150,11 @@ export class CopyTrader {
     // A follower's rules node may start after the copier, sync, block or lift: each is a reason to converge again.
     this.timer = setInterval(() => this.watchGates(), 1000);
     this.timer.unref();
+    this.grace = setTimeout(() => {
+      this.graceOver = true;
+      for (const f of this.followers.keys()) if (!gateOf(this.conn, f)) this.reconverge(f);
+    }, this.o.gateGraceMs ?? 3000);
+    this.grace.unref();
     this.watchGates();
     await Promise.all([...this.accounts].map((id) => this.conn.watchAccount(id)));
     if (this.running) this.catchUp();
@@ -154,6 +164,7 @@ export class CopyTrader {
   stop(): void {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
+    if (this.grace) clearTimeout(this.grace);
     for (const off of this.unlisten.splice(0)) off();
     for (const w of this.gates.values()) w.off();
     this.gates.clear();
@@ -320,6 +331,7 @@ export class CopyTrader {
     const entry = Math.abs(target) > Math.abs(from);
     if (entry) {
       if (!gate) {
+        if (!this.graceOver) return false;
         this.refuse(key, mark, {
           ...report,
           to: target,
