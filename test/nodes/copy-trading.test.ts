@@ -300,6 +300,23 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     );
   });
 
+  it("mirrors the leader's flatten by its own rules node, and answers its state on input", async () => {
+    const { copy, out } = await load();
+    await trade(LEADER, BUY, 2);
+    await expectPositions([2, 3, 1], "the entry mirrored");
+    helper.getNode(`r${LEADER}`).receive({ payload: { command: "killSwitch", on: true, flatten: true } });
+    await expectPositions([0, 0, 0], "the leader's kill switch flattened it, and the followers closed");
+    copy.receive({ payload: "state?" });
+    await until(() => out.some((m) => m.topic === "copy/state"), "the state");
+    const state = out.find((m) => m.topic === "copy/state")!.payload as unknown as Record<string, unknown>;
+    assert.equal(state.leader, LEADER);
+    assert.equal(state.state, "copying");
+    assert.deepEqual(state.followers, [
+      { account: String(F1), size: "×1.5" },
+      { account: String(F2), size: "1 fixed" },
+    ]);
+  });
+
   it("copies only the products listed, and leaves the others alone", async () => {
     const { out } = await load({ symbols: "ES" });
     const es = (await frontMonth((await login(rt.sim)).api, "ES")).id;
