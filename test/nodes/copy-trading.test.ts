@@ -88,11 +88,13 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
       cfg.credentials,
     );
     const copy = helper.getNode("copy");
+    // Collected from the start: a catch-up may send before the rules nodes show they are synced.
+    const out = collect<ReportMsg>(helper.getNode("out"));
     for (const a of guarded)
       await until(() => /MLL \$/.test(lastStatus(helper.getNode(`r${a}`)).text ?? ""), `rules of ${a} synced`, 15_000);
     await until(() => /^copying 10001 → 2 followers/.test(lastStatus(copy).text ?? ""), "the copier copying");
     const conn = helper.getNode("cfg").connection as GatewayConnection;
-    return { copy, conn, out: collect<ReportMsg>(helper.getNode("out")) };
+    return { copy, conn, out };
   }
 
   async function trade(account: number, side: number, size: number) {
