@@ -186,6 +186,23 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     }
   });
 
+  it("enters the new side of a reversal only once no follower is left on the old one", async () => {
+    const { out } = await load();
+    await trade(LEADER, BUY, 1);
+    await expectPositions([1, 1, 1], "the entry mirrored");
+    // One follower's close fails once and is repeated after a backoff: the other is flat first.
+    await restClient(rt.sim).post("/sim/faults", {
+      fail: [{ endpoint: "Position/closeContract", count: 1, status: 503 }],
+    });
+    await trade(LEADER, SELL, 2);
+    await expectPositions([-1, -1, -1], "both followers short, neither refused as a hedge");
+    assert.deepEqual(
+      out.filter((m) => m.topic !== "copy/sent").map((m) => m.payload),
+      [],
+      "no refusal: the entry waited for the other follower's close",
+    );
+  });
+
   it("converges several quick leader fills without doubling", async () => {
     const { out } = await load();
     // Every order waits 150 ms at the gateway: a follower's order is still in flight when the next leader fills come.
