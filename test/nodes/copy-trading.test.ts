@@ -310,8 +310,15 @@ describe("node: topstepx-copy mirrors a leader account on followers", function (
     assert.equal(n.out.length, 0);
     await helper.unload();
     await trade(LEADER, SELL, 3);
+    const counts = async () => {
+      const r = (await rt.state()).requests;
+      return [r["Order/place"]?.received ?? 0, r["Position/closeContract"]?.received ?? 0];
+    };
+    const [places, closes] = await counts();
     n = await load();
     await expectPositions([-1, -1, -1], "the change made while undeployed caught up at start");
+    await until(() => n.conn.rest.stats.inFlight === 0, "the catch-up's requests answered");
+    assert.deepEqual(await counts(), [places + 2, closes + 2], "one close and one entry per follower");
     assert.deepEqual(
       n.out.filter((m) => m.topic !== "copy/sent").map((m) => m.payload),
       [],
