@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../src/sim";
+import { leaderFillToFollowers } from "./copy";
 import { alertToGroup } from "./group";
 import { fillToGuard, fillToGuardThroughNodeRed, floorMoveToGuard, guardRequestCost } from "./guard";
 import { alertToOrder, breachToFlatten, monitorThroughput, webhookLoad } from "./latency";
@@ -13,7 +14,7 @@ import { quoteThroughput, restThroughput } from "./sim-throughput";
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
-  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, group, monitor, webhook, quotes, rest).
+  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, group, copy, monitor, webhook, quotes, rest).
   const only = process.argv
     .find((a) => a.startsWith("--only="))
     ?.slice(7)
@@ -125,6 +126,21 @@ async function main(): Promise<void> {
       measure: `  entries from flat (${group.entries.n}) / exits to flat (${group.exits.n}, the guards make room first)`,
       value: `p99 ${fmt(group.entries.p99)} / ${fmt(group.exits.p99)}`,
       note: `p50 ${fmt(group.entries.p50)} / ${fmt(group.exits.p50)}`,
+    });
+  }
+
+  if (want("copy")) {
+    const copy = await leaderFillToFollowers(quick ? 20 : 200);
+    results.leaderFillToFollowers = copy;
+    rows.push({
+      measure: `leader fill → follower Order/place, copy example in Node-RED (${copy.first.n})`,
+      value: `p99 ${fmt(copy.first.p99)}`,
+      note: `p50 ${fmt(copy.first.p50)}, max ${fmt(copy.first.max)}; target p99 ≤ 25 ms`,
+    });
+    rows.push({
+      measure: `  until both followers' orders (${copy.followers})`,
+      value: `p99 ${fmt(copy.all.p99)}`,
+      note: `p50 ${fmt(copy.all.p50)}, max ${fmt(copy.all.max)}, first fill ${fmt(copy.coldMs)}`,
     });
   }
 

@@ -7,5 +7,6 @@ export const NodeType = {
   Rules: "topstepx-rules",
   Alert: "topstepx-alert",
   Group: "topstepx-group",
+  Copy: "topstepx-copy",
 } as const;
 export type NodeType = (typeof NodeType)[keyof typeof NodeType];

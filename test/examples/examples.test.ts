@@ -14,6 +14,7 @@ const OURS = [
   "topstepx-rules",
   "topstepx-alert",
   "topstepx-group",
+  "topstepx-copy",
 ];
 /** The examples that need FlowFuse Dashboard 2. */
 const DASHBOARDS = /^[36] /;
@@ -44,7 +45,7 @@ function nrlint(file: string): Array<{ rule: string; message: string; location: 
 describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
-  it("holds the webhook, monitor, dashboard, ticket and group examples, and flows.json", () => {
+  it("holds the webhook, monitor, dashboard, ticket, group and copy examples, and flows.json", () => {
     assert.deepEqual(files.sort(), [
       "1 TradingView webhook to order.json",
       "2 P&L monitor and flatten.json",
@@ -52,6 +53,7 @@ describe("examples/", () => {
       "4 Manual order ticket.json",
       "5 One alert, several accounts.json",
       "6 Group dashboard.json",
+      "7 Copy a leader account.json",
       "flows.json",
     ]);
   });
