@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { AccountAnswer } from "../../nodes/topstepx-group/group-answer";
 import type { Received } from "./node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "./node-red";
 import type { RuntimeOnSim } from "./runtime-on-sim";
@@ -12,30 +13,13 @@ export const groupNodes = [...allNodes, groupNode];
 export const XFA_50K = 10003;
 export const XFA_150K = 10004;
 
-/** One account's line of the group's answer, as a webhook caller reads it. */
-export interface AccountLine {
-  account: string;
-  accountId: number | null;
-  name: string | null;
-  outcome: string;
-  size: string;
-  quantity?: number;
-  action?: string;
-  orderId?: number;
-  customTag?: string;
-  orderStatus?: string;
-  rule?: string;
-  reason?: string;
-  status: number;
-}
-
 /** The group's answer on output 1. */
 export interface GroupAnswerMsg
   extends Received<{
     ok: boolean;
     group: string;
     id?: string;
-    accounts: AccountLine[];
+    accounts: AccountAnswer[];
     summary: string;
     status: number;
     field?: string;
@@ -139,7 +123,7 @@ export async function loadGroup(
 }
 
 /** The line of one account in an answer. */
-export function lineOf(answer: GroupAnswerMsg, accountId: number): AccountLine {
+export function lineOf(answer: GroupAnswerMsg, accountId: number): AccountAnswer {
   const line = answer.payload.accounts.find((a) => a.accountId === accountId);
   if (!line) throw new Error(`no line for account ${accountId} in ${JSON.stringify(answer.payload)}`);
   return line;
