@@ -1,4 +1,5 @@
 import type { RulesConfigInput } from "../../src/core/rules/rules-config";
+import { blackoutWindowsFrom } from "../../src/core/time/news-calendar";
 
 /** The rules node's dialog (version 1): a profile plus optional overrides; blank means "the profile's". */
 export interface RulesProps {
@@ -32,6 +33,16 @@ export interface RulesProps {
   heartbeatSeconds?: string;
   /** Flatten when a held contract has no quote for this many seconds while the market is open; blank or 0: off. */
   staleFeedFlattenSeconds?: string;
+  /** News blackout lines, one event a line: "2026-12-09 13:00 CT FOMC ±5m" (see news-calendar.ts). */
+  blackoutLines?: string;
+  /** A blackout calendar file, .ics or .csv. */
+  blackoutFile?: string;
+  /** Add the shipped calendar of major US releases (FOMC, CPI, NFP); absent or false: not added. */
+  blackoutMajorUs?: boolean;
+  /** The window around a calendar event that gives none: "±5m", "-2m/+10m"; blank: ±5m. */
+  blackoutMargin?: string;
+  /** Flatten this many minutes before a window (decimals allowed); blank or 0: no flatten. */
+  blackoutFlattenMinutes?: string;
   dbFile?: string;
   version?: number;
 }
@@ -90,6 +101,8 @@ export function overridesOf(
   if (!blank(p.shownFloor)) o.shownFloor = money(p.shownFloor);
   if (!blank(p.heartbeatSeconds)) o.heartbeatSeconds = num(p.heartbeatSeconds);
   if (!blank(p.staleFeedFlattenSeconds)) o.staleFeedFlattenSeconds = num(p.staleFeedFlattenSeconds);
+  const blackouts = blackoutsOf(p);
+  if (blackouts) o.blackouts = blackouts;
   return o;
 }
 
@@ -109,4 +122,19 @@ function earlyClosesOf(text: string): Record<string, string> {
     out[parts[0]!] = parts[1]!;
   }
   return out;
+}
+
+/** The dialog's news blackouts as rules data, the calendars read now (at deploy); none set: undefined. */
+function blackoutsOf(p: RulesProps): RulesConfigInput["blackouts"] {
+  const windows = blackoutWindowsFrom({
+    lines: p.blackoutLines,
+    file: p.blackoutFile,
+    majorUsReleases: p.blackoutMajorUs === true,
+    margin: p.blackoutMargin,
+  });
+  const minutes = blank(p.blackoutFlattenMinutes) ? 0 : Number(p.blackoutFlattenMinutes);
+  if (!Number.isFinite(minutes) || minutes < 0)
+    throw new Error(`blackouts.flattenBeforeSeconds: "${p.blackoutFlattenMinutes}" is not a number of minutes`);
+  if (windows.length === 0 && minutes === 0) return undefined;
+  return { windows, flattenBeforeSeconds: Math.round(minutes * 60) };
 }

@@ -29,7 +29,8 @@ export type RuleName =
   | "profileMismatch"
   | "floorUnknown"
   | "crossAccountHedge"
-  | "staleFeed";
+  | "staleFeed"
+  | "newsBlackout";
 
 /** A reason to refuse every entry (exits pass) that is not a breach: established anew on every start. */
 export interface EntryHold {

@@ -27,6 +27,15 @@ export const DailyLossRule = z.object({
   action: z.enum(["none", "flatten", "flattenAndBlock"]).default("flattenAndBlock"),
 });
 
+/** A news blackout window: epoch ms, and the markets it covers (ES for ES and MES; empty: all). */
+export const BlackoutWindow = z.object({
+  name: z.string().min(1),
+  at: z.number().finite(),
+  start: z.number().finite(),
+  end: z.number().finite(),
+  markets: z.array(z.string()).default([]),
+});
+
 /** A scaling tier: from this end-of-day profit (balance above the start), this many contracts. */
 export const ScalingTier = z.object({ minProfit: Money, maxContracts: z.coerce.number().int().positive() });
 
@@ -109,6 +118,15 @@ export const RulesConfig = z.object({
   heartbeatSeconds: z.coerce.number().int().min(0).max(3600).default(10),
   /** Flatten when a held contract has had no quote for this many seconds while the market is open (0 or absent: off). */
   staleFeedFlattenSeconds: z.coerce.number().int().min(0).max(3600).optional(),
+  /** News blackouts: entries refused inside each window (src/core/rules/blackouts.ts); absent: none. */
+  blackouts: z
+    .object({
+      /** The windows, read from the trader's lines and calendars by src/core/time/news-calendar.ts. */
+      windows: z.array(BlackoutWindow).default([]),
+      /** Flatten this many seconds before a window opens, and refuse entries from then (0: no flatten). */
+      flattenBeforeSeconds: z.coerce.number().int().min(0).max(86_400).default(0),
+    })
+    .optional(),
 });
 export type RulesConfig = z.infer<typeof RulesConfig>;
 /** A RulesConfig before validation: numbers may be strings and defaulted fields absent. */

@@ -3,6 +3,7 @@ import { productOf } from "../contracts/products";
 import { dollarsAndCents } from "../money/format";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
+import { blackoutBreach, blackoutRefusal } from "./blackouts";
 import { hedgeRefusal, type OtherAccount } from "./cross-account";
 import { type StaleQuotes, staleFeedBreach, staleFeedReason } from "./dead-man";
 import { type Breach, computeFloor, type RuleName, type RuleState, round2 } from "./rule-state";
@@ -216,6 +217,7 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
     lossBreach(config, s, live, headroom, now) ??
     sessionBreach(config, s, live, now) ??
     staleFeedBreach(live.staleQuotes, now) ??
+    blackoutBreach(config, s, live, now) ??
     contractsBreach(config, s, headroom, now);
   return { headroom, breach, changed };
 }
@@ -519,6 +521,7 @@ export function decide(
     alertTimeRefusal(config, intent, now) ??
     symbolRefusal(config, intent) ??
     sessionRefusal(config, now) ??
+    blackoutRefusal(config, intent, now) ??
     paceRefusal(config, s, now) ??
     lossRefusal(config, s, live, now) ??
     contractsRefusal(config, s, live, intent) ??
