@@ -53,7 +53,8 @@ describe("node: topstepx-rules news blackouts", () => {
       no: collect<DecisionMsg>(helper.getNode("no")),
       st: collect<StateMsg>(helper.getNode("st")),
     };
-    await until(() => /MLL \$/.test(lastStatus(r1).text ?? ""), "the rules node synced");
+    // Inside a window from the start, the status shows the blackout rather than the headroom.
+    await until(() => /^(MLL \$|blocked: newsBlackout)/.test(lastStatus(r1).text ?? ""), "the rules node synced");
     return out;
   }
 
@@ -98,9 +99,17 @@ describe("node: topstepx-rules news blackouts", () => {
       refused.decision.reason,
       "News blackout for FOMC at 09:02 CT: entries are refused until 09:05 CT; exits are allowed.",
     );
+    await until(() => lastStatus(n.r1).text === "blocked: newsBlackout", "the status to show the blackout");
+    const shown = n.st.filter((m) => m.payload.blocked).at(-1)?.payload.blocked;
+    assert.deepEqual(shown, {
+      rule: "newsBlackout",
+      reason: "News blackout for FOMC at 09:02 CT: entries are refused until 09:05 CT.",
+      until: Date.parse("2026-11-25T15:05:00Z"),
+    });
     rt.clock += 5 * MINUTE; // 09:05 CT: the window is over
     const allowed = await intent(n, "ES", "buy");
     assert.equal(allowed.decision.rule, "allRulesPassed");
+    await until(() => /^MLL \$/.test(lastStatus(n.r1).text ?? ""), "the status back to the headroom");
   });
 
   it("limits a window to its products: an ES blackout refuses MES and allows CL", async () => {

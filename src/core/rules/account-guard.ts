@@ -20,6 +20,7 @@ import { missedGuardFills } from "../protection/missed-guard-fills";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
+import { blackoutBlock } from "./blackouts";
 import { StaleFeedWatch, staleFeedReason, startHeartbeat } from "./dead-man";
 import type { FloorCheck } from "./floor-check";
 import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
@@ -775,7 +776,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       synced: this.synced,
       // Copies: a flow that keeps or edits a status must not reach the rules' own state.
       headroom: this.last?.headroom ? { ...this.last.headroom } : null,
-      blocked: blocked ?? this.staleBlock(),
+      blocked: blocked ?? this.staleBlock() ?? blackoutBlock(this.config, this.now()),
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,

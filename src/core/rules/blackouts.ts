@@ -84,3 +84,24 @@ export function blackoutBreach(
     reason: `News blackout for ${eventLabel(w, now)}: ${now < w.start ? `the account is flattened ${minutes} min before the window opens at ${chicagoLabel(w.start, now)}` : "a position held inside the window is flattened"}; entries are refused until ${chicagoLabel(w.end, now)}.`,
   };
 }
+
+/**
+ * The window in force now for the account's status, as a block with an end: a window of every
+ * product first, else one limited to some markets (the reason names them); null outside all.
+ */
+export function blackoutBlock(
+  config: RulesConfig,
+  now: number,
+): { rule: "newsBlackout"; reason: string; until: number } | null {
+  const b = config.blackouts;
+  if (!b) return null;
+  const lead = b.flattenBeforeSeconds * 1000;
+  const open = b.windows.filter((w) => now >= w.start - lead && now < w.end);
+  const w = open.find((x) => x.markets.length === 0) ?? open[0];
+  if (!w) return null;
+  return {
+    rule: "newsBlackout",
+    reason: `News blackout for ${eventLabel(w, now)}: entries are refused until ${chicagoLabel(w.end, now)}.`,
+    until: w.end,
+  };
+}
