@@ -67,18 +67,19 @@ describe("node: topstepx-rules news blackouts", () => {
     return n.ok.length > okBefore ? n.ok.at(-1)! : n.no.at(-1)!;
   }
 
-  /** Buys ES at market on the simulator, as a trade made by hand, and waits for the rules to see it. */
-  async function buyEsByHand(n: Awaited<ReturnType<typeof load>>) {
+  /** Buys one contract (ES by default) at market on the simulator, as a trade made by hand, and waits for the rules to see it. */
+  async function buyEsByHand(n: Awaited<ReturnType<typeof load>>, contractId = es) {
     const { api } = await login(rt.sim);
+    const held = n.st.at(-1)?.payload.headroom?.contracts ?? 0;
     const r = await api.post("/api/Order/place", {
       accountId: ACCOUNT,
-      contractId: es,
+      contractId,
       type: T.Market,
       side: BUY,
       size: 1,
     });
     assert.equal(r.data.success, true, JSON.stringify(r.data));
-    await until(() => n.st.some((m) => (m.payload.headroom?.contracts ?? 0) > 0), "the rules to see the position");
+    await until(() => n.st.some((m) => (m.payload.headroom?.contracts ?? 0) > held), "the rules to see the position");
   }
 
   function journaled(kind: JournalKind): Array<{ rule?: string; reason?: string }> {
@@ -158,6 +159,35 @@ describe("node: topstepx-rules news blackouts", () => {
     );
     const entry = await intent(n, "ES", "buy");
     assert.equal(entry.decision.rule, "newsBlackout", "no re-entry between the flatten and the window");
+  });
+
+  it("flattens only the markets a product-limited window covers: ES closed before an ES blackout, CL kept", async () => {
+    const n = await load({ blackoutLines: "2026-11-25 09:10 CT CPI ES ±5m", blackoutFlattenMinutes: "2" });
+    await buyEsByHand(n);
+    await buyEsByHand(n, cl);
+    rt.clock += 3 * MINUTE; // 09:03, the lead
+    await until(() => n.st.some((m) => m.payload.event === "flattened"), "the flatten finished");
+    const left = (await rt.state()).positions.map((p) => p.contractId);
+    assert.deepEqual(left, [cl], "the CL position outlives the ES blackout");
+    assert.match(
+      journaled("breach")[0]?.reason ?? "",
+      /^News blackout for CPI at 09:10 CT \(ES\): positions in ES are flattened 2 min before the window opens at 09:05 CT/,
+    );
+  });
+
+  it("uses the shipped calendar of major US releases when ticked: the 9 December 2026 FOMC statement at 13:00 CT", async () => {
+    rt.clock = Date.parse("2026-12-09T19:03:00Z"); // Wednesday 13:03 CT
+    const n = await load({ blackoutMajorUs: true, blackoutMargin: "-1m/+10m" });
+    const refused = await intent(n, "NQ", "sell");
+    assert.equal(refused.decision.rule, "newsBlackout");
+    assert.equal(
+      refused.decision.reason,
+      "News blackout for FOMC at 13:00 CT: entries are refused until 13:10 CT; exits are allowed.",
+    );
+    await helper.unload();
+    const off = await load({});
+    const allowed = await intent(off, "NQ", "sell");
+    assert.equal(allowed.decision.rule, "allRulesPassed", "unticked (the default), no calendar applies");
   });
 
   it("refuses to start on a bad blackout line, naming the field and the line", async () => {

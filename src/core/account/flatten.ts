@@ -40,6 +40,8 @@ export interface FlattenOptions {
   backoff?: Backoff;
   /** The jitter source of the backoff, in [0, 1) (default Math.random); tests fix it. */
   random?: () => number;
+  /** Only the orders and positions of the contracts this accepts (default: every one). */
+  only?: (contractId: string) => boolean;
 }
 
 interface Todo {
@@ -92,11 +94,11 @@ export async function flattenAccount(
     const gw = report.rounds === 0 ? first : again;
     report.rounds++;
     try {
-      todo ??= await look(gw, accountId, note);
+      todo ??= limitTo(await look(gw, accountId, note), opts.only);
       if (!isEmpty(todo)) {
         todo = await act(gw, accountId, todo, report, note);
         // Everything was accepted: confirm at once.
-        if (isEmpty(todo)) todo = await look(gw, accountId, note);
+        if (isEmpty(todo)) todo = limitTo(await look(gw, accountId, note), opts.only);
       }
       if (isEmpty(todo)) {
         report.flat = true;
@@ -116,6 +118,14 @@ export async function flattenAccount(
     await pause(clock, backoffDelay(opts.backoff ?? EXIT_BACKOFF, report.rounds - 1, retryAfterMs, opts.random));
     retryAfterMs = 0;
   }
+}
+
+function limitTo(todo: Todo, only: FlattenOptions["only"]): Todo {
+  if (!only) return todo;
+  return {
+    orders: todo.orders.filter((o) => only(o.contractId)),
+    positions: todo.positions.filter((p) => only(p.contractId)),
+  };
 }
 
 /** Working orders and open positions, as REST shows them now. */

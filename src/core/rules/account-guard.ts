@@ -3,6 +3,7 @@ import { AccountBook } from "../account/account-book";
 import { type FlattenReport, flattenAccount } from "../account/flatten";
 import { reduceToLimit } from "../account/reduce";
 import type { ConnectionEvents, GatewayConnection } from "../connection";
+import { marketOf } from "../contracts/products";
 import type { Journal } from "../journal/journal";
 import type { EntryGate } from "../orders/entry-gate";
 import type { StrategyPosition } from "../orders/order-intent";
@@ -485,7 +486,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
           `account ${this.accountId}: breach ${b.rule} (${alreadyFlat ? "already flat" : b.action}): ${b.reason}`,
         );
       if (!alreadyFlat) {
-        this.runFlatten(b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule));
+        this.runFlatten(b.action === "reduce" ? this.reduce(b.rule) : this.flatten(b.rule, b.markets));
       }
       this.publish(`breach:${b.rule}`);
       return ev;
@@ -521,11 +522,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     return this.conn.pending.list(this.accountId).length === 0;
   }
 
-  private async flatten(reason: string): Promise<void> {
+  private async flatten(reason: string, markets?: string[]): Promise<void> {
     const log = this.conn.log;
     try {
       if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten (${reason})`);
-      const report = await flattenAccount(this.conn.api, this.accountId, this.conn.clock);
+      const only = markets ? { only: (id: string) => markets.includes(marketOf(id)) } : {};
+      const report = await flattenAccount(this.conn.api, this.accountId, this.conn.clock, only);
       if (log.debugEnabled) log.debug(`account ${this.accountId}: flattened: ${JSON.stringify(report)}`);
       this.journal.append("flatten", this.accountId, { reason, ...report }, this.now());
       this.emit("flattened", report);

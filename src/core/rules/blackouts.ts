@@ -76,12 +76,18 @@ export function blackoutBreach(
   const leadStart = w.start - b.flattenBeforeSeconds * 1000;
   if (!held && s.breaches.some((x) => x.rule === "newsBlackout" && x.at >= leadStart)) return null;
   const minutes = Math.round(b.flattenBeforeSeconds / 6) / 10;
+  // A window of some markets closes only what it covers: a CL position outlives an ES blackout.
+  const inForce = b.windows.filter((x) => now >= x.start - b.flattenBeforeSeconds * 1000 && now < x.end);
+  const markets = inForce.some((x) => x.markets.length === 0)
+    ? undefined
+    : [...new Set(inForce.flatMap((x) => x.markets))];
   return {
     at: now,
     rule: "newsBlackout",
     action: "flatten",
     blockUntil: null,
-    reason: `News blackout for ${eventLabel(w, now)}: ${now < w.start ? `the account is flattened ${minutes} min before the window opens at ${chicagoLabel(w.start, now)}` : "a position held inside the window is flattened"}; entries are refused until ${chicagoLabel(w.end, now)}.`,
+    ...(markets ? { markets } : {}),
+    reason: `News blackout for ${eventLabel(w, now)}: ${now < w.start ? `${markets ? `positions in ${markets.join(", ")} are` : "the account is"} flattened ${minutes} min before the window opens at ${chicagoLabel(w.start, now)}` : "a position held inside the window is flattened"}; entries are refused until ${chicagoLabel(w.end, now)}.`,
   };
 }
 

@@ -73,7 +73,14 @@ export interface Headroom {
 export interface Evaluation {
   headroom: Headroom;
   /** A breach that calls for action now, if any. */
-  breach: (Breach & { action: "flatten" | "flattenAndBlock" | "reduce" | "none"; blockUntil: number | null }) | null;
+  breach:
+    | (Breach & {
+        action: "flatten" | "flattenAndBlock" | "reduce" | "none";
+        blockUntil: number | null;
+        /** A flatten limited to these markets (a product-limited news blackout); absent: the whole account. */
+        markets?: string[];
+      })
+    | null;
   /** State fields changed (peaks, target): persist them. */
   changed: boolean;
 }
