@@ -141,6 +141,24 @@ describe("core: news blackout calendars", () => {
     );
   });
 
+  it("reads an all-day ICS event as its whole day in Chicago, and an .ics file by its extension", () => {
+    const dir = mkdtempSync(join(tmpdir(), "topstepx-news-"));
+    try {
+      const file = join(dir, "days.ics");
+      writeFileSync(
+        file,
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:No trading\r\nDTSTART;VALUE=DATE:20261210\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+      );
+      const [w] = readBlackoutFile(file, { before: 0, after: 0 });
+      assert.deepEqual(
+        [w!.name, iso(w!.start), iso(w!.end)],
+        ["No trading", "2026-12-10T06:00:00.000Z", "2026-12-11T06:00:00.000Z"],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("ships a calendar of major US releases: FOMC at 13:00 CT, CPI and NFP at 07:30 CT, whatever the season", () => {
     const w = readBlackoutFile(MAJOR_US_RELEASES_FILE, { before: 0, after: 0 });
     const ct = (ms: number) =>
