@@ -367,6 +367,15 @@ export class Journal {
     return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);
   }
 
+  /** Every row of an account written at or after `fromTs` (epoch ms), oldest first: what a report adds up. */
+  accountEntries(accountId: number, fromTs = 0): JournalEntry[] {
+    this.flush();
+    const rows = this.db
+      .prepare("SELECT * FROM journal WHERE account_id = ? AND ts >= ? ORDER BY seq")
+      .all(accountId, fromTs) as Array<Record<string, unknown>>;
+    return rows.map(toEntry);
+  }
+
   /** The latest `limit` rows of an account, newest first. */
   recent(accountId: number, limit = 50): JournalEntry[] {
     const last = this.db.prepare("SELECT COALESCE(MAX(seq), 0) m FROM journal WHERE account_id = ?").get(accountId) as {

@@ -1,0 +1,45 @@
+import type { GatewayConnection } from "../../src/core/connection";
+import type { Journal } from "../../src/core/journal/journal";
+import {
+  type EquityPoint,
+  equityCurve,
+  type PeriodSummary,
+  periodSummaries,
+  type ReportContext,
+} from "../../src/core/journal/summaries";
+import type { AccountGuard } from "../../src/core/rules/account-guard";
+
+/** The balance and floor now, and the daily limit, that a report rebuilds the account's history from. */
+export function reportContext(guard: AccountGuard, conn: GatewayConnection): ReportContext {
+  const s = guard.state;
+  return {
+    balance: conn.book(guard.accountId)?.balance ?? s?.lastBalance ?? 0,
+    now: conn.clock.now(),
+    floor: s?.floor ?? null,
+    dailyLossAmount: guard.config.dailyLoss?.amount ?? null,
+  };
+}
+
+/** A report of an account: daily and weekly summaries and the equity curve with its floor lines. */
+export interface AccountReport {
+  account: string;
+  accountId: number;
+  generated: string;
+  days: PeriodSummary[];
+  weeks: PeriodSummary[];
+  curve: EquityPoint[];
+}
+
+/** Everything the report page and the report command show, from the journal. */
+export function accountReport(guard: AccountGuard, conn: GatewayConnection, journal: Journal): AccountReport {
+  const entries = journal.accountEntries(guard.accountId);
+  const ctx = reportContext(guard, conn);
+  return {
+    account: conn.book(guard.accountId)?.name || String(guard.accountId),
+    accountId: guard.accountId,
+    generated: new Date(ctx.now).toISOString(),
+    days: periodSummaries(entries, "day", ctx),
+    weeks: periodSummaries(entries, "week", ctx),
+    curve: equityCurve(entries, ctx),
+  };
+}
