@@ -4,7 +4,7 @@ import type { ConnectionStatus, GatewayConnection } from "../../src/core/connect
 import { registerGate } from "../../src/core/groups/gate-registry";
 import { registerAccountJournal } from "../../src/core/journal/account-journals";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
-import { periodSummaries, summariesCsv } from "../../src/core/journal/summaries";
+import { equityCurve, periodSummaries, summariesCsv } from "../../src/core/journal/summaries";
 import { priceText, wholeDollars } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
@@ -306,9 +306,11 @@ export class RulesController {
       case "report": {
         if (c.period && this.conn) {
           const ctx = reportContext(guard, this.conn);
-          const summaries = periodSummaries(this.journal.accountEntries(guard.accountId), c.period, ctx);
+          const entries = this.journal.accountEntries(guard.accountId);
+          const summaries = periodSummaries(entries, c.period, ctx);
           msg.payload = c.format === "csv" ? summariesCsv(summaries) : summaries;
-          (msg as { csv?: string }).csv = summariesCsv(summaries);
+          // The equity curve with the floor and daily-loss lines, for a dashboard chart.
+          Object.assign(msg, { csv: summariesCsv(summaries), curve: equityCurve(entries, ctx) });
           break;
         }
         const rows = this.journal.report(guard.accountId, guard.state);
