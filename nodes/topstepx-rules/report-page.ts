@@ -1,4 +1,5 @@
 import type { PeriodSummary } from "../../src/core/journal/summaries";
+import { chicagoText } from "../../src/core/time/chicago-text";
 import type { AccountReport } from "./reports";
 
 const escapeHtml = (s: string) =>
@@ -17,7 +18,8 @@ function table(title: string, rows: PeriodSummary[]): string {
       return `<tr><td>${escapeHtml(r.period === "day" ? r.key : `${r.from} – ${r.to}`)}</td><td>${r.trades}</td><td>${r.winRate === null ? "" : `${Math.round(r.winRate * 100)}%`}</td><td>${money(r.grossPnl)}</td><td>${money(r.fees)}</td><td>${money(r.commissions)}</td><td class="${r.netPnl < 0 ? "neg" : "pos"}">${money(r.netPnl)}</td><td>${money(r.maxDrawdown)}</td><td>${money(r.balanceAtClose)}</td><td>${money(r.headroomAtClose)}</td><td>${escapeHtml(events)}</td></tr>`;
     })
     .join("");
-  return `<h2>${title}</h2><table>${head}${body}</table>`;
+  const none = rows.length === 0 ? '<tr><td colspan="11">No fills or rule events yet.</td></tr>' : "";
+  return `<h2>${title}</h2><table>${head}${body}${none}</table>`;
 }
 
 /**
@@ -37,7 +39,7 @@ td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f
 .neg{color:#b00}.pos{color:#060}#chart{max-width:1100px;max-height:420px}
 </style></head><body>
 <h1>${escapeHtml(r.account)} (${r.accountId})</h1>
-<p>Generated ${escapeHtml(r.generated)}. Times and trading days in America/Chicago. Max drawdown is measured on the net P&amp;L after each fill (closed trades); open P&amp;L between fills is not journaled.</p>
+<p>Generated ${escapeHtml(chicagoText(Date.parse(r.generated)))} (${escapeHtml(r.generated)}). Times and trading days in America/Chicago. Max drawdown is measured on the net P&amp;L after each fill (closed trades); open P&amp;L between fills is not journaled.</p>
 <canvas id="chart"></canvas>
 ${table("Trading days", r.days)}
 ${table("Trading weeks", r.weeks)}
