@@ -130,6 +130,20 @@ describe("node: topstepx-rules notifications and reports on the simulator", () =
     assert.equal(notes().filter((n) => n.event === "block").length, 0);
   });
 
+  it("notifies the guard stop placed for a new position, and nothing for its cancel once flat", async () => {
+    const { notes } = await load();
+    await setPrice(rt.sim, mes, 6800, { bid: 6800, ask: 6800.25 });
+    await market(0, 1);
+    await until(() => notes().some((n) => n.event === "guard"), "the guard notification");
+    const placed = notes().find((n) => n.event === "guard")!;
+    assert.deepEqual([placed.title, placed.severity], [`Guard stop placed: ${mes}`, "info"]);
+    assert.match(placed.text, /^Guard stop 1 @ [\d,.]+ on CON\.F\.US\.MES\./);
+    await market(1, 1);
+    await position(0);
+    await until(async () => !(await rt.state()).orders.some((o) => o.status === 1), "the guard cancelled");
+    assert.equal(notes().filter((n) => n.event === "guard").length, 1);
+  });
+
   it("notifies a lost connection once and its return once", async () => {
     const { notes } = await load();
     await restClient(rt.sim).post("/sim/faults", { dropHubs: "all" });
