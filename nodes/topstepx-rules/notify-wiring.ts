@@ -4,7 +4,7 @@ import { periodSummaries } from "../../src/core/journal/summaries";
 import type { AccountGuard } from "../../src/core/rules/account-guard";
 import { Notifier, type RuleEvent } from "../../src/core/rules/notifications";
 import type { Send } from "../shared/attach";
-import { reportContext } from "./reports";
+import { reportContext, reportEntries } from "./reports";
 
 /** What the controller tells the notifications beside the guard's own events. */
 export interface NotificationInputs {
@@ -34,7 +34,7 @@ export function wireNotifications(
   guard.on("guard", (a) => tell({ type: "guard", ...a }));
   guard.on("status", (s) => tell({ type: "status", event: s.event, blocked: s.blocked }));
   guard.on("dayClosed", (d) => {
-    const day = periodSummaries(journal.accountEntries(accountId), "day", reportContext(guard, conn)).find(
+    const day = periodSummaries(reportEntries(journal, accountId), "day", reportContext(guard, conn)).find(
       (r) => r.key === d.tradingDay,
     );
     // A day without a fill or a rule event (a weekend, a day off) has nothing to tell.

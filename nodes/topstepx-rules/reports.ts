@@ -1,5 +1,5 @@
 import type { GatewayConnection } from "../../src/core/connection";
-import type { Journal } from "../../src/core/journal/journal";
+import type { Journal, JournalEntry, JournalKind } from "../../src/core/journal/journal";
 import {
   type EquityPoint,
   equityCurve,
@@ -8,6 +8,14 @@ import {
   type ReportContext,
 } from "../../src/core/journal/summaries";
 import type { AccountGuard } from "../../src/core/rules/account-guard";
+
+/** Rows a report never reads: the bulk of a busy journal. */
+export const NOT_REPORTED: readonly JournalKind[] = ["alert", "order", "answer"];
+
+/** The rows of an account a report adds up. */
+export function reportEntries(journal: Journal, accountId: number): JournalEntry[] {
+  return journal.accountEntries(accountId, 0, NOT_REPORTED);
+}
 
 /** The balance and floor now, and the daily limit, that a report rebuilds the account's history from. */
 export function reportContext(guard: AccountGuard, conn: GatewayConnection): ReportContext {
@@ -32,7 +40,7 @@ export interface AccountReport {
 
 /** Everything the report page and the report command show, from the journal. */
 export function accountReport(guard: AccountGuard, conn: GatewayConnection, journal: Journal): AccountReport {
-  const entries = journal.accountEntries(guard.accountId);
+  const entries = reportEntries(journal, guard.accountId);
   const ctx = reportContext(guard, conn);
   return {
     account: conn.book(guard.accountId)?.name || String(guard.accountId),

@@ -18,7 +18,7 @@ import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
 import { summarize } from "./journal-summary";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
-import { type AccountReport, accountReport, reportContext } from "./reports";
+import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
 
 /** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
 const guardedAccounts = new Map<number, { id: string; name: string; label: string }>();
@@ -306,7 +306,7 @@ export class RulesController {
       case "report": {
         if (c.period && this.conn) {
           const ctx = reportContext(guard, this.conn);
-          const entries = this.journal.accountEntries(guard.accountId);
+          const entries = reportEntries(this.journal, guard.accountId);
           const summaries = periodSummaries(entries, c.period, ctx);
           msg.payload = c.format === "csv" ? summariesCsv(summaries) : summaries;
           // The equity curve with the floor and daily-loss lines, for a dashboard chart.

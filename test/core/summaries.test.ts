@@ -147,6 +147,19 @@ describe("core: report summaries from the journal", () => {
     );
   });
 
+  it("reads an account's rows from a time on, without the kinds a report skips", () => {
+    j.append("alert", A, { alertId: "a-1" }, DAY2 + min(1));
+    j.append("fill", A + 1, { id: 999 }, DAY2 + min(2));
+    const all = j.accountEntries(A);
+    assert.ok(all.some((e) => e.kind === "alert"));
+    assert.ok(all.every((e) => e.accountId === A));
+    const day2 = j.accountEntries(A, DAY2, ["alert", "order", "answer"]);
+    assert.deepEqual(
+      day2.map((e) => e.kind),
+      ["fill", "decision", "cooldown", "fill", "fill"],
+    );
+  });
+
   it("draws the equity curve from the balance before the first fill, with the floor and the daily-loss line", () => {
     const curve = equityCurve(j.accountEntries(A), ctx);
     assert.equal(curve[0]!.balance, 50000);

@@ -367,12 +367,16 @@ export class Journal {
     return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);
   }
 
-  /** Every row of an account written at or after `fromTs` (epoch ms), oldest first: what a report adds up. */
-  accountEntries(accountId: number, fromTs = 0): JournalEntry[] {
+  /**
+   * Every row of an account written at or after `fromTs` (epoch ms), oldest first, but those of the
+   * kinds in `except`: what a report adds up (it needs no alert, order or answer row).
+   */
+  accountEntries(accountId: number, fromTs = 0, except: readonly JournalKind[] = []): JournalEntry[] {
     this.flush();
+    const skip = except.length ? ` AND kind NOT IN (${except.map(() => "?").join(", ")})` : "";
     const rows = this.db
-      .prepare("SELECT * FROM journal WHERE account_id = ? AND ts >= ? ORDER BY seq")
-      .all(accountId, fromTs) as Array<Record<string, unknown>>;
+      .prepare(`SELECT * FROM journal WHERE account_id = ? AND ts >= ?${skip} ORDER BY seq`)
+      .all(accountId, fromTs, ...except) as Array<Record<string, unknown>>;
     return rows.map(toEntry);
   }
 
