@@ -144,6 +144,8 @@ export class RulesController {
       this.gate = new OrderGate(this.guard, conn, this.journal, executor.accounts);
       this.conn = conn;
       this.notifications = wireNotifications(this.guard, conn, this.journal, this.send);
+      // Connected already: a drop from here on is told.
+      if (this.connection) this.notifications.connection(this.connection);
       this.guard.on("status", (s) => {
         if (this.connection?.state === "connected" || !this.connection) this.node.status(this.statusOf(s));
         this.send([null, null, { topic: "rules", payload: s }]);
