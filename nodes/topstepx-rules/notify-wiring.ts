@@ -22,24 +22,39 @@ export function wireNotifications(
   conn: GatewayConnection,
   journal: Journal,
   send: Send,
+  warn: (message: string) => void,
 ): NotificationInputs {
   const accountId = guard.accountId;
   const notifier = new Notifier(() => ({ account: conn.book(accountId)?.name || String(accountId), accountId }));
-  const tell = (e: RuleEvent) => {
+  // Never into the guard: these run inside its emits, mid-flatten and mid-evaluation, where a
+  // throw would read as a failed flatten or stop the day's roll.
+  const safely =
+    <A extends unknown[]>(f: (...a: A) => void) =>
+    (...a: A) => {
+      try {
+        f(...a);
+      } catch (e) {
+        warn(`notification not sent: ${(e as Error).message}`);
+      }
+    };
+  const tell = safely((e: RuleEvent) => {
     const n = notifier.notify(e, conn.clock.now());
     if (n) send([null, null, { topic: "notification", payload: n }]);
-  };
+  });
   guard.on("breach", (b) => tell({ type: "breach", rule: b.rule, reason: b.reason, action: b.action }));
   guard.on("flatten", (f) => tell({ type: "flatten", ...f }));
   guard.on("guard", (a) => tell({ type: "guard", ...a }));
   guard.on("status", (s) => tell({ type: "status", event: s.event, blocked: s.blocked }));
-  guard.on("dayClosed", (d) => {
-    const day = periodSummaries(reportEntries(journal, accountId), "day", reportContext(guard, conn)).find(
-      (r) => r.key === d.tradingDay,
-    );
-    // A day without a fill or a rule event (a weekend, a day off) has nothing to tell.
-    if (day) tell({ type: "summary", summary: day });
-  });
+  guard.on(
+    "dayClosed",
+    safely((d) => {
+      const day = periodSummaries(reportEntries(journal, accountId), "day", reportContext(guard, conn)).find(
+        (r) => r.key === d.tradingDay,
+      );
+      // A day without a fill or a rule event (a weekend, a day off) has nothing to tell.
+      if (day) tell({ type: "summary", summary: day });
+    }),
+  );
   return {
     connection: (s) => tell({ type: "connection", state: s.state, reason: s.reason }),
     killSwitch: (on, why) => tell({ type: "killSwitch", on, why }),

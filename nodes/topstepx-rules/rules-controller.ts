@@ -143,7 +143,9 @@ export class RulesController {
       this.guard = new AccountGuard(conn, accountId, this.config, this.journal);
       this.gate = new OrderGate(this.guard, conn, this.journal, executor.accounts);
       this.conn = conn;
-      this.notifications = wireNotifications(this.guard, conn, this.journal, this.send);
+      this.notifications = wireNotifications(this.guard, conn, this.journal, this.send, (m) =>
+        this.node.warn(`rules: ${m}`),
+      );
       // Connected already: a drop from here on is told.
       if (this.connection) this.notifications.connection(this.connection);
       this.guard.on("status", (s) => {
