@@ -4,6 +4,7 @@ import type { ConnectionStatus, GatewayConnection } from "../../src/core/connect
 import { registerGate } from "../../src/core/groups/gate-registry";
 import { registerAccountJournal } from "../../src/core/journal/account-journals";
 import { Journal, reportCsv } from "../../src/core/journal/journal";
+import { equityCurve, periodSummaries, summariesCsv } from "../../src/core/journal/summaries";
 import { priceText, wholeDollars } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
@@ -16,9 +17,19 @@ import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
 import { summarize } from "./journal-summary";
+import { type NotificationInputs, wireNotifications } from "./notify-wiring";
+import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
 
 /** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
 const guardedAccounts = new Map<number, { id: string; name: string; label: string }>();
+
+/** The running rules nodes by id, for the report page. */
+const controllers = new Map<string, RulesController>();
+
+/** The report of the rules node with this id, or null when there is no such node or it does not guard yet. */
+export function reportOfNode(id: string): AccountReport | null {
+  return controllers.get(id)?.report() ?? null;
+}
 
 const Command = z.object({
   command: z.enum(["killSwitch", "rearm", "report", "state", "journal"]),
@@ -26,6 +37,8 @@ const Command = z.object({
   on: z.boolean().optional(),
   flatten: z.boolean().optional(),
   format: z.enum(["json", "csv"]).optional(),
+  /** With "report": summaries per trading day or per trading week (without it: the compliance rows). */
+  period: z.enum(["day", "week"]).optional(),
   reason: z.string().optional(),
   /** With "journal": the trail of this alert id only (alert, decision, order, fills, answer). */
   id: z.string().trim().min(1).max(200).optional(),
@@ -73,6 +86,8 @@ export class RulesController {
   private refusal: string | null = null;
   private refusedState: Record<string, unknown> | null = null;
   private send: Send;
+  private notifications: NotificationInputs | null = null;
+  private conn: GatewayConnection | null = null;
 
   constructor(
     private readonly node: Node,
@@ -83,10 +98,17 @@ export class RulesController {
   ) {
     this.id = node.id;
     this.send = (m) => node.send(m);
+    controllers.set(this.id, this);
+  }
+
+  /** The account's report (summaries and equity curve), once the rules guard it. */
+  report(): AccountReport | null {
+    return this.guard && this.journal && this.conn ? accountReport(this.guard, this.conn, this.journal) : null;
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
     this.connection = s;
+    this.notifications?.connection(s);
     if (this.configError || this.refusal) return;
     if (s.state !== "connected") this.node.status(connectionStatus(s));
     else if (this.guard) this.node.status(this.statusOf(this.guard.status()));
@@ -120,6 +142,12 @@ export class RulesController {
       this.unregisterJournal = registerAccountJournal(accountId, this.journal, conn.clock);
       this.guard = new AccountGuard(conn, accountId, this.config, this.journal);
       this.gate = new OrderGate(this.guard, conn, this.journal, executor.accounts);
+      this.conn = conn;
+      this.notifications = wireNotifications(this.guard, conn, this.journal, this.send, (m) =>
+        this.node.warn(`rules: ${m}`),
+      );
+      // Connected already: a drop from here on is told.
+      if (this.connection) this.notifications.connection(this.connection);
       this.guard.on("status", (s) => {
         if (this.connection?.state === "connected" || !this.connection) this.node.status(this.statusOf(s));
         this.send([null, null, { topic: "rules", payload: s }]);
@@ -135,6 +163,7 @@ export class RulesController {
       this.node.error(`rules: ${(e as Error).message} (retrying in 5 s)`);
       await this.guard?.stop().catch(() => undefined);
       this.guard = null;
+      this.notifications = null;
       this.gate = null;
       this.unregisterJournal?.();
       this.unregisterJournal = null;
@@ -269,14 +298,25 @@ export class RulesController {
     switch (c.command) {
       case "killSwitch":
         guard.setKillSwitch(c.on !== false, c.reason ?? "kill switch from the flow");
+        this.notifications?.killSwitch(c.on !== false, c.reason ?? "kill switch from the flow");
         if (c.on !== false && c.flatten) guard.flattenNow(c.reason ?? "kill switch with flatten");
         msg.payload = guard.status("killSwitch");
         break;
       case "rearm":
         guard.setKillSwitch(false, c.reason ?? "re-armed from the flow");
+        this.notifications?.killSwitch(false, c.reason ?? "re-armed from the flow");
         msg.payload = guard.status("rearm");
         break;
       case "report": {
+        if (c.period && this.conn) {
+          const ctx = reportContext(guard, this.conn);
+          const entries = reportEntries(this.journal, guard.accountId);
+          const summaries = periodSummaries(entries, c.period, ctx);
+          msg.payload = c.format === "csv" ? summariesCsv(summaries) : summaries;
+          // The equity curve with the floor and daily-loss lines, for a dashboard chart.
+          Object.assign(msg, { csv: summariesCsv(summaries), curve: equityCurve(entries, ctx) });
+          break;
+        }
         const rows = this.journal.report(guard.accountId, guard.state);
         msg.payload = rows;
         (msg as { csv?: string }).csv = reportCsv(rows);
@@ -300,6 +340,7 @@ export class RulesController {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (controllers.get(this.id) === this) controllers.delete(this.id);
     if (this.retry) clearTimeout(this.retry);
     await this.starting?.catch(() => undefined);
     for (const [account, owner] of guardedAccounts) if (owner.id === this.id) guardedAccounts.delete(account);

@@ -1,10 +1,11 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { PROFILES, type RulesConfig, rulesFor } from "../../src/core/rules/rules-config";
 import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
-import { RulesController } from "./rules-controller";
+import { reportPage } from "./report-page";
+import { RulesController, reportOfNode } from "./rules-controller";
 import { overridesOf, type RulesProps } from "./rules-props";
 
 /** topstepx-rules: pre-trade gate, live P&L monitor with automatic flatten, persistent journal. */
@@ -31,5 +32,31 @@ export = (RED: NodeAPI): void => {
   /** The built-in profiles, for the dialog's summary. */
   RED.httpAdmin.get(`/${NodeType.Rules}/profiles`, RED.auth.needsPermission(`${NodeType.Rules}.read`), (_req, res) => {
     res.json(PROFILES);
+  });
+
+  /**
+   * The report page of a rules node, on the admin API: with adminAuth on it needs the read
+   * permission (a bearer token, or ?access_token= as the dialog's link adds), as the editor does.
+   */
+  RED.httpAdmin.get(
+    `/${NodeType.Rules}/:id/report.html`,
+    RED.auth.needsPermission(`${NodeType.Rules}.read`),
+    (req, res) => {
+      const report = reportOfNode(String(req.params.id));
+      if (!report) {
+        res
+          .status(404)
+          .type("text/plain")
+          .send("no running rules node with this id (deployed and guarding its account?)");
+        return;
+      }
+      res.type("html").send(reportPage(report));
+    },
+  );
+
+  /** Chart.js for the report page, from the installed package: a library, no account data. */
+  const chartJs = join(dirname(require.resolve("chart.js")), "chart.umd.min.js");
+  RED.httpAdmin.get(`/${NodeType.Rules}/chart.js`, (_req, res) => {
+    res.type("application/javascript").sendFile(chartJs);
   });
 };

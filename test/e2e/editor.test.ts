@@ -299,6 +299,49 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     assert.equal(decision.rule, "killSwitch");
   });
 
+  it("links the rules dialog to the report page, which draws equity against the floor with Chart.js", async () => {
+    await reset();
+    await importExample("flows", "TopstepX");
+    await deploy();
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
+          /MLL \$/.test(e.textContent ?? ""),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.evaluate(() => {
+      let node: unknown = null;
+      window.RED.nodes.eachNode((n: { type: string }) => {
+        if (n.type === "topstepx-rules") node = n;
+      });
+      (window as unknown as { RED: { editor: { edit(n: unknown): void } } }).RED.editor.edit(node);
+    });
+    const link = page.locator("#topstepx-rules-report");
+    await link.waitFor({ state: "attached", timeout: 10_000 });
+    const url = (await link.getAttribute("href")) ?? "";
+    assert.match(url, /^topstepx-rules\/[0-9a-z.-]+\/report\.html$/);
+    await page.click("#node-dialog-cancel");
+    const report = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    try {
+      await report.goto(`${red.url}/${url}`);
+      // Chart.js loaded from the package beside the page, and the three lines drawn.
+      await report.waitForFunction(
+        () => {
+          const w = window as unknown as { Chart?: { getChart(c: Element | null): { data: { datasets: unknown[] } } } };
+          return w.Chart?.getChart(document.querySelector("#chart"))?.data.datasets.length === 3;
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
+      assert.match(await report.content(), /Trading days/);
+      await report.screenshot({ path: join(ARTIFACTS, "report-page.png") });
+    } finally {
+      await report.close();
+    }
+  });
+
   it("presses the kill switch in the editor, and the next alert is refused", async () => {
     await reset();
     await importExample("flows", "TopstepX");

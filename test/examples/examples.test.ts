@@ -18,7 +18,20 @@ const OURS = [
 ];
 /** The examples that need FlowFuse Dashboard 2. */
 const DASHBOARDS = /^[36] /;
-const CORE = ["tab", "comment", "inject", "debug", "function", "switch", "change", "http in", "http response"];
+const CORE = [
+  "tab",
+  "comment",
+  "inject",
+  "debug",
+  "function",
+  "switch",
+  "change",
+  "http in",
+  "http response",
+  "http request",
+  "link out",
+  "link in",
+];
 
 interface FlowNode {
   id: string;
@@ -45,7 +58,7 @@ function nrlint(file: string): Array<{ rule: string; message: string; location: 
 describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
-  it("holds the webhook, monitor, dashboard, ticket, group and copy examples, and flows.json", () => {
+  it("holds the webhook, monitor, dashboard, ticket, group, copy and notifications examples, and flows.json", () => {
     assert.deepEqual(files.sort(), [
       "1 TradingView webhook to order.json",
       "2 P&L monitor and flatten.json",
@@ -54,6 +67,7 @@ describe("examples/", () => {
       "5 One alert, several accounts.json",
       "6 Group dashboard.json",
       "7 Copy a leader account.json",
+      "8 Notifications.json",
       "flows.json",
     ]);
   });

@@ -331,8 +331,10 @@ describe("node: topstepx-rules holds its limits in every state", function () {
       fail: [{ endpoint: "Position/searchOpen", count: 10, status: 503 }],
       dropHubs: "all",
     });
-    await until(() => st.at(-1)?.payload.synced === false, "the guard to lose the account state");
-    await until(() => st.at(-1)?.payload.synced === true, "the account re-synced without another reconnection", 20_000);
+    // The rule-state msgs only: the same output also carries notifications (topic "notification").
+    const state = () => st.filter((m) => m.topic !== "notification").at(-1);
+    await until(() => state()?.payload.synced === false, "the guard to lose the account state");
+    await until(() => state()?.payload.synced === true, "the account re-synced without another reconnection", 20_000);
     r1.receive({ payload: { symbol: "ES", side: "buy", quantity: 1 } });
     await until(() => placed.length === 1, "the entry approved and placed");
   });

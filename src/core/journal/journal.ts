@@ -367,6 +367,19 @@ export class Journal {
     return (this.db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map(toEntry);
   }
 
+  /**
+   * Every row of an account written at or after `fromTs` (epoch ms), oldest first, but those of the
+   * kinds in `except`: what a report adds up (it needs no alert, order or answer row).
+   */
+  accountEntries(accountId: number, fromTs = 0, except: readonly JournalKind[] = []): JournalEntry[] {
+    this.flush();
+    const skip = except.length ? ` AND kind NOT IN (${except.map(() => "?").join(", ")})` : "";
+    const rows = this.db
+      .prepare(`SELECT * FROM journal WHERE account_id = ? AND ts >= ?${skip} ORDER BY seq`)
+      .all(accountId, fromTs, ...except) as Array<Record<string, unknown>>;
+    return rows.map(toEntry);
+  }
+
   /** The latest `limit` rows of an account, newest first. */
   recent(accountId: number, limit = 50): JournalEntry[] {
     const last = this.db.prepare("SELECT COALESCE(MAX(seq), 0) m FROM journal WHERE account_id = ?").get(accountId) as {

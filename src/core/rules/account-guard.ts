@@ -82,6 +82,22 @@ export interface GuardEvents {
   guard: [GuardAction];
   error: [Error];
   warning: [string];
+  /** A flatten or reduce the guard runs: started, done (with what it did) or failed. */
+  flatten: [FlattenPhase];
+  /** A trading day closed (rolled at 17:00 Chicago): its P&L, the balance and the floor after it. */
+  dayClosed: [{ tradingDay: string; pnl: number; balance: number; floor: number | null }];
+}
+
+/** A step of a flatten or reduce, for the flatten event. */
+export interface FlattenPhase {
+  phase: "started" | "done" | "failed";
+  reason: string;
+  reduce?: boolean;
+  /** Done: flat or not (a reduce does not aim at flat), positions closed, orders cancelled. */
+  flat?: boolean;
+  closed?: number;
+  cancelled?: number;
+  error?: string;
 }
 
 /** A listener of one connection event, spelled as EventEmitter's typings expect it for a generic event name. */
@@ -375,7 +391,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   }
 
   private rollDay(): void {
-    if (this.state && rollTradingDay(this.config, this.state, this.now())) {
+    const closing = this.state?.tradingDay;
+    if (this.state && closing && rollTradingDay(this.config, this.state, this.now())) {
       this.journal.append(
         "start",
         this.accountId,
@@ -383,6 +400,13 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         this.now(),
       );
       this.persist();
+      const s = this.state;
+      this.emit("dayClosed", {
+        tradingDay: closing,
+        pnl: s.dailyPnl[closing] ?? 0,
+        balance: s.lastBalance,
+        floor: s.floor,
+      });
     }
   }
 
@@ -526,17 +550,26 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const log = this.conn.log;
     try {
       if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten (${reason})`);
+      this.emit("flatten", { phase: "started", reason });
       const only = markets ? { only: (id: string) => markets.includes(marketOf(id)) } : {};
       const report = await flattenAccount(this.conn.api, this.accountId, this.conn.clock, only);
       if (log.debugEnabled) log.debug(`account ${this.accountId}: flattened: ${JSON.stringify(report)}`);
       this.journal.append("flatten", this.accountId, { reason, ...report }, this.now());
       this.emit("flattened", report);
+      this.emit("flatten", {
+        phase: "done",
+        reason,
+        flat: report.flat,
+        closed: report.closedContracts.length,
+        cancelled: report.cancelledOrders.length,
+      });
     } catch (e) {
       if (log.debugEnabled) log.debug(`account ${this.accountId}: flatten failed: ${(e as Error).message}`);
       this.journal.append("error", this.accountId, { reason, error: (e as Error).message }, this.now());
       // Not flat: forget that this breach was acted on, so the next evaluation flattens again.
       const i = this.state?.breaches.map((b) => b.rule as string).lastIndexOf(reason) ?? -1;
       if (i >= 0) this.state!.breaches.splice(i, 1);
+      this.emit("flatten", { phase: "failed", reason, error: (e as Error).message });
       this.emit("error", e as Error);
     }
   }
@@ -546,13 +579,22 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const limit = effectiveMaxContracts(this.config, this.state!);
     if (limit === null) return;
     try {
+      this.emit("flatten", { phase: "started", reason: rule, reduce: true });
       const report = await reduceToLimit(this.conn.api, this.accountId, limit, this.config.microRatio);
       this.journal.append("flatten", this.accountId, { reason: rule, reduce: true, ...report }, this.now());
+      this.emit("flatten", {
+        phase: "done",
+        reason: rule,
+        reduce: true,
+        closed: report.reduced.length,
+        cancelled: report.cancelledOrders.length,
+      });
       void this.conn
         .resync(this.accountId)
         .catch((e: Error) => this.emit("warning", `re-sync after reducing the account failed: ${e.message}`));
     } catch (e) {
       this.journal.append("error", this.accountId, { reason: rule, error: (e as Error).message }, this.now());
+      this.emit("flatten", { phase: "failed", reason: rule, reduce: true, error: (e as Error).message });
       this.emit(
         "error",
         new Error(`could not bring the account back within ${limit} contracts: ${(e as Error).message}`),
