@@ -34,6 +34,12 @@ export interface RulesProps {
   staleFeedFlattenSeconds?: string;
   dbFile?: string;
   version?: number;
+  /** Breakeven of bracket stops by default: after this many ticks of profit, to the entry plus the offset. */
+  breakevenAfter?: string;
+  breakevenOffset?: string;
+  /** Trailing of bracket stops by default: this many ticks behind the best price, in steps. */
+  trailDistance?: string;
+  trailStep?: string;
 }
 
 const blank = (v: string | undefined) => v === undefined || String(v).trim() === "";
@@ -90,6 +96,12 @@ export function overridesOf(
   if (!blank(p.shownFloor)) o.shownFloor = money(p.shownFloor);
   if (!blank(p.heartbeatSeconds)) o.heartbeatSeconds = num(p.heartbeatSeconds);
   if (!blank(p.staleFeedFlattenSeconds)) o.staleFeedFlattenSeconds = num(p.staleFeedFlattenSeconds);
+  o.stopManagement = {
+    ...(blank(p.breakevenAfter)
+      ? {}
+      : { breakeven: { after: num(p.breakevenAfter)!, offset: num(p.breakevenOffset) } }),
+    ...(blank(p.trailDistance) ? {} : { trail: { distance: num(p.trailDistance)!, step: num(p.trailStep) } }),
+  };
   return o;
 }
 
