@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import type { StopAction, StopView } from "../../src/core/protection/stop-manager";
 import { guardFlow } from "../support/guard-flow";
+import { lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { T } from "../support/trading";
@@ -81,6 +82,7 @@ describe("node: topstepx-rules breakeven and trailing", () => {
     );
     const v = await until(() => (stopView(n)?.last === "breakeven" ? stopView(n) : null), "the status's stop");
     assert.deepEqual([v.stopPrice, v.source, v.orderIds], [ENTRY + 2 * tick, "entry", [leg.id]]);
+    await until(() => / · BE 25,000\.75$/.test(lastStatus(n.r1).text ?? ""), "the node's status naming the stop");
   });
 
   it("moves a short's stop down to breakeven minus the offset", async () => {

@@ -41,6 +41,8 @@ export interface StopView {
 
 /** What a {@link StopManager} asks of the account guard that owns it. */
 export interface StopManagerHooks {
+  /** The account is live and no flatten is running: moves wait otherwise. */
+  ready(): boolean;
   /**
    * The guard stop level of a held contract; null when guard stops hold none, undefined while the
    * guard has yet to work it out (no move is made before it has).
@@ -154,6 +156,10 @@ export class StopManager {
   private async pass(): Promise<void> {
     const book = this.conn.book(this.accountId);
     if (!book) return;
+    if (!this.hooks.ready()) {
+      this.later(1_000);
+      return;
+    }
     const plans = stopPlansOf(this.conn);
     for (const id of [...this.tracks.keys()])
       if (!book.positions.has(id)) {

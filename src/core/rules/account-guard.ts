@@ -161,6 +161,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       },
     );
     this.stops = new StopManager(conn, accountId, config.stopManagement, config.guardStops.repriceSeconds * 1000, {
+      ready: () => this.synced && this.state !== null && !this.stopped && !this.flattening,
       guardLevel: (c) => {
         if (!this.config.guardStops.enabled || !this.state || !guardFloor(this.config, this.state)) return null;
         const v = this.guards.views().find((g) => g.contractId === c);
