@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Journal } from "../../src/core/journal/journal";
 import type { StopAction, StopView } from "../../src/core/protection/stop-manager";
 import { guardFlow } from "../support/guard-flow";
-import { lastStatus } from "../support/node-red";
+import { helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../support/sim";
 import { T } from "../support/trading";
@@ -40,10 +40,12 @@ describe("node: topstepx-rules breakeven and trailing", () => {
   const later = (ms = 2_000) => {
     rt.clock += ms;
   };
-  const stopRows = () => {
+  /** The journal's "stop" rows: the moves, or with `plans` the plans bound to positions. */
+  const stopRows = (plans = false) => {
     const j = new Journal(join(rt.dir, "journal.sqlite"));
     try {
-      return j.entries({ kind: "stop" }).map((e) => e.data as StopAction);
+      const rows = j.entries({ kind: "stop" }).map((e) => e.data as StopAction | { action: "plan" });
+      return rows.filter((r): r is StopAction => (r.action === "plan") === plans);
     } finally {
       j.close();
     }
@@ -250,5 +252,20 @@ describe("node: topstepx-rules breakeven and trailing", () => {
     await longAt(30);
     await stopAt(ENTRY + tick, "the node's breakeven at 30 ticks");
     assert.equal(stopView(n)?.source, "node");
+  });
+
+  it("keeps an alert's own settings for its position across a restart of the flow (the journal holds them)", async () => {
+    await autoOco();
+    const defaults = { breakevenAfter: "40", breakevenOffset: "0" };
+    let n = await g.load(defaults);
+    await g.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 1, stopLoss: 40, breakeven: { after: 8, offset: 1 } });
+    await stopAt(ENTRY - 40 * tick, "the bracket's stop");
+    await until(() => stopRows(true).length === 1, "the plan journaled");
+    await helper.unload();
+    n = await g.load(defaults);
+    await until(() => stopView(n)?.source === "entry", "the alert's plan back after the restart");
+    later();
+    await longAt(8);
+    await stopAt(ENTRY + tick, "the alert's breakeven at 8 ticks, not the node's 40");
   });
 });

@@ -51,6 +51,8 @@ export interface StopManagerHooks {
   record(a: StopAction): void;
   /** The views changed (a move, a new position, a stop gone). */
   changed(): void;
+  /** An entry's fill bound its plan to the position (journaled, so that a restart finds it again). */
+  bound(contractId: string, plan: StopPlan): void;
 }
 
 /** Per held contract: the best exit price since it opened, its side, and the last move. */
@@ -104,7 +106,14 @@ export class StopManager {
 
   /** An order event of the account: an entry's fill binds its plan; a stop leg may come or go. */
   onOrder(o: Order): void {
-    stopPlansOf(this.conn).onOrder(o);
+    const bound = stopPlansOf(this.conn).onOrder(o);
+    if (bound) this.hooks.bound(bound.contractId, bound.plan);
+    this.schedule();
+  }
+
+  /** The plan an earlier run bound to a position still open (read back from the journal). */
+  restore(contractId: string, plan: StopPlan): void {
+    stopPlansOf(this.conn).restore(this.accountId, contractId, plan);
     this.schedule();
   }
 

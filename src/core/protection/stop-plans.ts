@@ -26,16 +26,29 @@ export class StopPlans {
     while (this.expected.size > MAX) this.expected.delete(this.expected.keys().next().value!);
   }
 
-  /** An order event: an expected entry that filled (in part) binds its plan; one that ended is forgotten. */
-  onOrder(o: Order): void {
+  /**
+   * An order event: an expected entry that filled (in part) binds its plan, returned the first time
+   * (to be journaled); one that ended is forgotten.
+   */
+  onOrder(o: Order): { contractId: string; plan: StopPlan } | null {
     const e = o.customTag ? this.expected.get(o.customTag) : undefined;
-    if (!e || e.accountId !== o.accountId) return;
-    if (o.status === OrderStatus.Filled || (o.fillVolume ?? 0) > 0) {
-      this.held.set(key(e.accountId, e.contractId), e.plan);
+    if (!e || e.accountId !== o.accountId) return null;
+    let bound: { contractId: string; plan: StopPlan } | null = null;
+    const k = key(e.accountId, e.contractId);
+    if ((o.status === OrderStatus.Filled || (o.fillVolume ?? 0) > 0) && this.held.get(k) !== e.plan) {
+      this.held.set(k, e.plan);
       while (this.held.size > MAX) this.held.delete(this.held.keys().next().value!);
+      bound = { contractId: e.contractId, plan: e.plan };
     }
     if (o.status === OrderStatus.Filled || o.status === OrderStatus.Cancelled || o.status === OrderStatus.Rejected)
       this.expected.delete(o.customTag!);
+    return bound;
+  }
+
+  /** A plan journaled by an earlier run for a position still open: kept unless one is bound already. */
+  restore(accountId: number, contractId: string, plan: StopPlan): void {
+    const k = key(accountId, contractId);
+    if (!this.held.has(k)) this.held.set(k, plan);
   }
 
   /** The plan the position's entry carried, or null when it carried none. */

@@ -18,6 +18,7 @@ import {
 import { type GuardAction, GuardStops, type GuardView } from "../protection/guard-stops";
 import { missedGuardFills } from "../protection/missed-guard-fills";
 import { type StopAction, StopManager, type StopView } from "../protection/stop-manager";
+import { restoreStopPlans } from "../protection/stop-plan-journal";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
@@ -172,6 +173,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         this.emit("stop", a);
       },
       changed: () => this.publish("stop"),
+      bound: (contractId, plan) =>
+        this.journal.appendSoon("stop", this.accountId, { action: "plan", contractId, plan }, this.now()),
     });
     this.staleFeed = config.staleFeedFlattenSeconds
       ? new StaleFeedWatch(config.staleFeedFlattenSeconds, conn.market, (e) => this.emit("warning", e.message))
@@ -380,7 +383,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.evaluateNow("synced");
     // After every (re)start and re-sync: guards re-adopted by their tags, resized, re-priced.
     this.guards.schedule();
-    this.stops.schedule();
+    restoreStopPlans(this.journal, book, this.stops);
     void this.findMissedGuardFills();
   }
 
