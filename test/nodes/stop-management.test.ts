@@ -167,13 +167,24 @@ describe("node: topstepx-rules breakeven and trailing", () => {
     await until(() => stopView(n)?.best === ENTRY + 30 * tick, "the 30-tick high seen");
     await until(async () => (await g.executed("Order/modify")) > modifies, "the first move");
     await g.quoted();
+    assert.equal(await g.executed("Order/modify"), modifies + 1, "one modify for 30 quotes");
     const first = (await stops())[0]!.stopPrice!;
     assert.ok(first > ENTRY - 40 * tick && first < ENTRY + 20 * tick, `the first move went to ${first}`);
-    assert.equal(await g.executed("Order/modify"), modifies + 1, "one modify for 30 quotes");
     later();
     await longAt(30);
     await stopAt(ENTRY + 20 * tick, "the latest level once the interval passed");
     assert.equal(await g.executed("Order/modify"), modifies + 2);
+    // 20 s of a market rising a tick every 200 ms: one move per 2 s at most, however many quotes.
+    for (let p = 31; p <= 130; p++) {
+      later(200);
+      await longAt(p);
+    }
+    await until(() => stopView(n)?.best === ENTRY + 130 * tick, "the 130-tick high seen");
+    later();
+    await longAt(130);
+    await stopAt(ENTRY + 120 * tick, "the last level");
+    const used = (await g.executed("Order/modify")) - modifies - 2;
+    assert.ok(used <= 12, `${used} modifies for 101 quotes over 22 s`);
   });
 
   it("never moves a stop looser than the guard level", async () => {
