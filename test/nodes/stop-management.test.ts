@@ -211,6 +211,10 @@ describe("node: topstepx-rules breakeven and trailing", () => {
       stopRows().every((a) => a.stopPrice >= level),
       "no move ever went under the guard level",
     );
+    // Only the price moved: the guard still counts the leg as the position's cover and adds no stop.
+    await until(() => g.view(n)?.coveredByOthers === 2, "the guard's view after the move");
+    assert.deepEqual(await g.guardsEver(), [], "no guard order was ever sent");
+    assert.equal((await stops())[0]!.size, 2);
   });
 
   it("moves a managed stop-loss leg (Position Brackets mode) to breakeven", async () => {
