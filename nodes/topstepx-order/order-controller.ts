@@ -53,6 +53,8 @@ const Overrides = z
       .optional(),
     orderId: z.union([z.number(), z.string()]).optional(),
     customTag: z.string().optional(),
+    breakeven: z.unknown().optional(),
+    trail: z.unknown().optional(),
   })
   .passthrough();
 
@@ -133,6 +135,8 @@ export class OrderController {
       orderId: pick(o.orderId, undefined),
       customTag: pick(o.customTag, undefined),
       strategyPosition: o.strategyPosition,
+      breakeven: o.breakeven,
+      trail: o.trail,
     };
     return parseInput(OrderIntent, candidate, "msg.payload");
   }

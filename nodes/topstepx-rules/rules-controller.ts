@@ -59,10 +59,13 @@ function guardText(s: GuardStatus): NodeStatus | null {
   if (held.length === 0) return null;
   const more = held.length > 1 ? ` +${held.length - 1}` : "";
   const inside = held.some((c) => c.inside);
+  // A stop moved to breakeven or along its trail is what the trader watches next to the guard.
+  const moved = s.stops.find((v) => v.last !== null && v.stopPrice !== null);
+  const stop = moved ? ` · ${moved.last === "breakeven" ? "BE" : "trail"} ${price(moved.stopPrice!)}` : "";
   return {
     fill: inside ? "red" : "green",
     shape: "dot",
-    text: `guard ${price(held[0]!.level)}${more} · ${money(g.left)} left`,
+    text: `guard ${price(held[0]!.level)}${more} · ${money(g.left)} left${stop}`,
   };
 }
 

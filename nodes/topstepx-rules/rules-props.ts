@@ -45,6 +45,12 @@ export interface RulesProps {
   blackoutFlattenMinutes?: string;
   dbFile?: string;
   version?: number;
+  /** Breakeven of bracket stops by default: after this many ticks of profit, to the entry plus the offset. */
+  breakevenAfter?: string;
+  breakevenOffset?: string;
+  /** Trailing of bracket stops by default: this many ticks behind the best price, in steps. */
+  trailDistance?: string;
+  trailStep?: string;
 }
 
 const blank = (v: string | undefined) => v === undefined || String(v).trim() === "";
@@ -103,6 +109,12 @@ export function overridesOf(
   if (!blank(p.staleFeedFlattenSeconds)) o.staleFeedFlattenSeconds = num(p.staleFeedFlattenSeconds);
   const blackouts = blackoutsOf(p);
   if (blackouts) o.blackouts = blackouts;
+  o.stopManagement = {
+    ...(blank(p.breakevenAfter)
+      ? {}
+      : { breakeven: { after: num(p.breakevenAfter)!, offset: num(p.breakevenOffset) } }),
+    ...(blank(p.trailDistance) ? {} : { trail: { distance: num(p.trailDistance)!, step: num(p.trailStep) } }),
+  };
   return o;
 }
 

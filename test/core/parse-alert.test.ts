@@ -390,7 +390,7 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       fails(() => parse({ ...buy, quantityType: "risk_dollar_amount" }), "quantityType");
       fails(() => parse({ ...buy, sl_percent: 1 }), "sl_percent");
       fails(() => parse({ ...buy, dollar_tp: 100 }), "dollar_tp");
-      fails(() => parse({ ...buy, breakeven: 10 }), "breakeven");
+      assert.deepEqual(intentOf({ ...buy, breakeven: 10 })!.breakeven, { after: 10, offset: 0 }, "honoured now");
       assert.equal(intentOf({ ...buy, quantityType: "fixed_quantity" })!.quantity, 1);
       // Fields that are not about risk are ignored.
       assert.equal(

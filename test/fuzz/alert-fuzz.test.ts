@@ -72,7 +72,13 @@ const positiveNumber = (v: unknown) => (typeof v === "number" || typeof v === "s
 const FORMS: Form[] = [
   {
     name: "our JSON",
-    body: { ...VALID, marketPosition: "long", prevMarketPosition: "flat" },
+    body: {
+      ...VALID,
+      marketPosition: "long",
+      prevMarketPosition: "flat",
+      breakeven: { after: 20, offset: 2 },
+      trail: { distance: 30, step: 5 },
+    },
     fields: {
       side: () => false,
       quantity: () => false,
@@ -82,6 +88,12 @@ const FORMS: Form[] = [
       takeProfit: () => false,
       // Absent, the previous position has nothing to go with, so that field is the one named.
       marketPosition: (v) => isNull(v) || lostInJson(v),
+      breakeven: () => false,
+      trail: () => false,
+      "breakeven.after": () => false,
+      "breakeven.offset": (v) => v === 0,
+      "trail.distance": () => false,
+      "trail.step": () => false,
     },
   },
   {

@@ -47,6 +47,8 @@ const HANDLED = new Set([
   "account",
   "targetposition",
   ...ALL_POSITION_KEYS,
+  "breakeven",
+  "trail",
 ]);
 /** Unknown keys that look like a risk setting we would otherwise drop silently. */
 const RISKY = /trail|stop|loss|profit|^sl|sl$|^tp|tp$|risk|breakeven|bracket|target/;

@@ -6,6 +6,7 @@ import { placeType, validIntent } from "./alert-intent";
 import { bracketField } from "./bracket";
 import { accountOf, normalizeWord, positiveWhole, price, type Side, sideOf, typeOf } from "./coerce";
 import { type AlertFormat, intentAlert, type ParsedAlert } from "./parsed-alert";
+import { stopPlanFields } from "./stop-fields";
 import { type MarketPosition, positionFor, strategyPositionOf } from "./strategy-position";
 import { addSide, checkQuantityType, limitPriceOf, sentimentOf } from "./traderspost";
 
@@ -208,6 +209,7 @@ function placeAlert(
     strategyPosition,
     stopLoss: bracketField(fields, "stoploss", side, reference),
     takeProfit: bracketField(fields, "takeprofit", side, reference),
+    ...stopPlanFields(fields),
   });
   return intentAlert(o.format, intent, o.identity);
 }

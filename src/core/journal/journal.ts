@@ -17,6 +17,7 @@ export type JournalKind =
   | "breach"
   | "killSwitch"
   | "guard"
+  | "stop"
   | "start"
   | "error";
 

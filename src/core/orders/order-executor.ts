@@ -7,6 +7,7 @@ import { GatewayRejectedError } from "../gateway/errors";
 import type { GatewayApi, PlacedOrder } from "../gateway/gateway-api";
 import { BudgetExhaustedError } from "../gateway/request-budget";
 import { snapToTick } from "../money/tick-grid";
+import { stopPlansOf } from "../protection/stop-plans";
 import {
   type Contract,
   type Order,
@@ -210,6 +211,12 @@ export class OrderExecutor {
     const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
     const customTag = withCustomTag(intent).customTag!;
     const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
+    // The position this entry opens is managed by its own breakeven and trail (managed legs: `-entry`).
+    if (intent.breakeven !== undefined || intent.trail !== undefined)
+      stopPlansOf(this.conn).expect(accountId, contract.id, [customTag, `${customTag}-entry`], {
+        breakeven: intent.breakeven,
+        trail: intent.trail,
+      });
     await this.conn.watchAccount(accountId).catch(() => undefined);
     // An order that only reduces the position is an exit: it and its follow-up read use the exit lane.
     const exit = this.reducesPosition(accountId, contract.id, intent);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { addTicks, isOnTick, snapToTick, tickDecimals } from "../money/tick-grid";
+import { Breakeven, Trail } from "../protection/stop-levels";
 import { type BracketLeg, type Contract, OrderSide, OrderType, type PlaceOrderRequest } from "../schemas";
 
 const Positive = z.coerce.number().finite().positive();
@@ -82,6 +83,10 @@ export const OrderIntent = z.object({
   customTag: z.string().trim().min(1).max(100).optional(),
   /** The alerting strategy's market position around this order, when the alert carries it. */
   strategyPosition: StrategyPosition.optional(),
+  /** Breakeven of the position this entry opens (see stop-levels.ts); false: not even the node's. */
+  breakeven: Breakeven.optional(),
+  /** Trailing of the position's stop in steps (not the gateway's trailing-stop order: see trailTicks). */
+  trail: Trail.optional(),
 });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 

@@ -18,6 +18,8 @@ import {
 } from "../orders/target-position";
 import { type GuardAction, GuardStops, type GuardView } from "../protection/guard-stops";
 import { missedGuardFills } from "../protection/missed-guard-fills";
+import { type StopAction, StopManager, type StopView } from "../protection/stop-manager";
+import { restoreStopPlans } from "../protection/stop-plan-journal";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
@@ -54,6 +56,8 @@ export interface GuardStatus {
   /** The guard stops: on or off, the equity they keep, what is left above it, and each held contract's guard. */
   guards: GuardSummary;
   event?: string;
+  /** Breakeven and trailing: each held contract's managed stop (see StopManager). */
+  stops: StopView[];
 }
 
 /** The guard stops as the rule-state output and the status show them. */
@@ -80,6 +84,8 @@ export interface GuardEvents {
   flattened: [FlattenReport];
   /** A guard stop placed, modified, tightened, cancelled, or a request about one that failed. */
   guard: [GuardAction];
+  /** A bracket stop moved to breakeven or along its trail, or a move that failed. */
+  stop: [StopAction];
   error: [Error];
   warning: [string];
   /** A flatten or reduce the guard runs: started, done (with what it did) or failed. */
@@ -136,6 +142,8 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private checks: AccountChecks | null = null;
   /** The resting stops that protect the account while our process is down. */
   readonly guards: GuardStops;
+  /** Breakeven and trailing of the positions' bracket stops. */
+  readonly stops: StopManager;
   private lastGuardFloor: number | null = null;
   private stopHeartbeat: () => void = () => undefined;
   private readonly staleFeed: StaleFeedWatch | null;
@@ -164,10 +172,28 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         // A flatten in progress cancels every order: a guard placed meanwhile would only be in its way.
         ready: () => this.synced && this.state !== null && !this.stopped && !this.flattening,
         record: (a) => this.onGuardAction(a),
-        changed: (acted) => this.publish(acted.length > 0 ? `guard:${acted.at(-1)}` : "guard"),
+        changed: (acted) => {
+          this.publish(acted.length > 0 ? `guard:${acted.at(-1)}` : "guard");
+          this.stops.schedule();
+        },
         warn: (m) => this.emit("warning", m),
       },
     );
+    this.stops = new StopManager(conn, accountId, config.stopManagement, config.guardStops.repriceSeconds * 1000, {
+      ready: () => this.synced && this.state !== null && !this.stopped && !this.flattening,
+      guardLevel: (c) => {
+        if (!this.config.guardStops.enabled || !this.state || !guardFloor(this.config, this.state)) return null;
+        const v = this.guards.views().find((g) => g.contractId === c);
+        return v ? (v.inside ? null : v.level) : undefined;
+      },
+      record: (a) => {
+        this.journal.appendSoon("stop", this.accountId, a, this.now());
+        this.emit("stop", a);
+      },
+      changed: () => this.publish("stop"),
+      bound: (contractId, plan) =>
+        this.journal.appendSoon("stop", this.accountId, { action: "plan", contractId, plan }, this.now()),
+    });
     this.staleFeed = config.staleFeedFlattenSeconds
       ? new StaleFeedWatch(config.staleFeedFlattenSeconds, conn.market, (e) => this.emit("warning", e.message))
       : null;
@@ -288,9 +314,12 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       void this.followQuotes();
       this.scheduleEvaluation();
       this.guards.onPosition(p.contractId);
+      this.stops.schedule();
     });
     this.listen("order", (book, o) => {
-      if (book.accountId === this.accountId) this.guards.onOrder(o);
+      if (book.accountId !== this.accountId) return;
+      this.guards.onOrder(o);
+      this.stops.onOrder(o);
     });
     this.listen("account", (book) => {
       if (book.accountId !== this.accountId) return;
@@ -372,6 +401,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.evaluateNow("synced");
     // After every (re)start and re-sync: guards re-adopted by their tags, resized, re-priced.
     this.guards.schedule();
+    restoreStopPlans(this.journal, book, this.stops);
     void this.findMissedGuardFills();
   }
 
@@ -423,7 +453,10 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (this.quoteStops.has(id)) continue;
       this.quoteStops.set(id, async () => undefined);
       try {
-        const stop = await this.conn.market.watchQuotes(id, () => this.scheduleEvaluation());
+        const stop = await this.conn.market.watchQuotes(id, () => {
+          this.scheduleEvaluation();
+          this.stops.onQuote(id);
+        });
         if (this.stopped) await stop();
         else this.quoteStops.set(id, stop);
       } catch (e) {
@@ -826,6 +859,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
       guards: this.guardSummary(),
       event,
+      stops: this.stops.views().map((v) => structuredClone(v)),
     };
   }
 
@@ -867,6 +901,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     this.conn.setExitRoom(this.accountId, null);
     // The guard stops stay at the gateway: they are what protects the account while we are gone.
     await this.guards.stop();
+    await this.stops.stop();
     for (const f of this.unlisten.splice(0)) f();
     await Promise.all([...this.quoteStops.values()].map((s) => s().catch(() => undefined)));
     this.quoteStops.clear();

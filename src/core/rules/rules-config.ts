@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Breakeven, Trail } from "../protection/stop-levels";
 
 /**
  * A funded account's rules, as data. Every number is configuration; the profiles below only fill
@@ -127,6 +128,11 @@ export const RulesConfig = z.object({
       flattenBeforeSeconds: z.coerce.number().int().min(0).max(86_400).default(0),
     })
     .optional(),
+  /**
+   * Breakeven and trailing of bracket stop-loss legs (see stop-manager.ts), for positions whose
+   * entry carried no setting of its own; moved at most once per guardStops.repriceSeconds.
+   */
+  stopManagement: z.object({ breakeven: Breakeven.optional(), trail: Trail.optional() }).prefault({}),
 });
 export type RulesConfig = z.infer<typeof RulesConfig>;
 /** A RulesConfig before validation: numbers may be strings and defaulted fields absent. */
