@@ -15,6 +15,7 @@ import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
+import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
 import { summarize } from "./journal-summary";
 
 /** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
@@ -168,13 +169,20 @@ export class RulesController {
   }
 
   private statusOf(s: GuardStatus): NodeStatus {
+    const base = this.baseStatusOf(s);
+    return base.fill === "red" || base.shape === "ring"
+      ? base
+      : { ...base, text: `${base.text}${consistencySuffix(s)}` };
+  }
+
+  private baseStatusOf(s: GuardStatus): NodeStatus {
     if (!s.synced) return { fill: "yellow", shape: "ring", text: "syncing account" };
     if (s.killSwitch) return { fill: "red", shape: "dot", text: "kill switch on" };
     if (s.flattening) return { fill: "red", shape: "dot", text: "flattening" };
     // Entries wait a moment at start while the account's history is read: not a breach, not red.
     if (s.blocked?.rule === "floorUnknown" && !s.floorCheck)
       return { fill: "yellow", shape: "ring", text: "reading account history" };
-    if (s.blocked) return { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
+    if (s.blocked) return dayRuleBlockStatus(s) ?? { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
     const h = s.headroom;
     if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
     const guard = guardText(s);

@@ -1,7 +1,8 @@
 import type { RulesConfigInput } from "../../src/core/rules/rules-config";
+import { type DayRulesProps, dayRulesOverrides } from "./day-rules-props";
 
 /** The rules node's dialog (version 1): a profile plus optional overrides; blank means "the profile's". */
-export interface RulesProps {
+export interface RulesProps extends DayRulesProps {
   account?: string;
   profile?: string;
   startBalance?: string;
@@ -90,6 +91,7 @@ export function overridesOf(
   if (!blank(p.shownFloor)) o.shownFloor = money(p.shownFloor);
   if (!blank(p.heartbeatSeconds)) o.heartbeatSeconds = num(p.heartbeatSeconds);
   if (!blank(p.staleFeedFlattenSeconds)) o.staleFeedFlattenSeconds = num(p.staleFeedFlattenSeconds);
+  Object.assign(o, dayRulesOverrides(p));
   return o;
 }
 

@@ -20,6 +20,14 @@ import { missedGuardFills } from "../protection/missed-guard-fills";
 import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
+import {
+  type DayRulesView,
+  dayRuleEvents,
+  dayRulesRefusal,
+  dayRulesRefusing,
+  dayRulesView,
+  followDayFill,
+} from "./day-rules";
 import { StaleFeedWatch, staleFeedReason, startHeartbeat } from "./dead-man";
 import type { FloorCheck } from "./floor-check";
 import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
@@ -52,6 +60,8 @@ export interface GuardStatus {
   /** The guard stops: on or off, the equity they keep, what is left above it, and each held contract's guard. */
   guards: GuardSummary;
   event?: string;
+  /** Profit lock, consistency and cooldown (day-rules.ts); null before the state is loaded. */
+  dayRules?: DayRulesView | null;
 }
 
 /** The guard stops as the rule-state output and the status show them. */
@@ -299,6 +309,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (seen.length > 500) seen.splice(0, seen.length - 500);
       this.journal.appendSoon("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
       if (extra.missed) this.unseenFills.push(t);
+      this.followDayFill(t);
     }
     this.journal.saveStateSoon(this.state, this.now());
     this.scheduleEvaluation();
@@ -311,7 +322,13 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private readonly gate: EntryGate = {
     refusing: () => {
       const s = this.state;
-      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now()) || !!this.staleFeed?.last;
+      return (
+        !s ||
+        s.killSwitch ||
+        (s.blockedUntil !== null && s.blockedUntil > this.now()) ||
+        !!this.staleFeed?.last ||
+        dayRulesRefusing(this.config, s, this.now())
+      );
     },
     judge: async (intent) => {
       const d = await this.decide(intent, null);
@@ -462,6 +479,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const prev = this.last;
     this.last = ev;
     this.followGuardFloor();
+    this.journalDayRules(ev.headroom.dayPnl);
     if (ev.changed && this.now() - this.lastPeakPersist >= 1000) {
       this.lastPeakPersist = this.now();
       this.persist();
@@ -775,13 +793,48 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       synced: this.synced,
       // Copies: a flow that keeps or edits a status must not reach the rules' own state.
       headroom: this.last?.headroom ? { ...this.last.headroom } : null,
-      blocked: blocked ?? this.staleBlock(),
+      blocked: blocked ?? this.staleBlock() ?? this.dayRulesBlock(),
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
       guards: this.guardSummary(),
       event,
+      dayRules: s ? dayRulesView(this.config, s, this.last?.headroom.dayPnl ?? null, this.now()) : null,
     };
+  }
+
+  /** A fill new to the rules, followed into its round trip: a losing streak may start a cooldown. */
+  private followDayFill(t: Trade): void {
+    const started = followDayFill(this.config, this.state!, t, this.now());
+    if (!started) return;
+    this.journal.append("dayRule", this.accountId, { rule: "cooldown", event: "start", ...started }, this.now());
+    this.persist();
+    this.publish("cooldown:start");
+  }
+
+  /** Journals what the day rules found on an evaluation (a cooldown over, a day's limit reached), once each. */
+  private journalDayRules(dayPnl: number): void {
+    const events = dayRuleEvents(this.config, this.state!, dayPnl, this.now());
+    if (events.length === 0) return;
+    for (const e of events) this.journal.append("dayRule", this.accountId, e, this.now());
+    this.persist();
+    this.publish(`${events.at(-1)!.rule}:${events.at(-1)!.event}`);
+  }
+
+  /** Entries refused by a day rule, shown as a block: a cooldown until it ends, the day's profit stop, the consistency cap. */
+  private dayRulesBlock(): GuardStatus["blocked"] {
+    const s = this.state;
+    const dayPnl = this.last?.headroom.dayPnl;
+    if (!s || dayPnl === undefined) return null;
+    const r = dayRulesRefusal(this.config, s, dayPnl, this.now());
+    if (!r) return null;
+    const until =
+      r.rule === "cooldown"
+        ? (s.dayRules?.cooldown.active?.until ?? null)
+        : r.rule === "dailyProfitTarget"
+          ? nextSessionOpen(this.config, this.now())
+          : null;
+    return { rule: r.rule, reason: r.reason, until };
   }
 
   private guardSummary(): GuardSummary {

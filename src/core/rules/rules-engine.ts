@@ -4,7 +4,9 @@ import { dollarsAndCents } from "../money/format";
 import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import { hedgeRefusal, type OtherAccount } from "./cross-account";
+import { dayRulesRefusal } from "./day-rules";
 import { type StaleQuotes, staleFeedBreach, staleFeedReason } from "./dead-man";
+import { profitLockBreach } from "./profit-lock";
 import { type Breach, computeFloor, type RuleName, type RuleState, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
 import { closedSentence, sessionDay } from "./session-calendar";
@@ -216,6 +218,9 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
     lossBreach(config, s, live, headroom, now) ??
     sessionBreach(config, s, live, now) ??
     staleFeedBreach(live.staleQuotes, now) ??
+    profitLockBreach(config, s, headroom.dayPnl, live.positions.length === 0, now, () =>
+      nextSessionOpen(config, now),
+    ) ??
     contractsBreach(config, s, headroom, now);
   return { headroom, breach, changed };
 }
@@ -520,6 +525,7 @@ export function decide(
     symbolRefusal(config, intent) ??
     sessionRefusal(config, now) ??
     paceRefusal(config, s, now) ??
+    dayRulesStep(config, s, live, now) ??
     lossRefusal(config, s, live, now) ??
     contractsRefusal(config, s, live, intent) ??
     (config.refuseCrossAccountHedge && live.otherAccounts
@@ -641,6 +647,13 @@ function paceRefusal(config: RulesConfig, s: RuleState, now: number): StepDecisi
     return reject("maxTradesPerDay", `${s.dayTrades} fills today; the limit is ${config.maxTradesPerDay} per day.`);
   }
   return null;
+}
+
+/** A cooldown, the daily profit stop, the consistency cap (day-rules.ts), at today's P&L as the headroom counts it. */
+function dayRulesStep(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): StepDecision {
+  const equity = round2(live.balance + live.openPnl - closingFees(live.positions, live.costPerSide));
+  const r = dayRulesRefusal(config, s, round2(equity - s.dayStartBalance), now);
+  return r && reject(r.rule, r.reason);
 }
 
 /** The loss floor and its buffer, then the daily loss limit, on a fresh evaluation. */
