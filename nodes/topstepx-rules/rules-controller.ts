@@ -170,7 +170,8 @@ export class RulesController {
 
   private statusOf(s: GuardStatus): NodeStatus {
     const base = this.baseStatusOf(s);
-    return base.fill === "red" || base.shape === "ring"
+    // The consistency room is worth a glance while entries go through, not over a block or a warning in red.
+    return !s.synced || s.blocked || base.fill === "red"
       ? base
       : { ...base, text: `${base.text}${consistencySuffix(s)}` };
   }
