@@ -109,6 +109,7 @@ describe("day rules: consistency", () => {
       1660,
     );
     assert.deepEqual([v?.cap, v?.room, v?.bestOtherDay], [2000, 340, 1200]);
+    assert.equal(v?.text, "$340 more today keeps the best day at 50%");
     // A first day: half the $3,000 target.
     assert.equal(consistencyView(config, {}, "2026-11-25", 200)?.cap, 1500);
     // Without a target the first day has no room.

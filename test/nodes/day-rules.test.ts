@@ -17,7 +17,7 @@ interface DayRulesPayload extends StatePayload {
       armed: boolean;
       lockLevel: number | null;
     } | null;
-    consistency: { bestDayPercent: number; today: number; cap: number; room: number } | null;
+    consistency: { bestDayPercent: number; today: number; cap: number; room: number; text: string } | null;
     cooldown: { active: boolean; minutesLeft: number | null; reason: string | null; streak: number } | null;
   } | null;
 }
@@ -165,6 +165,7 @@ describe("node: topstepx-rules profit lock, consistency and cooldowns on the sim
     );
     const c = [...n.st].reverse().find((m) => m.payload.dayRules?.consistency)!.payload.dayRules!.consistency!;
     assert.deepEqual([c.bestDayPercent, c.today, c.cap, c.room], [50, 483.7, 1500, 1016.3]);
+    assert.equal(c.text, "$1,016 more today keeps the best day at 50%");
     assert.equal((await intent(n, { symbol: "ES", side: "buy", quantity: 1 })).allow, true);
 
     await helper.unload();

@@ -17,6 +17,8 @@ export interface ConsistencyView {
   room: number;
   /** The best day's share of the total profit now, in percent; null without a total profit. */
   bestDayShare: number | null;
+  /** The figure in words: "$340 more today keeps the best day at 50%". */
+  text: string;
 }
 
 /**
@@ -43,22 +45,24 @@ export function consistencyView(
   const cap = round2(Math.max(0, byOthers, byTarget));
   const total = otherDays + today;
   const best = Math.max(bestOtherDay, today);
+  const room = round2(cap - today);
   return {
     bestDayPercent: c.bestDayPercent,
     today: round2(today),
     otherDays,
     bestOtherDay,
     cap,
-    room: round2(cap - today),
+    room,
     bestDayShare: total > 0 && best > 0 ? round2((best / total) * 100) : null,
+    text: consistencyText(c.bestDayPercent, room),
   };
 }
 
 /** "$340 more today keeps the best day at 50%", or that today is past it. */
-export function consistencyText(v: ConsistencyView): string {
-  return v.room > 0
-    ? `${wholeDollars(v.room)} more today keeps the best day at ${v.bestDayPercent}%`
-    : `today is past ${v.bestDayPercent}% of the profit`;
+export function consistencyText(bestDayPercent: number, room: number): string {
+  return room > 0
+    ? `${wholeDollars(room)} more today keeps the best day at ${bestDayPercent}%`
+    : `today is past ${bestDayPercent}% of the total profit`;
 }
 
 /** The refusal once today has made the most that keeps the best day within its share. */
