@@ -164,6 +164,18 @@ describe("day rules: cooldown", () => {
     assert.match(started?.reason ?? "", /^\$510\.00 lost within 30 min/);
   });
 
+  it("names the field a cooldown lacks", () => {
+    assert.throws(() => rulesFor("topstep-combine-50k", { cooldown: { minutes: 10 } }), /^Error: cooldown\.losses: /);
+    assert.throws(
+      () => rulesFor("topstep-combine-50k", { cooldown: { minutes: 10, lossAmount: 300 } }),
+      /^Error: cooldown\.withinMinutes: /,
+    );
+    assert.throws(
+      () => rulesFor("topstep-combine-50k", { cooldown: { losses: 3, minutes: "" } }),
+      /^Error: cooldown\.minutes: /,
+    );
+  });
+
   it("refuses entries while it runs and lets exits through; entries pass again when it ends", () => {
     const s = initialState(config, 1, 50_000, WED_1000);
     s.dayRules = { cooldown: emptyCooldown(), day: s.tradingDay, reached: [] };
