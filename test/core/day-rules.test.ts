@@ -155,6 +155,17 @@ describe("day rules: cooldown", () => {
     assert.equal(c.streak, 0, "the next cooldown needs three new losses");
   });
 
+  it("ends a round trip on a fill through flat, and counts a closing fill of a position it never saw open", () => {
+    const c = emptyCooldown();
+    followFill(config, c, fill(0, 1, null, WED_1000), WED_1000);
+    followFill(config, c, fill(1, 2, -40, WED_1000 + MIN), WED_1000); // long 1 → short 1: a loser
+    assert.deepEqual([c.streak, c.open[ES]?.position], [1, -1]);
+    followFill(config, c, fill(0, 1, -30, WED_1000 + 2 * MIN), WED_1000);
+    assert.deepEqual([c.streak, c.open[ES]], [2, undefined]);
+    followFill(config, c, fill(1, 1, -5, WED_1000 + 3 * MIN), WED_1000); // closes a long opened before
+    assert.deepEqual([c.streak, c.open[ES], c.active?.reason], [0, undefined, "3 losing trades in a row"]);
+  });
+
   it("pauses after a loss of $500 within 30 minutes, and not when the losses are further apart", () => {
     const c = emptyCooldown();
     assert.equal(closeTrip(config, c, -300, WED_1000), null);

@@ -47,7 +47,8 @@ const MINUTE = 60_000;
  * Follows one fill into the round trips of its contract: a round trip runs from flat to flat, and
  * its P&L is net of the fees and commissions of every fill in it. When it closes, the losing
  * streak and the loss window are updated, and a cooldown starts when either reaches its limit.
- * A closing fill of a position opened before we watched counts as a round trip of its own.
+ * A closing fill of a position opened before we watched counts as a round trip of its own; a fill
+ * through flat closes one round trip and opens the next.
  * Returns the cooldown that this fill started, if any; `now` stands in for a fill without a time.
  */
 export function followFill(config: RulesConfig, c: CooldownState, t: Trade, now: number): ActiveCooldown | null {
@@ -55,15 +56,18 @@ export function followFill(config: RulesConfig, c: CooldownState, t: Trade, now:
   const net = (t.profitAndLoss ?? 0) - t.fees - (t.commissions ?? 0);
   const signed = t.side === OrderSide.Bid ? t.size : -t.size;
   const trip = c.open[t.contractId] ?? { position: 0, net: 0 };
-  const untracked = trip.position === 0 && t.profitAndLoss != null;
+  const before = trip.position;
+  const untracked = before === 0 && t.profitAndLoss != null;
   trip.position += signed;
   trip.net += net;
-  const closed = untracked || trip.position === 0;
-  if (!closed) {
+  // A fill through flat (long 1, sell 2) ends the trade and opens the next one.
+  const reversed = before !== 0 && trip.position !== 0 && Math.sign(trip.position) !== Math.sign(before);
+  if (!untracked && !reversed && trip.position !== 0) {
     c.open[t.contractId] = trip;
     return null;
   }
-  delete c.open[t.contractId];
+  if (reversed) c.open[t.contractId] = { position: trip.position, net: 0 };
+  else delete c.open[t.contractId];
   const at = Number.isFinite(parseTimestamp(t.creationTimestamp)) ? parseTimestamp(t.creationTimestamp) : now;
   return closeTrip(config, c, Math.round(trip.net * 100) / 100, at);
 }
