@@ -208,6 +208,13 @@ describe("node: topstepx-rules profit lock, consistency and cooldowns on the sim
         .map((r) => r.event),
       ["start", "end"],
     );
+    const journal = collect<Received<Array<{ kind: string; detail: string }>>>(helper.getNode("st"));
+    n.r1.receive({ payload: { command: "journal", limit: 50 } });
+    const rowsShown = await until(() => journal.find((m) => m.topic === "journal"), "the journal");
+    assert.deepEqual(
+      rowsShown.payload.filter((r) => r.kind === "dayRule").map((r) => r.detail),
+      ["cooldown end: cooldown over (2 losing trades in a row)", "cooldown start: 2 losing trades in a row"],
+    );
     const reports = collect<ReportMsg>(helper.getNode("st"));
     n.r1.receive({ payload: { command: "report" } });
     const rep = await until(() => reports.find((m) => m.topic === "report"), "a report");
