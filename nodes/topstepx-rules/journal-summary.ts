@@ -27,6 +27,8 @@ interface JournalData {
   orderId?: number;
   stopPrice?: number;
   from?: { size: number; stopPrice: number | null };
+  /** A day-rule row: a cooldown's start or end, a day's limit reached. */
+  event?: string;
 }
 
 /** One line of a journal row for a table: the rule and reason, the order, or the fill. */
@@ -45,7 +47,7 @@ export function summarize(data: unknown): string {
   if (d.format !== undefined) return `alert ${d.alertId ?? ""} (${d.format})`.replace("  ", " ");
   if (d.decision)
     return `${d.decision.allow ? "approved" : `refused (${d.decision.rule})`}: ${d.intent?.side ?? ""} ${d.intent?.quantity ?? ""} ${d.intent?.symbol ?? d.intent?.action ?? ""}`.trim();
-  if (d.rule) return `${d.rule}: ${d.reason ?? ""}`;
+  if (d.rule) return `${d.rule}${d.event ? ` ${d.event}` : ""}: ${d.reason ?? ""}`;
   if (d.price !== undefined)
     return `fill ${d.side === OrderSide.Bid ? "buy" : "sell"} ${d.size} @ ${d.price}${d.profitAndLoss != null ? `, P&L ${d.profitAndLoss}` : ""}`;
   if (d.flat !== undefined)

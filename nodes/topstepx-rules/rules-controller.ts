@@ -16,6 +16,7 @@ import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
+import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
 import { summarize } from "./journal-summary";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
@@ -200,13 +201,21 @@ export class RulesController {
   }
 
   private statusOf(s: GuardStatus): NodeStatus {
+    const base = this.baseStatusOf(s);
+    // The consistency room is worth a glance while entries go through, not over a block or a warning in red.
+    return !s.synced || s.blocked || base.fill === "red"
+      ? base
+      : { ...base, text: `${base.text}${consistencySuffix(s)}` };
+  }
+
+  private baseStatusOf(s: GuardStatus): NodeStatus {
     if (!s.synced) return { fill: "yellow", shape: "ring", text: "syncing account" };
     if (s.killSwitch) return { fill: "red", shape: "dot", text: "kill switch on" };
     if (s.flattening) return { fill: "red", shape: "dot", text: "flattening" };
     // Entries wait a moment at start while the account's history is read: not a breach, not red.
     if (s.blocked?.rule === "floorUnknown" && !s.floorCheck)
       return { fill: "yellow", shape: "ring", text: "reading account history" };
-    if (s.blocked) return { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
+    if (s.blocked) return dayRuleBlockStatus(s) ?? { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
     const h = s.headroom;
     if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
     const guard = guardText(s);

@@ -1,8 +1,9 @@
 import type { RulesConfigInput } from "../../src/core/rules/rules-config";
 import { blackoutWindowsFrom } from "../../src/core/time/news-calendar";
+import { type DayRulesProps, dayRulesOverrides } from "./day-rules-props";
 
 /** The rules node's dialog (version 1): a profile plus optional overrides; blank means "the profile's". */
-export interface RulesProps {
+export interface RulesProps extends DayRulesProps {
   account?: string;
   profile?: string;
   startBalance?: string;
@@ -115,6 +116,7 @@ export function overridesOf(
       : { breakeven: { after: num(p.breakevenAfter)!, offset: num(p.breakevenOffset) } }),
     ...(blank(p.trailDistance) ? {} : { trail: { distance: num(p.trailDistance)!, step: num(p.trailStep) } }),
   };
+  Object.assign(o, dayRulesOverrides(p));
   return o;
 }
 

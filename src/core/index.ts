@@ -62,6 +62,7 @@ export { HubClient, type HubClientOptions, type HubState, type HubStateEvent } f
 export { type FeedIssue, MarketFeed, type MarketFeedOptions, type QuoteState } from "./realtime/market-feed";
 export { UserFeed, type UserFeedListener } from "./realtime/user-feed";
 export { AccountGuard, type GuardStatus } from "./rules/account-guard";
+export type { DayRulesView } from "./rules/day-rules";
 export {
   type GateContext,
   type GateOutcome,

@@ -55,14 +55,26 @@ describe("core: journal (SQLite)", () => {
     j.append("fill", 7, {}, t + 1);
     j.append("breach", 7, {}, t + 2);
     j.append("fill", 7, {}, t + 86_400_000);
+    j.append("dayRule", 7, { rule: "cooldown", event: "start" }, t + 3);
+    j.append("dayRule", 7, { rule: "cooldown", event: "end" }, t + 4);
+    j.append("dayRule", 7, { rule: "dailyProfitTarget", event: "reached" }, t + 86_400_001);
+    j.append("breach", 7, { rule: "profitLock" }, t + 86_400_002);
     const rows = j.report(7, { dailyPnl: { "2026-11-25": -120.5, "2026-11-26": 300 } });
     assert.deepEqual(rows, [
-      { tradingDay: "2026-11-25", pnl: -120.5, trades: 2, breaches: 1, bestDay: false },
-      { tradingDay: "2026-11-26", pnl: 300, trades: 1, breaches: 0, bestDay: true },
+      { tradingDay: "2026-11-25", pnl: -120.5, trades: 2, breaches: 1, bestDay: false, cooldowns: 1, profitLocks: [] },
+      {
+        tradingDay: "2026-11-26",
+        pnl: 300,
+        trades: 1,
+        breaches: 1,
+        bestDay: true,
+        cooldowns: 0,
+        profitLocks: ["dailyProfitTarget", "profitLock"],
+      },
     ]);
     assert.equal(
       reportCsv(rows),
-      "trading_day,pnl,trades,breaches,best_day\n2026-11-25,-120.50,2,1,false\n2026-11-26,300.00,1,0,true\n",
+      "trading_day,pnl,trades,breaches,best_day,cooldowns,profit_locks\n2026-11-25,-120.50,2,1,false,1,\n2026-11-26,300.00,1,1,true,0,dailyProfitTarget|profitLock\n",
     );
     j.close();
   });

@@ -3,16 +3,18 @@ import { rulesFor } from "../../src/core/rules/rules-config";
 
 describe("rules config: fields it does not know", () => {
   it("loads rules that carry fields it does not define, and drops them", () => {
-    // Saved rules may name fields the config does not define, such as a consistency share or a
-    // minimum of trading days (the engine reports both without a setting): they must still load.
+    // Saved rules may name fields the config does not define, such as a minimum of trading days
+    // (the engine reports it without a setting): they must still load. A bare consistency share,
+    // as such rules carried it, is read as the consistency target.
     const saved = { consistency: 0.5, minTradingDays: 2, maxContracts: 3 };
     const rules = rulesFor("topstep-combine-50k", saved);
     assert.equal(rules.maxContracts, 3);
     assert.deepEqual(
-      ["consistency", "minTradingDays"].filter((field) => field in rules),
+      ["minTradingDays"].filter((field) => field in rules),
       [],
       "the dropped fields are not carried into the rules",
     );
+    assert.deepEqual(rules.consistency, { bestDayPercent: 50, refuseEntries: false });
   });
 });
 

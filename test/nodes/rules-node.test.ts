@@ -213,8 +213,19 @@ describe("node: topstepx-rules against the simulator", () => {
     const rep = await until(() => reports.find((m) => m.topic === "report"), "a report");
     const today = rep.payload.find((d) => d.tradingDay === "2026-11-25");
     // bought at 6800.25, sold at 6810: 39 ticks × $12.50 = $487.50, minus $2.80 fees and $1.00 commissions
-    assert.deepEqual(today, { tradingDay: "2026-11-25", pnl: 483.7, trades: 2, breaches: 0, bestDay: true });
-    assert.match(rep.csv, /^trading_day,pnl,trades,breaches,best_day\n2026-11-25,483.70,2,0,true\n/);
+    assert.deepEqual(today, {
+      tradingDay: "2026-11-25",
+      pnl: 483.7,
+      trades: 2,
+      breaches: 0,
+      bestDay: true,
+      cooldowns: 0,
+      profitLocks: [],
+    });
+    assert.match(
+      rep.csv,
+      /^trading_day,pnl,trades,breaches,best_day,cooldowns,profit_locks\n2026-11-25,483.70,2,0,true,0,\n/,
+    );
   });
 
   it("lets one of two simultaneous closing sells through as an exit; the second would reverse and is judged as an entry", async () => {

@@ -19,7 +19,9 @@ export type JournalKind =
   | "guard"
   | "stop"
   | "start"
-  | "error";
+  | "error"
+  /** Day rules (day-rules.ts): a cooldown's start and end, the daily profit stop or the consistency cap reached. */
+  | "dayRule";
 
 /** One journal row as read back. */
 export interface JournalEntry {
@@ -71,6 +73,9 @@ export interface DayReport {
   trades: number;
   breaches: number;
   bestDay: boolean;
+  /** Cooldowns started that day, and the day's profit limits that acted (profitLock, dailyProfitTarget, consistency). */
+  cooldowns?: number;
+  profitLocks?: string[];
 }
 
 // JSON has no Infinity; a block "until re-armed" must survive a restart.
@@ -437,16 +442,32 @@ export class Journal {
     this.flush();
     const counts = this.db
       .prepare(
-        "SELECT trading_day d, SUM(kind = 'fill') trades, SUM(kind = 'breach') breaches FROM journal WHERE account_id = ? GROUP BY trading_day",
+        `SELECT trading_day d, SUM(kind = 'fill') trades, SUM(kind = 'breach') breaches, ${DAY_RULE_COLUMNS} FROM journal WHERE account_id = ? GROUP BY trading_day`,
       )
-      .all(accountId) as Array<{ d: string; trades: number; breaches: number }>;
+      .all(accountId) as Array<{
+      d: string;
+      trades: number;
+      breaches: number;
+      cooldowns: number;
+      locks: string | null;
+    }>;
     const days = new Map<string, DayReport>();
     for (const [day, pnl] of Object.entries(state?.dailyPnl ?? {}))
-      days.set(day, { tradingDay: day, pnl, trades: 0, breaches: 0, bestDay: false });
+      days.set(day, { tradingDay: day, pnl, trades: 0, breaches: 0, bestDay: false, cooldowns: 0, profitLocks: [] });
     for (const c of counts) {
-      const d = days.get(c.d) ?? { tradingDay: c.d, pnl: 0, trades: 0, breaches: 0, bestDay: false };
+      const d = days.get(c.d) ?? {
+        tradingDay: c.d,
+        pnl: 0,
+        trades: 0,
+        breaches: 0,
+        bestDay: false,
+        cooldowns: 0,
+        profitLocks: [],
+      };
       d.trades = c.trades;
       d.breaches = c.breaches;
+      d.cooldowns = c.cooldowns;
+      d.profitLocks = c.locks ? c.locks.split(",").sort() : [];
       days.set(c.d, d);
     }
     const rows = [...days.values()].sort((a, b) => a.tradingDay.localeCompare(b.tradingDay));
@@ -479,10 +500,18 @@ function toEntry(r: Record<string, unknown>): JournalEntry {
   };
 }
 
+/** The report's day-rule columns: cooldowns started, and the profit limits that acted (dayRule rows, profitLock breaches). */
+const DAY_RULE_COLUMNS = `SUM(kind = 'dayRule' AND json_extract(data, '$.event') = 'start') cooldowns,
+  GROUP_CONCAT(DISTINCT CASE WHEN (kind = 'dayRule' AND json_extract(data, '$.event') = 'reached')
+    OR (kind = 'breach' AND json_extract(data, '$.rule') = 'profitLock') THEN json_extract(data, '$.rule') END) locks`;
+
 /** The compliance report as CSV. */
 export function reportCsv(rows: DayReport[]): string {
   return `${[
-    "trading_day,pnl,trades,breaches,best_day",
-    ...rows.map((r) => `${r.tradingDay},${r.pnl.toFixed(2)},${r.trades},${r.breaches},${r.bestDay}`),
+    "trading_day,pnl,trades,breaches,best_day,cooldowns,profit_locks",
+    ...rows.map(
+      (r) =>
+        `${r.tradingDay},${r.pnl.toFixed(2)},${r.trades},${r.breaches},${r.bestDay},${r.cooldowns ?? 0},${(r.profitLocks ?? []).join("|")}`,
+    ),
   ].join("\n")}\n`;
 }

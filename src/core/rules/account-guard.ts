@@ -24,6 +24,14 @@ import { isWorkingStatus, type Trade } from "../schemas";
 import { tradingDayOf } from "../time/trading-day";
 import { AccountChecks } from "./account-checks";
 import { blackoutBlock } from "./blackouts";
+import {
+  type DayRulesView,
+  dayRuleEvents,
+  dayRulesRefusal,
+  dayRulesRefusing,
+  dayRulesView,
+  followDayFill,
+} from "./day-rules";
 import { StaleFeedWatch, staleFeedReason, startHeartbeat } from "./dead-man";
 import type { FloorCheck } from "./floor-check";
 import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
@@ -58,6 +66,8 @@ export interface GuardStatus {
   event?: string;
   /** Breakeven and trailing: each held contract's managed stop (see StopManager). */
   stops: StopView[];
+  /** Profit lock, consistency and cooldown (day-rules.ts); null before the state is loaded. */
+  dayRules?: DayRulesView | null;
 }
 
 /** The guard stops as the rule-state output and the status show them. */
@@ -346,6 +356,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       if (seen.length > 500) seen.splice(0, seen.length - 500);
       this.journal.appendSoon("fill", this.accountId, { ...t, missed: extra.missed }, this.now());
       if (extra.missed) this.unseenFills.push(t);
+      this.followDayFill(t);
     }
     this.journal.saveStateSoon(this.state, this.now());
     this.scheduleEvaluation();
@@ -358,7 +369,13 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
   private readonly gate: EntryGate = {
     refusing: () => {
       const s = this.state;
-      return !s || s.killSwitch || (s.blockedUntil !== null && s.blockedUntil > this.now()) || !!this.staleFeed?.last;
+      return (
+        !s ||
+        s.killSwitch ||
+        (s.blockedUntil !== null && s.blockedUntil > this.now()) ||
+        !!this.staleFeed?.last ||
+        dayRulesRefusing(this.config, s, this.now())
+      );
     },
     judge: async (intent) => {
       const d = await this.decide(intent, null);
@@ -521,6 +538,7 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
     const prev = this.last;
     this.last = ev;
     this.followGuardFloor();
+    this.journalDayRules(ev.headroom.dayPnl);
     if (ev.changed && this.now() - this.lastPeakPersist >= 1000) {
       this.lastPeakPersist = this.now();
       this.persist();
@@ -853,14 +871,49 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
       synced: this.synced,
       // Copies: a flow that keeps or edits a status must not reach the rules' own state.
       headroom: this.last?.headroom ? { ...this.last.headroom } : null,
-      blocked: blocked ?? this.staleBlock() ?? blackoutBlock(this.config, this.now()),
+      blocked: blocked ?? this.staleBlock() ?? blackoutBlock(this.config, this.now()) ?? this.dayRulesBlock(),
       killSwitch: s?.killSwitch ?? false,
       flattening: !!this.flattening,
       floorCheck: s?.floorCheck ? structuredClone(s.floorCheck) : null,
       guards: this.guardSummary(),
       event,
       stops: this.stops.views().map((v) => structuredClone(v)),
+      dayRules: s ? dayRulesView(this.config, s, this.last?.headroom.dayPnl ?? null, this.now()) : null,
     };
+  }
+
+  /** A fill new to the rules, followed into its round trip: a losing streak may start a cooldown. */
+  private followDayFill(t: Trade): void {
+    const started = followDayFill(this.config, this.state!, t, this.now());
+    if (!started) return;
+    this.journal.append("dayRule", this.accountId, { rule: "cooldown", event: "start", ...started }, this.now());
+    this.persist();
+    this.publish("cooldown:start");
+  }
+
+  /** Journals what the day rules found on an evaluation (a cooldown over, a day's limit reached), once each. */
+  private journalDayRules(dayPnl: number): void {
+    const events = dayRuleEvents(this.config, this.state!, dayPnl, this.now());
+    if (events.length === 0) return;
+    for (const e of events) this.journal.append("dayRule", this.accountId, e, this.now());
+    this.persist();
+    this.publish(`${events.at(-1)!.rule}:${events.at(-1)!.event}`);
+  }
+
+  /** Entries refused by a day rule, shown as a block: a cooldown until it ends, the day's profit stop, the consistency cap. */
+  private dayRulesBlock(): GuardStatus["blocked"] {
+    const s = this.state;
+    const dayPnl = this.last?.headroom.dayPnl;
+    if (!s || dayPnl === undefined) return null;
+    const r = dayRulesRefusal(this.config, s, dayPnl, this.now());
+    if (!r) return null;
+    const until =
+      r.rule === "cooldown"
+        ? (s.dayRules?.cooldown.active?.until ?? null)
+        : r.rule === "dailyProfitTarget"
+          ? nextSessionOpen(this.config, this.now())
+          : null;
+    return { rule: r.rule, reason: r.reason, until };
   }
 
   private guardSummary(): GuardSummary {

@@ -1,4 +1,5 @@
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
+import type { DayRulesState } from "./day-rules";
 import type { FloorCheck } from "./floor-check";
 import type { RulesConfig } from "./rules-config";
 
@@ -30,7 +31,11 @@ export type RuleName =
   | "floorUnknown"
   | "crossAccountHedge"
   | "staleFeed"
-  | "newsBlackout";
+  | "newsBlackout"
+  | "dailyProfitTarget"
+  | "profitLock"
+  | "consistency"
+  | "cooldown";
 
 /** A reason to refuse every entry (exits pass) that is not a breach: established anew on every start. */
 export interface EntryHold {
@@ -83,6 +88,8 @@ export interface RuleState {
   entryHold?: EntryHold | null;
   /** How the floor in force was established at the last start. */
   floorCheck?: FloorCheck | null;
+  /** Profit lock, consistency and cooldowns (day-rules.ts). */
+  dayRules?: DayRulesState;
 }
 
 /** The scaling tier's contract limit for an end-of-day balance; null without a scaling plan. */

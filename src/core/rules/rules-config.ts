@@ -41,6 +41,64 @@ export const BlackoutWindow = z.object({
 export const ScalingTier = z.object({ minProfit: Money, maxContracts: z.coerce.number().int().positive() });
 
 /**
+ * Profit lock, per trading day, on the day's P&L net of fees and commissions (open positions marked):
+ * `stopAt` refuses new entries once the day reaches it; from a day's peak of `lockFrom`, the day
+ * falling back below `lockPercent` % of its peak flattens and blocks entries until the next session.
+ */
+export const ProfitLockRule = z
+  .object({
+    stopAt: PositiveMoney.optional(),
+    lockFrom: PositiveMoney.optional(),
+    lockPercent: z.coerce.number().gt(0).lte(100).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.lockFrom === undefined) !== (p.lockPercent === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: [p.lockFrom === undefined ? "lockFrom" : "lockPercent"],
+        message: "the peak lock needs both lockFrom (dollars) and lockPercent (share of the peak kept)",
+      });
+  });
+
+/**
+ * Consistency: the best day at most `bestDayPercent` % of the total profit; optionally refuse entries
+ * past it. A bare number, as rules saved before the setting carried it, is the share (0.5 or 50).
+ */
+export const ConsistencyRule = z.preprocess(
+  (v) => (typeof v === "number" ? { bestDayPercent: v <= 1 ? v * 100 : v } : v),
+  z.object({
+    bestDayPercent: z.coerce.number().gt(0).lt(100),
+    refuseEntries: z.boolean().default(false),
+  }),
+);
+
+/**
+ * Cooldown: after `losses` losing trades in a row (a trade: a round trip to flat, net of costs), or
+ * a loss of `lossAmount` within `withinMinutes`, entries are refused for `minutes`; exits pass.
+ */
+export const CooldownRule = z
+  .object({
+    losses: z.coerce.number().int().positive().optional(),
+    lossAmount: PositiveMoney.optional(),
+    withinMinutes: z.coerce.number().positive().max(1440).optional(),
+    minutes: z.coerce.number().positive().max(1440),
+  })
+  .superRefine((c, ctx) => {
+    if (c.losses === undefined && c.lossAmount === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["losses"],
+        message: "set losses (in a row) or lossAmount (within minutes)",
+      });
+    if (c.lossAmount !== undefined && c.withinMinutes === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["withinMinutes"],
+        message: "lossAmount needs the minutes it is counted over",
+      });
+  });
+
+/**
  * The rules one account trades under, as data: a profile's values (see PROFILES and rulesFor) with
  * the trader's overrides, validated. Amounts are dollars, times Chicago "HH:MM".
  */
@@ -133,6 +191,12 @@ export const RulesConfig = z.object({
    * entry carried no setting of its own; moved at most once per guardStops.repriceSeconds.
    */
   stopManagement: z.object({ breakeven: Breakeven.optional(), trail: Trail.optional() }).prefault({}),
+  /** Stop entries after a day's profit, or keep a share of the day's peak (profit-lock.ts). */
+  profitLock: ProfitLockRule.optional(),
+  /** The best day's largest share of the total profit (consistency.ts). */
+  consistency: ConsistencyRule.optional(),
+  /** Entries paused after losing trades (cooldown.ts). */
+  cooldown: CooldownRule.optional(),
 });
 export type RulesConfig = z.infer<typeof RulesConfig>;
 /** A RulesConfig before validation: numbers may be strings and defaulted fields absent. */
@@ -181,6 +245,8 @@ export const PROFILES: Record<string, RulesConfigInput> = {
         microRatio: 10,
         profitTarget: c.target,
         session: TOPSTEP_SESSION,
+        // The best day under 50 % of the total profit to pass (topstep-rules.md §1.1, "Consistency target").
+        consistency: { bestDayPercent: 50 },
         calendar: "cme",
       } satisfies RulesConfigInput,
     ]),

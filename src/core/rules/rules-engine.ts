@@ -5,7 +5,9 @@ import { chicagoTime, minutesOf } from "../time/chicago";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import { blackoutBreach, blackoutRefusal } from "./blackouts";
 import { hedgeRefusal, type OtherAccount } from "./cross-account";
+import { dayRulesRefusal } from "./day-rules";
 import { type StaleQuotes, staleFeedBreach, staleFeedReason } from "./dead-man";
+import { profitLockBreach } from "./profit-lock";
 import { type Breach, computeFloor, type RuleName, type RuleState, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
 import { closedSentence, sessionDay } from "./session-calendar";
@@ -225,6 +227,9 @@ export function evaluate(config: RulesConfig, s: RuleState, live: LiveAccount, n
     sessionBreach(config, s, live, now) ??
     staleFeedBreach(live.staleQuotes, now) ??
     blackoutBreach(config, s, live, now) ??
+    profitLockBreach(config, s, headroom.dayPnl, live.positions.length === 0, now, () =>
+      nextSessionOpen(config, now),
+    ) ??
     contractsBreach(config, s, headroom, now);
   return { headroom, breach, changed };
 }
@@ -530,6 +535,7 @@ export function decide(
     sessionRefusal(config, now) ??
     blackoutRefusal(config, intent, now) ??
     paceRefusal(config, s, now) ??
+    dayRulesStep(config, s, live, now) ??
     lossRefusal(config, s, live, now) ??
     contractsRefusal(config, s, live, intent) ??
     (config.refuseCrossAccountHedge && live.otherAccounts
@@ -651,6 +657,13 @@ function paceRefusal(config: RulesConfig, s: RuleState, now: number): StepDecisi
     return reject("maxTradesPerDay", `${s.dayTrades} fills today; the limit is ${config.maxTradesPerDay} per day.`);
   }
   return null;
+}
+
+/** A cooldown, the daily profit stop, the consistency cap (day-rules.ts), at today's P&L as the headroom counts it. */
+function dayRulesStep(config: RulesConfig, s: RuleState, live: LiveAccount, now: number): StepDecision {
+  const equity = round2(live.balance + live.openPnl - closingFees(live.positions, live.costPerSide));
+  const r = dayRulesRefusal(config, s, round2(equity - s.dayStartBalance), now);
+  return r && reject(r.rule, r.reason);
 }
 
 /** The loss floor and its buffer, then the daily loss limit, on a fresh evaluation. */

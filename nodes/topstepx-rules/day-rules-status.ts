@@ -1,0 +1,30 @@
+import type { NodeStatus } from "node-red";
+import { wholeDollars } from "../../src/core/money/format";
+import type { GuardStatus } from "../../src/core/rules/account-guard";
+
+/**
+ * The status of an entry refusal by a day rule: "cooldown 12 min: 3 losing trades in a row",
+ * "profit stop: entries stopped for the day", "consistency: entries stopped"; null for other rules.
+ */
+export function dayRuleBlockStatus(s: GuardStatus): NodeStatus | null {
+  const b = s.blocked;
+  const d = s.dayRules;
+  if (b?.rule === "cooldown" && d?.cooldown?.active)
+    return { fill: "yellow", shape: "ring", text: `cooldown ${d.cooldown.minutesLeft} min: ${d.cooldown.reason}` };
+  if (b?.rule === "dailyProfitTarget")
+    return {
+      fill: "yellow",
+      shape: "ring",
+      text: `profit stop ${wholeDollars(d?.profitLock?.stopAt ?? 0)}: no entries today`,
+    };
+  if (b?.rule === "consistency") return { fill: "yellow", shape: "ring", text: "consistency cap: no entries today" };
+  if (b?.rule === "profitLock") return { fill: "red", shape: "ring", text: "profit locked: no entries today" };
+  return null;
+}
+
+/** On a day in profit, what more today keeps the best day within its share: " · consistency $340 more". */
+export function consistencySuffix(s: GuardStatus): string {
+  const c = s.dayRules?.consistency;
+  if (!c || !(c.today > 0)) return "";
+  return c.room > 0 ? ` · consistency ${wholeDollars(c.room)} more` : ` · past ${c.bestDayPercent}% consistency`;
+}
