@@ -32,6 +32,15 @@ export interface OrderProps {
   version?: number;
 }
 
+/** A bracket of msg.payload in any of its ways (see OrderIntent): ticks, price, points, dollars or percent. */
+const BracketInput = z.object({
+  ticks: z.unknown().optional(),
+  price: z.unknown().optional(),
+  points: z.unknown().optional(),
+  dollars: z.unknown().optional(),
+  percent: z.unknown().optional(),
+});
+
 /** msg.payload as the order node reads it; brackets may be a number of ticks or {ticks}/{price}. */
 const Overrides = z
   .object({
@@ -45,14 +54,13 @@ const Overrides = z
     limitPrice: z.union([z.number(), z.string()]).optional(),
     stopPrice: z.union([z.number(), z.string()]).optional(),
     trailTicks: z.union([z.number(), z.string()]).optional(),
-    stopLoss: z
-      .union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })])
-      .optional(),
-    takeProfit: z
-      .union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })])
-      .optional(),
+    stopLoss: z.union([z.number(), z.string(), BracketInput]).optional(),
+    takeProfit: z.union([z.number(), z.string(), BracketInput]).optional(),
     orderId: z.union([z.number(), z.string()]).optional(),
     customTag: z.string().optional(),
+    risk: z.union([z.number(), z.string()]).optional(),
+    riskPercent: z.union([z.number(), z.string()]).optional(),
+    microFallback: z.boolean().optional(),
   })
   .passthrough();
 
@@ -124,7 +132,8 @@ export class OrderController {
       symbol: pick(o.symbol, dialogSymbol),
       side: pick(o.side, p.side),
       type: pick(o.type ?? o.orderType, p.orderType) ?? "market",
-      quantity: pick(o.quantity, p.quantity),
+      // A risk in the msg sizes the order: the dialog's quantity does not stand in for it.
+      quantity: o.risk !== undefined || o.riskPercent !== undefined ? o.quantity : pick(o.quantity, p.quantity),
       limitPrice: pick(o.limitPrice, p.limitPrice),
       stopPrice: pick(o.stopPrice, p.stopPrice),
       trailTicks: pick(o.trailTicks, p.trailTicks),
@@ -133,6 +142,9 @@ export class OrderController {
       orderId: pick(o.orderId, undefined),
       customTag: pick(o.customTag, undefined),
       strategyPosition: o.strategyPosition,
+      risk: o.risk,
+      riskPercent: o.riskPercent,
+      microFallback: o.microFallback,
     };
     return parseInput(OrderIntent, candidate, "msg.payload");
   }

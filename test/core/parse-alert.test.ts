@@ -364,18 +364,14 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       assert.deepEqual(i.stopLoss, { ticks: 40 });
     });
 
+    it("keeps an amount or percent bracket of a market order without a reference price as a distance for the live quote", () => {
+      const market = { ticker: "MNQ1!", action: "buy", quantity: "1" };
+      assert.deepEqual(intentOf({ ...market, stopLoss: { amount: 10 } })!.stopLoss, { points: 10 });
+      assert.deepEqual(intentOf({ ...market, takeProfit: { percent: 2 } })!.takeProfit, { percent: 2 });
+    });
+
     it("refuses risk fields it cannot honour, naming them", () => {
       const buy = { ticker: "MNQ1!", action: "buy", quantity: "1", price: "21000" };
-      fails(
-        () => parse({ ticker: "MNQ1!", action: "buy", quantity: "1", stopLoss: { amount: 10 } }),
-        "stopLoss.amount",
-        /reference price/,
-      );
-      fails(
-        () => parse({ ticker: "MNQ1!", action: "buy", quantity: "1", takeProfit: { percent: 2 } }),
-        "takeProfit.percent",
-        /reference price/,
-      );
       fails(() => parse({ ...buy, trailAmount: "5" }), "trailAmount", /cannot honour/);
       fails(() => parse({ ...buy, trailPercent: 1 }), "trailPercent");
       fails(() => parse({ ...buy, orderType: "trailing_stop", trailAmount: 5 }), "trailAmount");

@@ -1,5 +1,6 @@
 import { fail, show } from "./alert-error";
 import { normalizeWord, positiveWhole, text } from "./coerce";
+import { RISK_KEYS } from "./risk-fields";
 
 // Where each thing is read from in a JSON alert (normalized keys: lower case, no "_" or "-").
 
@@ -47,6 +48,7 @@ const HANDLED = new Set([
   "account",
   "targetposition",
   ...ALL_POSITION_KEYS,
+  ...RISK_KEYS,
 ]);
 /** Unknown keys that look like a risk setting we would otherwise drop silently. */
 const RISKY = /trail|stop|loss|profit|^sl|sl$|^tp|tp$|risk|breakeven|bracket|target/;

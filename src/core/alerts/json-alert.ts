@@ -1,11 +1,19 @@
 import type { OrderAction, StrategyPosition } from "../orders/order-intent";
 import { fail, show } from "./alert-error";
-import { type AlertFields, quantityOf, REFERENCE_PRICE_KEYS, refuseRiskyExtras, symbolOf } from "./alert-fields";
+import {
+  type AlertFields,
+  QUANTITY_KEYS,
+  quantityOf,
+  REFERENCE_PRICE_KEYS,
+  refuseRiskyExtras,
+  symbolOf,
+} from "./alert-fields";
 import type { AlertIdentity } from "./alert-identity";
 import { placeType, validIntent } from "./alert-intent";
 import { bracketField } from "./bracket";
 import { accountOf, normalizeWord, positiveWhole, price, type Side, sideOf, typeOf } from "./coerce";
 import { type AlertFormat, intentAlert, type ParsedAlert } from "./parsed-alert";
+import { riskFieldsOf } from "./risk-fields";
 import { type MarketPosition, positionFor, strategyPositionOf } from "./strategy-position";
 import { addSide, checkQuantityType, limitPriceOf, sentimentOf } from "./traderspost";
 
@@ -166,7 +174,7 @@ function orderPrices(o: OrderAlert): OrderPrices {
 }
 
 function modifyAlert(o: OrderAlert, p: OrderPrices, strategyPosition: StrategyPosition | undefined): ParsedAlert {
-  for (const k of ["stoploss", "takeprofit"])
+  for (const k of ["stoploss", "takeprofit", "risk", "riskpercent"])
     if (o.fields.has(k)) fail(o.fields.nameOf(k), "cannot be changed by a modify alert");
   refuseRiskyExtras(o.fields);
   const intent = validIntent({
@@ -208,6 +216,7 @@ function placeAlert(
     strategyPosition,
     stopLoss: bracketField(fields, "stoploss", side, reference),
     takeProfit: bracketField(fields, "takeprofit", side, reference),
+    ...riskFieldsOf(fields, fields.first(QUANTITY_KEYS)),
   });
   return intentAlert(o.format, intent, o.identity);
 }
