@@ -4,8 +4,8 @@ import { guardFlow } from "../support/guard-flow";
 import type { DecisionMsg, Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
-import { frontMonth, login, setPrice, until } from "../support/sim";
-import { S, T } from "../support/trading";
+import { ACCOUNT, frontMonth, login, setPrice, until } from "../support/sim";
+import { patchAccount, S, T } from "../support/trading";
 
 /**
  * Orders sized from a dollar risk instead of a quantity, from the alert through the rules to the
@@ -47,10 +47,13 @@ describe("node: orders sized from a risk (alert → rules → order)", function 
     assert.equal(stop.stopPrice, 25000.25 - 10);
   });
 
-  it("takes riskPercent of the day's headroom as the rules know it: 10% of the $2,000 to the loss limit sizes 9 MNQ", async () => {
-    const n = await flow.load({ guardStops: false });
+  it("takes riskPercent of the day's headroom as the rules know it: 10% of the $1,000 left to the loss limit sizes 4 MNQ", async () => {
+    // $1,000 lost since the start: the Maximum Loss Limit floor of $48,000 is $1,000 away.
+    await patchAccount(rt.sim, { accountId: ACCOUNT, balance: 49_000 });
+    const n = await flow.load({ guardStops: false, shownFloor: "48000" });
     await flow.alert(n, { symbol: "MNQ1!", side: "buy", riskPercent: 10, stopLoss: { points: 10 } });
-    assert.equal(await positionOf(mnq), 9);
+    // $100 covers 4 MNQ at $21.24 each.
+    assert.equal(await positionOf(mnq), 4);
   });
 
   it("caps the size at the rules' contract limit: 5 NQ though the risk covers 18", async () => {
@@ -101,6 +104,14 @@ describe("node: orders sized from a risk (alert → rules → order)", function 
     const open = await legs(mnq);
     assert.equal(open.find((o) => o.type === T.Stop)!.stopPrice, 25006.25);
     assert.equal(open.find((o) => o.type === T.Limit)!.limitPrice, 24995);
+  });
+
+  it("measures a percent bracket of a market order from the live quote", async () => {
+    const n = await flow.load({ guardStops: false });
+    await setPrice(rt.sim, mnq, 20000, { bid: 20000, ask: 20000.25 });
+    // 0.05% of the ask (20,000.25) is 10.0001 points: 40 ticks, on the grid, under the fill.
+    await flow.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 1, stopLoss: { percent: 0.05 } });
+    assert.equal((await legs(mnq)).find((o) => o.type === T.Stop)!.stopPrice, 20000.25 - 10);
   });
 
   describe("the order node alone", () => {
