@@ -204,7 +204,14 @@ export class OrderController {
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
       const conn = this.server.connection;
-      if (conn && intent.action === "place" && intent.strategyPosition && !(msg as { decision?: unknown }).decision) {
+      const hasQuantity = intent.quantity !== undefined;
+      if (
+        conn &&
+        intent.action === "place" &&
+        hasQuantity &&
+        intent.strategyPosition &&
+        !(msg as { decision?: unknown }).decision
+      ) {
         // No rules node sized this strategy order: an exit whose position is gone does nothing here too.
         const { accountId, contractId } = await watched(conn, executor, intent.account, intent.symbol!);
         const sized = reserveStrategyOrder(

@@ -140,10 +140,15 @@ describe("node: orders sized from a risk (alert → rules → order)", function 
       await until(() => n.done.length + n.failed.length === 1, "the order node's answer");
       assert.equal(n.failed.length, 0, JSON.stringify(n.failed[0]?.error));
       await until(async () => (await positionOf(mnq)) === 4, "4 MNQ ($100 / $21.24)");
+      // A strategy's entry (TradersPost's sentiment) sized from risk: $50 covers 2 more.
+      const strategyPosition = { after: "long", before: "long" };
+      n.o1.receive({ payload: { symbol: "MNQ1!", side: "buy", risk: 50, stopLoss: 40, strategyPosition } });
+      await until(async () => (await positionOf(mnq)) === 6, "2 more MNQ");
       n.o1.receive({ payload: { symbol: "MNQ1!", side: "buy", riskPercent: 5, stopLoss: 40 } });
       await until(() => n.failed.length === 1, "the refusal");
       assert.match(String(n.failed[0]!.error?.message), /^riskPercent: needs the day's remaining headroom/);
-      assert.equal(await positionOf(mnq), 4);
+      assert.equal(await positionOf(mnq), 6);
+      assert.equal(n.done.length, 2);
     });
   });
 });

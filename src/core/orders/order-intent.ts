@@ -257,5 +257,6 @@ export function describeIntent(i: OrderIntent): string {
         : i.type === "market"
           ? ""
           : ` ${i.type}`;
-  return `${i.side} ${i.quantity} ${i.symbol}${price}`;
+  const size = i.quantity ?? (i.risk !== undefined ? `($${i.risk} risk)` : `(${i.riskPercent}% risk)`);
+  return `${i.side} ${size} ${i.symbol}${price}`;
 }
