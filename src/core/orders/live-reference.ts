@@ -13,10 +13,13 @@ export async function liveReference(market: MarketFeed, contractId: string, wait
   if (q && q.lastPrice !== null) return q;
   const got = await new Promise<Reference | null>((resolve) => {
     let stop: (() => Promise<void>) | null = null;
+    let done = false;
     const timer = setTimeout(() => finish(null), waitMs);
     const finish = (r: Reference | null) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      void stop?.();
+      void stop?.().catch(() => undefined);
       resolve(r);
     };
     market
@@ -26,6 +29,8 @@ export async function liveReference(market: MarketFeed, contractId: string, wait
       .then(
         (f) => {
           stop = f;
+          // Finished before the subscription was confirmed: it is not wanted any more.
+          if (done) void f().catch(() => undefined);
         },
         () => finish(null),
       );
