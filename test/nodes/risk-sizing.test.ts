@@ -47,9 +47,10 @@ describe("node: orders sized from a risk (alert → rules → order)", function 
     assert.equal(stop.stopPrice, 25000.25 - 10);
   });
 
-  it("takes riskPercent of the day's headroom as the rules know it: 10% of the $1,000 left to the loss limit sizes 4 MNQ", async () => {
-    // $1,000 lost since the start: the Maximum Loss Limit floor of $48,000 is $1,000 away.
-    await patchAccount(rt.sim, { accountId: ACCOUNT, balance: 49_000 });
+  it("takes riskPercent of the day's headroom as the rules know it: 10% of the $1,000 left above the flatten buffer sizes 4 MNQ", async () => {
+    // $800 lost since the start: the Maximum Loss Limit floor of $48,000 is $1,200 away, its $200
+    // flatten buffer (guardFlow's) $1,000.
+    await patchAccount(rt.sim, { accountId: ACCOUNT, balance: 49_200 });
     const n = await flow.load({ guardStops: false, shownFloor: "48000" });
     await flow.alert(n, { symbol: "MNQ1!", side: "buy", riskPercent: 10, stopLoss: { points: 10 } });
     // $100 covers 4 MNQ at $21.24 each.

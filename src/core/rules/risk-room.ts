@@ -4,13 +4,16 @@ import type { RulesConfig } from "./rules-config";
 import { effectiveMaxContracts, exposure, type Headroom, type LiveAccount } from "./rules-engine";
 
 /**
- * What the guarded account still allows a risk-sized order: the tighter of its loss-limit and
- * daily-loss headroom (null when neither rule is on or nothing was evaluated yet), and the most
+ * What the guarded account still allows a risk-sized order: the tighter of its loss-limit headroom
+ * (down to the flatten buffer, where the rules flatten) and its daily-loss headroom (null when
+ * neither rule is on or nothing was evaluated yet), and the most
  * contracts the contract limit (scaling included) leaves room for, counting positions and working
  * orders as the limit's own check does.
  */
 export function riskRoom(config: RulesConfig, s: RuleState, live: LiveAccount, h: Headroom | null): RiskRoom {
-  const rooms = [h?.maxLoss, h?.dailyLoss].filter((x): x is number => typeof x === "number");
+  // The rules flatten at the flatten buffer above the loss floor: the room ends there, not at the floor.
+  const toFloor = h?.maxLoss == null ? null : h.maxLoss - config.flattenBuffer;
+  const rooms = [toFloor, h?.dailyLoss].filter((x): x is number => typeof x === "number");
   const limit = effectiveMaxContracts(config, s);
   return {
     headroom: rooms.length ? Math.min(...rooms) : null,
