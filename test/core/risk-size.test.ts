@@ -95,4 +95,15 @@ describe("core: sizing an order from a dollar risk", () => {
     );
     fails({ symbol: "MNQ1!", side: "buy", stopLoss: 40 }, "quantity", /required/);
   });
+
+  it("reads TradersPost's quantityType risk_dollar_amount as a risk, and closes the whole position on its exits", () => {
+    const tp = { ticker: "MNQ1!", sentiment: "bullish", quantityType: "risk_dollar_amount", quantity: "150.5" };
+    const i = parse({ ...tp, action: "buy", stopLoss: { type: "stop", amount: 10 } });
+    assert.deepEqual([i.quantity, i.risk, i.stopLoss], [undefined, 150.5, { points: 10 }]);
+    assert.equal(parse({ ...tp, action: "exit", sentiment: "flat" }).action, "close");
+    assert.throws(
+      () => parse({ ...tp, action: "buy", risk: 100, stopLoss: 40 }),
+      (e: unknown) => e instanceof AlertError && e.field === "risk" && /not both/.test(e.message),
+    );
+  });
 });

@@ -11,11 +11,11 @@ import {
 import type { AlertIdentity } from "./alert-identity";
 import { placeType, validIntent } from "./alert-intent";
 import { bracketField } from "./bracket";
-import { accountOf, normalizeWord, positiveWhole, price, type Side, sideOf, typeOf } from "./coerce";
+import { accountOf, normalizeWord, positive, positiveWhole, price, type Side, sideOf, typeOf } from "./coerce";
 import { type AlertFormat, intentAlert, type ParsedAlert } from "./parsed-alert";
 import { riskFieldsOf } from "./risk-fields";
 import { type MarketPosition, positionFor, strategyPositionOf } from "./strategy-position";
-import { addSide, checkQuantityType, limitPriceOf, sentimentOf } from "./traderspost";
+import { addSide, checkQuantityType, limitPriceOf, quantityIsRisk, sentimentOf } from "./traderspost";
 
 /**
  * Our own JSON order alert: `symbol` (or `ticker`), `side` buy|sell|long|short, `quantity` (or
@@ -43,6 +43,8 @@ interface OrderAlert {
   symbol?: string;
   account?: string | number;
   orderId?: number;
+  /** TradersPost's `quantityType: risk_dollar_amount`: the quantity is a dollar risk, not contracts. */
+  quantityIsRisk: boolean;
 }
 
 /** The prices and quantity of an order that places or modifies. */
@@ -53,6 +55,8 @@ interface OrderPrices {
   referencePrice?: number;
   trailTicks?: number;
   quantity?: number;
+  /** The quantity given as a dollar risk (see `quantityIsRisk`). */
+  quantityRisk?: number;
 }
 
 /** Parses a JSON order alert (our form or TradersPost's); `actionWord` is its `action`, normalized. */
@@ -72,6 +76,7 @@ export function parseOrderAlert(
     symbol: symbolOf(fields),
     account: accountOf(fields.get("account")),
     orderId: fields.read("orderid", positiveWhole),
+    quantityIsRisk: format === "traderspost" && quantityIsRisk(fields),
   };
   const [action, side] = resolveAction(o);
   const strategyPosition = strategyPositionFor(o, action === "place", side);
@@ -99,7 +104,7 @@ function resolveAction(o: OrderAlert): [OrderAction, Side?] {
       return entry(o, o.side ?? fail("side", "required for action place: buy or sell"));
     case "exit":
     case "close":
-      return [quantityOf(o.fields) !== undefined ? "partialClose" : "close"];
+      return [contractsOf(o) !== undefined ? "partialClose" : "close"];
     case "partialclose":
       return ["partialClose"];
     case "cancel":
@@ -144,7 +149,7 @@ function exitAlert(o: OrderAlert, action: ExitAction, strategyPosition: Strategy
     case "cancelAll":
       return intentAlert(o.format, validIntent({ action, symbol, account, strategyPosition }), o.identity);
     case "partialClose": {
-      const quantity = quantityOf(o.fields);
+      const quantity = contractsOf(o);
       return intentAlert(o.format, validIntent({ action, symbol, quantity, account, strategyPosition }), o.identity);
     }
     case "cancel": {
@@ -170,7 +175,14 @@ function orderPrices(o: OrderAlert): OrderPrices {
   const references = REFERENCE_PRICE_KEYS.map((k) => fields.read(k, price)); // every one given must parse
   const referencePrice = references.find((p) => p !== undefined);
   const trailTicks = fields.read("trailticks", positiveWhole);
-  return { limitPrice, stopPrice, referencePrice, trailTicks, quantity: quantityOf(fields) };
+  const riskKey = o.quantityIsRisk ? fields.first(QUANTITY_KEYS) : undefined;
+  const quantityRisk = riskKey === undefined ? undefined : positive(fields.get(riskKey), fields.nameOf(riskKey));
+  return { limitPrice, stopPrice, referencePrice, trailTicks, quantity: contractsOf(o), quantityRisk };
+}
+
+/** The quantity in contracts; none when it is a dollar risk (an exit then closes the whole position). */
+function contractsOf(o: OrderAlert): number | undefined {
+  return o.quantityIsRisk ? undefined : quantityOf(o.fields);
 }
 
 function modifyAlert(o: OrderAlert, p: OrderPrices, strategyPosition: StrategyPosition | undefined): ParsedAlert {
@@ -216,7 +228,7 @@ function placeAlert(
     strategyPosition,
     stopLoss: bracketField(fields, "stoploss", side, reference),
     takeProfit: bracketField(fields, "takeprofit", side, reference),
-    ...riskFieldsOf(fields, fields.first(QUANTITY_KEYS)),
+    ...riskFieldsOf(fields, p.quantityRisk === undefined ? fields.first(QUANTITY_KEYS) : undefined, p.quantityRisk),
   });
   return intentAlert(o.format, intent, o.identity);
 }

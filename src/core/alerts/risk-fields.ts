@@ -18,9 +18,18 @@ export interface RiskFields {
 /**
  * `risk` (dollars) or `riskPercent` (1–100, of the day's headroom), and `microFallback`
  * (true/false): a size from risk needs a stop-loss to measure the loss at, and replaces `quantity`
- * (both at once is refused: which one wins would be a guess).
+ * (both at once is refused: which one wins would be a guess). `quantityRisk` is a quantity that
+ * TradersPost's `quantityType: risk_dollar_amount` makes a dollar risk.
  */
-export function riskFieldsOf(fields: AlertFields, quantityKey: string | undefined): RiskFields {
+export function riskFieldsOf(fields: AlertFields, quantityKey: string | undefined, quantityRisk?: number): RiskFields {
+  if (quantityRisk !== undefined) {
+    // TradersPost's quantityType risk_dollar_amount: the quantity is the risk.
+    for (const k of ["risk", "riskpercent"])
+      if (fields.has(k)) fail(fields.nameOf(k), "give it or quantityType risk_dollar_amount, not both");
+    if (!fields.has("stoploss"))
+      fail(fields.nameOf("quantitytype"), "risk_dollar_amount needs a stopLoss to size the order from");
+    return { risk: quantityRisk, microFallback: fields.read("microfallback", flag) };
+  }
   const risk = fields.read("risk", positive);
   const riskPercent = fields.read("riskpercent", (v, f) => {
     const n = positive(v, f);
