@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { isGuardTag } from "../../src/core/gateway/custom-tag";
+import { loadGroup, nativeBrackets, XFA_50K, XFA_150K } from "../support/group-flow";
 import { guardFlow } from "../support/guard-flow";
 import type { DecisionMsg, Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
@@ -113,6 +114,21 @@ describe("node: orders sized from a risk (alert → rules → order)", function 
     // 0.05% of the ask (20,000.25) is 10.0001 points: 40 ticks, on the grid, under the fill.
     await flow.alert(n, { symbol: "MNQ1!", side: "buy", quantity: 1, stopLoss: { percent: 0.05 } });
     assert.equal((await legs(mnq)).find((o) => o.type === T.Stop)!.stopPrice, 20000.25 - 10);
+  });
+
+  it("sizes a group's riskPercent alert on each account from that account's own headroom", async () => {
+    await nativeBrackets(rt);
+    const n = await loadGroup(rt);
+    const a = await n.alert({ symbol: "MNQ", side: "buy", riskPercent: 5, stopLoss: { ticks: 40 }, id: "risk-g" });
+    // 5% of $2,000 (the 50K accounts) is $100: 4 MNQ; of $4,500 (the 150K) $225: 10 MNQ, at $21.24 each.
+    assert.deepEqual(
+      a.payload.accounts.map((x) => [x.accountId, x.outcome, x.quantity]),
+      [
+        [ACCOUNT, "placed", 4],
+        [XFA_50K, "placed", 4],
+        [XFA_150K, "placed", 10],
+      ],
+    );
   });
 
   describe("the order node alone", () => {
