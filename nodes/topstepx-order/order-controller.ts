@@ -41,7 +41,7 @@ const BracketInput = z.object({
   percent: z.unknown().optional(),
 });
 
-/** msg.payload as the order node reads it; brackets may be a number of ticks or {ticks}/{price}. */
+/** msg.payload as the order node reads it; brackets may be a number of ticks or a BracketInput. */
 const Overrides = z
   .object({
     action: z.string().optional(),
