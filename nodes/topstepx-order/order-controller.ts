@@ -32,7 +32,16 @@ export interface OrderProps {
   version?: number;
 }
 
-/** msg.payload as the order node reads it; brackets may be a number of ticks or {ticks}/{price}. */
+/** A bracket of msg.payload in any of its ways (see OrderIntent): ticks, price, points, dollars or percent. */
+const BracketInput = z.object({
+  ticks: z.unknown().optional(),
+  price: z.unknown().optional(),
+  points: z.unknown().optional(),
+  dollars: z.unknown().optional(),
+  percent: z.unknown().optional(),
+});
+
+/** msg.payload as the order node reads it; brackets may be a number of ticks or a BracketInput. */
 const Overrides = z
   .object({
     action: z.string().optional(),
@@ -45,16 +54,15 @@ const Overrides = z
     limitPrice: z.union([z.number(), z.string()]).optional(),
     stopPrice: z.union([z.number(), z.string()]).optional(),
     trailTicks: z.union([z.number(), z.string()]).optional(),
-    stopLoss: z
-      .union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })])
-      .optional(),
-    takeProfit: z
-      .union([z.number(), z.string(), z.object({ ticks: z.unknown().optional(), price: z.unknown().optional() })])
-      .optional(),
+    stopLoss: z.union([z.number(), z.string(), BracketInput]).optional(),
+    takeProfit: z.union([z.number(), z.string(), BracketInput]).optional(),
     orderId: z.union([z.number(), z.string()]).optional(),
     customTag: z.string().optional(),
     breakeven: z.unknown().optional(),
     trail: z.unknown().optional(),
+    risk: z.union([z.number(), z.string()]).optional(),
+    riskPercent: z.union([z.number(), z.string()]).optional(),
+    microFallback: z.boolean().optional(),
   })
   .passthrough();
 
@@ -126,7 +134,8 @@ export class OrderController {
       symbol: pick(o.symbol, dialogSymbol),
       side: pick(o.side, p.side),
       type: pick(o.type ?? o.orderType, p.orderType) ?? "market",
-      quantity: pick(o.quantity, p.quantity),
+      // A risk in the msg sizes the order: the dialog's quantity does not stand in for it.
+      quantity: o.risk !== undefined || o.riskPercent !== undefined ? o.quantity : pick(o.quantity, p.quantity),
       limitPrice: pick(o.limitPrice, p.limitPrice),
       stopPrice: pick(o.stopPrice, p.stopPrice),
       trailTicks: pick(o.trailTicks, p.trailTicks),
@@ -137,6 +146,9 @@ export class OrderController {
       strategyPosition: o.strategyPosition,
       breakeven: o.breakeven,
       trail: o.trail,
+      risk: o.risk,
+      riskPercent: o.riskPercent,
+      microFallback: o.microFallback,
     };
     return parseInput(OrderIntent, candidate, "msg.payload");
   }
@@ -196,7 +208,14 @@ export class OrderController {
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
       const conn = this.server.connection;
-      if (conn && intent.action === "place" && intent.strategyPosition && !(msg as { decision?: unknown }).decision) {
+      const hasQuantity = intent.quantity !== undefined;
+      if (
+        conn &&
+        intent.action === "place" &&
+        hasQuantity &&
+        intent.strategyPosition &&
+        !(msg as { decision?: unknown }).decision
+      ) {
         // No rules node sized this strategy order: an exit whose position is gone does nothing here too.
         const { accountId, contractId } = await watched(conn, executor, intent.account, intent.symbol!);
         const sized = reserveStrategyOrder(

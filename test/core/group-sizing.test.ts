@@ -21,6 +21,13 @@ describe("core: one member's share of a group's alert", () => {
     assert.deepEqual([r.request.account, r.request.quantity, r.request.id, r.exit], [10003, 2, "a", false]);
   });
 
+  it("leaves an alert sized from a risk unsized, for each member's gate to size from its own headroom", () => {
+    const alert = buy({ quantity: undefined, riskPercent: 10, stopLoss: { points: 10 } });
+    const r = memberRequest(alert, { kind: "multiplier", factor: 2 }, 10003, MNQ);
+    assert.ok("request" in r);
+    assert.deepEqual([r.request.account, r.request.quantity, r.request.riskPercent], [10003, undefined, 10]);
+  });
+
   it("refuses a dollar risk without a stop in ticks, and says why a stop given as a price cannot size it", () => {
     const none = memberRequest(buy(), { kind: "risk", dollars: 200 }, 1, MNQ);
     assert.match("refused" in none ? none.refused : "", /needs a stop-loss in ticks/);

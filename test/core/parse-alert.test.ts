@@ -364,18 +364,14 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       assert.deepEqual(i.stopLoss, { ticks: 40 });
     });
 
+    it("keeps an amount or percent bracket of a market order without a reference price as a distance for the live quote", () => {
+      const market = { ticker: "MNQ1!", action: "buy", quantity: "1" };
+      assert.deepEqual(intentOf({ ...market, stopLoss: { amount: 10 } })!.stopLoss, { points: 10 });
+      assert.deepEqual(intentOf({ ...market, takeProfit: { percent: 2 } })!.takeProfit, { percent: 2 });
+    });
+
     it("refuses risk fields it cannot honour, naming them", () => {
       const buy = { ticker: "MNQ1!", action: "buy", quantity: "1", price: "21000" };
-      fails(
-        () => parse({ ticker: "MNQ1!", action: "buy", quantity: "1", stopLoss: { amount: 10 } }),
-        "stopLoss.amount",
-        /reference price/,
-      );
-      fails(
-        () => parse({ ticker: "MNQ1!", action: "buy", quantity: "1", takeProfit: { percent: 2 } }),
-        "takeProfit.percent",
-        /reference price/,
-      );
       fails(() => parse({ ...buy, trailAmount: "5" }), "trailAmount", /cannot honour/);
       fails(() => parse({ ...buy, trailPercent: 1 }), "trailPercent");
       fails(() => parse({ ...buy, orderType: "trailing_stop", trailAmount: 5 }), "trailAmount");
@@ -387,7 +383,8 @@ describe("core: alert parsing (TradingView webhooks)", () => {
       fails(() => parse({ ...buy, stopLoss: { stopPrice: 20990, limitPrice: 20989 } }), "stopLoss.limitPrice");
       fails(() => parse({ ...buy, stopLoss: { amount: 25000 } }), "stopLoss.amount", /at or below zero/);
       fails(() => parse({ ...buy, stopLoss: { percent: "-1" } }), "stopLoss.percent", /positive/);
-      fails(() => parse({ ...buy, quantityType: "risk_dollar_amount" }), "quantityType");
+      fails(() => parse({ ...buy, quantityType: "risk_dollar_amount" }), "quantityType", /needs a stopLoss/);
+      fails(() => parse({ ...buy, quantityType: "percent_of_equity" }), "quantityType", /risk_dollar_amount/);
       fails(() => parse({ ...buy, sl_percent: 1 }), "sl_percent");
       fails(() => parse({ ...buy, dollar_tp: 100 }), "dollar_tp");
       assert.deepEqual(intentOf({ ...buy, breakeven: 10 })!.breakeven, { after: 10, offset: 0 }, "honoured now");

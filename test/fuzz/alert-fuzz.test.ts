@@ -69,6 +69,8 @@ const lostInJson = (v: unknown) => typeof v === "number" && !Number.isFinite(v);
 const wholeNumber = (v: unknown) =>
   (typeof v === "number" || (typeof v === "string" && v.trim() !== "")) && Number.isInteger(Number(v));
 const positiveNumber = (v: unknown) => (typeof v === "number" || typeof v === "string") && Number(v) > 0;
+const yesOrNo = (v: unknown) =>
+  typeof v === "string" && /^(true|false|yes|no)$/.test(v.toLowerCase().replace(/[_\-\s]/g, ""));
 const FORMS: Form[] = [
   {
     name: "our JSON",
@@ -119,6 +121,42 @@ const FORMS: Form[] = [
       // Inside a bracket, an absent value leaves the bracket without a way: the bracket is named.
       "stopLoss.amount": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
       "takeProfit.percent": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+    },
+  },
+  {
+    name: "our JSON sized from risk",
+    body: {
+      secret: "s",
+      id: "r-1",
+      symbol: "NQ1!",
+      side: "sell",
+      risk: 150,
+      stopLoss: { points: "10" },
+      takeProfit: { dollars: 40 },
+      microFallback: true,
+    },
+    fields: {
+      // Absent, the order has no size: quantity is the field named.
+      risk: (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+      "stopLoss.points": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+      "takeProfit.dollars": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
+      microFallback: (v) => isNull(v) || lostInJson(v) || typeof v === "boolean" || yesOrNo(v),
+    },
+  },
+  {
+    name: "TradersPost sized from risk",
+    body: {
+      passphrase: "s",
+      alertId: "tpr-1",
+      ticker: "MNQ1!",
+      action: "buy",
+      sentiment: "bullish",
+      riskPercent: "5",
+      stopLoss: { type: "stop", dollars: "20" },
+    },
+    fields: {
+      riskPercent: (v) => isNull(v) || lostInJson(v) || (positiveNumber(v) && Number(v) <= 100),
+      "stopLoss.dollars": (v) => isNull(v) || lostInJson(v) || positiveNumber(v),
     },
   },
   {
@@ -330,7 +368,18 @@ describe("fuzz: alert bodies and msg inputs", function () {
         fc.oneof(
           fc.object(),
           fc.dictionary(
-            fc.constantFrom("side", "quantity", "type", "limitPrice", "action", "orderId", "stopLoss"),
+            fc.constantFrom(
+              "side",
+              "quantity",
+              "type",
+              "limitPrice",
+              "action",
+              "orderId",
+              "stopLoss",
+              "risk",
+              "riskPercent",
+              "microFallback",
+            ),
             fc.jsonValue(),
           ),
         ),

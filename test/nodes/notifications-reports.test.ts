@@ -213,7 +213,7 @@ describe("node: topstepx-rules notifications and reports on the simulator", () =
     );
     // Without a period: the compliance rows as before.
     const rows = (await answer({})) as Out;
-    assert.match(rows.csv!, /^trading_day,pnl,trades,breaches,best_day\n/);
+    assert.match(rows.csv!, /^trading_day,pnl,trades,breaches,best_day,cooldowns,profit_locks\n/);
   });
 
   it("sends the day's summary when the trading day closes at 17:00 Chicago", async () => {

@@ -84,7 +84,7 @@ describe("node: topstepx-rules breakeven and trailing", () => {
     );
     const v = await until(() => (stopView(n)?.last === "breakeven" ? stopView(n) : null), "the status's stop");
     assert.deepEqual([v.stopPrice, v.source, v.orderIds], [ENTRY + 2 * tick, "entry", [leg.id]]);
-    await until(() => / · BE 25,000\.75$/.test(lastStatus(n.r1).text ?? ""), "the node's status naming the stop");
+    await until(() => / · BE 25,000\.75( · |$)/.test(lastStatus(n.r1).text ?? ""), "the node's status naming the stop");
   });
 
   it("moves a short's stop down to breakeven minus the offset", async () => {

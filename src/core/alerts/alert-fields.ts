@@ -1,5 +1,6 @@
 import { fail, show } from "./alert-error";
 import { normalizeWord, positiveWhole, text } from "./coerce";
+import { RISK_KEYS } from "./risk-fields";
 
 // Where each thing is read from in a JSON alert (normalized keys: lower case, no "_" or "-").
 
@@ -49,6 +50,7 @@ const HANDLED = new Set([
   ...ALL_POSITION_KEYS,
   "breakeven",
   "trail",
+  ...RISK_KEYS,
 ]);
 /** Unknown keys that look like a risk setting we would otherwise drop silently. */
 const RISKY = /trail|stop|loss|profit|^sl|sl$|^tp|tp$|risk|breakeven|bracket|target/;

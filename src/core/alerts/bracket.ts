@@ -5,12 +5,15 @@ import { normalizeWord, positive, positiveWhole, price, type Side, text } from "
 /**
  * A stop-loss or take-profit of a JSON alert, as the OrderIntent wants it ({ticks} or {price}): a
  * bare number or {ticks} is ticks; {price}, stopLoss {stopPrice}, takeProfit {limitPrice} a price;
- * {amount} and {percent} a distance from the reference price, below the entry for a long's stop,
- * above for a short's. `type` may say stop (stopLoss) or limit (takeProfit), as TradersPost writes it.
+ * {amount} (TradersPost's word) or {points}, and {percent}, a distance from the reference price, below
+ * the entry for a long's stop, above for a short's; without a reference price (a market order) they
+ * stay distances, measured from the live quote when the order goes. {dollars} is what one contract
+ * loses at the bracket, before fees. `type` may say stop (stopLoss) or limit (takeProfit), as
+ * TradersPost writes it.
  */
 
 type Kind = "stopLoss" | "takeProfit";
-type Bracket = { ticks: number } | { price: number };
+type Bracket = { ticks: number } | { price: number } | { points: number } | { dollars: number } | { percent: number };
 type Entries = Map<string, { key: string; value: unknown }>;
 
 /**
@@ -43,7 +46,11 @@ function bracket(v: unknown, kind: Kind, field: string, side: Side, reference: n
   const value = given.get(way)!.value;
   if (way === "ticks") return { ticks: positiveWhole(value, sub(way)) };
   if (way === "price" || way === priceKey(kind)) return { price: price(value, sub(way)) };
-  return { price: distantPrice(positive(value, sub(way)), way, kind, side, reference, sub(way)) };
+  const n = positive(value, sub(way));
+  if (way === "dollars") return { dollars: n };
+  // Without a reference price (a market order), the distance goes as it is: the live quote measures it.
+  if (reference === undefined) return way === "percent" ? { percent: n } : { points: n };
+  return { price: distantPrice(n, way, kind, side, reference, sub(way)) };
 }
 
 const priceKey = (kind: Kind) => (kind === "stopLoss" ? "stopprice" : "limitprice");
@@ -60,8 +67,8 @@ function checkType(given: Entries, kind: Kind, field: string): void {
 
 /** The one way the bracket is given (ticks, price, stopPrice/limitPrice, amount or percent). */
 function oneWay(given: Entries, kind: Kind, field: string): string {
-  const allowed = ["type", "ticks", "price", priceKey(kind), "amount", "percent"];
-  const choices = `ticks, price, ${priceName(kind)}, amount or percent`;
+  const allowed = ["type", "ticks", "price", priceKey(kind), "amount", "points", "dollars", "percent"];
+  const choices = `ticks, price, ${priceName(kind)}, amount, points, dollars or percent`;
   for (const [k, { key }] of given)
     if (!allowed.includes(k)) fail(`${field}.${key}`, `is not supported in ${kind}; give one of ${choices}`);
   const ways = allowed.filter((k) => k !== "type" && given.has(k));
@@ -73,17 +80,8 @@ function oneWay(given: Entries, kind: Kind, field: string): string {
 }
 
 /** The price `n` (an amount, or a percent of the reference) away from the reference, on the bracket's side. */
-function distantPrice(
-  n: number,
-  way: string,
-  kind: Kind,
-  side: Side,
-  reference: number | undefined,
-  field: string,
-): number {
-  if (reference === undefined)
-    return fail(field, "needs a reference price to measure from: give limitPrice, stopPrice, price or signalPrice");
-  const distance = way === "amount" ? n : (reference * n) / 100;
+function distantPrice(n: number, way: string, kind: Kind, side: Side, reference: number, field: string): number {
+  const distance = way === "percent" ? (reference * n) / 100 : n;
   const below = kind === "stopLoss" ? side === "buy" : side === "sell";
   const p = Math.round((below ? reference - distance : reference + distance) * 1e9) / 1e9;
   if (!(p > 0)) fail(field, `puts the ${kind} at ${p}, at or below zero (reference ${reference})`);

@@ -1,14 +1,22 @@
 import type { OrderAction, StrategyPosition } from "../orders/order-intent";
 import { fail, show } from "./alert-error";
-import { type AlertFields, quantityOf, REFERENCE_PRICE_KEYS, refuseRiskyExtras, symbolOf } from "./alert-fields";
+import {
+  type AlertFields,
+  QUANTITY_KEYS,
+  quantityOf,
+  REFERENCE_PRICE_KEYS,
+  refuseRiskyExtras,
+  symbolOf,
+} from "./alert-fields";
 import type { AlertIdentity } from "./alert-identity";
 import { placeType, validIntent } from "./alert-intent";
 import { bracketField } from "./bracket";
-import { accountOf, normalizeWord, positiveWhole, price, type Side, sideOf, typeOf } from "./coerce";
+import { accountOf, normalizeWord, positive, positiveWhole, price, type Side, sideOf, typeOf } from "./coerce";
 import { type AlertFormat, intentAlert, type ParsedAlert } from "./parsed-alert";
+import { riskFieldsOf } from "./risk-fields";
 import { stopPlanFields } from "./stop-fields";
 import { type MarketPosition, positionFor, strategyPositionOf } from "./strategy-position";
-import { addSide, checkQuantityType, limitPriceOf, sentimentOf } from "./traderspost";
+import { addSide, checkQuantityType, limitPriceOf, quantityIsRisk, sentimentOf } from "./traderspost";
 
 /**
  * Our own JSON order alert: `symbol` (or `ticker`), `side` buy|sell|long|short, `quantity` (or
@@ -36,6 +44,8 @@ interface OrderAlert {
   symbol?: string;
   account?: string | number;
   orderId?: number;
+  /** TradersPost's `quantityType: risk_dollar_amount`: the quantity is a dollar risk, not contracts. */
+  quantityIsRisk: boolean;
 }
 
 /** The prices and quantity of an order that places or modifies. */
@@ -46,6 +56,8 @@ interface OrderPrices {
   referencePrice?: number;
   trailTicks?: number;
   quantity?: number;
+  /** The quantity given as a dollar risk (see `quantityIsRisk`). */
+  quantityRisk?: number;
 }
 
 /** Parses a JSON order alert (our form or TradersPost's); `actionWord` is its `action`, normalized. */
@@ -65,6 +77,7 @@ export function parseOrderAlert(
     symbol: symbolOf(fields),
     account: accountOf(fields.get("account")),
     orderId: fields.read("orderid", positiveWhole),
+    quantityIsRisk: format === "traderspost" && quantityIsRisk(fields),
   };
   const [action, side] = resolveAction(o);
   const strategyPosition = strategyPositionFor(o, action === "place", side);
@@ -92,7 +105,7 @@ function resolveAction(o: OrderAlert): [OrderAction, Side?] {
       return entry(o, o.side ?? fail("side", "required for action place: buy or sell"));
     case "exit":
     case "close":
-      return [quantityOf(o.fields) !== undefined ? "partialClose" : "close"];
+      return [contractsOf(o) !== undefined ? "partialClose" : "close"];
     case "partialclose":
       return ["partialClose"];
     case "cancel":
@@ -137,7 +150,7 @@ function exitAlert(o: OrderAlert, action: ExitAction, strategyPosition: Strategy
     case "cancelAll":
       return intentAlert(o.format, validIntent({ action, symbol, account, strategyPosition }), o.identity);
     case "partialClose": {
-      const quantity = quantityOf(o.fields);
+      const quantity = contractsOf(o);
       return intentAlert(o.format, validIntent({ action, symbol, quantity, account, strategyPosition }), o.identity);
     }
     case "cancel": {
@@ -163,11 +176,18 @@ function orderPrices(o: OrderAlert): OrderPrices {
   const references = REFERENCE_PRICE_KEYS.map((k) => fields.read(k, price)); // every one given must parse
   const referencePrice = references.find((p) => p !== undefined);
   const trailTicks = fields.read("trailticks", positiveWhole);
-  return { limitPrice, stopPrice, referencePrice, trailTicks, quantity: quantityOf(fields) };
+  const riskKey = o.quantityIsRisk ? fields.first(QUANTITY_KEYS) : undefined;
+  const quantityRisk = riskKey === undefined ? undefined : positive(fields.get(riskKey), fields.nameOf(riskKey));
+  return { limitPrice, stopPrice, referencePrice, trailTicks, quantity: contractsOf(o), quantityRisk };
+}
+
+/** The quantity in contracts; none when it is a dollar risk (an exit then closes the whole position). */
+function contractsOf(o: OrderAlert): number | undefined {
+  return o.quantityIsRisk ? undefined : quantityOf(o.fields);
 }
 
 function modifyAlert(o: OrderAlert, p: OrderPrices, strategyPosition: StrategyPosition | undefined): ParsedAlert {
-  for (const k of ["stoploss", "takeprofit"])
+  for (const k of ["stoploss", "takeprofit", "risk", "riskpercent"])
     if (o.fields.has(k)) fail(o.fields.nameOf(k), "cannot be changed by a modify alert");
   refuseRiskyExtras(o.fields);
   const intent = validIntent({
@@ -210,6 +230,7 @@ function placeAlert(
     stopLoss: bracketField(fields, "stoploss", side, reference),
     takeProfit: bracketField(fields, "takeprofit", side, reference),
     ...stopPlanFields(fields),
+    ...riskFieldsOf(fields, p.quantityRisk === undefined ? fields.first(QUANTITY_KEYS) : undefined, p.quantityRisk),
   });
   return intentAlert(o.format, intent, o.identity);
 }

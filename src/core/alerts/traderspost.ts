@@ -48,12 +48,26 @@ export function addSide(fields: AlertFields, side: Side | undefined, sentiment: 
   );
 }
 
-/** `quantityType`: only a fixed quantity; a risk- or dollar-sized one is refused rather than misread. */
+/**
+ * `quantityType`: a fixed quantity, or `risk_dollar_amount` (the quantity is a dollar risk, sized
+ * from the stop-loss); one sized from the account's equity or position is refused rather than misread.
+ */
 export function checkQuantityType(fields: AlertFields): void {
   if (!fields.has("quantitytype")) return;
   const given = normalizeWord(text(fields.get("quantitytype"), fields.nameOf("quantitytype")));
-  if (given !== "fixedquantity" && given !== "fixed")
-    fail(fields.nameOf("quantitytype"), `only fixed_quantity is supported (got ${show(fields.get("quantitytype"))})`);
+  if (given !== "fixedquantity" && given !== "fixed" && given !== RISK_QUANTITY)
+    fail(
+      fields.nameOf("quantitytype"),
+      `only fixed_quantity or risk_dollar_amount is supported (got ${show(fields.get("quantitytype"))})`,
+    );
+}
+
+const RISK_QUANTITY = "riskdollaramount";
+
+/** Whether `quantityType` says the quantity is a dollar risk (never throws: exits read it too). */
+export function quantityIsRisk(fields: AlertFields): boolean {
+  const v = fields.get("quantitytype");
+  return typeof v === "string" && normalizeWord(v) === RISK_QUANTITY;
 }
 
 /** A TradersPost limit order without `limitPrice` is placed at the signal price. */

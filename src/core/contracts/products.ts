@@ -117,3 +117,13 @@ export function productOf(contractId: string): ProductFacts {
   const root = rootOf(contractId);
   return FACTS[root] ?? { symbol: root, micro: false, feePerSide: 0 };
 }
+
+/**
+ * The ProjectX root of the micro that trades the same market as a full-size contract (ENQ → MNQ,
+ * EP → MES, CLE → MCLE), or undefined when the contract is a micro already or its market has none.
+ */
+export function microRootOf(contractId: string): string | undefined {
+  if (productOf(contractId).micro) return undefined;
+  const market = marketOf(contractId);
+  return Object.keys(FACTS).find((root) => FACTS[root]!.micro && MARKET_OF[FACTS[root]!.symbol] === market);
+}

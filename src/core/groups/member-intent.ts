@@ -38,6 +38,8 @@ const EXITS = new Set<OrderIntent["action"]>(["close", "partialClose", "flatten"
  * - an order that reduces what the account holds (or a strategy's partial exit): by the rule, and
  *   when the rule cannot size it (a risk rule without a stop, a multiplier under one contract) the
  *   alert's quantity (at least one), never more than the account holds.
+ * An alert sized from a `risk` or `riskPercent` goes to each member unsized: its gate sizes it
+ * against that account's headroom and limits (the member's size rule sizes quantities only).
  * `modify` and `cancel` name one order of one account and are refused before any member is asked.
  */
 export function memberRequest(alert: GateRequest, rule: SizeRule, accountId: number, s: MemberSizing): MemberRequest {
@@ -69,6 +71,9 @@ export function memberRequest(alert: GateRequest, rule: SizeRule, accountId: num
     const { side: _s, quantity: _q, stopLoss: _sl, takeProfit: _tp, strategyPosition: _sp, ...rest } = mine;
     return { request: { ...rest, action: "close", type: "market" }, exit: true };
   }
+  // An alert with a risk instead of a quantity is sized by each member's own gate, from its own headroom.
+  if (alert.quantity === undefined && (alert.risk !== undefined || alert.riskPercent !== undefined))
+    return { request: mine, exit: false };
   const wanted = alert.quantity ?? 1;
   // The strategy's sizes are in the alert's contracts: the member's position is its rule's share of them.
   const withStrategy = (request: GateRequest): GateRequest => {

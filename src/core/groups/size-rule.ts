@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { typicalCostPerSide } from "../contracts/closing-costs";
+import { contractsWithin, lossPerContract } from "../money/risk";
 
 /**
  * How one account of a group (or a follower of a copied leader) sizes an order it is given:
@@ -55,8 +56,8 @@ function sizeByRisk(rule: Extract<SizeRule, { kind: "risk" }>, input: SizeInput)
   if (input.stopTicks === undefined || !(input.stopTicks > 0))
     return { quantity: 0, reason: `a dollar risk of $${rule.dollars} needs a stop-loss in ticks to size the order` };
   const cost = input.costPerSide ?? typicalCostPerSide(input.contract.id);
-  const perContract = input.stopTicks * input.contract.tickValue + 2 * cost;
-  const fits = Math.floor(Math.round((rule.dollars / perContract) * 1e6) / 1e6);
+  const perContract = lossPerContract(input.stopTicks, input.contract.tickValue, cost);
+  const fits = contractsWithin(rule.dollars, perContract);
   if (fits < 1)
     return {
       quantity: 0,

@@ -17,6 +17,7 @@ import {
   PositionType,
 } from "../schemas";
 import { cancelConfirmed, closeConfirmed, type ExitRetryOptions, partialCloseConfirmed } from "./confirmed-exits";
+import { liveReference, NO_REFERENCE } from "./live-reference";
 import { refusedForPositionBrackets } from "./managed-brackets";
 import {
   IntentError,
@@ -26,6 +27,7 @@ import {
   signedQuantity,
   toPlaceRequest,
 } from "./order-intent";
+import { riskOrderOf, sizedFields, sizeFromRisk, UNKNOWN_ROOM } from "./risk-order";
 import { signedPosition } from "./target-position";
 
 /** What an executed intent produced, in the shape a flow receives it. */
@@ -148,30 +150,28 @@ export class OrderExecutor {
     return this.accounts.id(ref);
   }
 
-  private async reference(contractId: string): Promise<Reference> {
-    const q = this.conn.market.quote(contractId);
-    if (q && q.lastPrice !== null) return q;
-    // Subscribing returns a full quote at once; wait briefly for it.
-    const got = await new Promise<Reference | null>((resolve) => {
-      let stop: (() => Promise<void>) | null = null;
-      const timer = setTimeout(() => finish(null), 2000);
-      const finish = (r: Reference | null) => {
-        clearTimeout(timer);
-        void stop?.();
-        resolve(r);
-      };
-      this.conn.market
-        .watchQuotes(contractId, (s) => {
-          if (s.lastPrice !== null) finish({ lastPrice: s.lastPrice, bestBid: s.bestBid, bestAsk: s.bestAsk });
-        })
-        .then(
-          (f) => {
-            stop = f;
-          },
-          () => finish(null),
-        );
+  private reference(contractId: string): Promise<Reference> {
+    return liveReference(this.conn.market, contractId);
+  }
+
+  /**
+   * An order sized from its `risk` here, with no rules node before it: no headroom or contract
+   * limit is known, so `riskPercent` is refused and the risk alone decides.
+   */
+  private async sizedFromRisk(intent: OrderIntent, accountId: number): Promise<OrderIntent> {
+    if (intent.risk === undefined)
+      throw new IntentError(
+        "riskPercent",
+        "needs the day's remaining headroom, which only a rules node knows: put a topstepx-rules node before the order node, or give risk in dollars",
+      );
+    const book = this.conn.book(accountId);
+    const order = await riskOrderOf(intent, {
+      resolve: (s) => this.conn.contracts.resolve(s),
+      byContractId: (id) => this.conn.contracts.byContractId(id),
+      reference: (id) => this.reference(id),
+      chargedPerSide: (id) => book?.costPerSide.get(id),
     });
-    return got ?? { lastPrice: null, bestBid: null, bestAsk: null };
+    return { ...intent, ...sizedFields(sizeFromRisk({ ...order, riskPercent: undefined }, UNKNOWN_ROOM)) };
   }
 
   async execute(intent: OrderIntent, override?: Pick<ExecutorOptions, "fillWaitMs">): Promise<ExecutionResult> {
@@ -205,10 +205,11 @@ export class OrderExecutor {
     override?: Pick<ExecutorOptions, "fillWaitMs">,
   ): Promise<ExecutionResult> {
     const api = this.conn.api;
+    if (intent.quantity === undefined) intent = await this.sizedFromRisk(intent, accountId);
     const contract = await this.conn.contracts.resolve(intent.symbol!);
-    const needsRef =
-      intent.type === "trailingStop" || intent.stopLoss?.price !== undefined || intent.takeProfit?.price !== undefined;
-    const ref = needsRef ? await this.reference(contract.id) : { lastPrice: null, bestBid: null, bestAsk: null };
+    const fromEntry = (b: OrderIntent["stopLoss"]) => b?.price !== undefined || b?.percent !== undefined;
+    const needsRef = intent.type === "trailingStop" || fromEntry(intent.stopLoss) || fromEntry(intent.takeProfit);
+    const ref = needsRef ? await this.reference(contract.id) : NO_REFERENCE;
     const customTag = withCustomTag(intent).customTag!;
     const request = toPlaceRequest(intent, accountId, contract, ref, customTag);
     // The position this entry opens is managed by its own breakeven and trail (managed legs: `-entry`).

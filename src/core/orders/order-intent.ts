@@ -22,8 +22,20 @@ const BracketSpec = z
     ticks: Ticks.optional(),
     /** Or an absolute price, converted to ticks from the entry reference price. */
     price: Positive.optional(),
+    /** Or a distance in price points (10 on MNQ = 40 ticks). */
+    points: Positive.optional(),
+    /** Or what one contract loses at the stop, before fees (in dollars): $20 on MNQ = 40 ticks. */
+    dollars: Positive.optional(),
+    /** Or a percent of the entry reference price (the live quote for a market order). */
+    percent: Positive.optional(),
   })
-  .refine((b) => (b.ticks === undefined) !== (b.price === undefined), { message: "give either ticks or price" });
+  .refine((b) => BRACKET_WAYS.filter((k) => b[k] !== undefined).length === 1, {
+    message: "give exactly one of ticks, price, points, dollars or percent",
+  });
+/** The ways a bracket may be given. */
+const BRACKET_WAYS = ["ticks", "price", "points", "dollars", "percent"] as const;
+/** A stop-loss or take-profit as an intent gives it. */
+export type BracketSpec = z.infer<typeof BracketSpec>;
 
 const MarketPosition = z
   .string()
@@ -87,6 +99,12 @@ export const OrderIntent = z.object({
   breakeven: Breakeven.optional(),
   /** Trailing of the position's stop in steps (not the gateway's trailing-stop order: see trailTicks). */
   trail: Trail.optional(),
+  /** Size from a risk instead of a quantity: the dollars the whole order may lose at its stop-loss, fees included. */
+  risk: Positive.optional(),
+  /** Or a percent of the day's remaining headroom (the tighter of the loss limits; needs a rules node). */
+  riskPercent: z.coerce.number().finite().positive().max(100).optional(),
+  /** When one full-size contract loses more than the risk, size the market's micro instead (NQ → MNQ). */
+  microFallback: z.boolean().optional(),
 });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 
@@ -100,7 +118,8 @@ export function missingField(i: OrderIntent): string | null {
   const need = (f: keyof OrderIntent) => (i[f] === undefined ? f : null);
   switch (i.action) {
     case "place": {
-      const base = need("symbol") ?? need("side") ?? need("quantity");
+      const sizedByRisk = i.quantity === undefined && (i.risk !== undefined || i.riskPercent !== undefined);
+      const base = need("symbol") ?? need("side") ?? (sizedByRisk ? need("stopLoss") : need("quantity"));
       if (base) return base;
       if ((i.type === "limit" || i.type === "stopLimit") && i.limitPrice === undefined) return "limitPrice";
       if ((i.type === "stop" || i.type === "stopLimit") && i.stopPrice === undefined) return "stopPrice";
@@ -181,22 +200,7 @@ export function toPlaceRequest(
   const entry = req.limitPrice ?? req.stopPrice ?? (buy ? ref.bestAsk : ref.bestBid) ?? ref.lastPrice;
   const leg = (spec: OrderIntent["stopLoss"], kind: "stopLoss" | "takeProfit"): BracketLeg | undefined => {
     if (!spec) return undefined;
-    let ticks = spec.ticks;
-    if (ticks === undefined) {
-      if (entry === null) throw new IntentError(kind, "no price to measure a bracket price from; give ticks instead");
-      if (!isOnTick(spec.price!, tick)) spec = { price: snapToTick(spec.price!, tick, d) };
-      ticks = Math.round(Math.abs(spec.price! - entry) / tick);
-      const wrongSide =
-        kind === "stopLoss"
-          ? buy
-            ? spec.price! >= entry
-            : spec.price! <= entry
-          : buy
-            ? spec.price! <= entry
-            : spec.price! >= entry;
-      if (wrongSide || ticks === 0)
-        throw new IntentError(kind, `price ${spec.price} is on the wrong side of the entry (${entry}) for a ${i.side}`);
-    }
+    const ticks = bracketTicks(spec, kind, i.side ?? "buy", contract, entry);
     const towardsLoss = kind === "stopLoss" ? buy : !buy;
     return { ticks: towardsLoss ? -ticks : ticks, type: kind === "stopLoss" ? OrderType.Stop : OrderType.Limit };
   };
@@ -205,6 +209,45 @@ export function toPlaceRequest(
   if (sl) req.stopLossBracket = sl;
   if (tp) req.takeProfitBracket = tp;
   return req;
+}
+
+/**
+ * The distance in ticks from `entry` of a bracket given in any of its ways: ticks as they are; points
+ * and percents (of the entry) rounded to the nearest tick; dollars per contract rounded down (the
+ * stop never loses more than said); a price snapped to the grid and measured from the entry, on the
+ * bracket's side of it. An IntentError names the bracket when it needs an entry price there is none of.
+ */
+export function bracketTicks(
+  spec: BracketSpec,
+  kind: "stopLoss" | "takeProfit",
+  side: "buy" | "sell",
+  contract: Pick<Contract, "tickSize" | "tickValue">,
+  entry: number | null,
+): number {
+  const tick = contract.tickSize;
+  const atLeastOne = (n: number, what: string) => {
+    if (n < 1) throw new IntentError(kind, `${what} is less than one tick (${tick})`);
+    return n;
+  };
+  if (spec.ticks !== undefined) return spec.ticks;
+  if (spec.points !== undefined) return atLeastOne(Math.round(spec.points / tick), `${spec.points} points`);
+  if (spec.dollars !== undefined)
+    return atLeastOne(
+      Math.floor(Math.round((spec.dollars / contract.tickValue) * 1e6) / 1e6),
+      `$${spec.dollars} a contract (a tick is $${contract.tickValue})`,
+    );
+  if (entry === null) throw new IntentError(kind, "no price to measure the bracket from yet; give ticks instead");
+  if (spec.percent !== undefined)
+    return atLeastOne(Math.round((entry * spec.percent) / 100 / tick), `${spec.percent}% of ${entry}`);
+  const d = tickDecimals(tick);
+  const price = isOnTick(spec.price!, tick) ? spec.price! : snapToTick(spec.price!, tick, d);
+  const ticks = Math.round(Math.abs(price - entry) / tick);
+  const buy = side === "buy";
+  const wrongSide =
+    kind === "stopLoss" ? (buy ? price >= entry : price <= entry) : buy ? price <= entry : price >= entry;
+  if (wrongSide || ticks === 0)
+    throw new IntentError(kind, `price ${spec.price} is on the wrong side of the entry (${entry}) for a ${side}`);
+  return ticks;
 }
 
 /** A readable one-liner of an intent, for statuses and logs: "buy 2 MNQ1! limit 21000". */
@@ -219,5 +262,6 @@ export function describeIntent(i: OrderIntent): string {
         : i.type === "market"
           ? ""
           : ` ${i.type}`;
-  return `${i.side} ${i.quantity} ${i.symbol}${price}`;
+  const size = i.quantity ?? (i.risk !== undefined ? `($${i.risk} risk)` : `(${i.riskPercent}% risk)`);
+  return `${i.side} ${size} ${i.symbol}${price}`;
 }

@@ -7,6 +7,7 @@ import { marketOf } from "../contracts/products";
 import type { Journal } from "../journal/journal";
 import type { EntryGate } from "../orders/entry-gate";
 import type { StrategyPosition } from "../orders/order-intent";
+import { type RiskOrder, type RiskSized, sizeFromRisk, UNKNOWN_ROOM } from "../orders/risk-order";
 import { sizeStrategyOrder } from "../orders/strategy-order";
 import {
   accountExposure,
@@ -34,6 +35,7 @@ import {
 } from "./day-rules";
 import { StaleFeedWatch, staleFeedReason, startHeartbeat } from "./dead-man";
 import type { FloorCheck } from "./floor-check";
+import { riskRoom } from "./risk-room";
 import { initialState, type RuleState, rollTradingDay, round2 } from "./rule-state";
 import type { RulesConfig } from "./rules-config";
 import {
@@ -736,6 +738,26 @@ export class AccountGuard extends EventEmitter<GuardEvents> {
         decision: await this.decideNow({ action: "place", contractId, quantity: sized.quantity, alertTime }, customTag),
         quantity: sized.quantity,
       };
+    });
+  }
+
+  /**
+   * Decides an order sized from its risk: sized against the account's headroom and contract limit
+   * (see riskRoom, sizeFromRisk) inside the serialized step, then decided as any entry.
+   */
+  decideRiskOrder(
+    order: RiskOrder,
+    customTag: string | null,
+    alertTime?: number,
+  ): Promise<{ decision: RuleDecision; sized: RiskSized }> {
+    return this.serialized(async () => {
+      const live = this.live();
+      const h = this.state ? (this.evaluateNow()?.headroom ?? this.last?.headroom ?? null) : null;
+      const sized = sizeFromRisk(order, this.state ? riskRoom(this.config, this.state, live, h) : UNKNOWN_ROOM);
+      if ("reason" in sized) return { decision: { allow: false, rule: "riskSize", reason: `${sized.reason}.` }, sized };
+      const quantity = order.side === "buy" ? sized.quantity : -sized.quantity;
+      const intent = { action: "place" as const, contractId: sized.contract.id, quantity, alertTime };
+      return { decision: await this.decideNow(intent, customTag), sized };
     });
   }
 

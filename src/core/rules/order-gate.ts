@@ -4,7 +4,9 @@ import type { GatewayConnection } from "../connection";
 import { UnknownSymbolError } from "../contracts/contract-resolver";
 import { withCustomTag } from "../gateway/custom-tag";
 import type { Journal, JournalRow } from "../journal/journal";
+import { liveReference } from "../orders/live-reference";
 import { IntentError, missingField, OrderIntent, signedQuantity } from "../orders/order-intent";
+import { riskOrderOf, sizedFields } from "../orders/risk-order";
 import type { AccountGuard } from "./account-guard";
 import type { GateIntent, RuleDecision } from "./rules-engine";
 
@@ -194,6 +196,8 @@ export class OrderGate {
     const gate: GateIntent = { action: request.action, alertTime };
     if (request.symbol) gate.contractId = (await this.conn.contracts.resolve(request.symbol)).id;
     gate.quantity = signedQuantity(request);
+    if (request.action === "place" && gate.quantity === undefined)
+      return this.decideRiskOrder(request, order, customTag, alertTime);
     const strategy = request.strategyPosition;
     if (request.action === "place" && strategy && gate.contractId && gate.quantity) {
       const t = await this.guard.decideStrategyOrder(
@@ -213,6 +217,25 @@ export class OrderGate {
       gate.priceChange = request.limitPrice !== undefined || request.stopPrice !== undefined;
     }
     return this.guard.decide(gate, customTag ?? null);
+  }
+
+  /** An order with a risk instead of a quantity, sized by the guard inside its serialized decision. */
+  private async decideRiskOrder(
+    request: GateRequest,
+    order: Partial<OrderIntent>,
+    customTag: string | undefined,
+    alertTime: number | undefined,
+  ): Promise<RuleDecision> {
+    const book = this.conn.book(this.accountId);
+    const risk = await riskOrderOf(request, {
+      resolve: (s) => this.conn.contracts.resolve(s),
+      byContractId: (id) => this.conn.contracts.byContractId(id),
+      reference: (id) => liveReference(this.conn.market, id),
+      chargedPerSide: (id) => book?.costPerSide.get(id),
+    });
+    const t = await this.guard.decideRiskOrder(risk, customTag ?? null, alertTime);
+    if (!("reason" in t.sized)) Object.assign(order, sizedFields(t.sized));
+    return t.decision;
   }
 
   /** Another account than the one guarded here is not judged here. */

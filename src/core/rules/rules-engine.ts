@@ -50,7 +50,7 @@ export interface GateIntent {
 export interface RuleDecision {
   allow: boolean;
   /** The rule that decided; "exit" for orders that only reduce risk. */
-  rule: RuleName | "exit" | "allRulesPassed" | "atTarget" | "alreadyFlat";
+  rule: RuleName | "exit" | "allRulesPassed" | "atTarget" | "alreadyFlat" | "riskSize";
   reason: string;
 }
 
