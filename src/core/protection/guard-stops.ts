@@ -9,6 +9,7 @@ import { cancelConfirmed } from "../orders/confirmed-exits";
 import { type Order, OrderSide, OrderStatus, OrderType, PositionType } from "../schemas";
 import { ExitsInFlight } from "./exits-in-flight";
 import { type GuardLevel, type GuardPosition, guardLevels } from "./guard-levels";
+import { SerialPasses } from "./serial-passes";
 
 /** How an account's guard stops behave; see {@link GuardStops}. */
 export interface GuardStopsOptions {
@@ -78,9 +79,10 @@ const remaining = (o: Order) => o.size - (o.fillVolume ?? 0);
  * cancelled when flat; they are left resting when the process stops: that is their purpose.
  */
 export class GuardStops {
-  private running: Promise<void> | null = null;
-  private dirty = false;
-  private stopped = false;
+  private readonly passes = new SerialPasses(
+    () => this.reconcile(),
+    (e) => this.hooks.warn(`guard stops: ${e.message}`),
+  );
   /** Guards placed by this process, until the book shows them or they end. */
   private readonly placed = new Map<number, { order: Order; at: number }>();
   private readonly ended = new Set<number>();
@@ -93,7 +95,6 @@ export class GuardStops {
   /** A placement whose answer was lost: no second one for that contract until it is found or not. */
   private readonly uncertain = new Map<string, { tag: string; at: number }>();
   private readonly warned = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
   private current: GuardView[] = [];
   /** What the running reconciliation did so far. */
   private acted: GuardAction["action"][] = [];
@@ -153,39 +154,16 @@ export class GuardStops {
 
   /** Reconciles soon (once for a burst of events), and again if something changes meanwhile. */
   schedule(): void {
-    if (this.stopped) return;
-    this.dirty = true;
-    this.running ??= this.loop().finally(() => {
-      this.running = null;
-    });
+    this.passes.schedule();
   }
 
   /** Resolves when no reconciliation is running or due. */
-  async idle(): Promise<void> {
-    for (let r = this.running; r !== null; r = this.running) await r;
-  }
-
-  private async loop(): Promise<void> {
-    // One turn of the event loop lets a batch of order, position and account events all land first.
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.dirty && !this.stopped) {
-      this.dirty = false;
-      try {
-        await this.reconcile();
-      } catch (e) {
-        this.hooks.warn(`guard stops: ${(e as Error).message}`);
-        this.later(1_000);
-      }
-    }
+  idle(): Promise<void> {
+    return this.passes.idle();
   }
 
   private later(ms: number): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.schedule();
-    }, ms);
-    this.timer.unref();
+    this.passes.later(ms);
   }
 
   /**
@@ -201,7 +179,7 @@ export class GuardStops {
     const legs = [...(book?.orders.values() ?? [])].some(
       (o) => o.contractId === contractId && o.parentOrderId != null && o.status === OrderStatus.Open,
     );
-    if (!this.running && !mine.length && !legs) return release;
+    if (!this.passes.busy && !mine.length && !legs) return release;
     if (this.hooks.ready()) {
       this.schedule();
       await Promise.race([this.idle(), pause(this.conn.clock, EXIT_WAIT_MS)]);
@@ -238,10 +216,8 @@ export class GuardStops {
 
   /** Stops following the account. The guards stay at the gateway: they protect it while we are gone. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.exits.stop();
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.passes.stop();
   }
 
   private async reconcile(): Promise<void> {

@@ -3,6 +3,7 @@ import type { GatewayConnection } from "../connection";
 import { isGuardTag } from "../gateway/custom-tag";
 import { isManagedLegTag } from "../orders/managed-brackets";
 import { type Order, OrderSide, OrderStatus, OrderType, type Position, PositionType } from "../schemas";
+import { SerialPasses } from "./serial-passes";
 import { effectivePlan, managedStopLevel, plansMoves, type StopMove, type StopPlan } from "./stop-levels";
 import { stopPlansOf } from "./stop-plans";
 
@@ -75,10 +76,7 @@ interface Track {
 export class StopManager {
   private readonly tracks = new Map<string, Track>();
   private current: StopView[] = [];
-  private running: Promise<void> | null = null;
-  private dirty = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly passes = new SerialPasses(() => this.pass());
 
   constructor(
     private readonly conn: GatewayConnection,
@@ -119,47 +117,21 @@ export class StopManager {
 
   /** Runs a pass soon (once for a burst of events), and again if something changes meanwhile. */
   schedule(): void {
-    if (this.stopped) return;
-    this.dirty = true;
-    this.running ??= this.loop().finally(() => {
-      this.running = null;
-    });
+    this.passes.schedule();
   }
 
   /** Resolves when no pass is running or due. */
-  async idle(): Promise<void> {
-    for (let r = this.running; r !== null; r = this.running) await r;
+  idle(): Promise<void> {
+    return this.passes.idle();
   }
 
   /** No more moves (the stops stay where they are at the gateway). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.idle();
-  }
-
-  private async loop(): Promise<void> {
-    await new Promise<void>((r) => setImmediate(r));
-    while (this.dirty && !this.stopped) {
-      this.dirty = false;
-      try {
-        await this.pass();
-      } catch {
-        this.later(1_000);
-      }
-    }
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   private later(ms: number): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.schedule();
-      },
-      Math.max(10, ms),
-    );
-    this.timer.unref();
+    this.passes.later(Math.max(10, ms));
   }
 
   private async pass(): Promise<void> {

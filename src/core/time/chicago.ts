@@ -1,4 +1,5 @@
 import { cmeDay } from "./cme-calendar";
+import { formatterFor } from "./zoned";
 
 /**
  * Wall-clock time in America/Chicago, where CME futures and Topstep's trading day live. Daylight
@@ -15,16 +16,7 @@ export interface ChicagoTime {
   weekday: number;
 }
 
-const fmt = new Intl.DateTimeFormat("en-US", {
-  timeZone: "America/Chicago",
-  hourCycle: "h23",
-  year: "numeric",
-  month: "numeric",
-  day: "numeric",
-  hour: "numeric",
-  minute: "numeric",
-  second: "numeric",
-});
+const fmt = formatterFor("America/Chicago");
 const HOUR_MS = 3_600_000;
 /**
  * Chicago's UTC offset by UTC hour. Intl formatting costs microseconds and the rules engine asks the

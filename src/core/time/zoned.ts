@@ -13,7 +13,8 @@ export const ZONE_NAMES: Readonly<Record<string, string>> = Object.freeze({
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(zone: string): Intl.DateTimeFormat {
+/** The wall-clock parts formatter of a zone (numeric, 24 h, to the second), built once per zone. */
+export function formatterFor(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
