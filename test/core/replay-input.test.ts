@@ -103,7 +103,7 @@ describe("core: replay inputs (TradingView exports, fills CSV, journal)", () => 
         number: 2,
         symbol: "MNQ",
         side: "short",
-        quantity: 2,
+        quantity: 3,
         entryTime: utc("2026-03-02T15:00:00Z"),
         entryPrice: 21025,
         exitTime: utc("2026-03-02T15:30:00Z"),
@@ -182,6 +182,15 @@ describe("core: replay inputs (TradingView exports, fills CSV, journal)", () => 
         e.message,
         /unknown layout.*Trade #,Type,Signal,Date\/Time.*Date and time.*time,symbol,side,qty,price/,
       );
+    });
+
+    it("a header without trades, and a broken quote", () => {
+      const e = inputError(() => readTrades(`${fixture("tv-older.csv").split("\n")[0]}\n`, NY));
+      assert.deepEqual([e.line, e.column], [1, null]);
+      assert.match(e.message, /no trades/);
+      const q = inputError(() => readTrades(fixture("fills.csv").replace("MNQ,sell,1", 'MNQ,"sell,1'), NY));
+      assert.equal(q.line, 7);
+      assert.match(q.message, /not a CSV file: Quote Not Closed/);
     });
 
     it("a TradingView header missing a column", () => {

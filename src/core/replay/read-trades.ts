@@ -111,6 +111,11 @@ function timeAt(row: Row, col: number, column: string, zone: string): number {
   return zonedTimeToEpoch(zone, y!, mo!, d!, h!, mi!, s!);
 }
 
+/** A header alone is a file cut short, not a strategy that never traded. */
+function checkHasRows(rows: Row[]): void {
+  if (rows.length === 1) throw new ReplayInputError(rows[0]!.line, null, "the file has a header but no trades");
+}
+
 const KNOWN = new Set(knownSymbols());
 
 /**
@@ -293,6 +298,7 @@ function checkAgree(num: number, entry: TvRow, exit: TvRow, l: TvLayout): void {
 
 function tradingView(rows: Row[], cols: Map<string, number>, zone: string, opts: ReadTradesOptions): ReplayTrade[] {
   const l = tvLayout(rows[0]!, cols);
+  checkHasRows(rows);
   if (!opts.symbol)
     throw new ReplayInputError(null, null, "the file names no product: give one (the symbol option, e.g. MNQ)");
   const symbol = productSymbol(opts.symbol, null, "symbol option");
@@ -335,6 +341,7 @@ function tradingView(rows: Row[], cols: Map<string, number>, zone: string, opts:
 function plainFills(rows: Row[], cols: Map<string, number>, zone: string, opts: ReadTradesOptions): ReplayTrade[] {
   const header = rows[0]!;
   const raw = (name: string) => header.cells[cols.get(name)!]!.trim();
+  checkHasRows(rows);
   const fills: (ReportFill & { line: number })[] = [];
   for (const [i, row] of rows.slice(1).entries()) {
     const symbolCell = (row.cells[cols.get("symbol")!] ?? "").trim();
