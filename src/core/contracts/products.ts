@@ -127,3 +127,8 @@ export function microRootOf(contractId: string): string | undefined {
   const market = marketOf(contractId);
   return Object.keys(FACTS).find((root) => FACTS[root]!.micro && MARKET_OF[FACTS[root]!.symbol] === market);
 }
+
+/** The trading symbols of the products this package knows (`MNQ`, `ES`, `CL`…), sorted. */
+export function knownSymbols(): string[] {
+  return [...new Set(Object.values(FACTS).map((f) => f.symbol))].sort();
+}

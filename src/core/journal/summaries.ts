@@ -28,6 +28,9 @@ export interface RoundTrip {
   /** Gross P&L, and net after every fill's fees and commissions. */
   grossPnl: number;
   netPnl: number;
+  /** Average prices by size of the fills that built the position and of those that closed it. */
+  entryPrice: number;
+  exitPrice: number;
 }
 
 /** What a report adds up for one trading day or one trading week. */
@@ -133,7 +136,36 @@ export function reportFills(entries: readonly JournalEntry[]): ReportFill[] {
  * size. Trips still open at the end are left out.
  */
 export function roundTrips(fills: readonly ReportFill[]): RoundTrip[] {
-  const open = new Map<string, RoundTrip & { position: number }>();
+  return pairFills(fills).closed;
+}
+
+/** A position still open after the last fill: how it was opened, and what is held now (signed). */
+export interface OpenTrip {
+  contractId: string;
+  side: "long" | "short";
+  /** Largest size held so far, and the size held now (+long, −short). */
+  size: number;
+  position: number;
+  opened: number;
+  /** Average price of the fills that built the position. */
+  entryPrice: number;
+}
+
+type Building = RoundTrip & {
+  position: number;
+  entryQty: number;
+  entryValue: number;
+  exitQty: number;
+  exitValue: number;
+};
+
+/**
+ * The fills paired into round trips per contract (see {@link roundTrips}), with the trips still open
+ * after the last fill. Entry and exit prices are averages by size, so partial exits fold into one
+ * trip (what a replay and a report count as one trade).
+ */
+export function pairFills(fills: readonly ReportFill[]): { closed: RoundTrip[]; open: OpenTrip[] } {
+  const open = new Map<string, Building>();
   const closed: RoundTrip[] = [];
   for (const f of fills) {
     let trip = open.get(f.contractId);
@@ -149,10 +181,24 @@ export function roundTrips(fills: readonly ReportFill[]): RoundTrip[] {
       trip.grossPnl += f.pnl;
       trip.netPnl += f.pnl - cost * share;
       trip.position = after;
+      if (!closing && Math.abs(after) > Math.abs(before)) {
+        trip.entryQty += size;
+        trip.entryValue += size * f.price;
+      } else {
+        trip.exitQty += closing ? closedSize : size;
+        trip.exitValue += (closing ? closedSize : size) * f.price;
+      }
       if (!closing) trip.size = Math.max(trip.size, Math.abs(after));
       if (closing) {
-        const { position: _, ...done } = trip;
-        closed.push({ ...done, closed: f.time, grossPnl: cents(done.grossPnl), netPnl: cents(done.netPnl) });
+        const { position: _, entryQty, entryValue, exitQty, exitValue, ...done } = trip;
+        closed.push({
+          ...done,
+          closed: f.time,
+          grossPnl: cents(done.grossPnl),
+          netPnl: cents(done.netPnl),
+          entryPrice: entryValue / entryQty,
+          exitPrice: exitValue / exitQty,
+        });
         open.delete(f.contractId);
         trip = undefined;
       }
@@ -167,11 +213,25 @@ export function roundTrips(fills: readonly ReportFill[]): RoundTrip[] {
         closed: f.time,
         grossPnl: 0,
         netPnl: -cost * share,
+        entryPrice: f.price,
+        exitPrice: f.price,
         position: after,
+        entryQty: Math.abs(after),
+        entryValue: Math.abs(after) * f.price,
+        exitQty: 0,
+        exitValue: 0,
       });
     }
   }
-  return closed;
+  const stillOpen = [...open.values()].map((t) => ({
+    contractId: t.contractId,
+    side: t.side,
+    size: t.size,
+    position: t.position,
+    opened: t.opened,
+    entryPrice: t.entryValue / t.entryQty,
+  }));
+  return { closed, open: stillOpen };
 }
 
 /** The name a journal row counts under in a report's rule events, or null for what is not one. */
