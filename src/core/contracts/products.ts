@@ -127,3 +127,10 @@ export function microRootOf(contractId: string): string | undefined {
   const market = marketOf(contractId);
   return Object.keys(FACTS).find((root) => FACTS[root]!.micro && MARKET_OF[FACTS[root]!.symbol] === market);
 }
+
+/** The ProjectX root of a trading symbol (`ES` → `EP`, `MNQ` → `MNQ`); the symbol itself when no root is known. */
+export function rootOfSymbol(symbol: string): string {
+  const s = symbol.toUpperCase();
+  if (FACTS[s]) return s;
+  return Object.keys(FACTS).find((root) => FACTS[root]!.symbol === s) ?? s;
+}
