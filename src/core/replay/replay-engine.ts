@@ -59,7 +59,8 @@ export function replay(
   const config = typeof profile === "string" ? rulesFor(profile) : RulesConfig.parse(profile);
   const report = replayOnce(trades, config, opts.curve !== false);
   if (opts.whatIf !== false) {
-    const w = whatIfSentences(trades, config, report, (t) => replayOnce(t, config, false));
+    // A re-run only asks whether it passes: the first rule broken answers it.
+    const w = whatIfSentences(trades, config, report, (t) => replayOnce(t, config, false, true));
     report.whatIf = w.sentences;
     report.passesWithFewer = w.passesWithFewer;
   }
@@ -75,8 +76,16 @@ function closedTrades(trades: readonly ReplayTrade[]): ReplayTrade[] {
   return closed;
 }
 
-/** One replay without what-ifs: the report's `whatIf` is empty. */
-export function replayOnce(trades: readonly ReplayTrade[], config: RulesConfig, keepCurve = true): ReplayReport {
+/**
+ * One replay without what-ifs (the report's `whatIf` is empty); `untilFirstBreach` stops at the
+ * first rule broken, for a re-run that only asks whether the history passes.
+ */
+export function replayOnce(
+  trades: readonly ReplayTrade[],
+  config: RulesConfig,
+  keepCurve = true,
+  untilFirstBreach = false,
+): ReplayReport {
   const closed = closedTrades(trades);
   const events: ReplayEvent[] = [];
   closed.forEach((t, i) => {
@@ -95,7 +104,7 @@ export function replayOnce(trades: readonly ReplayTrade[], config: RulesConfig, 
   const run = new Run(config, s, keepCurve);
   for (const e of events) {
     run.step(e);
-    if (run.lost) break;
+    if (run.lost || (untilFirstBreach && run.violations.length > 0)) break;
   }
   return run.report(config, closed.length, trades.length);
 }
@@ -119,6 +128,23 @@ class Run {
   mostMini = 0;
   targetDay: string | null = null;
   lost = false;
+  readonly days = new Set<string>();
+  /** Closed days' P&L, kept here when the state need not carry them (see closeDays). */
+  readonly closedPnl: Record<string, number> = {};
+
+  /**
+   * Moves closed days' P&L out of the rule state: the engine sums every day's P&L on each
+   * evaluation, quadratic over a long history; only a consistency rule that refuses entries reads
+   * past days, and then they stay.
+   */
+  closeDays(): void {
+    if (this.config.consistency?.refuseEntries) return;
+    for (const [day, pnl] of Object.entries(this.s.dailyPnl))
+      if (day !== this.s.tradingDay) {
+        this.closedPnl[day] = pnl;
+        delete this.s.dailyPnl[day];
+      }
+  }
 
   constructor(
     readonly config: RulesConfig,
@@ -145,14 +171,15 @@ class Run {
 
   step(e: ReplayEvent): void {
     const { config, s } = this;
-    if (rollTradingDay(config, s, e.at)) s.dayTrades = 0;
+    // A trading day lasts at least 23 hours (a spring-forward): before that the day cannot have rolled.
+    if (e.at >= s.dayStart + 23 * 3_600_000 && rollTradingDay(config, s, e.at)) this.closeDays();
     const t = e.trade;
     const cost = typicalCostPerSide(contractOf(t)) * t.quantity;
     if (e.kind === "entry") {
       const signed = t.side === "long" ? t.quantity : -t.quantity;
       const d = decide(config, s, this.live(), { action: "place", contractId: contractOf(t), quantity: signed }, e.at);
       if (!d.allow) this.violate(d.rule, d.reason, e.at, t, null);
-      this.fill(cost, e.at);
+      this.fill(cost);
       this.open.set(t, { trade: t, mark: 0 });
       this.replayed.add(t);
     } else if (e.kind === "worst") {
@@ -161,12 +188,14 @@ class Run {
     } else {
       this.open.delete(t);
       this.balance = round2(this.balance + (t.pnl ?? 0));
-      this.fill(cost, e.at);
+      this.fill(cost);
     }
     const live = this.live();
-    const held = live.positions.reduce((a, p) => a + Math.abs(p.size), 0);
-    this.mostContracts = Math.max(this.mostContracts, held);
-    this.mostMini = Math.max(this.mostMini, exposure(live, config.microRatio));
+    if (e.kind === "entry") {
+      const held = live.positions.reduce((a, p) => a + Math.abs(p.size), 0);
+      this.mostContracts = Math.max(this.mostContracts, held);
+      this.mostMini = Math.max(this.mostMini, exposure(live, config.microRatio));
+    }
     const ev = evaluate(config, s, live, e.at);
     if (ev.breach && ev.breach.action !== "none") {
       applyBreach(s, ev.breach);
@@ -186,12 +215,15 @@ class Run {
   }
 
   /** A fill: charges its costs, counts it for the day as the live guard does. */
-  fill(cost: number, at: number): void {
+  fill(cost: number): void {
     this.balance = round2(this.balance - cost);
     this.costs += cost;
     this.s.dayTrades++;
-    const day = tradingDayOf(at);
-    if (!this.s.tradingDays.includes(day)) this.s.tradingDays.push(day);
+    const day = this.s.tradingDay;
+    if (!this.days.has(day)) {
+      this.days.add(day);
+      this.s.tradingDays.push(day);
+    }
   }
 
   violate(rule: string, reason: string, at: number, t: ReplayTrade | null, h: Headroom | null): void {
@@ -216,8 +248,9 @@ class Run {
   report(config: RulesConfig, replayedTrades: number, inFile: number): ReplayReport {
     const { s } = this;
     const profit = this.balance - config.startBalance;
-    const view = consistencyView(config, s.dailyPnl, "", 0);
-    const bestDayShare = view ? view.bestDayShare : shareOf(s.dailyPnl);
+    const dailyPnl = { ...this.closedPnl, ...s.dailyPnl };
+    const view = consistencyView(config, dailyPnl, "", 0);
+    const bestDayShare = view ? view.bestDayShare : shareOf(dailyPnl);
     const last = this.curve.at(-1)?.at ?? Date.now();
     const target = config.profitTarget ?? null;
     const reached = target === null || profit >= target;
@@ -244,7 +277,7 @@ class Run {
       trades: this.replayed.size,
       tradesInFile: inFile,
       daysTraded: s.tradingDays.length,
-      dailyPnl: { ...s.dailyPnl },
+      dailyPnl,
       bestDayShare,
       targetReachedOn: target === null ? null : this.targetDay,
       profitTarget: target,

@@ -21,7 +21,8 @@ export function whatIfSentences(
 ): WhatIf {
   const sentences: string[] = [];
   let passesWithFewer: number | null = null;
-  if (report.verdict === "passed") return { sentences, passesWithFewer };
+  // Without a rule broken, fewer contracts only make less: nothing to re-run.
+  if (report.verdict !== "failed") return { sentences, passesWithFewer };
   if (report.firstBreach?.rule === "consistency" && report.bestDayShare !== null)
     sentences.push(
       `fails on consistency: best day ${Math.round(report.bestDayShare)}% (at most ${config.consistency?.bestDayPercent}%)`,
