@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { replayAll, TOPSTEP_PROFILES } from "../../src/core/replay/replay-all";
 import { replay } from "../../src/core/replay/replay-engine";
+import { renderReplayHtml } from "../../src/core/replay/replay-html";
 import { formatReplayTable } from "../../src/core/replay/replay-table";
 import type { ReplayTrade } from "../../src/core/replay/replay-trade";
 import { rulesFor } from "../../src/core/rules/rules-config";
@@ -143,5 +144,27 @@ describe("replay engine", () => {
     assert.match(table, /Not yet: no rule broken, net \$3,088\.60 of the \$6,000\.00 target/);
     const json = JSON.parse(JSON.stringify(reports)) as typeof reports;
     assert.equal(json[0]!.targetReachedOn, "2026-03-11");
+  });
+});
+
+describe("replay HTML report", () => {
+  it("is one self-contained page with the verdict table, the floor and the breach marked", () => {
+    const trades = [trade(9, 1000, -50), trade(10, 500, -50), trade(11, -1000, -2100)];
+    const html = renderReplayHtml(replayAll(trades));
+    // Chart.js inlined, nothing fetched.
+    assert.ok(html.includes("Chart.js v4"), "Chart.js inlined");
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/);
+    assert.match(html, /<td>topstep-combine-50k<\/td><td class="v" style="color:#cf222e">failed<\/td><td>maxLossLimit/);
+    assert.match(html, /equity \$49,388\.60, floor \$49,492\.40/);
+    const data = JSON.parse(
+      /<script type="application\/json" id="replay-data">(.*?)<\/script>/s.exec(html)![1]!,
+    ) as Array<{
+      profile: string;
+      floor: Array<number | null>;
+      breach: { rule: string; equity: number } | null;
+    }>;
+    assert.equal(data.length, 6);
+    assert.deepEqual(data[0]!.breach, { index: 7, rule: "maxLossLimit", equity: 49_388.6 });
+    assert.equal(data[0]!.floor.at(-1), 49_492.4);
   });
 });
