@@ -113,6 +113,22 @@ describe("replay engine", () => {
     assert.ok(r.whatIf.includes("fails on consistency: best day 61% (at most 50%)"), r.whatIf.join(" | "));
   });
 
+  it("fails a trade still open past the 15:05 flatten, and one held overnight", () => {
+    // Entered 14:30 (before the 15:00 cutoff), closed 15:30 CT: live, the 15:05 flatten closes it.
+    const late = { ...trade(9, 200, -50), entryTime: ct(9, 14, 30), exitTime: ct(9, 15, 30) };
+    const r = replay([late], "topstep-combine-50k");
+    assert.equal(r.firstBreach?.rule, "sessionFlatten", r.summary);
+    assert.equal(r.firstBreach!.chicago, "2026-03-09 15:30 CT");
+    // Entered Monday 14:00, closed Tuesday 09:00: judged at 16:59 Monday, the session closed.
+    const overnight = { ...trade(9, 200, -50), entryTime: ct(9, 14), exitTime: ct(10, 9) };
+    const o = replay([overnight], "topstep-combine-50k");
+    assert.equal(o.firstBreach?.rule, "sessionFlatten", o.summary);
+    assert.equal(o.firstBreach!.chicago, "2026-03-09 16:59 CT");
+    // Entered 15:02, past the 15:00 cutoff: the gate refuses it.
+    const cutoff = { ...trade(9, 200, -50), entryTime: ct(9, 15, 2), exitTime: ct(9, 15, 4) };
+    assert.equal(replay([cutoff], "topstep-combine-50k").firstBreach?.rule, "tradingWindow");
+  });
+
   it("says the strategy passes with 1 fewer contract", () => {
     // 2 contracts: day 1 at its worst 50,000 - 3.80 - 2,100 - 3.80 = 47,892.40, under the 48,000 floor.
     // 1 contract (P&L and drawdown halved): 48,946.20 at worst, then 3 × 996.20 + ... reaches the target.

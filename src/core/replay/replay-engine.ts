@@ -12,9 +12,10 @@ import {
   exposure,
   type Headroom,
   type LiveAccount,
+  sessionAt,
 } from "../rules/rules-engine";
-import { chicagoTime } from "../time/chicago";
-import { tradingDayOf } from "../time/trading-day";
+import { chicagoTime, minutesOf } from "../time/chicago";
+import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import type { CurvePoint, ReplayReport, ReplayViolation } from "./replay-report";
 import { ReplayInputError, type ReplayTrade } from "./replay-trade";
 import { whatIfSentences } from "./what-if";
@@ -41,7 +42,7 @@ interface ReplayEvent {
   at: number;
   kind: CurvePoint["kind"];
   trade: ReplayTrade;
-  /** The trade's place in time order, three events each. */
+  /** The trade's place in time order, four events each. */
   order: number;
 }
 
@@ -88,15 +89,18 @@ export function replayOnce(
 ): ReplayReport {
   const closed = closedTrades(trades);
   const events: ReplayEvent[] = [];
+  const flatten = new FlattenTimes(config);
   closed.forEach((t, i) => {
     const exit = t.exitTime!;
-    events.push({ at: t.entryTime, kind: "entry", trade: t, order: i * 3 });
-    events.push({ at: Math.floor((t.entryTime + exit) / 2), kind: "worst", trade: t, order: i * 3 + 1 });
-    events.push({ at: exit, kind: "exit", trade: t, order: i * 3 + 2 });
+    events.push({ at: t.entryTime, kind: "entry", trade: t, order: i * 4 });
+    events.push({ at: Math.floor((t.entryTime + exit) / 2), kind: "worst", trade: t, order: i * 4 + 1 });
+    const held = flatten.heldAt(t.entryTime, exit);
+    if (held !== null) events.push({ at: held, kind: "held", trade: t, order: i * 4 + 2 });
+    events.push({ at: exit, kind: "exit", trade: t, order: i * 4 + 3 });
   });
   // At the same millisecond, a trade that closes goes before one that opens (a reversal is not held
   // twice); a trade's own entry, worst point and exit keep their order.
-  const rank = (e: ReplayEvent) => (e.kind === "exit" && e.trade.entryTime < e.at ? 0 : 1);
+  const rank = (e: ReplayEvent) => ((e.kind === "exit" || e.kind === "held") && e.trade.entryTime < e.at ? 0 : 1);
   events.sort((a, b) => a.at - b.at || rank(a) - rank(b) || a.order - b.order);
 
   const first = events[0]?.at ?? 0;
@@ -107,6 +111,52 @@ export function replayOnce(
     if (run.lost || (untilFirstBreach && run.violations.length > 0)) break;
   }
   return run.report(config, closed.length, trades.length);
+}
+
+/**
+ * The trading days' starts and flatten moments, computed once a day: a trade held at its day's
+ * flatten (or close) is flattened live, and the replay judges it there.
+ */
+class FlattenTimes {
+  private readonly starts = new Map<number, number>();
+  private readonly flats = new Map<number, number>();
+
+  constructor(private readonly config: RulesConfig) {}
+
+  /** A trading day starts at 17:00 Chicago, a whole UTC hour: one look-up per hour. */
+  dayStart(ms: number): number {
+    const hour = Math.floor(ms / 3_600_000);
+    let start = this.starts.get(hour);
+    if (start === undefined) {
+      start = tradingDayStart(hour * 3_600_000);
+      this.starts.set(hour, start);
+    }
+    return start;
+  }
+
+  /** The day's flatten (or close) moment; no clock change falls inside a trading day (they come on Sunday 02:00). */
+  flatAt(dayStart: number): number {
+    let at = this.flats.get(dayStart);
+    if (at === undefined) {
+      const session = sessionAt(this.config, dayStart + 60_000);
+      const label = session.flattenLabel ?? session.closeLabel;
+      at = dayStart + ((minutesOf(label) - minutesOf(this.config.session.open) + 1440) % 1440) * 60_000;
+      this.flats.set(dayStart, at);
+    }
+    return at;
+  }
+
+  /**
+   * When the live monitor would judge a trade still open past its day's flatten: at its exit when
+   * that comes after the flatten, or a minute before the next trading day opens (held overnight);
+   * null for a trade closed before the flatten.
+   */
+  heldAt(entry: number, exit: number): number | null {
+    const start = this.dayStart(entry);
+    const closed = start + 24 * 3_600_000 - 60_000;
+    if (exit >= closed) return closed;
+    return exit >= this.flatAt(start) ? exit : null;
+  }
 }
 
 /** An open trade and the open P&L it is marked at. */
@@ -185,7 +235,7 @@ class Run {
     } else if (e.kind === "worst") {
       const o = this.open.get(t);
       if (o) o.mark = Math.min(0, t.drawdown ?? 0, t.pnl ?? 0);
-    } else {
+    } else if (e.kind === "exit") {
       this.open.delete(t);
       this.balance = round2(this.balance + (t.pnl ?? 0));
       this.fill(cost);

@@ -18,10 +18,10 @@ export interface ReplayViolation {
   trade: number | null;
 }
 
-/** One point of the equity curve: after a fill, or at a trade's worst open P&L. */
+/** One point of the equity curve: after a fill, at a trade's worst open P&L, or a trade held past the flatten. */
 export interface CurvePoint {
   at: number;
-  kind: "entry" | "worst" | "exit";
+  kind: "entry" | "worst" | "held" | "exit";
   equity: number;
   balance: number;
   floor: number | null;
