@@ -55,6 +55,16 @@ describe("replay engine", () => {
     assert.ok(r.assumptions.some((a) => a.includes("worst")));
   });
 
+  it("passes at the close of the target day and does not judge the trades after it", () => {
+    // Thursday's loss would break the floor (53,088.60 EOD → floor 50,000 locked; -3,500 at worst), but the
+    // Combine passed at Wednesday's close.
+    const r = replay([...PASSING, trade(12, -3000, -3500)], "topstep-combine-50k");
+    assert.equal(r.verdict, "passed", r.summary);
+    assert.equal(r.trades, 3);
+    assert.equal(r.tradesInFile, 4);
+    assert.equal(r.targetReachedOn, "2026-03-11");
+  });
+
   it("fails on the end-of-day trailing MLL on day 3, found only through the trade's drawdown", () => {
     // Day 1 +996.20 net → EOD 50,996.20, floor 48,996.20; day 2 +496.20 → EOD 51,492.40, floor 49,492.40.
     // Day 3 closes at -1,000 (balance 50,488.60, above the floor), but at its worst it was -2,100:

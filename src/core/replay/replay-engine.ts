@@ -34,6 +34,7 @@ const FATAL = new Set(["maxLossLimit"]);
 const ASSUMPTIONS = [
   "Each trade's open P&L is taken at its worst (the file's Drawdown) before it closes, so the Maximum Loss Limit and the daily loss limit are judged on the worst equity the trade could have shown: a conservative reading.",
   "Fees and commissions come from the cost table, per side per contract; set the strategy's own commission to 0 so that they are not counted twice.",
+  "A profile with a profit target passes at the close of the day the target is reached with no rule broken and the best day within its share; later trades are not judged.",
   "Entries the live gate would have refused (past the 15:00 cutoff, over the contract limit or the scaling tier, while blocked) count as rules broken; the trade is still replayed as the file has it.",
 ];
 
@@ -108,7 +109,7 @@ export function replayOnce(
   const run = new Run(config, s, keepCurve);
   for (const e of events) {
     run.step(e);
-    if (run.lost || (untilFirstBreach && run.violations.length > 0)) break;
+    if (run.lost || run.passed || (untilFirstBreach && run.violations.length > 0)) break;
   }
   return run.report(config, closed.length, trades.length);
 }
@@ -178,9 +179,20 @@ class Run {
   mostMini = 0;
   targetDay: string | null = null;
   lost = false;
+  /** The account passed at the close of the day it reached its target: later trades are not judged. */
+  passed = false;
   readonly days = new Set<string>();
   /** Closed days' P&L, kept here when the state need not carry them (see closeDays). */
   readonly closedPnl: Record<string, number> = {};
+
+  /** At a day's close: the target reached, no rule broken and the best day within its share. */
+  passedAtClose(): boolean {
+    const target = this.config.profitTarget;
+    if (target === undefined || this.violations.length > 0 || this.s.lastBalance - this.config.startBalance < target)
+      return false;
+    const view = consistencyView(this.config, { ...this.closedPnl, ...this.s.dailyPnl }, "", 0);
+    return view === null || view.bestDayShare === null || view.bestDayShare <= view.bestDayPercent;
+  }
 
   /**
    * Moves closed days' P&L out of the rule state: the engine sums every day's P&L on each
@@ -222,7 +234,11 @@ class Run {
   step(e: ReplayEvent): void {
     const { config, s } = this;
     // A trading day lasts at least 23 hours (a spring-forward): before that the day cannot have rolled.
-    if (e.at >= s.dayStart + 23 * 3_600_000 && rollTradingDay(config, s, e.at)) this.closeDays();
+    if (e.at >= s.dayStart + 23 * 3_600_000 && rollTradingDay(config, s, e.at)) {
+      this.passed = this.passedAtClose();
+      if (this.passed) return;
+      this.closeDays();
+    }
     const t = e.trade;
     const cost = typicalCostPerSide(contractOf(t)) * t.quantity;
     if (e.kind === "entry") {
