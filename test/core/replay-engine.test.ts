@@ -151,6 +151,17 @@ describe("replay engine", () => {
     assert.ok(r.whatIf.includes("passes with 1 fewer contract (at most 1 a trade)"), r.whatIf.join(" | "));
   });
 
+  it("refuses a trade without its P&L, closing before it opens, or of no contracts, naming it", () => {
+    const t = trade(9, 100, -10);
+    assert.throws(() => replay([{ ...t, pnl: undefined }], "topstep-combine-50k"), {
+      name: "ReplayInputError",
+      message: `file, column "pnl": trade ${t.number} (hand:${t.number}) has no P&L: the replay needs it`,
+    });
+    assert.throws(() => replay([{ ...t, exitTime: t.entryTime - 1 }], "topstep-combine-50k"), /column "exitTime"/);
+    assert.throws(() => replay([{ ...t, quantity: 0 }], "topstep-combine-50k"), /column "quantity".*0 contracts/);
+    assert.throws(() => replay([t], "topstep-combine-75k"), /profile: unknown profile "topstep-combine-75k"/);
+  });
+
   it("replays against all six Topstep profiles at once, as a table and as JSON", () => {
     const reports = replayAll(PASSING);
     assert.deepEqual(

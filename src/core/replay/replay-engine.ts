@@ -35,7 +35,8 @@ const ASSUMPTIONS = [
   "Each trade's open P&L is taken at its worst (the file's Drawdown) before it closes, so the Maximum Loss Limit and the daily loss limit are judged on the worst equity the trade could have shown: a conservative reading.",
   "Fees and commissions come from the cost table, per side per contract; set the strategy's own commission to 0 so that they are not counted twice.",
   "A profile with a profit target passes at the close of the day the target is reached with no rule broken and the best day within its share; later trades are not judged.",
-  "Entries the live gate would have refused (past the 15:00 cutoff, over the contract limit or the scaling tier, while blocked) count as rules broken; the trade is still replayed as the file has it.",
+  "Entries the live gate would have refused (past the 15:00 cutoff, over the contract limit or the scaling tier, while blocked) count as rules broken; the trade is still replayed as the file has it, as are trades after a rule that flattens live (the daily loss limit, the session's flatten): the first rule broken decides the verdict.",
+  "Trades open together each keep their worst open P&L from their midpoint until they close.",
 ];
 
 /** One moment of the replay: a fill, or a trade at its worst open P&L. */
@@ -72,9 +73,19 @@ export function replay(
 /** The trades a replay judges: closed ones, in time order. */
 function closedTrades(trades: readonly ReplayTrade[]): ReplayTrade[] {
   const closed = trades.filter((t) => t.exitTime !== undefined);
-  for (const t of closed)
+  for (const t of closed) {
+    const at = `trade ${t.number} (${t.source})`;
     if (t.pnl === undefined || !Number.isFinite(t.pnl))
-      throw new ReplayInputError(null, "pnl", `trade ${t.number} (${t.source}) has no P&L: the replay needs it`);
+      throw new ReplayInputError(null, "pnl", `${at} has no P&L: the replay needs it`);
+    if (!Number.isFinite(t.entryTime) || !Number.isFinite(t.exitTime) || t.exitTime! < t.entryTime)
+      throw new ReplayInputError(null, "exitTime", `${at} closes before it opens or has no valid time`);
+    if (!Number.isInteger(t.quantity) || t.quantity <= 0)
+      throw new ReplayInputError(
+        null,
+        "quantity",
+        `${at} has ${t.quantity} contracts: a whole number above 0 is needed`,
+      );
+  }
   return closed;
 }
 
