@@ -155,7 +155,7 @@ describe("replay engine", () => {
     const t = trade(9, 100, -10);
     assert.throws(() => replay([{ ...t, pnl: undefined }], "topstep-combine-50k"), {
       name: "ReplayInputError",
-      message: `file, column "pnl": trade ${t.number} (hand:${t.number}) has no P&L: the replay needs it`,
+      message: `line ${t.number}, column "pnl": trade ${t.number} (hand:${t.number}) has no P&L: the replay needs it`,
     });
     assert.throws(() => replay([{ ...t, exitTime: t.entryTime - 1 }], "topstep-combine-50k"), /column "exitTime"/);
     assert.throws(() => replay([{ ...t, quantity: 0 }], "topstep-combine-50k"), /column "quantity".*0 contracts/);

@@ -75,10 +75,13 @@ function closedTrades(trades: readonly ReplayTrade[]): ReplayTrade[] {
   const closed = trades.filter((t) => t.exitTime !== undefined);
   for (const t of closed) {
     const at = `trade ${t.number} (${t.source})`;
-    if (t.pnl === undefined || !Number.isFinite(t.pnl))
-      throw new ReplayInputError(null, "pnl", `${at} has no P&L: the replay needs it`);
+    // `source` ends with the line of the trade's first row ("file.csv:12"): the error names it.
+    const line = /:(\d+)$/.exec(t.source)?.[1];
+    const fail = (column: string, message: string) =>
+      new ReplayInputError(line === undefined ? null : Number(line), column, `${at} ${message}`);
+    if (t.pnl === undefined || !Number.isFinite(t.pnl)) throw fail("pnl", "has no P&L: the replay needs it");
     if (!Number.isFinite(t.entryTime) || !Number.isFinite(t.exitTime) || t.exitTime! < t.entryTime)
-      throw new ReplayInputError(null, "exitTime", `${at} closes before it opens or has no valid time`);
+      throw fail("exitTime", "closes before it opens or has no valid time");
     if (!Number.isInteger(t.quantity) || t.quantity <= 0)
       throw new ReplayInputError(
         null,
