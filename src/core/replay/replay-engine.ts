@@ -83,11 +83,7 @@ function closedTrades(trades: readonly ReplayTrade[]): ReplayTrade[] {
     if (!Number.isFinite(t.entryTime) || !Number.isFinite(t.exitTime) || t.exitTime! < t.entryTime)
       throw fail("exitTime", "closes before it opens or has no valid time");
     if (!Number.isInteger(t.quantity) || t.quantity <= 0)
-      throw new ReplayInputError(
-        null,
-        "quantity",
-        `${at} has ${t.quantity} contracts: a whole number above 0 is needed`,
-      );
+      throw fail("quantity", `has ${t.quantity} contracts: a whole number above 0 is needed`);
   }
   return closed;
 }
