@@ -6,6 +6,7 @@ import { leaderFillToFollowers } from "./copy";
 import { alertToGroup } from "./group";
 import { fillToGuard, fillToGuardThroughNodeRed, floorMoveToGuard, guardRequestCost } from "./guard";
 import { alertToOrder, breachToFlatten, monitorThroughput, webhookLoad } from "./latency";
+import { replayBench } from "./replay";
 import { quoteThroughput, restThroughput } from "./sim-throughput";
 
 /**
@@ -14,7 +15,7 @@ import { quoteThroughput, restThroughput } from "./sim-throughput";
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
-  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, group, copy, monitor, webhook, quotes, rest).
+  // `--only=webhook,alerts` runs some measurements (names: alerts, breach, guard, group, copy, monitor, webhook, quotes, rest, replay).
   const only = process.argv
     .find((a) => a.startsWith("--only="))
     ?.slice(7)
@@ -223,6 +224,16 @@ async function main(): Promise<void> {
       });
     }
     results.simRest = restRuns;
+  }
+
+  if (want("replay")) {
+    const r = replayBench(quick ? 1_000 : 10_000, quick ? 1 : 3);
+    results.replay = r;
+    rows.push({
+      measure: `replay ${r.trades.toLocaleString("en-US")} trades × ${r.profiles} profiles`,
+      value: `${Math.min(...r.ms)} ms`,
+      note: `runs ${r.ms.join(", ")} ms, what-ifs included; target ≤ 2,000 ms for 10,000 trades`,
+    });
   }
 
   const width = Math.max(0, ...rows.map((r) => r.measure.length));

@@ -132,3 +132,10 @@ export function microRootOf(contractId: string): string | undefined {
 export function knownSymbols(): string[] {
   return [...new Set(Object.values(FACTS).map((f) => f.symbol))].sort();
 }
+
+/** The ProjectX root of a trading symbol (`ES` → `EP`, `MNQ` → `MNQ`); the symbol itself when no root is known. */
+export function rootOfSymbol(symbol: string): string {
+  const s = symbol.toUpperCase();
+  if (FACTS[s]) return s;
+  return Object.keys(FACTS).find((root) => FACTS[root]!.symbol === s) ?? s;
+}
