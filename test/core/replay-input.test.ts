@@ -159,7 +159,7 @@ describe("core: replay inputs (TradingView exports, fills CSV, journal)", () => 
       const trips = roundTrips(reportFills(entries));
       assert.deepEqual(
         trades.slice(0, trips.length).map((t) => [t.side, t.quantity, t.entryTime, t.exitTime, t.pnl]),
-        trips.map((t) => [t.side, t.size, t.opened, t.closed, t.netPnl]),
+        trips.map((t) => [t.side, t.size, t.opened, t.closed, t.grossPnl]),
       );
       assert.deepEqual(
         trades.map((t) => [t.symbol, t.entryPrice, t.exitPrice]),

@@ -400,7 +400,7 @@ function asTrades(
       entryPrice: t.entryPrice,
       exitTime: t.closed,
       exitPrice: t.exitPrice,
-      ...(withPnl ? { pnl: t.netPnl } : {}),
+      ...(withPnl ? { pnl: t.grossPnl } : {}),
       source: source(t),
     }));
   const still: ReplayTrade[] = open
@@ -421,8 +421,8 @@ function asTrades(
  * The trades an account really made, from its journal rows (oldest first): its fills paired into
  * round trips exactly as the journal's reports pair them ({@link pairFills}), partial exits folded
  * into one trade at average prices, a reversal closing one trade and opening the next; `pnl` is the
- * net P&L after the fills' real fees and commissions. A position still open comes last, without an
- * exit.
+ * gross P&L (before fees), since a replay charges the cost table's fees and commissions itself as it
+ * does for every file. A position still open comes last, without an exit.
  */
 export function tradesFromJournal(entries: readonly JournalEntry[]): ReplayTrade[] {
   const { closed, open } = pairFills(reportFills(entries));
