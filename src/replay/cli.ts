@@ -3,13 +3,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { Journal } from "../core/journal/journal";
+import { priceTrades } from "../core/replay/price-trades";
 import { DEFAULT_TIME_ZONE, readTrades, tradesFromJournal } from "../core/replay/read-trades";
 import { replayAll, TOPSTEP_PROFILES, withoutCurve } from "../core/replay/replay-all";
 import { renderReplayHtml } from "../core/replay/replay-html";
 import { formatReplayTable } from "../core/replay/replay-table";
 import { ReplayInputError, type ReplayTrade } from "../core/replay/replay-trade";
 import { PROFILES } from "../core/rules/rules-config";
-import { priceTrades } from "./price-trades";
+import { PRODUCTS } from "../sim/products";
 
 const USAGE = `Usage: topstepx-replay <trades.csv | journal.sqlite> [options]
 
