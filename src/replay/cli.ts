@@ -90,9 +90,9 @@ function tradesOf(a: Args): ReplayTrade[] {
       journal.close();
     }
   }
-  return priceTrades(
-    readTrades(bytes.toString("utf8"), { fileName: basename(a.file), timeZone: a.tz, symbol: a.symbol }),
-  );
+  const trades = readTrades(bytes.toString("utf8"), { fileName: basename(a.file), timeZone: a.tz, symbol: a.symbol });
+  // Offline, a plain CSV's fills are priced from the contract table the simulator serves.
+  return priceTrades(trades, (symbol) => PRODUCTS.find((p) => p.symbol === symbol));
 }
 
 function main(argv: string[]): number {
