@@ -276,7 +276,10 @@ class Run {
     if (ev.breach && ev.breach.action !== "none") {
       applyBreach(s, ev.breach);
       this.violate(ev.breach.rule, ev.breach.reason, e.at, t, ev.headroom);
-      if (FATAL.has(ev.breach.rule)) this.lost = true;
+      if (FATAL.has(ev.breach.rule)) {
+        this.lost = true;
+        this.flattenAtMarks();
+      }
     }
     if (this.targetDay === null && s.targetReached) this.targetDay = s.tradingDay;
     if (this.keepCurve)
@@ -288,6 +291,19 @@ class Run {
         floor: s.floor,
         dailyThreshold: ev.headroom.dailyLoss === null ? null : round2(ev.headroom.equity - ev.headroom.dailyLoss),
       });
+  }
+
+  /**
+   * Closes every open trade at the open P&L it is marked at, paying its closing costs: live, the
+   * rules flatten the account at a lost Maximum Loss Limit, so the loss is realized there and the
+   * end balance is the account's, not the balance before the losing trade.
+   */
+  flattenAtMarks(): void {
+    for (const o of this.open.values()) {
+      this.balance = round2(this.balance + o.mark);
+      this.fill(typicalCostPerSide(contractOf(o.trade)) * o.trade.quantity);
+    }
+    this.open.clear();
   }
 
   /** A fill: charges its costs, counts it for the day as the live guard does. */
