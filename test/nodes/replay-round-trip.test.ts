@@ -5,6 +5,7 @@ import { Journal } from "../../src/core/journal/journal";
 import { tradesFromJournal } from "../../src/core/replay/read-trades";
 import { replay } from "../../src/core/replay/replay-engine";
 import type { ReplayReport } from "../../src/core/replay/replay-report";
+import { rulesFor } from "../../src/core/rules/rules-config";
 import type { Received, StatePayload } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -42,7 +43,7 @@ describe("node: a journal round trip, live rules on the simulator then a replay 
   /** A one-tick market: a market buy fills at `p`, a market sell at `p − 0.25`. */
   const price = (p: number) => setPrice(rt.sim, es, p, { bid: p - 0.25, ask: p });
 
-  async function load() {
+  async function load(props: Record<string, unknown> = {}) {
     const cfg = configFor(rt.sim);
     await helper.load(
       allNodes,
@@ -56,6 +57,7 @@ describe("node: a journal round trip, live rules on the simulator then a replay 
           // Off: the round trip is about the rules' verdict, not the guard's stop orders.
           guardStops: false,
           dbFile: journalFile(),
+          ...props,
           wires: [["ok"], ["no"], ["st"]],
         },
         { id: "ok", type: "helper" },
@@ -109,6 +111,17 @@ describe("node: a journal round trip, live rules on the simulator then a replay 
     }
   }
 
+  /**
+   * The journal once it holds `trades` closed trades and `breaches` breaches: the account's fills
+   * reach it after the position is flat at the gateway, so a read at once may miss the last exit.
+   */
+  const settledJournal = (trades: number, breaches: number) =>
+    until(() => {
+      const j = journal();
+      const closed = j.trades.filter((t) => t.exitTime !== undefined).length;
+      return closed === trades && j.trades.length === trades && j.breaches.length >= breaches ? j : null;
+    }, `${trades} closed trades and ${breaches} breach(es) in the journal`);
+
   it("fails the replay at the Maximum Loss Limit on the day the live rules flattened, after the floor trailed a winning day", async () => {
     const n = await load();
     // Monday: +20 points. The end-of-day balance trails the floor to $50,996.20 − $2,000.
@@ -125,17 +138,44 @@ describe("node: a journal round trip, live rules on the simulator then a replay 
     rt.clock += MIN;
     await price(6775);
     await until(async () => (await rt.state()).positions.length === 0, "the rules node flattening at the floor");
-    await until(() => journal().breaches.length > 0, "the breach journaled");
 
-    const live = journal();
+    const live = await settledJournal(2, 1);
     assert.deepEqual(live.breaches, [{ day: "2026-11-17", rule: "maxLossLimit" }]);
-    assert.equal(live.trades.length, 2, JSON.stringify(live.trades));
     // The position was closed by the flatten, not by hand: the journal's trade ends at the breach.
     // Without Drawdown in the journal, the replay judges at that close, where the loss is realized.
     const r: ReplayReport = replay(live.trades, "topstep-combine-50k", { whatIf: false });
     assert.equal(r.verdict, "failed", r.summary);
     assert.deepEqual([r.firstBreach?.rule, r.firstBreach?.day], ["maxLossLimit", "2026-11-17"], r.summary);
     assert.equal(r.firstBreach?.floor, monday - 2000);
+    assert.equal(r.endBalance, await balance(), "the cost table charges what the simulator charged");
+  });
+
+  it("fails the replay at a $1,000 daily loss limit on the day the live rules flattened for it", async () => {
+    const n = await load({ dailyLossAmount: "1000" });
+    await roundTrip(6800, 6810.25); // Monday: +10 points
+    rt.clock = TUESDAY;
+    await until(() => n.st.some((m) => (m.payload.at ?? 0) >= TUESDAY), "the rules node on Tuesday");
+    await roundTrip(6810, 6802.25); // −8 points, closed by hand
+    // Then a long falls 14 points: −$1,100 on the day and its costs, past the $1,000 limit (the
+    // MLL floor, $48,496.20, is far below). The journal's trade ends at the flatten, where the
+    // replay judges it (its worst open P&L is its close: no Drawdown in a journal).
+    await price(6802);
+    await buy();
+    rt.clock += MIN;
+    await price(6788);
+    await until(async () => (await rt.state()).positions.length === 0, "the rules node flattening at the daily limit");
+
+    const live = await settledJournal(3, 1);
+    assert.deepEqual(live.breaches, [{ day: "2026-11-17", rule: "dailyLossLimit" }]);
+    // The same rules as the node: the profile with the daily loss limit the trader set on it.
+    const r = replay(live.trades, rulesFor("topstep-combine-50k", { dailyLoss: { amount: 1000 } }), { whatIf: false });
+    assert.equal(r.verdict, "failed", r.summary);
+    assert.deepEqual([r.firstBreach?.rule, r.firstBreach?.day], ["dailyLossLimit", "2026-11-17"], r.summary);
+    assert.deepEqual(
+      r.violations.map((v) => v.rule),
+      ["dailyLossLimit"],
+      "the daily limit only: the MLL held, as it did live",
+    );
     assert.equal(r.endBalance, await balance(), "the cost table charges what the simulator charged");
   });
 
@@ -147,9 +187,8 @@ describe("node: a journal round trip, live rules on the simulator then a replay 
     await roundTrip(6810, 6804.25); // −6 points: above every floor
     await roundTrip(6804, 6808.25); // +4 points
 
-    const live = journal();
+    const live = await settledJournal(3, 0);
     assert.deepEqual(live.breaches, []);
-    assert.equal(live.trades.length, 3);
     // Live: no rule broken and the $3,000 target not reached, so the Combine is not passed yet.
     const r = replay(live.trades, "topstep-combine-50k", { whatIf: false });
     assert.equal(r.verdict, "not-yet", r.summary);
