@@ -8,5 +8,6 @@ export const NodeType = {
   Alert: "topstepx-alert",
   Group: "topstepx-group",
   Copy: "topstepx-copy",
+  Replay: "topstepx-replay",
 } as const;
 export type NodeType = (typeof NodeType)[keyof typeof NodeType];

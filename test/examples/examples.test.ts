@@ -15,6 +15,7 @@ const OURS = [
   "topstepx-alert",
   "topstepx-group",
   "topstepx-copy",
+  "topstepx-replay",
 ];
 /** The examples that need FlowFuse Dashboard 2. */
 const DASHBOARDS = /^[36] /;
@@ -58,7 +59,7 @@ function nrlint(file: string): Array<{ rule: string; message: string; location: 
 describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
-  it("holds the webhook, monitor, dashboard, ticket, group, copy and notifications examples, and flows.json", () => {
+  it("holds the webhook, monitor, dashboard, ticket, group, copy, notifications and replay examples, and flows.json", () => {
     assert.deepEqual(files.sort(), [
       "1 TradingView webhook to order.json",
       "2 P&L monitor and flatten.json",
@@ -68,6 +69,7 @@ describe("examples/", () => {
       "6 Group dashboard.json",
       "7 Copy a leader account.json",
       "8 Notifications.json",
+      "9 Replay a strategy.json",
       "flows.json",
     ]);
   });
