@@ -18,7 +18,7 @@ const OURS = [
   "topstepx-replay",
 ];
 /** The examples that need FlowFuse Dashboard 2. */
-const DASHBOARDS = /^[36] /;
+const DASHBOARDS = /^[369] /;
 const CORE = [
   "tab",
   "comment",

@@ -14,6 +14,7 @@ const coreNode = (path: string) =>
   require(require.resolve(`@node-red/nodes/core/${path}`, { paths: [require.resolve("node-red")] }));
 const injectNode = coreNode("common/20-inject.js");
 const changeNode = coreNode("function/15-change.js");
+const functionNode = coreNode("function/10-function.js");
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const FIXTURES = join(ROOT, "test", "fixtures", "replay");
@@ -185,24 +186,39 @@ describe("node: topstepx-replay", function () {
     const debug = all.find((n) => n.type === "debug")!;
     assert.equal(debug.complete, "table", "the debug shows msg.table");
     const nodes = all.filter(
-      (n) => ["inject", "topstepx-replay", "change"].includes(n.type) && n.id !== "tsx-replay-page",
+      (n) => ["inject", "topstepx-replay", "change", "function"].includes(n.type) && n.id !== "tsx-replay-page",
     );
     const replay = nodes.find((n) => n.type === "topstepx-replay")!;
     const keep = nodes.find((n) => n.type === "change")!;
+    const rowsFn = nodes.find((n) => n.type === "function")!;
     // The example's connection is the local simulator's; a TradingView export needs none.
     await helper.load(
-      [injectNode, changeNode, replayNode],
+      [injectNode, changeNode, functionNode, replayNode],
       [
-        ...nodes.map((n) => (n.type === "topstepx-replay" ? { ...n, server: "", wires: [[keep.id, "out"]] } : n)),
+        ...nodes.map((n) =>
+          n.type === "topstepx-replay"
+            ? { ...n, server: "", wires: [[keep.id, rowsFn.id, "out"]] }
+            : n.type === "function"
+              ? { ...n, wires: [["rows"]] }
+              : n,
+        ),
         { id: "out", type: "helper", z: replay.z },
+        { id: "rows", type: "helper", z: replay.z },
         { id: replay.z, type: "tab" },
       ],
     );
     const out = collect(helper.getNode("out"));
+    const rows = collect<{ _msgid: string; payload: Array<Record<string, string>> }>(helper.getNode("rows"));
     helper.getNode(nodes.find((n) => n.type === "inject")!.id).receive({});
     await until(() => out.length === 1, "the example's reports");
     assert.match((out[0] as unknown as ReportMsg).table, /^topstep-xfa-150k\s+passed/m);
     assert.equal(lastStatus(helper.getNode(replay.id)).text, "6 profiles: 2 passed");
+    // The dashboard page's table: one row per profile, the 50K Combine failed at the MLL on 03-04.
+    const table = await until(() => rows[0]?.payload, "the dashboard's rows");
+    assert.equal(table.length, 6);
+    const combine = table.find((r) => r.profile === "topstep-combine-50k")!;
+    assert.deepEqual([combine.verdict, combine["first rule broken"]], ["failed", "maxLossLimit"]);
+    assert.match(combine.when!, /^2026-03-04 /);
     await until(
       () => /<canvas/.test(String(helper.getNode(keep.id).context().flow.get("replayHtml") ?? "")),
       "the page kept",
