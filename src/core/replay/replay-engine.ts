@@ -14,7 +14,8 @@ import {
   type LiveAccount,
   sessionAt,
 } from "../rules/rules-engine";
-import { chicagoTime, minutesOf } from "../time/chicago";
+import { minutesOf } from "../time/chicago";
+import { chicagoText } from "../time/chicago-text";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import type { CurvePoint, ReplayReport, ReplayViolation } from "./replay-report";
 import { ReplayInputError, type ReplayTrade } from "./replay-trade";
@@ -429,11 +430,4 @@ function summaryOf(
       ? `Kept: no rule broken, net ${profit < 0 ? "-" : ""}${dollarsAndCents(profit)}.`
       : `Passed: the ${dollarsAndCents(config.profitTarget)} target reached on ${targetDay} with no rule broken.`;
   return `Not yet: no rule broken, net ${profit < 0 ? "-" : ""}${dollarsAndCents(profit)} of the ${dollarsAndCents(config.profitTarget ?? 0)} target.`;
-}
-
-/** "2026-03-04 10:15 CT". */
-export function chicagoText(ms: number): string {
-  const t = chicagoTime(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${t.year}-${p(t.month)}-${p(t.day)} ${p(t.hour)}:${p(t.minute)} CT`;
 }

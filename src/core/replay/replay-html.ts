@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { dollarsAndCents } from "../money/format";
-import { chicagoText } from "./replay-engine";
+import { chicagoText } from "../time/chicago-text";
 import type { ReplayReport } from "./replay-report";
 
 let chartJs: string | undefined;

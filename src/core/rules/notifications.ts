@@ -1,6 +1,7 @@
 import type { PeriodSummary } from "../journal/summaries";
 import { priceText, signedDollars, wholeDollars } from "../money/format";
 import { chicagoText } from "../time/chicago-text";
+import type { FlattenPhase } from "./account-guard";
 
 /** How urgent a notification is: a phone app maps it to a priority or a sound. */
 export type Severity = "info" | "warning" | "critical";
@@ -32,16 +33,7 @@ export interface Notification {
  */
 export type RuleEvent =
   | { type: "breach"; rule: string; reason: string; action?: string }
-  | {
-      type: "flatten";
-      phase: "started" | "done" | "failed";
-      reason: string;
-      reduce?: boolean;
-      flat?: boolean;
-      closed?: number;
-      cancelled?: number;
-      error?: string;
-    }
+  | ({ type: "flatten" } & FlattenPhase)
   | {
       type: "guard";
       action: string;
