@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { Simulator } from "../../src/sim";
@@ -9,6 +9,8 @@ import { startTestSim, USER } from "../support/sim";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const SHOTS = join(ROOT, "test-artifacts", "dialogs");
+/** The dialogs as they were before issue 17 made the editor guide: kept to compare, side by side. */
+const BEFORE = join(ROOT, "test", "fixtures", "dialogs-before");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TYPES = Object.keys(
   (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } })[
@@ -26,7 +28,8 @@ interface DialogRed {
 /**
  * Every dialog of the palette as a trader first meets it: a node dropped from the palette (its
  * defaults) beside the configuration node. Each opens without a script error and shows its form;
- * its picture goes to test-artifacts/dialogs/<type>.png, the record of what the editor looks like.
+ * its picture goes to test-artifacts/dialogs/after/<type>.png, beside the one from before issue 17
+ * (test/fixtures/dialogs-before/) on test-artifacts/dialogs/index.html.
  */
 describe("e2e: every dialog of the palette", function () {
   this.timeout(120_000);
@@ -37,7 +40,8 @@ describe("e2e: every dialog of the palette", function () {
   const pageErrors: string[] = [];
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(join(SHOTS, "after"), { recursive: true });
+    mkdirSync(join(SHOTS, "before"), { recursive: true });
     const clock = runningClockFrom();
     sim = await startTestSim({ now: clock.now });
     red = await startNodeRed(
@@ -79,6 +83,17 @@ describe("e2e: every dialog of the palette", function () {
     }, TYPES);
   });
   after(async () => {
+    // One page to compare: each dialog before and after, side by side.
+    const rows = TYPES.map((t) => {
+      const had = existsSync(join(BEFORE, `${t}.png`));
+      if (had) copyFileSync(join(BEFORE, `${t}.png`), join(SHOTS, "before", `${t}.png`));
+      const old = had ? `<img src="before/${t}.png">` : "(new)";
+      return `<tr><th colspan="2">${t}</th></tr><tr><td>${old}</td><td><img src="after/${t}.png"></td></tr>`;
+    });
+    writeFileSync(
+      join(SHOTS, "index.html"),
+      `<!doctype html><meta charset="utf-8"><title>Dialogs before and after</title><style>td{vertical-align:top}img{max-width:600px}</style><table><tr><th>before</th><th>after</th></tr>${rows.join("")}</table>`,
+    );
     await browser?.close();
     await red?.stop();
     await sim?.close();
@@ -105,7 +120,7 @@ describe("e2e: every dialog of the palette", function () {
       });
       await page.setViewportSize({ width: 1400, height: Math.min(6000, Math.max(1200, tall + 220)) });
       await page.waitForTimeout(300);
-      await tray.screenshot({ path: join(SHOTS, `${type}.png`) });
+      await tray.screenshot({ path: join(SHOTS, "after", `${type}.png`) });
       await page.setViewportSize({ width: 1400, height: 1200 });
       assert.deepEqual(pageErrors.slice(before), [], `script errors while opening the ${type} dialog`);
       assert.ok((await tray.locator(".form-row:visible").count()) > 0, `the ${type} dialog shows no field`);
