@@ -10,6 +10,7 @@ import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
+import { TRADING_TIME_ZONE, zoneTextFormatter } from "../../src/core/time/chicago-text";
 import type { Send } from "../shared/attach";
 import { answerError, fieldOf, outcomeStatus } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
@@ -339,11 +340,20 @@ export class RulesController {
         // A copy: the msg outlives this instant in the flow, and a function node must not write the rules' state.
         msg.payload = { ...guard.status("state"), state: structuredClone(guard.state) };
         break;
-      case "journal":
+      case "journal": {
+        // The display zone's text first: a dashboard's table shows the columns in this order.
+        const local = zoneTextFormatter(this.conn?.options.timeZone ?? TRADING_TIME_ZONE);
         msg.payload = (
           c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50)
-        ).map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
+        ).map((e) => ({
+          local: local(e.ts),
+          kind: e.kind,
+          tradingDay: e.tradingDay,
+          detail: summarize(e.data),
+          time: e.tsIso,
+        }));
         break;
+      }
     }
     msg.topic = c.command;
     send([null, null, msg]);
