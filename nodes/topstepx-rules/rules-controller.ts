@@ -10,7 +10,7 @@ import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
-import { TRADING_TIME_ZONE, zoneTextFormatter } from "../../src/core/time/chicago-text";
+import { TRADING_TIME_ZONE } from "../../src/core/time/chicago-text";
 import type { Send } from "../shared/attach";
 import { answerError, fieldOf, outcomeStatus } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
@@ -18,7 +18,7 @@ import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
 import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
-import { summarize } from "./journal-summary";
+import { journalCsv, journalRows } from "./journal-rows";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
 
@@ -341,17 +341,11 @@ export class RulesController {
         msg.payload = { ...guard.status("state"), state: structuredClone(guard.state) };
         break;
       case "journal": {
-        // The display zone's text first: a dashboard's table shows the columns in this order.
-        const local = zoneTextFormatter(this.conn?.options.timeZone ?? TRADING_TIME_ZONE);
-        msg.payload = (
-          c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50)
-        ).map((e) => ({
-          local: local(e.ts),
-          kind: e.kind,
-          tradingDay: e.tradingDay,
-          detail: summarize(e.data),
-          time: e.tsIso,
-        }));
+        const rows = journalRows(
+          c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50),
+          this.conn?.options.timeZone ?? TRADING_TIME_ZONE,
+        );
+        msg.payload = c.format === "csv" ? journalCsv(rows) : rows;
         break;
       }
     }

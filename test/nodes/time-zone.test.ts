@@ -71,7 +71,7 @@ describe("node: times in the trading time zone (America/Chicago by default)", ()
   const rt = useRuntimeOnSim({ at: FIRST_0130, dirPrefix: "topstepx-tz-" });
   const load = rulesOn(rt);
 
-  it("shows the journal, the report and its page in CT across the fall-back night and in winter", async () => {
+  it("shows the journal, its CSV export, the report and its page in CT across the fall-back night and in winter", async () => {
     const { r1, ask, journal, notes } = await load();
     r1.receive({ payload: { command: "killSwitch", on: true, reason: "first 01:30" } });
     rt.clock = SECOND_0130;
@@ -92,6 +92,15 @@ describe("node: times in the trading time zone (America/Chicago by default)", ()
       ],
     );
     assert.equal(Object.keys(rows[0]!)[0], "local");
+    const csv = (await ask({ command: "journal", limit: 100, format: "csv" })).payload as string;
+    const lines = csv.split("\n");
+    assert.equal(lines[0], "local,time,kind,trading_day,detail");
+    for (const line of [
+      "2026-12-15 09:31:05 CST,2026-12-15T15:31:05.000Z,killSwitch,2026-12-15,kill switch on: winter",
+      "2026-11-01 01:30:00 CST,2026-11-01T07:30:00.000Z,killSwitch,2026-11-01,kill switch off: second 01:30",
+      "2026-11-01 01:30:00 CDT,2026-11-01T06:30:00.000Z,killSwitch,2026-11-01,kill switch on: first 01:30",
+    ])
+      assert.ok(lines.includes(line), `the export has ${line}`);
     await until(() => notes().filter((n) => n.event === "killSwitch").length === 3, "three notifications");
     assert.deepEqual(
       notes()
