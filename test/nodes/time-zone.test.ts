@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
+import { readSettings } from "../../nodes/topstepx-config/config-settings";
 import type { Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -147,6 +148,21 @@ describe("node: times in a display zone the configuration names", () => {
     assert.match(
       page.text,
       /Generated 2026-11-25 10:00:00 EST \(2026-11-25T15:00:00\.000Z\)\. Times in America\/New_York;/,
+    );
+  });
+
+  it("takes the zone from TOPSTEPX_TIME_ZONE when the field is empty, Chicago when neither names one", () => {
+    const creds = { userName: "u", apiKey: "k" };
+    assert.equal(readSettings({}, creds, {}).timeZone, "America/Chicago");
+    assert.equal(readSettings({}, creds, { TOPSTEPX_TIME_ZONE: "America/New_York" }).timeZone, "America/New_York");
+    assert.equal(
+      readSettings({ timeZone: "UTC" }, creds, { TOPSTEPX_TIME_ZONE: "America/New_York" }).timeZone,
+      "UTC",
+      "the field first",
+    );
+    assert.throws(
+      () => readSettings({}, creds, { TOPSTEPX_TIME_ZONE: "CET+1" }),
+      /^Error: timeZone: "CET\+1" is not a time zone/,
     );
   });
 
