@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { readSettings } from "../../nodes/topstepx-config/config-settings";
 import type { Received } from "../support/node-msgs";
-import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
+import { allNodes, collect, configFor, configNode, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { until } from "../support/sim";
 
@@ -17,6 +18,16 @@ interface Row {
 
 /** What the tests read of the rule-state output's msgs. */
 type Out = Received<unknown> & { curve?: Array<{ local: string; chicago: string; time: number }> };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const replayNode = require("../../nodes/topstepx-replay/topstepx-replay");
+
+/** The replay example's sample export, as its inject node ships it. */
+function sampleExport(): string {
+  const file = resolve(__dirname, "..", "..", "..", "examples", "9 Replay a strategy.json");
+  const nodes = JSON.parse(readFileSync(file, "utf8")) as Array<{ type: string; payload?: string }>;
+  return nodes.find((n) => n.type === "inject")!.payload!;
+}
 
 /** 2026-11-01, the fall-back night: 01:30 Chicago happens twice, at 06:30 UTC (CDT) and at 07:30 UTC (CST). */
 const FIRST_0130 = Date.parse("2026-11-01T06:30:00Z");
@@ -149,6 +160,40 @@ describe("node: times in a display zone the configuration names", () => {
       page.text,
       /Generated 2026-11-25 10:00:00 EST \(2026-11-25T15:00:00\.000Z\)\. Times in America\/New_York;/,
     );
+  });
+
+  it("dates a replay's first broken rule in the connection's zone, Chicago's kept beside it", async () => {
+    const cfg = configFor(rt.sim, { timeZone: "America/New_York" });
+    await helper.load(
+      [configNode, replayNode],
+      [
+        cfg.node,
+        {
+          id: "rp",
+          type: "topstepx-replay",
+          server: "cfg",
+          profile: "topstep-combine-50k",
+          symbol: "MNQ",
+          tz: "America/Chicago",
+          wires: [["out"]],
+        },
+        { id: "out", type: "helper" },
+      ],
+      cfg.credentials,
+    );
+    const out = collect<Received<Array<{ firstBreach: { local: string; chicago: string; at: number } }>>>(
+      helper.getNode("out"),
+    );
+    helper.getNode("rp").receive({ payload: sampleExport() });
+    const msg = await until(() => out[0], "the report");
+    const b = msg.payload[0]!.firstBreach;
+    // 4 March 2026, before daylight saving starts: EST and CST, an hour apart.
+    assert.match(b.local, /^2026-03-04 \d\d:\d\d:\d\d EST$/);
+    assert.match(b.chicago, /^2026-03-04 \d\d:\d\d:\d\d CST$/);
+    assert.equal(Number(b.local.slice(11, 13)) - Number(b.chicago.slice(11, 13)), 1);
+    const { table, html } = msg as unknown as { table: string; html: string };
+    assert.ok(table.includes(b.local), "the table's time");
+    assert.ok(html.includes(`<th>When (America/New_York)</th>`) && html.includes(b.local), "the page's time");
   });
 
   it("takes the zone from TOPSTEPX_TIME_ZONE when the field is empty, Chicago when neither names one", () => {
