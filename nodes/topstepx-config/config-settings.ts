@@ -5,6 +5,7 @@ import {
   resolveEndpoints,
   simulatorEndpoints,
 } from "../../src/core/gateway/environments";
+import { displayTimeZone } from "../../src/core/time/chicago-text";
 
 /** The config node's stored properties (version 1). Credentials are kept apart by Node-RED. */
 export interface ConfigProps {
@@ -16,6 +17,8 @@ export interface ConfigProps {
   account?: string | number;
   /** Write the connection's debug lines to Node-RED's log (absent in older flows: off). */
   debugLog?: boolean;
+  /** The IANA zone times are shown in (journal, reports, notifications); empty: America/Chicago. */
+  timeZone?: string;
   version?: number;
 }
 
@@ -32,6 +35,8 @@ export interface ConfigSettings {
   apiKey: string;
   account: number | null;
   webhookSecret: string | null;
+  /** The display time zone, checked (America/Chicago by default). */
+  timeZone: string;
 }
 
 const Environment = z.enum(["topstepx", "simulator", "custom"], {
@@ -40,8 +45,8 @@ const Environment = z.enum(["topstepx", "simulator", "custom"], {
 
 /**
  * Reads the dialog's values, falling back to TOPSTEPX_USERNAME, TOPSTEPX_API_KEY,
- * TOPSTEPX_ENVIRONMENT and TOPSTEPX_WEBHOOK_SECRET for empty fields. Throws an Error naming the
- * first unusable field.
+ * TOPSTEPX_ENVIRONMENT, TOPSTEPX_WEBHOOK_SECRET and TOPSTEPX_TIME_ZONE for empty fields. Throws an
+ * Error naming the first unusable field.
  */
 export function readSettings(
   p: ConfigProps,
@@ -69,6 +74,15 @@ export function readSettings(
   const account = p.account === undefined || p.account === "" ? null : Number(p.account);
   if (account !== null && !(Number.isInteger(account) && account > 0))
     throw new Error(`account: "${p.account}" is not an account id`);
+  const timeZone = displayTimeZone(orEnv(p.timeZone, "TOPSTEPX_TIME_ZONE"), "timeZone");
   const secret = orEnv(c.webhookSecret, "TOPSTEPX_WEBHOOK_SECRET");
-  return { environment: environment.data, endpoints, userName, apiKey, account, webhookSecret: secret || null };
+  return {
+    environment: environment.data,
+    endpoints,
+    userName,
+    apiKey,
+    account,
+    webhookSecret: secret || null,
+    timeZone,
+  };
 }

@@ -42,6 +42,7 @@ export = (RED: NodeAPI): void => {
       endpoints: settings.endpoints,
       credentials: { userName: settings.userName, apiKey: settings.apiKey },
       staleAfterMs: settings.environment === "topstepx" ? 30_000 : 0,
+      timeZone: settings.timeZone,
       logger,
     });
   };

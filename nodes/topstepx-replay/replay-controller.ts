@@ -87,8 +87,10 @@ export class ReplayController implements NodeController {
       };
       const profiles = this.profilesOf(msg);
       const trades = await this.priced(readTrades(text, opts));
-      const reports = replayAll(trades, profiles);
-      const html = renderReplayHtml(reports);
+      // Shown in the connection's display zone; without a connection, Chicago's.
+      const timeZone = this.conn?.options.timeZone;
+      const reports = replayAll(trades, profiles, { timeZone });
+      const html = renderReplayHtml(reports, undefined, timeZone);
       if (this.closed) return done();
       replayPages.set(this.node.id, html);
       const failed = reports.some((r) => r.verdict === "failed");

@@ -25,7 +25,11 @@ export function wireNotifications(
   warn: (message: string) => void,
 ): NotificationInputs {
   const accountId = guard.accountId;
-  const notifier = new Notifier(() => ({ account: conn.book(accountId)?.name || String(accountId), accountId }));
+  const notifier = new Notifier(
+    () => ({ account: conn.book(accountId)?.name || String(accountId), accountId }),
+    undefined,
+    conn.options.timeZone,
+  );
   // Never into the guard: these run inside its emits, mid-flatten and mid-evaluation, where a
   // throw would read as a failed flatten or stop the day's roll.
   const safely =

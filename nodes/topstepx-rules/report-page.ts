@@ -1,5 +1,4 @@
 import type { PeriodSummary } from "../../src/core/journal/summaries";
-import { chicagoText } from "../../src/core/time/chicago-text";
 import type { AccountReport } from "./reports";
 
 const escapeHtml = (s: string) =>
@@ -25,7 +24,7 @@ function table(title: string, rows: PeriodSummary[]): string {
 /**
  * The report page of an account: the equity curve against the loss floor and the daily-loss line
  * (Chart.js, served beside the page from the installed package), and the daily and weekly tables.
- * Times are Chicago (the trading time zone); the data is inline, so the page makes no other request
+ * Times are in the report's display zone (America/Chicago by default); the data is inline, so the page makes no other request
  * that carries account data.
  */
 export function reportPage(r: AccountReport): string {
@@ -39,7 +38,7 @@ td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f
 .neg{color:#b00}.pos{color:#060}#chart{max-width:1100px;max-height:420px}
 </style></head><body>
 <h1>${escapeHtml(r.account)} (${r.accountId})</h1>
-<p>Generated ${escapeHtml(chicagoText(Date.parse(r.generated)))} (${escapeHtml(r.generated)}). Times and trading days in America/Chicago. Max drawdown is measured on the net P&amp;L after each fill (closed trades); open P&amp;L between fills is not journaled.</p>
+<p>Generated ${escapeHtml(r.generatedLocal)} (${escapeHtml(r.generated)}). Times in ${escapeHtml(r.timeZone)}; trading days run from 17:00 to 17:00 America/Chicago. Max drawdown is measured on the net P&amp;L after each fill (closed trades); open P&amp;L between fills is not journaled.</p>
 <canvas id="chart"></canvas>
 ${table("Trading days", r.days)}
 ${table("Trading weeks", r.weeks)}
@@ -47,7 +46,7 @@ ${table("Trading weeks", r.weeks)}
 <script src="../chart.js"></script>
 <script>
 const r = JSON.parse(document.getElementById("report-data").textContent);
-const labels = r.curve.map((p) => p.chicago);
+const labels = r.curve.map((p) => p.local);
 new Chart(document.getElementById("chart"), {
   type: "line",
   data: { labels, datasets: [

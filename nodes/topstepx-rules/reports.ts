@@ -8,6 +8,7 @@ import {
   type ReportContext,
 } from "../../src/core/journal/summaries";
 import type { AccountGuard } from "../../src/core/rules/account-guard";
+import { localText, TRADING_TIME_ZONE } from "../../src/core/time/chicago-text";
 
 /** Rows a report never reads: the bulk of a busy journal. */
 export const NOT_REPORTED: readonly JournalKind[] = ["alert", "order", "answer"];
@@ -25,6 +26,7 @@ export function reportContext(guard: AccountGuard, conn: GatewayConnection): Rep
     now: conn.clock.now(),
     floor: s?.floor ?? null,
     dailyLossAmount: guard.config.dailyLoss?.amount ?? null,
+    timeZone: conn.options.timeZone ?? TRADING_TIME_ZONE,
   };
 }
 
@@ -32,7 +34,10 @@ export function reportContext(guard: AccountGuard, conn: GatewayConnection): Rep
 export interface AccountReport {
   account: string;
   accountId: number;
+  /** When it was made: ISO UTC, and in the display time zone (`timeZone`). */
   generated: string;
+  generatedLocal: string;
+  timeZone: string;
   days: PeriodSummary[];
   weeks: PeriodSummary[];
   curve: EquityPoint[];
@@ -46,6 +51,8 @@ export function accountReport(guard: AccountGuard, conn: GatewayConnection, jour
     account: conn.book(guard.accountId)?.name || String(guard.accountId),
     accountId: guard.accountId,
     generated: new Date(ctx.now).toISOString(),
+    generatedLocal: localText(ctx.now, ctx.timeZone),
+    timeZone: ctx.timeZone ?? TRADING_TIME_ZONE,
     days: periodSummaries(entries, "day", ctx),
     weeks: periodSummaries(entries, "week", ctx),
     curve: equityCurve(entries, ctx),

@@ -10,6 +10,7 @@ import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import { AccountGuard, type GuardStatus } from "../../src/core/rules/account-guard";
 import { type GateContext, GateRequest, OrderGate } from "../../src/core/rules/order-gate";
 import type { RulesConfig } from "../../src/core/rules/rules-config";
+import { TRADING_TIME_ZONE } from "../../src/core/time/chicago-text";
 import type { Send } from "../shared/attach";
 import { answerError, fieldOf, outcomeStatus } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
@@ -17,7 +18,7 @@ import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
 import { connectionStatus, errorStatus } from "../shared/status";
 import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
-import { summarize } from "./journal-summary";
+import { journalCsv, journalRows } from "./journal-rows";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
 
@@ -339,11 +340,14 @@ export class RulesController {
         // A copy: the msg outlives this instant in the flow, and a function node must not write the rules' state.
         msg.payload = { ...guard.status("state"), state: structuredClone(guard.state) };
         break;
-      case "journal":
-        msg.payload = (
-          c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50)
-        ).map((e) => ({ time: e.tsIso, kind: e.kind, tradingDay: e.tradingDay, detail: summarize(e.data) }));
+      case "journal": {
+        const rows = journalRows(
+          c.id ? this.journal.trail(c.id, guard.accountId) : this.journal.recent(guard.accountId, c.limit ?? 50),
+          this.conn?.options.timeZone ?? TRADING_TIME_ZONE,
+        );
+        msg.payload = c.format === "csv" ? journalCsv(rows) : rows;
         break;
+      }
     }
     msg.topic = c.command;
     send([null, null, msg]);

@@ -56,6 +56,8 @@ export interface ConnectionOptions {
   isMarketOpen?(ms: number): boolean;
   /** Where the connection, its REST client and hubs write what they do (default: nowhere). */
   logger?: Logger;
+  /** The IANA zone the trader reads times in (journal, reports, notifications); default America/Chicago. */
+  timeZone?: string;
 }
 
 /**

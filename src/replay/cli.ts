@@ -10,6 +10,7 @@ import { renderReplayHtml } from "../core/replay/replay-html";
 import { formatReplayTable } from "../core/replay/replay-table";
 import { ReplayInputError, type ReplayTrade } from "../core/replay/replay-trade";
 import { PROFILES } from "../core/rules/rules-config";
+import { displayTimeZone } from "../core/time/chicago-text";
 import { PRODUCTS } from "../sim/products";
 
 const USAGE = `Usage: topstepx-replay <trades.csv | journal.sqlite> [options]
@@ -23,6 +24,8 @@ Replays a strategy's trades through the funded-account rules and says whether ea
                         profiles): ${Object.keys(PROFILES).join(", ")}
   --symbol <MNQ>        the product, when the file names none (TradingView's exports do not)
   --tz <zone>           the chart's time zone the file's times are in (default ${DEFAULT_TIME_ZONE})
+  --show-tz <zone>      the time zone the report shows times in (default TOPSTEPX_TIME_ZONE, else
+                        America/Chicago; the trading day stays Chicago's)
   --account <id>        with a journal: the account whose trades to replay
   --json                the reports as JSON (without the equity curves)
   --html <report.html>  also write a self-contained page with the equity curves and the verdicts
@@ -34,6 +37,8 @@ interface Args {
   profiles: string[];
   symbol?: string;
   tz?: string;
+  /** The display time zone, checked. */
+  showTz: string;
   account?: number;
   json: boolean;
   html?: string;
@@ -47,6 +52,7 @@ function parse(argv: string[]): Args | null {
       profile: { type: "string", multiple: true },
       symbol: { type: "string" },
       tz: { type: "string" },
+      "show-tz": { type: "string" },
       account: { type: "string" },
       json: { type: "boolean", default: false },
       html: { type: "string" },
@@ -69,6 +75,10 @@ function parse(argv: string[]): Args | null {
     profiles: profiles.length ? profiles : [...TOPSTEP_PROFILES],
     symbol: values.symbol,
     tz: values.tz,
+    showTz:
+      values["show-tz"] !== undefined
+        ? displayTimeZone(values["show-tz"], "--show-tz")
+        : displayTimeZone(process.env.TOPSTEPX_TIME_ZONE, "TOPSTEPX_TIME_ZONE"),
     account,
     json: values.json ?? false,
     html: values.html,
@@ -109,12 +119,12 @@ function main(argv: string[]): number {
   }
   try {
     const trades = tradesOf(args);
-    const reports = replayAll(trades, args.profiles);
+    const reports = replayAll(trades, args.profiles, { timeZone: args.showTz });
     process.stdout.write(
       args.json ? `${JSON.stringify(reports.map(withoutCurve), null, 2)}\n` : `${formatReplayTable(reports)}\n`,
     );
     if (args.html) {
-      writeFileSync(args.html, renderReplayHtml(reports));
+      writeFileSync(args.html, renderReplayHtml(reports, undefined, args.showTz));
       process.stderr.write(`report written to ${args.html}\n`);
     }
     return 0;

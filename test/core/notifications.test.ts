@@ -18,7 +18,7 @@ describe("core: notifications from the rules' events", () => {
         10001,
         "breach",
         "2026-11-25T15:00:00.000Z",
-        "2026-11-25 09:00 CT",
+        "2026-11-25 09:00:00 CST",
       ],
     );
   });
@@ -69,7 +69,7 @@ describe("core: notifications from the rules' events", () => {
       [b.title, b.severity, b.rule, b.event],
       ["Entries blocked: cooldown", "warning", "cooldown", "block"],
     );
-    assert.match(b.text, /blocked until 2026-11-25 09:30 CT/);
+    assert.match(b.text, /blocked until 2026-11-25 09:30:00 CST/);
     assert.equal(n.notify({ type: "status", blocked: cooldown, event: "heartbeat" }, T), null);
     assert.equal(n.notify({ type: "status", blocked: null }, T)!.title, "Entries allowed again");
     assert.equal(n.notify({ type: "status", blocked: { rule: "floorUnknown", reason: "", until: null } }, T), null);

@@ -79,7 +79,7 @@ describe("replay engine", () => {
     assert.equal(b.limit, 49_492.4);
     assert.equal(b.equity, 49_388.6);
     assert.equal(b.trade, trades[2]!.number);
-    assert.match(b.chicago, /^2026-03-11 10:15 CT$/);
+    assert.match(b.chicago, /^2026-03-11 10:15:00 CDT$/);
     // The same trades judged on their closes alone break nothing.
     const closesOnly = replay(
       trades.map((t) => ({ ...t, drawdown: Math.min(0, t.pnl!) })),
@@ -128,12 +128,12 @@ describe("replay engine", () => {
     const late = { ...trade(9, 200, -50), entryTime: ct(9, 14, 30), exitTime: ct(9, 15, 30) };
     const r = replay([late], "topstep-combine-50k");
     assert.equal(r.firstBreach?.rule, "sessionFlatten", r.summary);
-    assert.equal(r.firstBreach!.chicago, "2026-03-09 15:30 CT");
+    assert.equal(r.firstBreach!.chicago, "2026-03-09 15:30:00 CDT");
     // Entered Monday 14:00, closed Tuesday 09:00: judged at 16:59 Monday, the session closed.
     const overnight = { ...trade(9, 200, -50), entryTime: ct(9, 14), exitTime: ct(10, 9) };
     const o = replay([overnight], "topstep-combine-50k");
     assert.equal(o.firstBreach?.rule, "sessionFlatten", o.summary);
-    assert.equal(o.firstBreach!.chicago, "2026-03-09 16:59 CT");
+    assert.equal(o.firstBreach!.chicago, "2026-03-09 16:59:00 CDT");
     // Entered 15:02, past the 15:00 cutoff: the gate refuses it.
     const cutoff = { ...trade(9, 200, -50), entryTime: ct(9, 15, 2), exitTime: ct(9, 15, 4) };
     assert.equal(replay([cutoff], "topstep-combine-50k").firstBreach?.rule, "tradingWindow");

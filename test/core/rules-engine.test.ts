@@ -221,7 +221,7 @@ describe("core: rules engine", () => {
       assertRefused(
         decide(c, s, live({ balance: 48_300 }), buy(MNQ, 1), TUE_1030),
         "flattenBuffer",
-        /blocked until 2026-11-17T23:00:00\.000Z/,
+        /blocked until 2026-11-17 17:00:00 CST/,
       );
       rollTradingDay(c, s, TUE_1701);
       assertPassed(decide(c, s, live({ balance: 48_300 }), buy(MNQ, 1), TUE_1800));
@@ -359,7 +359,7 @@ describe("core: rules engine", () => {
       assertRefused(
         decide(cfg, s, flat, buy(ES, 1), TUE_1030),
         "dailyLossLimit",
-        /Entries are blocked until 2026-11-17T23:00:00\.000Z/,
+        /Entries are blocked until 2026-11-17 17:00:00 CST/,
         /\$49,500\.00/,
       );
       assertPassed(decide(cfg, s, flat, { action: "cancelAll" }, TUE_1030), "exit");

@@ -168,6 +168,6 @@ describe("core: report summaries from the journal", () => {
     const day2 = curve.find((p) => p.tradingDay === "2026-11-25")!;
     assert.equal(day2.dailyLossLine, 48893.72);
     assert.equal(day2.floor, 48000);
-    assert.equal(curve[1]!.chicago, "2026-11-24 09:00 CT");
+    assert.equal(curve[1]!.chicago, "2026-11-24 09:00:00 CST");
   });
 });

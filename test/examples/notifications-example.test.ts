@@ -115,7 +115,7 @@ describe("example: notifications to Telegram, Discord, ntfy and e-mail", () => {
     assert.deepEqual([tg.chatId, tg.type], ["4242", "message"]);
     assert.match(
       tg.content,
-      /Kill switch on\nEntries are refused until re-armed: lunch break\.\n.+ · 2026-11-25 09:00 CT$/,
+      /Kill switch on\nEntries are refused until re-armed: lunch break\.\n.+ · 2026-11-25 09:00:00 CST$/,
     );
     const discord = hits.find((h) => h.path === "/discord")!;
     assert.equal(discord.headers["content-type"], "application/json");
@@ -132,7 +132,7 @@ describe("example: notifications to Telegram, Discord, ntfy and e-mail", () => {
     assert.match(ntfy.body, /^Entries are refused until re-armed: lunch break\.\n/);
     const mail = email[0]!;
     assert.deepEqual([mail.topic, mail.to], ["[TopstepX warning] Kill switch on", "me@example.com"]);
-    assert.match(String(mail.payload), /Rule: killSwitch\nTime: 2026-11-25 09:00 CT/);
+    assert.match(String(mail.payload), /Rule: killSwitch\nTime: 2026-11-25 09:00:00 CST/);
   });
 
   it("keeps info off the e-mail, and sends a title with other than ASCII to ntfy as an RFC 2047 word", async () => {
@@ -152,6 +152,7 @@ describe("example: notifications to Telegram, Discord, ntfy and e-mail", () => {
         accountId: 1,
         time: "",
         timeCT: "",
+        local: "",
       },
     });
     await until(() => hits.filter((h) => h.path === "/my-topic").length === 2, "the second ntfy post");

@@ -120,7 +120,7 @@ describe("node: topstepx-rules notifications and reports on the simulator", () =
       ["breach", "flattenBuffer", "critical", ACCOUNT],
     );
     assert.match(breach!.title, /Rule breached: flattenBuffer/);
-    assert.equal(breach!.timeCT, "2026-11-25 09:00 CT");
+    assert.equal(breach!.timeCT, "2026-11-25 09:00:00 CST");
     assert.equal(breach!.time, "2026-11-25T15:00:00.000Z");
     assert.match(breach!.account, /\S/);
     assert.deepEqual([started!.title, started!.severity], ["Flatten started", "warning"]);
@@ -226,7 +226,7 @@ describe("node: topstepx-rules notifications and reports on the simulator", () =
     assert.match(s.text, /Net \$42\.53 \(gross \$46\.25, fees and commissions −\$3\.72\); 2 trade\(s\), 50% won/);
     // The close raised the trailing floor to 50,042.53 − 2,000: $2,000 left for the next day.
     assert.match(s.text, /Headroom to the loss floor at the close: \$2,000\./);
-    assert.equal(s.timeCT, "2026-11-25 17:00 CT");
+    assert.equal(s.timeCT, "2026-11-25 17:00:05 CST");
   });
 
   it("serves the report page with the equity curve, the floor and Chart.js from the installed package", async () => {

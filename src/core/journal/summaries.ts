@@ -1,4 +1,4 @@
-import { chicagoText } from "../time/chicago-text";
+import { chicagoText, TRADING_TIME_ZONE, zoneTextFormatter } from "../time/chicago-text";
 import { tradingDayOf } from "../time/trading-day";
 import type { JournalEntry } from "./journal";
 
@@ -72,8 +72,10 @@ export interface PeriodSummary {
 /** A point of the equity curve: the balance after a fill, with the lines it must stay above. */
 export interface EquityPoint {
   time: number;
-  /** The time in the trading time zone, "2026-11-25 09:30 CT". */
+  /** The time in the trading time zone, "2026-11-25 09:30:00 CST". */
   chicago: string;
+  /** The time in the display time zone ({@link ReportContext.timeZone}), "2026-11-25 10:30:00 EST". */
+  local: string;
   tradingDay: string;
   balance: number;
   /** The Maximum Loss Limit floor in force that day, and the daily-loss line (day start less the daily limit). */
@@ -90,6 +92,8 @@ export interface ReportContext {
   floor: number | null;
   /** The daily loss limit's amount, for the daily-loss line; absent without one. */
   dailyLossAmount?: number | null;
+  /** The IANA zone the times are shown in (default America/Chicago); trading days stay Chicago's. */
+  timeZone?: string;
 }
 
 const cents = (x: number) => Math.round(x * 100) / 100;
@@ -442,6 +446,7 @@ export function equityCurve(entries: readonly JournalEntry[], ctx: ReportContext
   const points: EquityPoint[] = [];
   const today = tradingDayOf(ctx.now);
   const floorOf = (d: string) => (d === today ? ctx.floor : (floors.get(d) ?? ctx.floor));
+  const local = zoneTextFormatter(ctx.timeZone ?? TRADING_TIME_ZONE);
   const push = (time: number) => {
     const d = tradingDayOf(time);
     if (d !== day) {
@@ -451,6 +456,7 @@ export function equityCurve(entries: readonly JournalEntry[], ctx: ReportContext
     points.push({
       time,
       chicago: chicagoText(time),
+      local: local(time),
       tradingDay: d,
       balance: cents(balance),
       floor: floorOf(d),

@@ -15,7 +15,7 @@ import {
   sessionAt,
 } from "../rules/rules-engine";
 import { minutesOf } from "../time/chicago";
-import { chicagoText } from "../time/chicago-text";
+import { chicagoText, TRADING_TIME_ZONE, zoneTextFormatter } from "../time/chicago-text";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import type { CurvePoint, ReplayReport, ReplayViolation } from "./replay-report";
 import { ReplayInputError, type ReplayTrade } from "./replay-trade";
@@ -27,6 +27,8 @@ export interface ReplayOptions {
   whatIf?: boolean;
   /** Keep the equity curve in the report (default true). */
   curve?: boolean;
+  /** The IANA zone of the violations' `local` time and of the summary (default America/Chicago). */
+  timeZone?: string;
 }
 
 /** The rules a replay stops at: the account is lost there. */
@@ -61,7 +63,7 @@ export function replay(
   opts: ReplayOptions = {},
 ): ReplayReport {
   const config = typeof profile === "string" ? rulesFor(profile) : RulesConfig.parse(profile);
-  const report = replayOnce(trades, config, opts.curve !== false);
+  const report = replayOnce(trades, config, opts.curve !== false, false, opts.timeZone);
   if (opts.whatIf !== false) {
     // A re-run only asks whether it passes: the first rule broken answers it.
     const w = whatIfSentences(trades, config, report, (t) => replayOnce(t, config, false, true));
@@ -98,6 +100,7 @@ export function replayOnce(
   config: RulesConfig,
   keepCurve = true,
   untilFirstBreach = false,
+  timeZone: string = TRADING_TIME_ZONE,
 ): ReplayReport {
   const closed = closedTrades(trades);
   const events: ReplayEvent[] = [];
@@ -117,7 +120,7 @@ export function replayOnce(
 
   const first = events[0]?.at ?? 0;
   const s = initialState(config, 0, config.startBalance, first);
-  const run = new Run(config, s, keepCurve);
+  const run = new Run(config, s, keepCurve, zoneTextFormatter(timeZone));
   for (const e of events) {
     run.step(e);
     if (run.lost || run.passed || (untilFirstBreach && run.violations.length > 0)) break;
@@ -223,6 +226,7 @@ class Run {
     readonly config: RulesConfig,
     readonly s: RuleState,
     readonly keepCurve: boolean,
+    readonly local: (ms: number) => string,
   ) {
     this.balance = config.startBalance;
   }
@@ -330,6 +334,7 @@ class Run {
       at,
       day,
       chicago: chicagoText(at),
+      local: this.local(at),
       reason,
       equity: headroom.equity,
       floor: this.s.floor,
@@ -353,6 +358,7 @@ class Run {
         at: last,
         day: s.tradingDay,
         chicago: chicagoText(last),
+        local: this.local(last),
         reason: `fails on consistency: best day ${Math.round(bestDayShare)}% of the total profit; the most allowed is ${view.bestDayPercent}%.`,
         equity: this.balance,
         floor: s.floor,
@@ -424,7 +430,7 @@ function summaryOf(
   targetDay: string | null,
   profit: number,
 ): string {
-  if (first) return `Failed on ${first.rule} on ${first.chicago}: ${first.reason}`;
+  if (first) return `Failed on ${first.rule} on ${first.local}: ${first.reason}`;
   if (verdict === "passed")
     return config.profitTarget === undefined
       ? `Kept: no rule broken, net ${profit < 0 ? "-" : ""}${dollarsAndCents(profit)}.`

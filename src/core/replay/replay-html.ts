@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { dollarsAndCents } from "../money/format";
-import { chicagoText } from "../time/chicago-text";
+import { TRADING_TIME_ZONE, zoneTextFormatter } from "../time/chicago-text";
 import type { ReplayReport } from "./replay-report";
 
 let chartJs: string | undefined;
@@ -18,13 +18,19 @@ const VERDICT_COLOUR = { passed: "#1a7f37", failed: "#cf222e", "not-yet": "#9a67
  * A self-contained HTML page of one or more replay reports: the verdict table, then per profile the
  * equity curve (worst intratrade points included) with the Maximum Loss Limit floor, the daily loss
  * threshold and the first rule broken marked. Chart.js is inlined (`chart` passes its script text;
- * by default the installed package's), so the file opens offline and can be shared as it is.
+ * by default the installed package's), so the file opens offline and can be shared as it is. Times
+ * are shown in `timeZone` (an IANA name, America/Chicago by default).
  */
-export function renderReplayHtml(reports: ReplayReport | readonly ReplayReport[], chart?: string): string {
+export function renderReplayHtml(
+  reports: ReplayReport | readonly ReplayReport[],
+  chart?: string,
+  timeZone: string = TRADING_TIME_ZONE,
+): string {
   const list = Array.isArray(reports) ? (reports as readonly ReplayReport[]) : [reports as ReplayReport];
   const rows = list.map(verdictRow).join("\n");
   const sections = list.map((r, i) => chartSection(r, i)).join("\n");
-  const data = list.map(chartData);
+  const local = zoneTextFormatter(timeZone);
+  const data = list.map((r) => chartData(r, local));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Would this strategy have passed?</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -35,7 +41,7 @@ th{background:#f6f8fa}.v{font-weight:600}section{margin:24px 0}.chart{position:r
 .note{color:#59636e;font-size:12px}
 </style></head><body>
 <h1>Would this strategy have passed?</h1>
-<table><thead><tr><th>Profile</th><th>Verdict</th><th>First rule broken</th><th>When (Chicago)</th><th>Equity / floor / limit</th><th>Days</th><th>Best day</th><th>Target reached</th><th>Most contracts</th><th>Net P&amp;L</th><th>What if</th></tr></thead>
+<table><thead><tr><th>Profile</th><th>Verdict</th><th>First rule broken</th><th>When (${esc(timeZone)})</th><th>Equity / floor / limit</th><th>Days</th><th>Best day</th><th>Target reached</th><th>Most contracts</th><th>Net P&amp;L</th><th>What if</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -60,7 +66,7 @@ function verdictRow(r: ReplayReport): string {
         .join(", ")
     : "";
   const net = r.endBalance - r.startBalance;
-  return `<tr><td>${esc(r.profile)}</td><td class="v" style="color:${VERDICT_COLOUR[r.verdict]}">${r.verdict}</td><td>${b ? `${esc(b.rule)}<br><span class="note">${esc(b.reason)}</span>` : "-"}</td><td>${b ? esc(b.chicago) : "-"}</td><td>${esc(nums) || "-"}</td><td>${r.daysTraded}</td><td>${r.bestDayShare === null ? "-" : `${Math.round(r.bestDayShare)}%`}</td><td>${r.targetReachedOn ?? "-"}</td><td>${r.mostContracts}</td><td>${net < 0 ? "-" : ""}${dollarsAndCents(net)}</td><td>${esc(r.whatIf.join("; ")) || "-"}</td></tr>`;
+  return `<tr><td>${esc(r.profile)}</td><td class="v" style="color:${VERDICT_COLOUR[r.verdict]}">${r.verdict}</td><td>${b ? `${esc(b.rule)}<br><span class="note">${esc(b.reason)}</span>` : "-"}</td><td>${b ? esc(b.local) : "-"}</td><td>${esc(nums) || "-"}</td><td>${r.daysTraded}</td><td>${r.bestDayShare === null ? "-" : `${Math.round(r.bestDayShare)}%`}</td><td>${r.targetReachedOn ?? "-"}</td><td>${r.mostContracts}</td><td>${net < 0 ? "-" : ""}${dollarsAndCents(net)}</td><td>${esc(r.whatIf.join("; ")) || "-"}</td></tr>`;
 }
 
 function chartSection(r: ReplayReport, i: number): string {
@@ -69,13 +75,13 @@ function chartSection(r: ReplayReport, i: number): string {
 }
 
 /** What the page's script draws for one report: labels and series aligned on the curve's points. */
-function chartData(r: ReplayReport) {
+function chartData(r: ReplayReport, local: (ms: number) => string) {
   const breachAt = r.firstBreach?.at ?? null;
   let breachIndex = -1;
   if (breachAt !== null) breachIndex = r.curve.findIndex((p) => p.at >= breachAt);
   return {
     profile: r.profile,
-    labels: r.curve.map((p) => chicagoText(p.at)),
+    labels: r.curve.map((p) => local(p.at)),
     kinds: r.curve.map((p) => p.kind),
     equity: r.curve.map((p) => p.equity),
     floor: r.curve.map((p) => p.floor),

@@ -2,10 +2,14 @@
 export interface ReplayViolation {
   /** The rules engine's name of the rule (`maxLossLimit`, `dailyLossLimit`, `scaling`…), or `consistency`. */
   rule: string;
-  /** Epoch ms, and the trading day and Chicago wall time it falls on. */
+  /**
+   * Epoch ms, the trading day it falls on, its Chicago wall time ("2026-03-11 10:15:00 CDT") and its
+   * time in the replay's display zone (the same by default).
+   */
   at: number;
   day: string;
   chicago: string;
+  local: string;
   /** The rules engine's own sentence. */
   reason: string;
   /** Equity (balance, open P&L at its worst, closing costs) when the rule broke. */

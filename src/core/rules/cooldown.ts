@@ -1,5 +1,6 @@
 import { dollarsAndCents } from "../money/format";
 import { OrderSide, parseTimestamp, type Trade } from "../schemas";
+import { chicagoText } from "../time/chicago-text";
 import type { RulesConfig } from "./rules-config";
 
 /** A contract's round trip in progress: its signed position from our fills and the net P&L so far. */
@@ -126,5 +127,5 @@ export function cooldownView(c: CooldownState | undefined, now: number): Cooldow
 /** The refusal while a cooldown runs, naming its end and its cause. */
 export function cooldownSentence(a: ActiveCooldown, now: number): string {
   const left = Math.ceil((a.until - now) / MINUTE);
-  return `Cooling down for ${left} more min (until ${new Date(a.until).toISOString()}) after ${a.reason}: entries are refused; exits pass.`;
+  return `Cooling down for ${left} more min (until ${chicagoText(a.until)}) after ${a.reason}: entries are refused; exits pass.`;
 }

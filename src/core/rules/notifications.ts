@@ -1,6 +1,6 @@
 import type { PeriodSummary } from "../journal/summaries";
 import { priceText, signedDollars, wholeDollars } from "../money/format";
-import { chicagoText } from "../time/chicago-text";
+import { chicagoText, TRADING_TIME_ZONE, type ZoneTextFormatter, zoneTextFormatter } from "../time/chicago-text";
 import type { FlattenPhase } from "./account-guard";
 
 /** How urgent a notification is: a phone app maps it to a priority or a sound. */
@@ -19,9 +19,13 @@ export interface Notification {
   accountId: number;
   /** The rule concerned, when one is. */
   rule?: string;
-  /** When it happened: ISO UTC, and as the trading time zone reads it ("2026-11-25 09:30 CT"). */
+  /**
+   * When it happened: ISO UTC; as the trading time zone reads it ("2026-11-25 09:30:00 CST"); and
+   * in the display time zone the configuration names (the same as `timeCT` by default).
+   */
   time: string;
   timeCT: string;
+  local: string;
   /** What happened, as a word a flow can switch on: breach, flatten, guard, connection, killSwitch, block, summary, or a newer rule's event. */
   event: string;
 }
@@ -84,11 +88,16 @@ export class Notifier {
   private readonly lastBreach = new Map<string, number>();
   private readonly guardMoves = new Map<string, number>();
   private readonly events = new Map<string, number>();
+  private readonly local: ZoneTextFormatter;
 
+  /** `timeZone`: the IANA zone of `local` and of the times in the texts (default America/Chicago). */
   constructor(
     private readonly who: () => { account: string; accountId: number },
     private readonly guardMoveIntervalMs = GUARD_MOVE_INTERVAL_MS,
-  ) {}
+    timeZone: string = TRADING_TIME_ZONE,
+  ) {
+    this.local = zoneTextFormatter(timeZone);
+  }
 
   /** The notification of an event at `now` (epoch ms), or null when it is not worth one. */
   notify(e: RuleEvent, now: number): Notification | null {
@@ -99,10 +108,14 @@ export class Notifier {
       ...this.who(),
       time: new Date(now).toISOString(),
       timeCT: chicagoText(now),
+      local: this.local(now),
     };
   }
 
-  private shape(e: RuleEvent, now: number): Omit<Notification, "account" | "accountId" | "time" | "timeCT"> | null {
+  private shape(
+    e: RuleEvent,
+    now: number,
+  ): Omit<Notification, "account" | "accountId" | "time" | "timeCT" | "local"> | null {
     switch (e.type) {
       case "breach":
         this.lastBreach.set(e.rule, now);
@@ -225,7 +238,7 @@ export class Notifier {
     }
     const breached = this.lastBreach.get(b.rule);
     if (breached !== undefined && now - breached < 60_000) return null;
-    const until = b.until !== null ? ` until ${chicagoText(b.until)}` : "";
+    const until = b.until !== null ? ` until ${this.local(b.until)}` : "";
     return {
       event: "block",
       rule: b.rule,

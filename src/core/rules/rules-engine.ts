@@ -2,6 +2,7 @@ import { typicalCostPerSide } from "../contracts/closing-costs";
 import { productOf } from "../contracts/products";
 import { dollarsAndCents } from "../money/format";
 import { chicagoTime, minutesOf } from "../time/chicago";
+import { chicagoText } from "../time/chicago-text";
 import { tradingDayOf, tradingDayStart } from "../time/trading-day";
 import { blackoutBreach, blackoutRefusal } from "./blackouts";
 import { hedgeRefusal, type OtherAccount } from "./cross-account";
@@ -573,7 +574,7 @@ function heldEntries(s: RuleState, live: LiveAccount, now: number): StepDecision
   // The trader's switch and a breach's block say why for as long as they last, whatever the quotes.
   if (s.killSwitch) return reject("killSwitch", "The kill switch is on: entries are refused until it is re-armed.");
   if (s.blockedUntil !== null && s.blockedUntil > now) {
-    const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${new Date(s.blockedUntil).toISOString()}`;
+    const until = s.blockedUntil === FOREVER ? "until re-armed" : `until ${chicagoText(s.blockedUntil)}`;
     return reject(
       s.blockedBy ?? "killSwitch",
       `Entries are blocked ${until}: ${s.blockedReason ?? "a rule was breached"}`,
