@@ -117,7 +117,7 @@ export function checkClock(s: PreflightSnapshot): Finding[] {
   if ("error" in s.clock) return [{ severity: "warn", code: "clockUnknown", params: { error: s.clock.error } }];
   const { offsetMs, uncertaintyMs } = clockOffset(s.clock);
   const params = {
-    seconds: `${offsetMs >= 0 ? "+" : "−"}${(Math.abs(offsetMs) / 1000).toFixed(1)}`,
+    seconds: `${offsetMs <= -50 ? "−" : "+"}${(Math.abs(offsetMs) / 1000).toFixed(1)}`,
     uncertainty: (uncertaintyMs / 1000).toFixed(1),
   };
   const off = Math.abs(offsetMs);
