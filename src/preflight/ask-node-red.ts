@@ -46,7 +46,11 @@ export async function askNodeRed(o: AskOptions): Promise<Section[]> {
         signal: AbortSignal.timeout(timeout),
       });
     } catch (e) {
-      throw new PreflightRunError("unreachable", `${base}${path}: ${(e as Error).cause ?? (e as Error).message}`);
+      const cause = (e as Error).cause;
+      throw new PreflightRunError(
+        "unreachable",
+        `${base}${path}: ${cause instanceof Error ? cause.message : (e as Error).message}`,
+      );
     }
   };
   const shown = (f: Finding): ShownFinding => ({

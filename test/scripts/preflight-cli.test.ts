@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Simulator } from "../../src/sim";
 import { clockSetting, runningClockFrom } from "../support/clock";
@@ -137,8 +139,13 @@ describe("topstepx-preflight (the command line) against a running Node-RED", fun
   });
 
   it("says when Node-RED cannot be reached (exit 2)", async () => {
-    const r = await preflightCli("--url", "http://127.0.0.1:9");
+    // A port that was just free: nothing listens there.
+    const server = createServer();
+    await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((res) => server.close(res));
+    const r = await preflightCli("--url", `http://127.0.0.1:${port}`);
     assert.equal(r.status, 2);
-    assert.match(r.err, /Could not reach Node-RED at http:\/\/127\.0\.0\.1:9/);
+    assert.match(r.err, new RegExp(`Could not reach Node-RED at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
   });
 });
