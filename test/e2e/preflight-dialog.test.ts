@@ -102,6 +102,8 @@ describe("e2e: the pre-flight check in the configuration dialog", function () {
     const button = page.locator("#node-config-topstepx-preflight");
     await button.waitFor();
     assert.equal((await button.textContent())?.trim(), "Pre-flight check");
+    await button.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "config-preflight-dialog-before.png") });
     await button.click();
     const rows = page.locator("#node-config-topstepx-preflight-result .topstepx-preflight-finding");
     await rows.first().waitFor({ timeout: 20_000 });
