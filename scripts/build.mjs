@@ -20,3 +20,4 @@ if (existsSync("nodes")) {
 }
 chmodSync("dist/src/sim/cli.js", 0o755);
 chmodSync("dist/src/replay/cli.js", 0o755);
+chmodSync("dist/src/preflight/cli.js", 0o755);

@@ -9,6 +9,7 @@ import { NodeType } from "../shared/node-types";
 import { serveAccountList } from "./accounts-endpoint";
 import { configLogger, type LoggingSettings, runtimeLogsDebug } from "./config-logger";
 import { type ConfigCredentials, type ConfigProps, type ConfigSettings, readSettings } from "./config-settings";
+import { servePreflight } from "./preflight-endpoint";
 import { SharedConnection } from "./shared-connection";
 
 /** Runtime settings only tests and benchmarks set. */
@@ -100,4 +101,5 @@ export = (RED: NodeAPI): void => {
   );
 
   serveAccountList(RED);
+  servePreflight(RED);
 };
