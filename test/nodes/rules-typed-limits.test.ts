@@ -96,7 +96,7 @@ describe("node: topstepx-rules' typed limits (num, env, flow, global)", () => {
       'dailyLossAmount: must be a number > 0 (env TSX_E2E_MAX was "-500")',
     ],
   ] as const) {
-    it(`refuses ${name} at deploy: red status naming the field, every entry refused`, async () => {
+    it(`refuses ${name} at deploy: red status naming the field, entries refused, exits passed`, async () => {
       process.env.TSX_E2E_MAX = "-500";
       const { r1, ok, no } = await load(props, new RegExp(`^${Object.keys(props)[0]}:`));
       assert.equal(lastStatus(r1).fill, "red");
@@ -108,6 +108,18 @@ describe("node: topstepx-rules' typed limits (num, env, flow, global)", () => {
       await until(() => no.length === 1, "a refusal");
       assert.equal(ok.length, 0);
       assert.equal(no[0]!.decision.reason, message);
+      // Closes and flattens only lower exposure: they still pass to the order node.
+      r1.receive({ payload: { action: "flatten" } });
+      r1.receive({ payload: { action: "close", symbol: "ES1!" } });
+      await until(() => ok.length === 2, "the exits through");
+      assert.deepEqual(
+        ok.map((m) => [m.decision.allow, m.decision.rule]),
+        [
+          [true, "exit"],
+          [true, "exit"],
+        ],
+      );
+      assert.equal(no.length, 1);
     });
   }
 });
