@@ -51,10 +51,10 @@ describe("node: topstepx-order's typed fields (msg, flow, global, env)", () => {
   });
 
   /** Loads one order node with these dialog values (version 2 unless `order` says otherwise). */
-  async function load(order: Record<string, unknown>, settled = "connected") {
+  async function load(order: Record<string, unknown>, settled = "connected", tabEnv: object[] = []) {
     const cfg = configFor(sim);
     const flow = [
-      { id: "tab", type: "tab", label: "typed" },
+      { id: "tab", type: "tab", label: "typed", env: tabEnv },
       cfg.node,
       {
         id: "o1",
@@ -127,6 +127,18 @@ describe("node: topstepx-order's typed fields (msg, flow, global, env)", () => {
     assert.deepEqual(
       (await state()).positions.map((p) => [p.contractId, p.size]),
       [[mnq, 3]],
+    );
+  });
+
+  it("env: a variable of the flow's own environment (the tab's env) counts too", async () => {
+    const { o1, ok } = await load({ quantity: "TAB_QTY", quantityType: "env" }, "connected", [
+      { name: "TAB_QTY", value: "4", type: "num" },
+    ]);
+    o1.receive({ payload: {} });
+    await until(() => ok.length === 1, "a result");
+    assert.deepEqual(
+      (await state()).positions.map((p) => p.size),
+      [4],
     );
   });
 
