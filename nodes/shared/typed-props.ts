@@ -12,12 +12,10 @@ const PER_MESSAGE: ReadonlySet<string> = new Set(["msg", "flow", "global"]);
 const SOURCES: ReadonlySet<string> = new Set(["msg", "flow", "global", "env", "num", "str"]);
 
 /**
- * What a field's value must be. The reasons are the dialog validators' texts too (the "validation"
- * section of the node's locales), keyed by the rule's name.
+ * What a field's value must be. The dialogs check the same (their validators' reasons are in the
+ * "validation" section of each node's locales, keyed like these rules).
  */
 export interface FieldRule {
-  /** The catalogue key of the reason, under "<node>.validation". */
-  readonly key: string;
   /** Why a value is refused, after the field's name: "must be a whole number ≥ 1". */
   readonly reason: string;
   /** The value to use (a number for numeric rules), or undefined when the value is nonsense. */
@@ -30,9 +28,8 @@ function numberOf(v: unknown): number | undefined {
   return Number(v.trim());
 }
 
-function numeric(key: string, reason: string, ok: (n: number) => boolean): FieldRule {
+function numeric(reason: string, ok: (n: number) => boolean): FieldRule {
   return {
-    key,
     reason,
     accept(v) {
       const n = numberOf(v);
@@ -42,24 +39,13 @@ function numeric(key: string, reason: string, ok: (n: number) => boolean): Field
 }
 
 /** A count of contracts, orders or ticks. */
-export const WholeAtLeastOne = numeric(
-  "wholeAtLeastOne",
-  "must be a whole number ≥ 1",
-  (n) => Number.isInteger(n) && n >= 1,
-);
-/** A count that may be zero (0 often means "off"). */
-export const WholeAtLeastZero = numeric(
-  "wholeAtLeastZero",
-  "must be a whole number ≥ 0",
-  (n) => Number.isInteger(n) && n >= 0,
-);
+export const WholeAtLeastOne = numeric("must be a whole number ≥ 1", (n) => Number.isInteger(n) && n >= 1);
 /** A price, a loss limit, an age in seconds. */
-export const Positive = numeric("positive", "must be a number > 0", (n) => n > 0);
+export const Positive = numeric("must be a number > 0", (n) => n > 0);
 /** A buffer or a balance that may be zero. */
-export const AtLeastZero = numeric("atLeastZero", "must be a number ≥ 0", (n) => n >= 0);
+export const AtLeastZero = numeric("must be a number ≥ 0", (n) => n >= 0);
 /** A symbol or a name: any non-blank text. */
 export const Text: FieldRule = {
-  key: "text",
   reason: "must be text",
   accept: (v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
 };
@@ -93,6 +79,11 @@ const blank = (v: unknown) => v === undefined || v === null || (typeof v === "st
 export function refusal(field: string, rule: FieldRule, source: string, value: unknown): InputError {
   const where = source ? `${source} was ${shown(value)}` : `was ${typeof value === "string" ? value : shown(value)}`;
   return new InputError(field, `${field}: ${rule.reason} (${where})`);
+}
+
+/** A source that could not be read (a bad property expression, a store without synchronous access). */
+class Unreadable {
+  constructor(readonly reason: string) {}
 }
 
 /** A field's values as one msg sees them, and what was refused (the refused fields left out). */
@@ -151,6 +142,11 @@ export class TypedFields<K extends string> {
   }
 
   private take(into: FieldValues<K>, field: K, type: Source, raw: string, v: unknown): void {
+    // A source that cannot be read is refused, not taken as unset: a limit must not fall back silently.
+    if (v instanceof Unreadable) {
+      into.refused.push(new InputError(field, `${field}: ${sourceOf(type, raw)} could not be read (${v.reason})`));
+      return;
+    }
     if (blank(v)) return;
     const rule = this.specs[field].rule;
     const accepted = rule.accept(v);
@@ -163,8 +159,8 @@ export class TypedFields<K extends string> {
     if (type === "num" || type === "str") return value;
     try {
       return this.RED.util.evaluateNodeProperty(value, type, this.node, msg ?? {});
-    } catch {
-      return undefined;
+    } catch (e) {
+      return new Unreadable(e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -172,9 +168,11 @@ export class TypedFields<K extends string> {
   private fromContext(path: string, type: Source, msg: NodeMessage): Promise<unknown> {
     return new Promise((resolve) => {
       try {
-        this.RED.util.evaluateNodeProperty(path, type, this.node, msg, (err, v) => resolve(err ? undefined : v));
-      } catch {
-        resolve(undefined);
+        this.RED.util.evaluateNodeProperty(path, type, this.node, msg, (err, v) =>
+          resolve(err ? new Unreadable(err.message) : v),
+        );
+      } catch (e) {
+        resolve(new Unreadable(e instanceof Error ? e.message : String(e)));
       }
     });
   }

@@ -95,6 +95,12 @@ describe("node: topstepx-rules' typed limits (num, env, flow, global)", () => {
       { dailyLossAmount: "TSX_E2E_MAX", dailyLossAmountType: "env" },
       'dailyLossAmount: must be a number > 0 (env TSX_E2E_MAX was "-500")',
     ],
+    [
+      // Not a silent fall-back to the profile's limit.
+      "a limit whose source cannot be read",
+      { maxContracts: "limits[", maxContractsType: "global" },
+      "maxContracts: global.limits[ could not be read (Invalid property expression: unterminated expression)",
+    ],
   ] as const) {
     it(`refuses ${name} at deploy: red status naming the field, entries refused, exits passed`, async () => {
       process.env.TSX_E2E_MAX = "-500";
