@@ -95,8 +95,9 @@ export interface FieldValues<K extends string> {
 /**
  * A dialog's typed fields. Constants (num, str, env) are read and checked once, when the node is
  * created; msg, flow and global are read for each msg, or with `once` at creation too (a node
- * configured at deploy, such as the rules). A blank value, or a source that is not set, leaves the
- * field unset, as a blank dialog field always did.
+ * configured at deploy, such as the rules). A blank value leaves the field unset, as a blank dialog
+ * field always did, and so does a msg or context property not set when a msg comes (an optional
+ * bracket); a source read at creation that is not set is refused.
  */
 export class TypedFields<K extends string> {
   private readonly constant: FieldValues<K> = { values: {}, refused: [] };
@@ -116,8 +117,19 @@ export class TypedFields<K extends string> {
       if (blank(raw)) continue;
       const text = String(raw).trim();
       if (PER_MESSAGE.has(type) && !once) this.perMessage.push({ field, type, path: text });
-      else this.take(this.constant, field, type, text, this.evaluate(text, type));
+      else this.fix(field, type, text);
     }
+  }
+
+  /**
+   * A value fixed at creation. A variable or context property named there but not set is refused:
+   * a forgotten variable must not leave a limit or a stop-loss silently unset.
+   */
+  private fix(field: K, type: Source, text: string): void {
+    const v = this.evaluate(text, type);
+    if (type !== "num" && type !== "str" && blank(v))
+      this.constant.refused.push(new InputError(field, `${field}: ${sourceOf(type, text)} is not set`));
+    else this.take(this.constant, field, type, text, v);
   }
 
   /** The values fixed at creation (blank and refused fields absent). */

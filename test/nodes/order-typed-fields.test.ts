@@ -191,6 +191,16 @@ describe("node: topstepx-order's typed fields (msg, flow, global, env)", () => {
     assert.equal(ok[0]!.payload.action, "none", "already flat: the exit went through");
   });
 
+  it("refuses a stop loss from an environment variable that is not set: no entry goes without its bracket", async () => {
+    const { o1, ok, err } = await load({ stopLossTicks: "TSX_E2E_UNSET", stopLossTicksType: "env" }, "stopLossTicks:");
+    assert.equal(lastStatus(o1).fill, "red");
+    o1.receive({ payload: {} });
+    await until(() => err.length === 1, "an error");
+    assert.equal(err[0]!.error.message, "stopLossTicks: env TSX_E2E_UNSET is not set");
+    assert.equal(ok.length, 0);
+    assert.equal(await placed(), 0, "no Order/place reached the gateway");
+  });
+
   it("loads a flow saved before typed fields (version 1, plain values) and trades as before", async () => {
     process.env.TSX_E2E_QTY = "2";
     const old = {

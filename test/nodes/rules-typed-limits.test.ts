@@ -96,6 +96,12 @@ describe("node: topstepx-rules' typed limits (num, env, flow, global)", () => {
       'dailyLossAmount: must be a number > 0 (env TSX_E2E_MAX was "-500")',
     ],
     [
+      // A forgotten variable is not a silent fall-back to the profile's buffer.
+      "a flatten buffer from an environment variable that is not set",
+      { flattenBuffer: "TSX_E2E_UNSET", flattenBufferType: "env" },
+      "flattenBuffer: env TSX_E2E_UNSET is not set",
+    ],
+    [
       // Not a silent fall-back to the profile's limit.
       "a limit whose source cannot be read",
       { maxContracts: "limits[", maxContractsType: "global" },
