@@ -14,9 +14,13 @@ import { answerError } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { InputError, parseInput, pick } from "../shared/input";
 import { journaledOrder } from "../shared/journal-trail";
-import { connectionStatus, okStatus } from "../shared/status";
+import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { dialogFor, type OrderFields, refuseNonsense } from "./order-props";
 
-/** The order node's dialog (version 1): every field can be overridden by msg.payload. */
+/**
+ * The order node's dialog (version 2, see order-props.ts): every field can be overridden by
+ * msg.payload; the typed fields name their source in `<field>Type`.
+ */
 export interface OrderProps {
   action?: string;
   account?: string;
@@ -29,6 +33,13 @@ export interface OrderProps {
   trailTicks?: string | number;
   stopLossTicks?: string | number;
   takeProfitTicks?: string | number;
+  symbolType?: string;
+  quantityType?: string;
+  limitPriceType?: string;
+  stopPriceType?: string;
+  trailTicksType?: string;
+  stopLossTicksType?: string;
+  takeProfitTicksType?: string;
   version?: number;
 }
 
@@ -100,12 +111,14 @@ function bracket(v: unknown): unknown {
  */
 export class OrderController {
   private connected: ConnectionStatus | null = null;
+  private readonly dialogCache: { dialog?: OrderProps } = {};
   readonly id: string;
 
   constructor(
     private readonly node: Node,
     private readonly server: TopstepxConfigNode | null,
     private readonly props: OrderProps,
+    private readonly fields: OrderFields,
   ) {
     this.id = node.id;
   }
@@ -113,18 +126,20 @@ export class OrderController {
   onConnectionStatus(s: ConnectionStatus): void {
     const was = this.connected?.state;
     this.connected = s;
-    if (s.state !== "connected" || was !== "connected") this.node.status(connectionStatus(s));
+    // The dialog's nonsense stays shown: the node refuses entries until it is fixed.
+    const refused = this.fields.refused[0];
+    if (refused) this.node.status(errorStatus(refused.message));
+    else if (s.state !== "connected" || was !== "connected") this.node.status(connectionStatus(s));
     // Followed from the start, so managed bracket legs left working by an earlier run are kept.
     if (s.state === "connected" && was !== "connected")
       this.server?.executor?.follow(this.props.account || undefined).catch(() => undefined);
   }
 
-  /** Merges the dialog's values and the msg's overrides into a validated intent. */
-  intentOf(msg: NodeMessageInFlow): OrderIntent {
+  /** Merges the dialog's values (as read for this msg) and the msg's overrides into a validated intent. */
+  intentOf(msg: NodeMessageInFlow, p: OrderProps = this.props): OrderIntent {
     const raw = msg.payload;
     const o =
       raw !== null && typeof raw === "object" && !Array.isArray(raw) ? parseInput(Overrides, raw, "msg.payload") : {};
-    const p = this.props;
     const action = pick(o.action, p.action) ?? "place";
     // "Cancel all" means every order unless a symbol is asked for explicitly.
     const dialogSymbol = action === "cancelAll" && p.action !== "cancelAll" ? undefined : p.symbol;
@@ -158,12 +173,16 @@ export class OrderController {
    * counting working and in-flight orders, reserved before the next msg is looked at; null when
    * the account is there already.
    */
-  private async sizeTarget(msg: NodeMessageInFlow, target: number): Promise<{ customTag: string } | null> {
+  private async sizeTarget(
+    msg: NodeMessageInFlow,
+    target: number,
+    dialog: OrderProps,
+  ): Promise<{ customTag: string } | null> {
     const conn = this.server?.connection;
     const executor = this.server?.executor;
     if (!conn || !executor) throw new Error(this.server?.configError ?? "the TopstepX connection is not ready");
     const p = msg.payload as Record<string, unknown>;
-    const symbol = pick(p.symbol as string | undefined, this.props.symbol);
+    const symbol = pick(p.symbol as string | undefined, dialog.symbol);
     if (!symbol) throw new InputError("symbol", "msg.payload.symbol: required for a target position");
     const { accountId, contractId } = await watched(
       conn,
@@ -191,20 +210,21 @@ export class OrderController {
     let reserved: { customTag: string } | null = null;
     try {
       if (!this.server) throw new InputError("server", "no TopstepX configuration selected");
+      const { dialog, refused } = await dialogFor(this.props, this.fields, msg, this.dialogCache);
       const raw = msg.payload;
       const target =
         raw !== null && typeof raw === "object" && "targetPosition" in raw
           ? parseInput(TargetInput, raw, "msg.payload").targetPosition
           : undefined;
       if (target !== undefined) {
-        reserved = await this.sizeTarget(msg, target);
+        reserved = await this.sizeTarget(msg, target, dialog);
         if (!reserved) {
           this.nothingToDo(msg, `already at the target position ${target} (counting working orders)`, send);
           done();
           return;
         }
       }
-      intent = this.intentOf(msg);
+      intent = refuseNonsense(this.intentOf(msg, dialog), refused);
       const executor = this.server.executor;
       if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
       const conn = this.server.connection;

@@ -20,6 +20,7 @@ import { connectionStatus, errorStatus } from "../shared/status";
 import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
 import { journalCsv, journalRows } from "./journal-rows";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
+import { isPlainExit, unjudgedExit } from "./plain-exit";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
 
 /** One guard per account: two would each reserve the same headroom and overwrite each other's state. */
@@ -237,6 +238,15 @@ export class RulesController {
     return { fill: "green", shape: "dot", text: `day P&L ${money(h.dayPnl)}` };
   }
 
+  /** With its configuration refused the node judges nothing, but an exit only lowers exposure: it passes. */
+  private passesUnjudged(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): boolean {
+    if (this.gate || !this.configError || !isPlainExit(msg.payload)) return false;
+    (msg as { decision?: unknown }).decision = unjudgedExit(this.configError);
+    send([msg, null, null]);
+    done();
+    return true;
+  }
+
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
     const p = msg.payload as Record<string, unknown> | undefined;
     const context: GateContext = { alert: (msg as { alert?: object }).alert, msgid: msg._msgid };
@@ -252,6 +262,7 @@ export class RulesController {
         this.command(parseInput(Command, command, "msg.payload"), msg, send, done);
         return;
       }
+      if (this.passesUnjudged(msg, send, done)) return;
       const gate = this.gate;
       if (!gate)
         throw new Error(

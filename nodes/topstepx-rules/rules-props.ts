@@ -1,9 +1,64 @@
+import type { Node, NodeAPI } from "node-red";
 import type { RulesConfigInput } from "../../src/core/rules/rules-config";
 import { blackoutWindowsFrom } from "../../src/core/time/news-calendar";
+import type { InputError } from "../shared/input";
+import { AtLeastZero, type FieldSpec, Positive, TypedFields, WholeAtLeastOne } from "../shared/typed-props";
 import { type DayRulesProps, dayRulesOverrides } from "./day-rules-props";
 
-/** The rules node's dialog (version 1): a profile plus optional overrides; blank means "the profile's". */
-export interface RulesProps extends DayRulesProps {
+/**
+ * The rules' limits that take a typedInput: a number, or env, flow or global read once when the
+ * flow starts (a msg has nothing to say about limits fixed at deploy).
+ */
+export const RULES_FIELDS = {
+  startBalance: { rule: AtLeastZero, plain: "num" },
+  mllAmount: { rule: Positive, plain: "num" },
+  flattenBuffer: { rule: AtLeastZero, plain: "num" },
+  dailyLossAmount: { rule: Positive, plain: "num" },
+  maxContracts: { rule: WholeAtLeastOne, plain: "num" },
+  microRatio: { rule: WholeAtLeastOne, plain: "num" },
+  maxOrdersPerMinute: { rule: WholeAtLeastOne, plain: "num" },
+  maxTradesPerDay: { rule: WholeAtLeastOne, plain: "num" },
+  maxAlertAgeSeconds: { rule: Positive, plain: "num" },
+} as const satisfies Record<string, FieldSpec>;
+
+/** One of {@link RULES_FIELDS}. */
+export type RulesField = keyof typeof RULES_FIELDS;
+
+/** The current version of the rules dialog: 2 added a `<field>Type` to each of {@link RULES_FIELDS}. */
+export const RULES_PROPS_VERSION = 2;
+
+/**
+ * A rules dialog as version 2 reads it: a flow saved before typed limits (version 1, or none) had
+ * plain numbers, which are the `num` type now. Nothing else changes.
+ */
+export function migrateRulesProps<P extends RulesProps>(p: P): P {
+  if ((p.version ?? 1) >= RULES_PROPS_VERSION) return p;
+  const out: P = { ...p, version: RULES_PROPS_VERSION };
+  for (const field of Object.keys(RULES_FIELDS) as RulesField[]) out[`${field}Type`] ??= "num";
+  return out;
+}
+
+/**
+ * The dialog with its typed limits read (env, flow and global now, at deploy) and checked: the
+ * first nonsense ("maxContracts: must be a whole number ≥ 1 (was 0)") is refused, and the node with it.
+ */
+export function readRulesProps<P extends RulesProps>(
+  RED: NodeAPI,
+  node: Node,
+  saved: P,
+): { props: P; refused?: InputError } {
+  const props = migrateRulesProps(saved);
+  const fields = new TypedFields<RulesField>(RED, node, RULES_FIELDS, props, true);
+  const read: P = { ...props };
+  for (const field of Object.keys(RULES_FIELDS) as RulesField[]) {
+    const v = fields.values[field];
+    read[field] = v === undefined ? "" : String(v);
+  }
+  return { props: read, refused: fields.refused[0] };
+}
+
+/** The rules node's dialog (version 2): a profile plus optional overrides; blank means "the profile's". */
+export interface RulesProps extends DayRulesProps, Partial<Record<`${RulesField}Type`, string>> {
   account?: string;
   profile?: string;
   startBalance?: string;

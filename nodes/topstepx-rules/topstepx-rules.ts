@@ -6,15 +6,17 @@ import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
 import { reportPage } from "./report-page";
 import { RulesController, reportOfNode } from "./rules-controller";
-import { overridesOf, type RulesProps } from "./rules-props";
+import { overridesOf, type RulesProps, readRulesProps } from "./rules-props";
 
 /** topstepx-rules: pre-trade gate, live P&L monitor with automatic flatten, persistent journal. */
 export = (RED: NodeAPI): void => {
-  function TopstepxRules(this: Node, props: NodeDef & RulesProps & { server?: string }) {
-    RED.nodes.createNode(this, props);
+  function TopstepxRules(this: Node, saved: NodeDef & RulesProps & { server?: string }) {
+    RED.nodes.createNode(this, saved);
     let config: RulesConfig | null = null;
     let configError: string | null = null;
+    const { props, refused } = readRulesProps(RED, this, saved);
     try {
+      if (refused) throw refused;
       const profile = props.profile || "topstep-combine-50k";
       config = rulesFor(profile, overridesOf(props, PROFILES[profile]?.lossFloor));
     } catch (e) {
