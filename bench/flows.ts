@@ -4,13 +4,22 @@ import { join, resolve } from "node:path";
 const ROOT = resolve(__dirname, "..", "..");
 
 /**
- * The webhook example exactly as shipped, with two rules relaxed for a benchmark that sends
+ * An example as shipped on top of "0 Start here" (the configuration and the rules nodes it reaches
+ * through link nodes), the configuration node once, as the editor's import keeps it.
+ */
+export function withStarter(file: string): Array<Record<string, unknown>> {
+  const flow = ["0 Start here.json", file].flatMap(
+    (f) => JSON.parse(readFileSync(join(ROOT, "examples", f), "utf8")) as Array<Record<string, unknown>>,
+  );
+  return flow.filter((n, i) => flow.findIndex((m) => m.id === n.id) === i);
+}
+
+/**
+ * The webhook example exactly as shipped, with the starter, with two rules relaxed for a benchmark that sends
  * thousands of alerts: no orders-per-minute cap and no alert age (the bench sends no time).
  */
 export function exampleWebhookFlow(journal?: string): Array<Record<string, unknown>> {
-  const flow = JSON.parse(readFileSync(join(ROOT, "examples", "1 TradingView webhook to order.json"), "utf8")) as Array<
-    Record<string, unknown>
-  >;
+  const flow = withStarter("1 TradingView webhook to order.json");
   for (const n of flow) {
     if (n.type === "topstepx-rules") {
       n.maxOrdersPerMinute = "";
