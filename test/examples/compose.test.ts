@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync } from "node:fs";
 import { EXAMPLES, example, type FlowNode, importAll, importLikeEditor } from "../support/editor-import";
 import { deployExamples, EXAMPLE_SECRET, nodeErrors, webhook } from "../support/example-runtime";
+import { callsOn } from "../support/node-calls";
 import { collect, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { until } from "../support/sim";
@@ -80,12 +81,44 @@ describe("examples imported together", function () {
       });
     }
 
-  it("all of them, each imported with Import copy, deploy with no node error and one rules node per account", async () => {
-    // In the worst order: every example before the starter, whose link out then finds their link ins.
-    const flows = importAll([...OTHERS, START], "copy");
+  /**
+   * Every example's "rule state for …" link in receives the starter's rule state: the rule state a
+   * kill switch on the configuration's account sends reaches each of them (the msgs are checked by
+   * topic: a notification's own topic is rewritten downstream, in the same msg object).
+   */
+  async function ruleStateReachesEveryExample(flows: FlowNode[]): Promise<void> {
+    const listeners = flows.filter((n) => n.type === "link in" && /^rule state for /.test(String(n.name)));
+    assert.deepEqual(listeners.map((n) => n.name).sort(), [
+      "rule state for notifications",
+      "rule state for the copier",
+      "rule state for the group",
+      "rule state for the monitor",
+      "rule state for the webhook",
+    ]);
+    helper.getNode("tsx-start-rules").receive({ payload: { command: "killSwitch", on: true, reason: "compose" } });
+    for (const l of listeners)
+      await until(
+        () => callsOn(helper.getNode(l.id), "send").some(([m]) => (m as { topic?: string }).topic === "killSwitch"),
+        `the kill switch's rule state at "${l.name}"`,
+      );
+  }
+
+  it("all of them after the starter, each with Import copy, run one rules node per account, every rule state linked", async () => {
+    const flows = importAll([START, ...OTHERS], "copy");
     assert.deepEqual(guarded(flows).sort(), ACCOUNTS);
     await deployExamples(flows, rt.sim, rt.dir);
     await rulesRunning(flows);
+    await ruleStateReachesEveryExample(flows);
+    assert.deepEqual(nodeErrors("tsx-config"), []);
+  });
+
+  it("all of them before the starter, with View nodes ▸ Import selected, the same", async () => {
+    // The starter's link out then finds the examples' link ins, which kept their ids.
+    const flows = importAll([...OTHERS, START], "selected");
+    assert.deepEqual(guarded(flows).sort(), ACCOUNTS);
+    await deployExamples(flows, rt.sim, rt.dir);
+    await rulesRunning(flows);
+    await ruleStateReachesEveryExample(flows);
     assert.deepEqual(nodeErrors("tsx-config"), []);
   });
 
