@@ -10,7 +10,7 @@ const WAIT_MS = 5_000;
 
 /** The "Copy a leader account" example as shipped, with the rules' order pacing lifted for hundreds of fills. */
 function copyExampleFlow(journal: string): Array<Record<string, unknown>> {
-  const flow = withStarter("7 Copy a leader account.json");
+  const flow = withStarter("7 Copy a leader account.json", ["", "10002", "10003"]);
   for (const n of flow) {
     if (n.type === "topstepx-rules") {
       n.maxOrdersPerMinute = "";

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { EXAMPLES, example, type FlowNode, importAll, importLikeEditor } from "../support/editor-import";
 import { deployExamples, EXAMPLE_SECRET, nodeErrors, webhook } from "../support/example-runtime";
 import { callsOn } from "../support/node-calls";
@@ -49,6 +51,19 @@ function imported(flows: FlowNode[], type: string, match: (n: FlowNode) => boole
 describe("examples imported together", function () {
   this.timeout(60_000);
   const rt = useRuntimeOnSim({ dirPrefix: "topstepx-compose-" });
+  // The notifications example posts to Discord and ntfy: here to a local stand-in that answers ok.
+  let standIn: Server;
+  const saved = { ...process.env };
+  before(async () => {
+    standIn = createServer((req, res) => req.resume().on("end", () => res.end("ok")));
+    await new Promise<void>((r) => standIn.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
+    Object.assign(process.env, { DISCORD_WEBHOOK_URL: `${base}/discord`, NTFY_SERVER: base, NTFY_TOPIC: "compose" });
+  });
+  after(async () => {
+    process.env = saved;
+    await new Promise((r) => standIn.close(r));
+  });
 
   it("share only configuration nodes, alike in every file, so the import keeps one of each", () => {
     const seen = new Map<string, { file: string; node: FlowNode }>();
