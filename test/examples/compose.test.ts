@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EXAMPLES, example, type FlowNode, importAll, importLikeEditor } from "../support/editor-import";
-import { deployExamples, EXAMPLE_SECRET, nodeErrors, webhook } from "../support/example-runtime";
+import { deployExamples, EXAMPLE_SECRET, nodeErrors, postWebhook } from "../support/example-runtime";
 import { callsOn } from "../support/node-calls";
 import { collect, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -153,9 +153,15 @@ describe("examples imported together", function () {
     assert.match(String(status.at(-1)?.payload), /^trading allowed · day P&L \$0\.00 · floor \$48000/);
 
     const alert = (id: string) =>
-      webhook()
-        .post("/topstepx/alert")
-        .send({ secret: EXAMPLE_SECRET, id, symbol: "MNQ1!", side: "buy", quantity: 1, stopLoss: 40, takeProfit: 80 });
+      postWebhook("/topstepx/alert", {
+        secret: EXAMPLE_SECRET,
+        id,
+        symbol: "MNQ1!",
+        side: "buy",
+        quantity: 1,
+        stopLoss: 40,
+        takeProfit: 80,
+      });
     const placed = await alert("compose-1");
     assert.equal(placed.status, 200, JSON.stringify(placed.body));
     const order = (await rt.state()).orders.find((o) => o.id === Number(placed.body.orderId));
@@ -179,9 +185,13 @@ describe("examples imported together", function () {
       "a comment says what is missing",
     );
     await deployExamples(flows, rt.sim, rt.dir);
-    const r = await webhook()
-      .post("/topstepx/alert")
-      .send({ secret: EXAMPLE_SECRET, id: "alone-1", symbol: "MNQ1!", side: "buy", quantity: 1 });
+    const r = await postWebhook("/topstepx/alert", {
+      secret: EXAMPLE_SECRET,
+      id: "alone-1",
+      symbol: "MNQ1!",
+      side: "buy",
+      quantity: 1,
+    });
     assert.equal(r.status, 503);
     assert.equal(r.body.rule, "noRules");
     assert.match(
