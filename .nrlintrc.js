@@ -1,5 +1,18 @@
+const { readdirSync } = require("node:fs");
+const path = require("node:path");
+
+const examples = path.join(__dirname, "examples");
+
+// `npm run lint:examples` (scripts/lint-examples.mjs) lints every example with this; `npx nrlint -c
+// .nrlintrc.js <file>` lints one.
 module.exports = {
+    "plugins": [path.join(__dirname, "scripts", "nrlint-rules.cjs")],
     "rules": {
+        // The examples link to the starter's link nodes, and the starter to theirs.
+        "no-dangling-links": {
+            "elsewhere": readdirSync(examples).filter((f) => f.endsWith(".json")).map((f) => path.join(examples, f))
+        },
+        "no-dangling-wires": true,
         "align-to-grid": true,
         "max-flow-size": true,
         "no-duplicate-http-in-urls": true,

@@ -1,19 +1,16 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { OrderType, PositionType } from "../src/core/schemas";
 import { deployFlows } from "../test/support/node-red-process";
+import { withStarter } from "./flows";
 import { benchNodeRed, ms, type Stats, sim, stats, USER } from "./latency";
 
-const ROOT = resolve(__dirname, "..", "..");
 const LEADER = 10001;
 const FOLLOWERS = [10002, 10003];
 const WAIT_MS = 5_000;
 
 /** The "Copy a leader account" example as shipped, with the rules' order pacing lifted for hundreds of fills. */
 function copyExampleFlow(journal: string): Array<Record<string, unknown>> {
-  const flow = JSON.parse(readFileSync(join(ROOT, "examples", "7 Copy a leader account.json"), "utf8")) as Array<
-    Record<string, unknown>
-  >;
+  const flow = withStarter("7 Copy a leader account.json", ["", "10002", "10003"]);
   for (const n of flow) {
     if (n.type === "topstepx-rules") {
       n.maxOrdersPerMinute = "";

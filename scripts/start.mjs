@@ -1,13 +1,20 @@
-// `npm start`: the local gateway simulator and Node-RED 4.1 with this package and the example flows
-// deployed against it, in a user directory inside the repository (.node-red/, ignored by git).
+// `npm start`: the local gateway simulator and Node-RED 4.1 with this package and the examples "0 Start
+// here" (the configuration and one rules node per account), the webhook, the monitor and the group deployed against it, in a user directory inside the repository (.node-red/, ignored by git).
 // No account needed. Switching the configuration node to TopstepX is the only change to go live.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** What `npm start` deploys; the banner suggests importing the Dashboard example on top. */
+const STARTING_EXAMPLES = [
+  "0 Start here.json",
+  "1 TradingView webhook to order.json",
+  "2 P&L monitor and flatten.json",
+  "5 One alert, several accounts.json",
+];
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const userDir = join(root, ".node-red");
@@ -46,7 +53,18 @@ module.exports = {
 `,
 );
 const flows = join(userDir, "flows.json");
-if (!existsSync(flows)) copyFileSync(join(root, "examples", "flows.json"), flows);
+if (!existsSync(flows)) writeFileSync(flows, JSON.stringify(startingFlows(), null, 2));
+
+/**
+ * The example files as the editor's import would merge them: each once, and a node they share (the
+ * configuration node) once. Other examples imported later reach the same rules nodes.
+ */
+function startingFlows() {
+  const seen = new Set();
+  return STARTING_EXAMPLES.flatMap((file) => JSON.parse(readFileSync(join(root, "examples", file), "utf8"))).filter(
+    (n) => !seen.has(n.id) && seen.add(n.id),
+  );
+}
 
 const { startSimulator } = require(join(root, "dist", "src", "sim"));
 const { practiceStart } = require(join(root, "dist", "src", "core", "rules", "practice-session"));
@@ -133,7 +151,7 @@ function announce() {
 │   Editor        ${editor}
 │   Webhook URL   ${editor}/topstepx/alert
 │   Group webhook ${editor}/topstepx/group  (one alert → accounts 10001, 10003 and 10004, each by its own rules)
-│   Dashboard     ${editor}/dashboard/topstepx  (after importing the Dashboard example)
+│   Dashboard     ${editor}/dashboard/topstepx  (after Import ▸ Examples ▸ 3 Dashboard, Import copy, Deploy)
 │   Simulator     ${sim.restUrl}  (state: ${sim.restUrl}/sim/state)
 │   Send an alert:
 │     curl -X POST ${editor}/topstepx/alert -H 'content-type: application/json' \\

@@ -10,7 +10,8 @@ import { startTestSim, USER } from "../support/sim";
 const ROOT = resolve(__dirname, "..", "..", "..");
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const RULES = "tsx-monitor-rules";
+/** The rules node of "0 Start here", which the monitor example reaches. */
+const RULES = "tsx-start-rules";
 
 interface EditorRed {
   nodes: { node(id: string): Record<string, unknown> | null };
@@ -34,8 +35,14 @@ describe("e2e: the rules dialog's profit lock, consistency and cooldown", functi
       [],
       clockSetting(clock),
     );
-    const flow = JSON.parse(readFileSync(join(ROOT, "examples", "2 P&L monitor and flatten.json"), "utf8"));
-    await deployFlows(red.url, flow);
+    const flow = ["0 Start here.json", "2 P&L monitor and flatten.json"].flatMap((f) =>
+      JSON.parse(readFileSync(join(ROOT, "examples", f), "utf8")),
+    );
+    // Both files carry the configuration node: deployed once, as the editor's import keeps it.
+    await deployFlows(
+      red.url,
+      flow.filter((n: { id: string }, i: number) => flow.findIndex((m: { id: string }) => m.id === n.id) === i),
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -96,7 +96,43 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     await page.waitForSelector("#red-ui-clipboard-dialog-ok:not([disabled])");
     await page.click("#red-ui-clipboard-dialog-ok");
     await page.waitForSelector("#red-ui-clipboard-dialog", { state: "hidden" });
-    await page.click(`#red-ui-workspace-tabs .red-ui-tab:has-text('${tabLabel}')`);
+    // On top of "0 Start here" the configuration node exists already: the editor asks, and Import
+    // copy keeps the existing one.
+    const copy = page.locator(".red-ui-notification button:has-text('Import copy')");
+    const tab = page.locator(`#red-ui-workspace-tabs .red-ui-tab:has-text('${tabLabel}')`);
+    await copy.or(tab).first().waitFor();
+    if (await copy.isVisible()) await copy.click();
+    await showTab(tabLabel);
+  }
+
+  /** Shows a flow's tab through the editor's API (a click on the active tab's label would edit the flow). */
+  async function showTab(label: string): Promise<void> {
+    await page.evaluate((l) => {
+      const RED = (
+        window as unknown as {
+          RED: {
+            nodes: { eachWorkspace(visit: (ws: { id: string; label: string }) => void): void };
+            workspaces: { show(id: string): void };
+          };
+        }
+      ).RED;
+      RED.nodes.eachWorkspace((ws) => {
+        if (ws.label === l) RED.workspaces.show(ws.id);
+      });
+    }, label);
+  }
+
+  /** The rules nodes live in "0 Start here": their status, once their account is synced. */
+  async function rulesSynced(): Promise<void> {
+    await showTab("Start here");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
+          /MLL \$/.test(e.textContent ?? ""),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
   }
 
   async function deploy(): Promise<void> {
@@ -193,17 +229,12 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
 
   it("imports the webhook example from Import ▸ Examples, deploys it, and an alert places an order", async () => {
     await reset();
+    await importExample("0 Start here", "Start here");
     await importExample("1 TradingView webhook to order", "TradingView → order");
     await deploy();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
-          /MLL \$/.test(e.textContent ?? ""),
-        ),
-      undefined,
-      { timeout: 20_000 },
-    );
-    assert.ok((await statuses()).includes("connected"), "the order node shows the connection");
+    await rulesSynced();
+    await showTab("TradingView → order");
+    await until(async () => (await statuses()).includes("connected"), "the order node showing the connection");
     const r = await fetch(`${red.url}/topstepx/alert`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -243,6 +274,8 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
       ["4 Manual order ticket", "Manual order ticket", "ticket-example.png"],
     ] as const) {
       await reset();
+      // The monitor's commands reach the starter's rules node; the ticket needs none.
+      if (name.startsWith("2 ")) await importExample("0 Start here", "Start here");
       await importExample(name, tab);
       await deploy();
       await page.waitForFunction(
@@ -259,21 +292,20 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
 
   it("imports the dashboard example; its kill switch button refuses the next alert", async () => {
     await reset();
+    // As npm start's banner suggests: the Dashboard imported on top of the running starter.
+    await importExample("0 Start here", "Start here");
+    await deploy();
+    await rulesSynced();
     await importExample("3 Dashboard", "Dashboard");
     await deploy();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
-          /MLL \$/.test(e.textContent ?? ""),
-        ),
-      undefined,
-      { timeout: 20_000 },
-    );
     await shoot("dashboard-flow.png");
+    await rulesSynced();
     const dash = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
       await dash.goto(`${red.url}/dashboard/topstepx`);
       await dash.waitForSelector("button:has-text('KILL SWITCH')", { timeout: 30_000 });
+      // The starter's rules node's state on the gauges and the status line, not "$0 left".
+      await dash.waitForSelector("text=trading allowed", { timeout: 15_000 });
       await dash.waitForTimeout(2500); // a couple of refreshes: chart, gauges, tables
       await dash.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
       await dash.click("button:has-text('KILL SWITCH')");
@@ -287,34 +319,20 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     } finally {
       await dash.close();
     }
-    const rulesId = await page.evaluate(() => {
-      let id = "";
-      window.RED.nodes.eachNode((n: { type: string; id: string }) => {
-        if (n.type === "topstepx-rules") id = n.id;
-      });
-      return id;
-    });
-    const decision = await postAlertThroughRules(rulesId);
+    const decision = await postAlertThroughRules("tsx-start-rules");
     assert.equal(decision.status, 422);
     assert.equal(decision.rule, "killSwitch");
   });
 
   it("links the rules dialog to the report page, which draws equity against the floor with Chart.js", async () => {
     await reset();
-    await importExample("flows", "TopstepX");
+    await importExample("0 Start here", "Start here");
     await deploy();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
-          /MLL \$/.test(e.textContent ?? ""),
-        ),
-      undefined,
-      { timeout: 20_000 },
-    );
+    await rulesSynced();
     await page.evaluate(() => {
       let node: unknown = null;
       window.RED.nodes.eachNode((n: { type: string }) => {
-        if (n.type === "topstepx-rules") node = n;
+        if (n.type === "topstepx-rules") node ??= n;
       });
       (window as unknown as { RED: { editor: { edit(n: unknown): void } } }).RED.editor.edit(node);
     });
@@ -344,16 +362,13 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
 
   it("presses the kill switch in the editor, and the next alert is refused", async () => {
     await reset();
-    await importExample("flows", "TopstepX");
+    // What npm start deploys: the starter, the webhook and the monitor.
+    await importExample("0 Start here", "Start here");
+    await importExample("1 TradingView webhook to order", "TradingView → order");
+    await importExample("2 P&L monitor and flatten", "P&L monitor");
     await deploy();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll(".red-ui-flow-node-status-label")].some((e) =>
-          /MLL \$/.test(e.textContent ?? ""),
-        ),
-      undefined,
-      { timeout: 20_000 },
-    );
+    await rulesSynced();
+    await showTab("P&L monitor");
     const killId = await page.evaluate(() => {
       let id = "";
       window.RED.nodes.eachNode((n: { type: string; name: string; id: string }) => {
@@ -362,6 +377,7 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
       return id;
     });
     await page.click(`[id='${killId}'] .red-ui-flow-node-button`);
+    await showTab("Start here");
     await until(
       async () => (await statuses()).includes("kill switch on"),
       "the rules node showing the kill switch",

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CopyReport } from "../../src/core/groups/copy-trader";
+import { starterRules } from "../support/editor-import";
 import type { Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -26,7 +27,9 @@ describe("example: copy a leader account", function () {
       Record<string, unknown>
     >;
     const cfg = configFor(rt.sim);
-    const ours = flow
+    // The rules nodes of the leader and the followers are the starter's.
+    const guards = ["tsx-start-rules", "tsx-start-rules-10002", "tsx-start-rules-10003"];
+    const ours = [...flow, ...guards.map((id) => starterRules(id, "tsx-copy"))]
       .filter((n) => n.type === "topstepx-rules" || n.type === "topstepx-copy" || n.type === "tab")
       .map((n) =>
         n.type === "topstepx-rules"

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { starterRules } from "../support/editor-import";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, setPrice, until } from "../support/sim";
@@ -39,7 +40,14 @@ describe("example: the dashboard shows the guard stops", () => {
       [
         shipped("tsx-dash"),
         cfg.node,
-        { ...shipped("tsx-dash-rules"), server: "cfg", dbFile: join(rt.dir, "j.sqlite"), ...rules },
+        // The starter's rules node, which the dashboard's link call asks for its state.
+        {
+          ...starterRules("tsx-start-rules", "tsx-dash"),
+          server: "cfg",
+          dbFile: join(rt.dir, "j.sqlite"),
+          ...rules,
+          wires: [[], [], ["tsx-dash-split"]],
+        },
         { ...split, wires: [[], [], [], [], [], ["line"]] },
         { id: "line", type: "helper", z: "tsx-dash" },
       ],

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { starterRules } from "../support/editor-import";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
 import { ACCOUNT, frontMonth, login, setPrice, until } from "../support/sim";
@@ -42,7 +43,7 @@ describe("example: the dashboard charts equity against the floor from the day re
         shipped("tsx-dash"),
         cfg.node,
         {
-          ...shipped("tsx-dash-rules"),
+          ...starterRules("tsx-start-rules", "tsx-dash"),
           server: "cfg",
           dbFile: join(rt.dir, "j.sqlite"),
           wires: [[], [], ["tsx-dash-curve"]],
@@ -53,7 +54,7 @@ describe("example: the dashboard charts equity against the floor from the day re
       ],
       cfg.credentials,
     );
-    const rules = helper.getNode("tsx-dash-rules");
+    const rules = helper.getNode("tsx-start-rules");
     const chart = collect<{ _msgid: string; payload: Point[] }>(helper.getNode("chart"));
     const today = collect(helper.getNode("today"));
     await until(() => /MLL \$/.test(lastStatus(rules).text ?? ""), "the rules node guarding its account");

@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+
+import { editorDefaults } from "../support/editor-defaults";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const DIR = join(ROOT, "examples");
@@ -32,6 +34,8 @@ const CORE = [
   "http request",
   "link out",
   "link in",
+  "link call",
+  "catch",
 ];
 
 interface FlowNode {
@@ -42,25 +46,27 @@ interface FlowNode {
   wires?: string[][];
 }
 
-function nrlint(file: string): Array<{ rule: string; message: string; location: string[] }> {
-  const bin = require.resolve("nrlint/bin/nrlint.js", { paths: [ROOT] });
+/** `npm run lint:examples` on a directory of flow files: its exit code and what it printed. */
+function lintExamples(dir?: string): { status: number; out: string } {
   try {
-    return JSON.parse(
-      execFileSync(process.execPath, [bin, "-c", join(ROOT, ".nrlintrc.js"), "-f", "json", file], { encoding: "utf8" }),
-    );
+    const out = execFileSync(process.execPath, [join(ROOT, "scripts", "lint-examples.mjs"), ...(dir ? [dir] : [])], {
+      encoding: "utf8",
+    });
+    return { status: 0, out };
   } catch (e) {
-    // nrlint exits non-zero when it finds problems; its report is still on stdout.
-    const stdout = (e as { stdout?: string }).stdout;
-    if (!stdout) throw e;
-    return JSON.parse(stdout);
+    const { status, stdout } = e as { status: number; stdout: string };
+    return { status, out: stdout };
   }
 }
+
+const DEFAULTS = editorDefaults();
 
 describe("examples/", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
-  it("holds the webhook, monitor, dashboard, ticket, group, copy, notifications and replay examples, and flows.json", () => {
+  it("holds the starter, and the webhook, monitor, dashboard, ticket, group, copy, notifications and replay examples", () => {
     assert.deepEqual(files.sort(), [
+      "0 Start here.json",
       "1 TradingView webhook to order.json",
       "2 P&L monitor and flatten.json",
       "3 Dashboard.json",
@@ -70,7 +76,6 @@ describe("examples/", () => {
       "7 Copy a leader account.json",
       "8 Notifications.json",
       "9 Replay a strategy.json",
-      "flows.json",
     ]);
   });
 
@@ -111,29 +116,41 @@ describe("examples/", () => {
         assert.equal(new Set(guarded).size, guarded.length, `accounts guarded twice: ${guarded.join(", ")}`);
       });
 
-      it("passes nrlint", () => {
-        assert.deepEqual(nrlint(join(DIR, file)), []);
+      it("gives each of our nodes every property its editor defines (no warning triangle once imported)", () => {
+        // The import applies no defaults: a missing property fails its validator in the editor.
+        for (const n of nodes) {
+          const defaults = DEFAULTS[n.type];
+          if (!defaults) continue;
+          const missing = Object.keys(defaults).filter((k) => !(k in n));
+          assert.deepEqual(missing, [], `${n.id} (${n.type}) lacks ${missing.join(", ")}`);
+        }
       });
     });
   }
 
-  it("nrlint does find problems (the check above can fail)", () => {
+  it("pass npm run lint:examples (nrlint with .nrlintrc.js, every file)", () => {
+    const { status, out } = lintExamples();
+    assert.equal(status, 0, out);
+    assert.match(out, new RegExp(`${files.length} files, 0 problems`));
+  });
+
+  it("npm run lint:examples fails on a broken example, naming the file, the rule and the node", () => {
     const dir = mkdtempSync(join(tmpdir(), "topstepx-nrlint-"));
     try {
-      const bad = join(dir, "bad.json");
-      writeFileSync(
-        bad,
-        JSON.stringify([
-          { id: "t", type: "tab", label: "t" },
-          { id: "a", type: "http in", z: "t", url: "/x", method: "post", x: 100, y: 100, wires: [[]] },
-          { id: "b", type: "http in", z: "t", url: "/x", method: "post", x: 105, y: 101, wires: [[]] },
-        ]),
-      );
-      const rules = nrlint(bad).map((p) => p.rule);
-      assert.ok(
-        rules.includes("no-duplicate-http-in-urls") && rules.includes("no-unconnected-http-nodes"),
-        rules.join(", "),
-      );
+      for (const f of files) copyFileSync(join(DIR, f), join(dir, f));
+      const file = "2 P&L monitor and flatten.json";
+      const flow = JSON.parse(readFileSync(join(dir, file), "utf8")) as Array<FlowNode & Record<string, unknown>>;
+      const fn = flow.find((n) => n.type === "function")!;
+      fn.name = "";
+      flow.find((n) => n.type === "topstepx-market")!.wires = [["gone"]];
+      flow.find((n) => n.type === "link in")!.links = ["gone-too"];
+      writeFileSync(join(dir, file), JSON.stringify(flow));
+      const { status, out } = lintExamples(dir);
+      assert.equal(status, 1, out);
+      assert.ok(out.includes(`${file}: warn no-unnamed-functions: Function node has no name (${fn.id})`), out);
+      assert.match(out, /no-dangling-wires: Wired to gone, which is not in the flow/);
+      assert.match(out, /no-dangling-links: Link to gone-too, which is not a link out node/);
+      assert.match(out, /3 problems/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

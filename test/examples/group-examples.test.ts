@@ -19,6 +19,9 @@ function example(file: string): FlowNode[] {
   return JSON.parse(readFileSync(join(ROOT, "examples", file), "utf8")) as FlowNode[];
 }
 
+/** "0 Start here": the rules node of each account. */
+const starter = () => example("0 Start here.json");
+
 /**
  * The group examples as shipped, in the test runtime on the simulator: the webhook's alert node,
  * group node and three rules nodes of "5 One alert, several accounts", and the rows the group
@@ -40,8 +43,9 @@ describe("example: one alert, several accounts, and the group dashboard", () => 
     const six = example("6 Group dashboard.json");
     const cfg = configFor(rt.sim);
     const onTest = (n: FlowNode, wires: string[][]) => ({ ...n, server: "cfg", wires });
-    const rules = five
-      .filter((n) => n.type === "topstepx-rules")
+    // The accounts' rules nodes are the starter's.
+    const rules = starter()
+      .filter((n) => n.type === "topstepx-rules" && n.account !== "10002")
       .map((n) => ({ ...onTest(n, [[], [], []]), dbFile: join(rt.dir, "j.sqlite") }));
     const shipped = (flow: FlowNode[], id: string) => flow.find((n) => n.id === id)!;
     await helper.load(
@@ -73,7 +77,12 @@ describe("example: one alert, several accounts, and the group dashboard", () => 
 
   it("guards each of the three accounts with its own profile, and sizes the alert for each", async () => {
     const five = example("5 One alert, several accounts.json");
-    const profiles = five.filter((n) => n.type === "topstepx-rules").map((n) => `${n.account}:${n.profile}`);
+    const members = (five.find((n) => n.type === "topstepx-group")!.members as Array<{ account: string }>).map(
+      (m) => m.account,
+    );
+    const profiles = starter()
+      .filter((n) => n.type === "topstepx-rules" && members.includes(String(n.account || "10001")))
+      .map((n) => `${n.account || "10001"}:${n.profile}`);
     assert.deepEqual(profiles, ["10001:topstep-combine-50k", "10003:topstep-xfa-50k", "10004:topstep-xfa-150k"]);
 
     const { answers } = await load();

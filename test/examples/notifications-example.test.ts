@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
+import { starterRules } from "../support/editor-import";
 import type { Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper, lastStatus } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -82,7 +83,13 @@ describe("example: notifications to Telegram, Discord, ntfy and e-mail", () => {
       [
         shipped("tsx-notify"),
         cfg.node,
-        { ...shipped("tsx-notify-rules"), server: "cfg", dbFile: join(rt.dir, "j.sqlite") },
+        // The starter's rules node, whose rule state the example's link in receives.
+        {
+          ...starterRules("tsx-start-rules", "tsx-notify"),
+          server: "cfg",
+          dbFile: join(rt.dir, "j.sqlite"),
+          wires: [[], [], ["tsx-notify-switch"]],
+        },
         shipped("tsx-notify-switch"),
         swap("tsx-notify-tg", "telegram"),
         shipped("tsx-notify-dc"),
@@ -97,7 +104,7 @@ describe("example: notifications to Telegram, Discord, ntfy and e-mail", () => {
       ],
       cfg.credentials,
     );
-    const rules = helper.getNode("tsx-notify-rules");
+    const rules = helper.getNode("tsx-start-rules");
     await until(() => /MLL \$/.test(lastStatus(rules).text ?? ""), "the rules node guarding its account");
     return {
       rules,

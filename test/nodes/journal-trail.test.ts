@@ -24,13 +24,15 @@ interface Answer {
  * default account, /topstepx/alert2 the second one, both rules nodes on the default journal file.
  */
 function twoAccountFlow(): Array<Record<string, unknown>> {
-  const first = exampleWebhookFlow();
-  const second = exampleWebhookFlow()
-    .filter((n) => n.type !== "topstepx-config")
+  const first = exampleWebhookFlow(undefined, ["", String(SECOND_ACCOUNT)]);
+  // The webhook's own nodes again, sending to the starter's rules node of the second account.
+  const second = first
+    .filter((n) => n.z === "tsx-webhook" || n.id === "tsx-webhook")
     .map((n) => JSON.parse(JSON.stringify(n).replace(/"tsx-webhook/g, '"tsx-webhook2')) as Record<string, unknown>);
   for (const n of second) {
     if (n.type === "http in") n.url = "/topstepx/alert2";
-    if (n.type === "topstepx-rules") n.account = String(SECOND_ACCOUNT);
+    if (n.type === "change" && n.name === "to the rules gate")
+      n.rules = [{ t: "set", p: "target", pt: "msg", to: `topstepx rules ${SECOND_ACCOUNT}`, tot: "str" }];
   }
   return [...first, ...second];
 }
