@@ -14,7 +14,7 @@ const changeNode = require("@node-red/nodes/core/function/15-change.js");
 const ROOT = resolve(__dirname, "..", "..", "..");
 
 /**
- * The dashboard example's journal table, as shipped: the rules node answers the "journal command"
+ * The dashboard example's journal table, as shipped: the starter's rules node answers the "journal command"
  * and the "state → chart, gauges and guard" function hands the rows to the table, whose first
  * column is the time as the trading time zone reads it.
  */
@@ -25,16 +25,22 @@ describe("example: the dashboard's journal shows the trading time zone", () => {
     const flow = JSON.parse(readFileSync(join(ROOT, "examples", "3 Dashboard.json"), "utf8")) as Array<
       Record<string, unknown>
     >;
+    const starter = JSON.parse(readFileSync(join(ROOT, "examples", "0 Start here.json"), "utf8")) as Array<
+      Record<string, unknown>
+    >;
     const shipped = (id: string) => flow.find((n) => n.id === id)!;
+    // The dashboard reaches the starter's rules node through a link call; here it is wired to it.
+    const rulesNode = starter.find((n) => n.id === "tsx-start-rules")!;
     const cfg = configFor(rt.sim, config);
     await helper.load(
       [...allNodes, functionNode, changeNode],
       [
         shipped("tsx-dash"),
         cfg.node,
-        { ...shipped("tsx-dash-jcmd"), wires: [["tsx-dash-rules"]] },
+        { ...shipped("tsx-dash-jcmd"), wires: [["tsx-start-rules"]] },
         {
-          ...shipped("tsx-dash-rules"),
+          ...rulesNode,
+          z: "tsx-dash",
           server: "cfg",
           dbFile: join(rt.dir, "j.sqlite"),
           wires: [[], [], ["tsx-dash-split"]],
@@ -44,7 +50,7 @@ describe("example: the dashboard's journal shows the trading time zone", () => {
       ],
       cfg.credentials,
     );
-    const rules = helper.getNode("tsx-dash-rules");
+    const rules = helper.getNode("tsx-start-rules");
     const jcmd = helper.getNode("tsx-dash-jcmd");
     const table = collect<Received<Array<Record<string, string>>>>(helper.getNode("table"));
     // Until the guard has synced the account, the kill switch has no state to switch: asked again.
