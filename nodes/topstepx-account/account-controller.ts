@@ -42,7 +42,7 @@ export class AccountController {
 
   private balanceStatus() {
     const b = this.book!;
-    return okStatus(`${b.name || b.accountId} ${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)}`);
+    return okStatus(`${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)} · ${b.name || b.accountId}`);
   }
 
   async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
@@ -58,11 +58,12 @@ export class AccountController {
     }
     const accountId = this.book.accountId;
     const on = (event: "order" | "position" | "trade" | "account", topic: Topic, enabled: boolean | undefined) => {
-      if (!enabled) return;
+      // The status follows the balance whether or not balance msgs are sent.
+      if (!enabled && topic !== "account") return;
       const handler = (book: AccountBook, payload: unknown, extra?: { missed?: boolean; changed?: boolean }) => {
         // Live repeats each account update 2 to 4 times; the trader hears of a change once.
         if (book.accountId !== accountId || extra?.changed === false) return;
-        this.node.send({ topic, account: accountId, missed: extra?.missed, payload });
+        if (enabled) this.node.send({ topic, account: accountId, missed: extra?.missed, payload });
         if (topic === "account") this.node.status(this.balanceStatus());
       };
       conn.on(event, handler);
@@ -72,6 +73,13 @@ export class AccountController {
     on("position", "position", this.props.positions);
     on("trade", "trade", this.props.trades);
     on("account", "account", this.props.balance);
+    // A re-sync reads the balance again, fills made while disconnected included.
+    const resynced = (book: AccountBook) => {
+      if (book.accountId === accountId && this.conn?.status().state === "connected")
+        this.node.status(this.balanceStatus());
+    };
+    conn.on("resynced", resynced);
+    this.off.push(() => conn.off("resynced", resynced));
     this.onConnectionStatus(conn.status());
   }
 

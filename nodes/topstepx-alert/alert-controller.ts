@@ -29,6 +29,7 @@ export interface AlertProps {
 export class AlertController {
   readonly id: string;
   private count = 0;
+  private connected: ConnectionStatus["state"] | null = null;
   /** Set when every alert is refused for want of a webhook secret: the status stays red. */
   private readonly refusingAll: string | null;
 
@@ -46,8 +47,11 @@ export class AlertController {
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
+    const was = this.connected;
+    this.connected = s.state;
     if (this.refusingAll) this.showRefusingAll();
-    else if (s.state !== "connected" || this.count === 0) this.node.status(connectionStatus(s));
+    // The last alert's status stays while nothing changes; a connection that came back says so.
+    else if (s.state !== "connected" || was !== "connected" || this.count === 0) this.node.status(connectionStatus(s));
   }
 
   private showRefusingAll(): void {

@@ -14,7 +14,7 @@ import type { TopstepxConfigNode } from "../shared/config-api";
 import { classifyError } from "../shared/error-mapping";
 import { refusal } from "../shared/http-answer";
 import { InputError, parseInput } from "../shared/input";
-import { connectionStatus, errorStatus } from "../shared/status";
+import { connectionStatus, errorStatus, statusText } from "../shared/status";
 import { type AccountAnswer, groupAnswer } from "./group-answer";
 
 /** What the group node's input takes besides alerts: msg.payload.command and its options. */
@@ -84,7 +84,7 @@ export class GroupController {
       : broke && !last.some((r) => r.outcome === "placed")
         ? "red"
         : "yellow";
-    this.node.status({ fill, shape: "dot", text: `${accounts} · last: ${answer.body.summary}` });
+    this.node.status({ fill, shape: "dot", text: statusText(answer.body.summary, accounts) });
   }
 
   private ready(): { conn: GatewayConnection; executor: OrderExecutor; members: GroupMember[] } {

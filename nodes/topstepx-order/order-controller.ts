@@ -15,6 +15,7 @@ import { answerHttp } from "../shared/http-answer";
 import { InputError, parseInput, pick } from "../shared/input";
 import { journaledOrder } from "../shared/journal-trail";
 import { connectionStatus, okStatus } from "../shared/status";
+import { followOrder, placedStatus } from "./order-status";
 
 /** The order node's dialog (version 1): every field can be overridden by msg.payload. */
 export interface OrderProps {
@@ -100,6 +101,8 @@ function bracket(v: unknown): unknown {
  */
 export class OrderController {
   private connected: ConnectionStatus | null = null;
+  /** Stops following the last placement's fate (the status shows the latest order only). */
+  private unfollow: (() => void) | null = null;
   readonly id: string;
 
   constructor(
@@ -317,8 +320,22 @@ export class OrderController {
     msg.payload = http ? { ok: true, ...result, request: undefined } : result;
     if (http) (msg as { statusCode?: number }).statusCode = 200;
     (msg as { intent?: unknown }).intent = intent;
-    this.node.status(okStatus(summary(result)));
+    this.unfollow?.();
+    this.unfollow = null;
+    if (result.action === "place" && result.status) {
+      const conn = this.server?.connection;
+      const tick = result.contractId ? conn?.contracts.cached(result.contractId)?.tickSize : undefined;
+      this.node.status(placedStatus(result.status, placedSize(result) ?? intent.quantity, result.fillPrice, tick));
+      // Answered before its fill (a webhook, a limit): the status follows the order to its end.
+      if (conn && result.orderId !== undefined && (result.status === "pending" || result.status === "working"))
+        this.unfollow = followOrder(conn, result.orderId, (s) => this.node.status(s));
+    } else this.node.status(okStatus(summary(result)));
     send([msg, null]);
+  }
+
+  close(): void {
+    this.unfollow?.();
+    this.unfollow = null;
   }
 
   private fail(
@@ -357,6 +374,12 @@ async function watched(
   return { accountId, contractId };
 }
 
+/** The size the gateway was asked for: a risk-sized order has no quantity in its intent. */
+function placedSize(r: ExecutionResult): number | undefined {
+  const size = (r.request as { size?: unknown } | undefined)?.size;
+  return typeof size === "number" ? size : undefined;
+}
+
 function summary(r: ExecutionResult): string {
   switch (r.action) {
     case "none":
@@ -367,6 +390,13 @@ function summary(r: ExecutionResult): string {
       return `flat: ${r.closedContracts?.length ?? 0} closed, ${r.cancelledOrders?.length ?? 0} cancelled`;
     case "cancelAll":
       return `cancelled ${r.cancelledOrders?.length ?? 0}`;
+    case "cancel":
+      return `cancelled #${r.orderId}`;
+    case "modify":
+      return `modified #${r.orderId}`;
+    case "close":
+    case "partialClose":
+      return `closed ${(r.request as { size?: number } | undefined)?.size ?? ""}`.trim();
     default:
       return `${r.action}${r.orderId ? ` #${r.orderId}` : ""} ok`;
   }

@@ -22,9 +22,9 @@ export function dayRuleBlockStatus(s: GuardStatus): NodeStatus | null {
   return null;
 }
 
-/** On a day in profit, what more today keeps the best day within its share: " · consistency $340 more". */
-export function consistencySuffix(s: GuardStatus): string {
+/** On a day in profit, what more today keeps the best day within its share: "consistency $340 more". */
+export function consistencyPart(s: GuardStatus): string | null {
   const c = s.dayRules?.consistency;
-  if (!c || !(c.today > 0)) return "";
-  return c.room > 0 ? ` · consistency ${wholeDollars(c.room)} more` : ` · past ${c.bestDayPercent}% consistency`;
+  if (!c || !(c.today > 0)) return null;
+  return c.room > 0 ? `consistency ${wholeDollars(c.room)} more` : `past ${c.bestDayPercent}% consistency`;
 }

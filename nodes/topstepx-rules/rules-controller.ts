@@ -15,8 +15,8 @@ import { answerError, fieldOf, outcomeStatus } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
-import { connectionStatus, errorStatus } from "../shared/status";
-import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
+import { capped, connectionStatus, errorStatus, statusText } from "../shared/status";
+import { consistencyPart, dayRuleBlockStatus } from "./day-rules-status";
 import { summarize } from "./journal-summary";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
@@ -50,8 +50,9 @@ const money = wholeDollars;
 const price = priceText;
 
 /**
- * The status while a guard protects a position: the guarded level and the dollars left above the
- * floor the guards keep ("guard 24,612.25 · $1,240 left").
+ * The status while a guard protects a position, most important first: the dollars left above the
+ * floor the guards keep, a stop moved to breakeven or along its trail (the nearer exit), then the
+ * guarded level ("$1,240 left · BE 25,000.75 · guard 24,612.25").
  */
 function guardText(s: GuardStatus): NodeStatus | null {
   const g = s.guards;
@@ -62,11 +63,11 @@ function guardText(s: GuardStatus): NodeStatus | null {
   const inside = held.some((c) => c.inside);
   // A stop moved to breakeven or along its trail is what the trader watches next to the guard.
   const moved = s.stops.find((v) => v.last !== null && v.stopPrice !== null);
-  const stop = moved ? ` · ${moved.last === "breakeven" ? "BE" : "trail"} ${price(moved.stopPrice!)}` : "";
+  const stop = moved && `${moved.last === "breakeven" ? "BE" : "trail"} ${price(moved.stopPrice!)}`;
   return {
     fill: inside ? "red" : "green",
     shape: "dot",
-    text: `guard ${price(held[0]!.level)}${more} · ${money(g.left)} left${stop}`,
+    text: statusText(`${money(g.left)} left`, stop, `guard ${price(held[0]!.level)}${more}`),
   };
 }
 
@@ -203,9 +204,11 @@ export class RulesController {
   private statusOf(s: GuardStatus): NodeStatus {
     const base = this.baseStatusOf(s);
     // The consistency room is worth a glance while entries go through, not over a block or a warning in red.
-    return !s.synced || s.blocked || base.fill === "red"
-      ? base
-      : { ...base, text: `${base.text}${consistencySuffix(s)}` };
+    return capped(
+      !s.synced || s.blocked || base.fill === "red"
+        ? base
+        : { ...base, text: statusText(base.text, consistencyPart(s)) },
+    );
   }
 
   private baseStatusOf(s: GuardStatus): NodeStatus {
@@ -225,11 +228,11 @@ export class RulesController {
       // The trader's own floor is in force: the status says whose floor the headroom is measured to.
       const whose = s.floorCheck?.source === "shown" ? " (TopstepX floor)" : "";
       // Guard stops off: the status says so, in yellow, whenever a floor applies.
-      const off = s.guards.enabled ? "" : " · guard stops off";
+      const off = !s.guards.enabled && "guard stops off";
       return {
         fill: tight || off ? "yellow" : "green",
         shape: off ? "ring" : "dot",
-        text: `MLL ${money(h.maxLoss)} left${whose}${off}`,
+        text: statusText(`MLL ${money(h.maxLoss)} left${whose}`, off),
       };
     }
     if (h.dailyLoss !== null) return { fill: "green", shape: "dot", text: `daily ${money(h.dailyLoss)} left` };
