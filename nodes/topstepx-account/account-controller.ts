@@ -3,6 +3,7 @@ import type { AccountBook } from "../../src/core/account/account-book";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import { dollarsAndCents } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import { readableFill, readableOrder, readablePosition } from "../shared/readable-events";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
 /** The account node's dialog (version 1). */
@@ -16,6 +17,16 @@ export interface AccountProps {
 }
 
 type Topic = "order" | "position" | "trade" | "account";
+
+type Wire = Record<string, unknown>;
+
+/** Each event as the flow reads it: names for the gateway's codes, the codes under `raw`. */
+const READABLE: Record<Topic, (payload: Wire) => Wire> = {
+  order: readableOrder,
+  position: readablePosition,
+  trade: readableFill,
+  account: (a) => a,
+};
 
 /**
  * The account node's behaviour: the account's orders, positions, fills and balance as msgs
@@ -63,7 +74,13 @@ export class AccountController {
       const handler = (book: AccountBook, payload: unknown, extra?: { missed?: boolean; changed?: boolean }) => {
         // Live repeats each account update 2 to 4 times; the trader hears of a change once.
         if (book.accountId !== accountId || extra?.changed === false) return;
-        if (enabled) this.node.send({ topic, account: accountId, missed: extra?.missed, payload });
+        if (enabled)
+          this.node.send({
+            topic,
+            account: accountId,
+            missed: extra?.missed,
+            payload: READABLE[topic](payload as Wire),
+          });
         if (topic === "account") this.node.status(this.balanceStatus());
       };
       conn.on(event, handler);
@@ -102,8 +119,8 @@ export class AccountController {
       fills: b.fills,
       openPnl: open.pnl,
       openPnlComplete: open.complete,
-      positions: [...b.positions.values()],
-      orders: [...b.orders.values()],
+      positions: [...b.positions.values()].map((p) => readablePosition(p)),
+      orders: [...b.orders.values()].map((o) => readableOrder(o)),
     };
     send(msg);
     done();

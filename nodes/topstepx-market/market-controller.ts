@@ -5,6 +5,7 @@ import type { QuoteState } from "../../src/core/realtime/market-feed";
 import { AggregateBarUnit, type Bar, type Contract, formatTimestamp, parseTimestamp } from "../../src/core/schemas";
 import { classifyError } from "../shared/error-mapping";
 import { InputError, parseInput, pick } from "../shared/input";
+import { readableDepth, readableMarketTrade } from "../shared/readable-events";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
 
 /** The market node's dialog (version 1). */
@@ -131,7 +132,12 @@ export class MarketController {
             await conn.market
               .watchTrades(contract.id, (id, trades) => {
                 for (const t of trades)
-                  this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } });
+                  this.node.send({
+                    topic: id,
+                    symbol,
+                    event: "trade",
+                    payload: readableMarketTrade({ contractId: id, ...t }),
+                  });
               })
               .catch(refused),
           );
@@ -140,7 +146,7 @@ export class MarketController {
           this.stops.push(
             await conn.market
               .watchDepth(contract.id, (id, entries) =>
-                this.node.send({ topic: id, symbol, event: "depth", payload: entries }),
+                this.node.send({ topic: id, symbol, event: "depth", payload: entries.map((e) => readableDepth(e)) }),
               )
               .catch(refused),
           );
