@@ -1,5 +1,6 @@
 import type { NodeStatus } from "node-red";
 import type { ConnectionStatus } from "../../src/core/connection";
+import { commonText } from "./texts";
 
 /** The longest status text a node shows: beyond it a status hides the nodes beside it. */
 export const STATUS_MAX = 44;
@@ -31,22 +32,28 @@ export function capped(s: NodeStatus): NodeStatus {
 export function connectionStatus(s: ConnectionStatus): NodeStatus {
   switch (s.state) {
     case "connected":
-      return { fill: "green", shape: "dot", text: "connected" };
+      return { fill: "green", shape: "dot", text: commonText("common.status.connected") };
     case "connecting":
-      return { fill: "yellow", shape: "ring", text: "connecting" };
+      return { fill: "yellow", shape: "ring", text: commonText("common.status.connecting") };
     case "reconnecting":
-      return { fill: "yellow", shape: "ring", text: "reconnecting" };
+      return { fill: "yellow", shape: "ring", text: commonText("common.status.reconnecting") };
     case "error":
-      return { fill: "red", shape: "ring", text: short(`error: ${s.reason ?? "unknown"}`) };
+      return {
+        fill: "red",
+        shape: "ring",
+        text: short(commonText("common.status.error", { reason: s.reason ?? commonText("common.status.unknown") })),
+      };
     default:
-      return { fill: "grey", shape: "ring", text: "disconnected" };
+      return { fill: "grey", shape: "ring", text: commonText("common.status.disconnected") };
   }
 }
 
+/** A red status of a text already in the trader's language (a catalogue text, or a reason it carries). */
 export function errorStatus(text: string): NodeStatus {
   return { fill: "red", shape: "dot", text: short(text) };
 }
 
+/** A green status of a text already in the trader's language. */
 export function okStatus(text: string): NodeStatus {
   return { fill: "green", shape: "dot", text: short(text) };
 }

@@ -3,8 +3,12 @@ import type { AccountBook } from "../../src/core/account/account-book";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import { dollarsAndCents } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import { NodeType } from "../shared/node-types";
 import { readableFill, readableOrder, readablePosition } from "../shared/readable-events";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { textsOf } from "../shared/texts";
+
+const T = textsOf(NodeType.Account);
 
 /** The account node's dialog (version 1). */
 export interface AccountProps {
@@ -53,7 +57,12 @@ export class AccountController {
 
   private balanceStatus() {
     const b = this.book!;
-    return okStatus(`${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)} · ${b.name || b.accountId}`);
+    return okStatus(
+      T("status.balance", {
+        balance: `${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)}`,
+        account: b.name || b.accountId,
+      }),
+    );
   }
 
   async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
@@ -63,7 +72,7 @@ export class AccountController {
       this.book = await conn.watchAccount(accountId);
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
-      this.node.error(`account: ${(e as Error).message} (retrying in 10 s)`);
+      this.node.error(T("errors.watchFailed", { reason: (e as Error).message, seconds: 10 }));
       if (!this.closed) this.retry = setTimeout(() => void this.start(conn, executor), 10_000);
       return;
     }
@@ -103,7 +112,7 @@ export class AccountController {
   /** On input: the account as it stands, in msg.payload. */
   handle(msg: NodeMessageInFlow, send: (m: NodeMessageInFlow) => void, done: (err?: Error) => void): void {
     if (!this.book || !this.conn) {
-      done(new Error("account: not watching an account yet (check the configuration and the account)"));
+      done(new Error(T("errors.notWatching")));
       return;
     }
     const b = this.book;

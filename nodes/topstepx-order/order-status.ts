@@ -1,8 +1,14 @@
 import type { NodeStatus } from "node-red";
 import type { GatewayConnection } from "../../src/core/connection";
 import type { ExecutionResult } from "../../src/core/orders/order-executor";
+import { describeIntent, type OrderIntent } from "../../src/core/orders/order-intent";
 import { OrderStatus } from "../../src/core/schemas/enums";
 import type { Order } from "../../src/core/schemas/order";
+import { NodeType } from "../shared/node-types";
+import { capped } from "../shared/status";
+import { textsOf, type Vars } from "../shared/texts";
+
+const T = textsOf(NodeType.Order);
 
 type Placed = NonNullable<ExecutionResult["status"]>;
 
@@ -26,21 +32,33 @@ export function placedStatus(
   fillPrice?: number,
   tickSize?: number,
 ): NodeStatus {
-  const qty = quantity === undefined ? "" : ` ${quantity}`;
+  const vars = { quantity: quantity ?? "" };
+  // Without a quantity the placeholder leaves a double space.
+  const text = (key: string, v: Vars = vars) => T(key, v).replace(/\s+/g, " ").trim();
   switch (status) {
     case "filled":
       return {
         fill: "green",
         shape: "dot",
-        text: `filled${qty}${fillPrice !== undefined ? ` @ ${tickPrice(fillPrice, tickSize)}` : ""}`,
+        text:
+          fillPrice !== undefined
+            ? text("status.filled", { ...vars, price: tickPrice(fillPrice, tickSize) })
+            : text("status.filledNoPrice"),
       };
     case "rejected":
-      return { fill: "red", shape: "dot", text: `rejected${qty}` };
+      return { fill: "red", shape: "dot", text: text("status.rejected") };
     case "cancelled":
-      return { fill: "grey", shape: "dot", text: `cancelled${qty}` };
+      return { fill: "grey", shape: "dot", text: text("status.cancelled") };
+    case "working":
+      return { fill: "blue", shape: "ring", text: text("status.working") };
     default:
-      return { fill: "blue", shape: "ring", text: `${status}${qty}` };
+      return { fill: "blue", shape: "ring", text: text("status.pending") };
   }
+}
+
+/** While an order is on its way: what was asked, e.g. "buy 2 MNQ1! @ 25000". */
+export function sendingStatus(intent: OrderIntent): NodeStatus {
+  return capped({ fill: "blue", shape: "dot", text: T("status.sending", { intent: describeIntent(intent) }) });
 }
 
 const FINAL: Partial<Record<number, Placed>> = {

@@ -4,6 +4,8 @@ import { periodSummaries } from "../../src/core/journal/summaries";
 import type { AccountGuard } from "../../src/core/rules/account-guard";
 import { Notifier, type RuleEvent } from "../../src/core/rules/notifications";
 import type { Send } from "../shared/attach";
+import { NodeType } from "../shared/node-types";
+import { textsOf } from "../shared/texts";
 import { reportContext, reportEntries } from "./reports";
 
 /** What the controller tells the notifications beside the guard's own events. */
@@ -34,7 +36,7 @@ export function wireNotifications(
       try {
         f(...a);
       } catch (e) {
-        warn(`notification not sent: ${(e as Error).message}`);
+        warn(textsOf(NodeType.Rules)("warnings.notificationFailed", { reason: (e as Error).message }));
       }
     };
   const tell = safely((e: RuleEvent) => {

@@ -90,6 +90,16 @@ describe("e2e: the configuration node's name follows its environment", function 
       return { name: n.name, environment: n.environment, label: RED.utils.getNodeLabel(n) };
     }, id);
 
+  it("shows the runtime's statuses from the message catalogue", async () => {
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".red-ui-flow-node-status-label")].filter((e) => e.textContent === "connected")
+          .length === 2,
+      undefined,
+      { timeout: 30_000 },
+    );
+  });
+
   it("renames an example's simulator configuration to TopstepX when its environment changes", async () => {
     await editConfig("sim-cfg");
     assert.equal(await page.inputValue("#node-config-input-name"), "Local simulator");
