@@ -6,6 +6,7 @@ import { Notifier, type RuleEvent } from "../../src/core/rules/notifications";
 import type { Send } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { textsOf } from "../shared/texts";
+import { notificationInWords } from "./notification-texts";
 import { reportContext, reportEntries } from "./reports";
 
 /** What the controller tells the notifications beside the guard's own events. */
@@ -41,7 +42,7 @@ export function wireNotifications(
     };
   const tell = safely((e: RuleEvent) => {
     const n = notifier.notify(e, conn.clock.now());
-    if (n) send([null, null, { topic: "notification", payload: n }]);
+    if (n) send([null, null, { topic: "notification", payload: notificationInWords(n, e) }]);
   });
   guard.on("breach", (b) => tell({ type: "breach", rule: b.rule, reason: b.reason, action: b.action }));
   guard.on("flatten", (f) => tell({ type: "flatten", ...f }));

@@ -11,8 +11,8 @@ const ROOT = resolve(__dirname, "..", "..", "..");
 const NODES = join(ROOT, "nodes");
 const CONFIG = "topstepx-config";
 /** The catalogue sections the runtime reads (the others are the editor's). */
-const RUNTIME_SECTIONS = ["status", "errors", "warnings", "log", "reasons", "common"];
-const KEY = /["'`]((?:common\.)?(?:status|errors|warnings|log|reasons|rule)\.[A-Za-z0-9_.]+)["'`]/g;
+const RUNTIME_SECTIONS = ["status", "errors", "warnings", "log", "reasons", "notifications", "common"];
+const KEY = /["'`]((?:common\.)?(?:status|errors|warnings|log|reasons|notifications|rule)\.[A-Za-z0-9_.]+)["'`]/g;
 
 function sources(dir: string, ext = ".ts"): string[] {
   return readdirSync(dir).flatMap((f) => {
