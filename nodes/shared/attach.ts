@@ -3,6 +3,7 @@ import type { GatewayConnection } from "../../src/core/connection";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { ConnectionUser, TopstepxConfigNode } from "./config-api";
 import { errorStatus } from "./status";
+import { commonText } from "./texts";
 
 /** Node-RED's `send` of an input handler: one msg, or one per output (null: nothing on that output). */
 export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -37,7 +38,7 @@ export function attach(node: Node, server: TopstepxConfigNode | null, controller
       const failed = (e: unknown) => {
         const reason = e instanceof Error ? e.message : String(e);
         node.status(errorStatus(reason));
-        node.error(`start failed: ${reason}`);
+        node.error(commonText("common.errors.startFailed", { reason }));
       };
       try {
         Promise.resolve(controller.start?.(server.connection, server.executor)).catch(failed);
@@ -46,7 +47,7 @@ export function attach(node: Node, server: TopstepxConfigNode | null, controller
       }
     }
   } else {
-    node.status(errorStatus("no configuration"));
+    node.status(errorStatus(commonText("common.status.noConfiguration")));
   }
   node.on("input", (msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void) => {
     try {

@@ -14,7 +14,9 @@ import { IntentError } from "../../src/core/orders/order-intent";
 import type { GateOutcome } from "../../src/core/rules/order-gate";
 import { answerHttp } from "./http-answer";
 import { InputError } from "./input";
+import { ruleText } from "./rule-texts";
 import { errorStatus } from "./status";
+import { commonText } from "./texts";
 
 /**
  * What every node answers for one error: the HTTP status, what the JSON body names (the field at
@@ -48,15 +50,24 @@ export function classifyError(err: unknown): ErrorAnswer {
   const field = fieldOf(err);
   if (field !== undefined) {
     const status = err instanceof AlertError ? err.status : 400;
-    return { status, field, nodeStatus: errorStatus(`bad ${field}`) };
+    return { status, field, nodeStatus: errorStatus(commonText("common.status.badField", { field })) };
   }
   if (err instanceof EntryRefusedError)
-    return { status: 422, rule: err.decision.rule, nodeStatus: errorStatus(`refused: ${err.decision.rule}`) };
+    return {
+      status: 422,
+      rule: err.decision.rule,
+      nodeStatus: errorStatus(commonText("common.status.refused", { reason: ruleText(err.decision.rule) })),
+    };
   if (err instanceof GatewayRejectedError)
     return {
       status: 422,
       code: err.errorCode,
-      nodeStatus: errorStatus(`refused: ${err.errorMessage ?? `code ${err.errorCode}`}`),
+      // The gateway's own words when it gives them (no catalogue knows them), else its code.
+      nodeStatus: errorStatus(
+        err.errorMessage
+          ? commonText("common.status.refused", { reason: err.errorMessage })
+          : commonText("common.status.refusedCode", { code: err.errorCode }),
+      ),
     };
   const unusable = err instanceof GatewayClientError && !transient(err);
   return { status: unusable ? 502 : 503, nodeStatus: errorStatus(message) };

@@ -3,7 +3,12 @@ import type { AccountBook } from "../../src/core/account/account-book";
 import type { ConnectionStatus, GatewayConnection } from "../../src/core/connection";
 import { dollarsAndCents } from "../../src/core/money/format";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
+import { NodeType } from "../shared/node-types";
+import { readableFill, readableOrder, readablePosition } from "../shared/readable-events";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { textsOf } from "../shared/texts";
+
+const T = textsOf(NodeType.Account);
 
 /** The account node's dialog (version 1). */
 export interface AccountProps {
@@ -16,6 +21,16 @@ export interface AccountProps {
 }
 
 type Topic = "order" | "position" | "trade" | "account";
+
+type Wire = Record<string, unknown>;
+
+/** Each event as the flow reads it: names for the gateway's codes, the codes under `raw`. */
+const READABLE: Record<Topic, (payload: Wire) => Wire> = {
+  order: readableOrder,
+  position: readablePosition,
+  trade: readableFill,
+  account: (a) => a,
+};
 
 /**
  * The account node's behaviour: the account's orders, positions, fills and balance as msgs
@@ -42,7 +57,12 @@ export class AccountController {
 
   private balanceStatus() {
     const b = this.book!;
-    return okStatus(`${b.name || b.accountId} ${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)}`);
+    return okStatus(
+      T("status.balance", {
+        balance: `${b.balance < 0 ? "-" : ""}${dollarsAndCents(b.balance)}`,
+        account: b.name || b.accountId,
+      }),
+    );
   }
 
   async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
@@ -52,17 +72,24 @@ export class AccountController {
       this.book = await conn.watchAccount(accountId);
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
-      this.node.error(`account: ${(e as Error).message} (retrying in 10 s)`);
+      this.node.error(T("errors.watchFailed", { reason: (e as Error).message, seconds: 10 }));
       if (!this.closed) this.retry = setTimeout(() => void this.start(conn, executor), 10_000);
       return;
     }
     const accountId = this.book.accountId;
     const on = (event: "order" | "position" | "trade" | "account", topic: Topic, enabled: boolean | undefined) => {
-      if (!enabled) return;
+      // The status follows the balance whether or not balance msgs are sent.
+      if (!enabled && topic !== "account") return;
       const handler = (book: AccountBook, payload: unknown, extra?: { missed?: boolean; changed?: boolean }) => {
         // Live repeats each account update 2 to 4 times; the trader hears of a change once.
         if (book.accountId !== accountId || extra?.changed === false) return;
-        this.node.send({ topic, account: accountId, missed: extra?.missed, payload });
+        if (enabled)
+          this.node.send({
+            topic,
+            account: accountId,
+            missed: extra?.missed,
+            payload: READABLE[topic](payload as Wire),
+          });
         if (topic === "account") this.node.status(this.balanceStatus());
       };
       conn.on(event, handler);
@@ -72,13 +99,20 @@ export class AccountController {
     on("position", "position", this.props.positions);
     on("trade", "trade", this.props.trades);
     on("account", "account", this.props.balance);
+    // A re-sync reads the balance again, fills made while disconnected included.
+    const resynced = (book: AccountBook) => {
+      if (book.accountId === accountId && this.conn?.status().state === "connected")
+        this.node.status(this.balanceStatus());
+    };
+    conn.on("resynced", resynced);
+    this.off.push(() => conn.off("resynced", resynced));
     this.onConnectionStatus(conn.status());
   }
 
   /** On input: the account as it stands, in msg.payload. */
   handle(msg: NodeMessageInFlow, send: (m: NodeMessageInFlow) => void, done: (err?: Error) => void): void {
     if (!this.book || !this.conn) {
-      done(new Error("account: not watching an account yet (check the configuration and the account)"));
+      done(new Error(T("errors.notWatching")));
       return;
     }
     const b = this.book;
@@ -94,8 +128,8 @@ export class AccountController {
       fills: b.fills,
       openPnl: open.pnl,
       openPnlComplete: open.complete,
-      positions: [...b.positions.values()],
-      orders: [...b.orders.values()],
+      positions: [...b.positions.values()].map((p) => readablePosition(p)),
+      orders: [...b.orders.values()].map((o) => readableOrder(o)),
     };
     send(msg);
     done();

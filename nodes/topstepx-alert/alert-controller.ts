@@ -11,7 +11,11 @@ import type { ConnectionStatus } from "../../src/core/connection";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { classifyError } from "../shared/error-mapping";
 import { refusal } from "../shared/http-answer";
+import { NodeType } from "../shared/node-types";
 import { connectionStatus, okStatus } from "../shared/status";
+import { textsOf } from "../shared/texts";
+
+const T = textsOf(NodeType.Alert);
 
 type Send = (msg: Array<NodeMessageInFlow | null>) => void;
 
@@ -29,6 +33,7 @@ export interface AlertProps {
 export class AlertController {
   readonly id: string;
   private count = 0;
+  private connected: ConnectionStatus["state"] | null = null;
   /** Set when every alert is refused for want of a webhook secret: the status stays red. */
   private readonly refusingAll: string | null;
 
@@ -40,18 +45,21 @@ export class AlertController {
     this.id = node.id;
     this.refusingAll = props.requireSecret !== false ? noSecretReason(server) : null;
     if (this.refusingAll) {
-      node.warn(`every alert will be refused: ${this.refusingAll}`);
+      node.warn(T("warnings.refusingAll", { reason: this.refusingAll }));
       this.showRefusingAll();
     }
   }
 
   onConnectionStatus(s: ConnectionStatus): void {
+    const was = this.connected;
+    this.connected = s.state;
     if (this.refusingAll) this.showRefusingAll();
-    else if (s.state !== "connected" || this.count === 0) this.node.status(connectionStatus(s));
+    // The last alert's status stays while nothing changes; a connection that came back says so.
+    else if (s.state !== "connected" || was !== "connected" || this.count === 0) this.node.status(connectionStatus(s));
   }
 
   private showRefusingAll(): void {
-    this.node.status({ fill: "red", shape: "ring", text: "refusing: no webhook secret" });
+    this.node.status({ fill: "red", shape: "ring", text: T("status.refusingAll") });
   }
 
   /**
@@ -62,16 +70,11 @@ export class AlertController {
   private authenticate(body: unknown): AlertBody | undefined {
     if (this.props.requireSecret === false) return undefined;
     const expected = this.server?.webhookSecret ?? null;
-    if (!expected)
-      throw new AlertError(401, "secret", noSecretReason(this.server) ?? "no webhook secret is configured");
+    if (!expected) throw new AlertError(401, "secret", noSecretReason(this.server) ?? T("errors.noSecret"));
     const value = readAlert(body);
     const given = readAlertSecret(value);
     if (!checkSecret(given, expected)) {
-      throw new AlertError(
-        401,
-        "secret",
-        given ? "does not match the configuration's webhook secret" : 'missing (put "secret" in the alert\'s message)',
-      );
+      throw new AlertError(401, "secret", given ? T("errors.secretMismatch") : T("errors.secretMissing"));
     }
     return value;
   }
@@ -111,8 +114,15 @@ export class AlertController {
       this.node.status(
         okStatus(
           parsed.target
-            ? `target: ${parsed.target.position} ${parsed.target.symbol}`
-            : `${parsed.format}: ${intent!.action === "place" ? `${intent!.side} ${intent!.quantity} ${intent!.symbol}` : intent!.action}`,
+            ? T("status.target", { position: parsed.target.position, symbol: parsed.target.symbol })
+            : intent!.action === "place"
+              ? T("status.order", {
+                  format: parsed.format,
+                  side: intent!.side ?? "",
+                  quantity: intent!.quantity ?? "",
+                  symbol: intent!.symbol ?? "",
+                })
+              : T("status.action", { format: parsed.format, action: intent!.action }),
         ),
       );
       send([m, null]);
@@ -133,10 +143,9 @@ export class AlertController {
 /** Why no alert can pass the secret check (no webhook secret to check against), or null when one is set. */
 function noSecretReason(server: TopstepxConfigNode | null): string | null {
   if (server?.webhookSecret) return null;
-  if (!server) return "no TopstepX configuration is selected, so there is no webhook secret to check";
-  if (server.configError)
-    return `the TopstepX configuration is invalid (${server.configError}), so there is no webhook secret to check`;
-  return "no webhook secret is configured: set Webhook secret on the TopstepX configuration node (or TOPSTEPX_WEBHOOK_SECRET)";
+  if (!server) return T("errors.noServer");
+  if (server.configError) return T("errors.invalidServer", { reason: server.configError });
+  return T("errors.noSecretSet");
 }
 
 /** The raw body as journaled: the secret is never written down, whatever shape the body had. */

@@ -1,5 +1,7 @@
 import type { Node } from "node-red";
 import type { Logger } from "../../src/core/logger";
+import { NodeType } from "../shared/node-types";
+import { textsOf } from "../shared/texts";
 
 /** Node-RED's `logging` settings: one entry per log handler, each with its own level. */
 export type LoggingSettings = Record<string, { level?: string } | undefined> | undefined;
@@ -19,7 +21,7 @@ export function configLogger(node: Node, o: { debugLog: boolean; runtimeDebug: b
   const debug = o.runtimeDebug
     ? (m: string) => node.debug(m)
     : o.debugLog
-      ? (m: string) => node.log(`debug: ${m}`)
+      ? (m: string) => node.log(textsOf(NodeType.Config)("log.debug", { message: m }))
       : () => undefined;
   return {
     debugEnabled: o.debugLog || o.runtimeDebug,

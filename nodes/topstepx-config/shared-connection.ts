@@ -3,6 +3,10 @@ import type { ConnectionStatus, GatewayConnection } from "../../src/core/connect
 import { GatewayAuthError } from "../../src/core/gateway/errors";
 import { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { ConnectionUser } from "../shared/config-api";
+import { NodeType } from "../shared/node-types";
+import { textsOf } from "../shared/texts";
+
+const T = textsOf(NodeType.Config);
 
 /** What a config node's shared connection needs from the node that owns it. */
 export interface SharedConnectionOptions {
@@ -80,7 +84,7 @@ export class SharedConnection {
     connection.on("warning", (w) => node.warn(w));
     connection.on("feed", (i) => {
       if (i.kind === "stale")
-        node.warn(`no quote for ${i.contractId} in ${Math.round(i.silentMs / 1000)} s while the market is open`);
+        node.warn(T("warnings.staleQuotes", { contractId: i.contractId, seconds: Math.round(i.silentMs / 1000) }));
     });
     this.startWithRetry(connection, 0);
   }
@@ -95,7 +99,7 @@ export class SharedConnection {
     c.start().catch((e: Error) => {
       if (this.connection !== c) return;
       const delay = e instanceof GatewayAuthError ? 60_000 : Math.min(30_000, 2000 * 2 ** attempt);
-      this.opts.node.error(`TopstepX login failed: ${e.message} (trying again in ${Math.round(delay / 1000)} s)`);
+      this.opts.node.error(T("errors.loginFailed", { reason: e.message, seconds: Math.round(delay / 1000) }));
       this.startTimer = setTimeout(() => {
         if (this.connection === c) this.startWithRetry(c, attempt + 1);
       }, delay);

@@ -6,6 +6,7 @@ import type { Logger } from "../../src/core/logger";
 import { VenueClockFollower } from "../../src/core/time/venue-clock";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { NodeType } from "../shared/node-types";
+import { registerTexts, textsOf } from "../shared/texts";
 import { serveAccountList } from "./accounts-endpoint";
 import { configLogger, type LoggingSettings, runtimeLogsDebug } from "./config-logger";
 import { type ConfigCredentials, type ConfigProps, type ConfigSettings, readSettings } from "./config-settings";
@@ -30,6 +31,7 @@ type ConfigOffer = Omit<TopstepxConfigNode, keyof Node>;
  * last one leaves, and fans its state out to every user's status.
  */
 export = (RED: NodeAPI): void => {
+  registerTexts(NodeType.Config, RED);
   const runtime = RED.settings as ConfigRuntimeSettings;
 
   const connectionFor = (settings: ConfigSettings, logger: Logger) => {
@@ -61,7 +63,7 @@ export = (RED: NodeAPI): void => {
       settings = readSettings(props, this.credentials ?? {});
     } catch (e) {
       configError = (e as Error).message;
-      this.error(`TopstepX configuration: ${configError}`);
+      this.error(textsOf(NodeType.Config)("errors.invalid", { reason: configError }));
     }
     const shared = new SharedConnection({
       node: this,

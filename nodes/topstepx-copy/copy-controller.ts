@@ -4,11 +4,12 @@ import { type CopyReport, type CopyState, CopyTrader } from "../../src/core/grou
 import { describeSizeRule } from "../../src/core/groups/size-rule";
 import type { OrderExecutor } from "../../src/core/orders/order-executor";
 import type { Send } from "../shared/attach";
-import { connectionStatus, errorStatus } from "../shared/status";
+import { NodeType } from "../shared/node-types";
+import { capped, connectionStatus, errorStatus } from "../shared/status";
+import { textsOf } from "../shared/texts";
 import { type CopyProps, type CopySettings, copySettings } from "./copy-props";
 
-const MAX = 32;
-const short = (t: string) => (t.length > MAX ? `${t.slice(0, MAX - 1)}…` : t);
+const T = textsOf(NodeType.Copy);
 
 /**
  * The copy node's behaviour: resolves the leader and followers, runs a CopyTrader on the shared
@@ -33,7 +34,7 @@ export class CopyController {
       this.settings = copySettings(props);
     } catch (e) {
       this.configError = (e as Error).message;
-      node.error(`copy: ${this.configError}`);
+      node.error(T("errors.copy", { reason: this.configError }));
     }
   }
 
@@ -46,12 +47,15 @@ export class CopyController {
 
   private showState(state: CopyState): void {
     const n = this.settings?.followers.length ?? 0;
-    const who = `${this.leaderId} → ${n} follower${n === 1 ? "" : "s"}`;
+    const who = {
+      leader: this.leaderId ?? "",
+      followers: n === 1 ? T("status.oneFollower") : T("status.followers", { count: n }),
+    };
     const status: NodeStatus =
       state === "copying"
-        ? { fill: "green", shape: "dot", text: short(`copying ${who}`) }
-        : { fill: "yellow", shape: "ring", text: short(`catching up ${who}`) };
-    this.node.status(status);
+        ? { fill: "green", shape: "dot", text: T("status.copying", who) }
+        : { fill: "yellow", shape: "ring", text: T("status.catchingUp", who) };
+    this.node.status(capped(status));
   }
 
   async start(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
@@ -75,7 +79,7 @@ export class CopyController {
     } catch (e) {
       const reason = (e as Error).message;
       this.node.status(errorStatus(reason));
-      this.node.error(`copy: ${reason} (retrying in 10 s)`);
+      this.node.error(T("errors.retrying", { reason, seconds: 10 }));
       if (!this.closed) this.retry = setTimeout(() => void this.start(conn, executor), 10_000);
       return;
     }
@@ -83,22 +87,30 @@ export class CopyController {
     this.trader = trader;
     this.showState(trader.current);
     const sizes = settings.followers.map((f) => `${f.account} ${describeSizeRule(f.size)}`).join(", ");
-    this.node.log(`copying account ${this.leaderId} to ${sizes}`);
+    this.node.log(T("log.copying", { leader: this.leaderId ?? "", sizes }));
     await trader.start().catch((e: Error) => {
       this.node.status(errorStatus(e.message));
-      this.node.error(`copy: ${e.message}`);
+      this.node.error(T("errors.copy", { reason: e.message }));
     });
   }
 
   private report(r: CopyReport): void {
-    const what = `${r.contractId} ${r.from} → ${r.to} on ${r.accountId}`;
     if (r.outcome === "sent") this.lastError = null;
     else {
       const reason = `${r.rule ? `${r.rule}: ` : ""}${r.reason ?? r.outcome}`;
-      this.node.warn(`copy: ${r.outcome} ${what}: ${reason}`);
+      this.node.warn(
+        T("warnings.notSent", {
+          outcome: r.outcome,
+          contractId: r.contractId,
+          from: r.from,
+          to: r.to,
+          account: r.accountId,
+          reason,
+        }),
+      );
       if (r.outcome === "failed") {
         this.lastError = `${r.accountId}: ${r.reason ?? "failed"}`;
-        this.node.status(errorStatus(`${r.accountId} failed: ${r.reason ?? ""}`));
+        this.node.status(errorStatus(T("status.failed", { account: r.accountId, reason: r.reason ?? "" })));
       }
     }
     this.node.send({ topic: `copy/${r.outcome}`, payload: r });

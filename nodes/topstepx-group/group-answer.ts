@@ -1,6 +1,8 @@
 import type { MemberResult } from "../../src/core/groups/fan-out";
 import { describeSizeRule } from "../../src/core/groups/size-rule";
 import { classifyError, outcomeStatus } from "../shared/error-mapping";
+import { NodeType } from "../shared/node-types";
+import { textsOf } from "../shared/texts";
 
 /** One account's line of a group's answer. */
 export interface AccountAnswer {
@@ -60,18 +62,19 @@ export function accountStatus(r: MemberResult): number {
 /** Counts of outcomes in words, most important first: "2 placed, 1 refused". */
 export function summaryOf(results: readonly MemberResult[]): string {
   const order: MemberResult["outcome"][] = ["placed", "nothingToDo", "refused", "duplicate", "late", "failed"];
-  const words: Record<MemberResult["outcome"], string> = {
-    placed: "placed",
-    nothingToDo: "nothing to do",
-    refused: "refused",
-    duplicate: "duplicate",
-    late: "late",
-    failed: "failed",
+  const keys: Record<MemberResult["outcome"], string> = {
+    placed: "status.outcome.placed",
+    nothingToDo: "status.outcome.nothingToDo",
+    refused: "status.outcome.refused",
+    duplicate: "status.outcome.duplicate",
+    late: "status.outcome.late",
+    failed: "status.outcome.failed",
   };
+  const T = textsOf(NodeType.Group);
   return order
     .map((o) => [o, results.filter((r) => r.outcome === o).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([o, n]) => `${n} ${words[o]}`)
+    .map(([o, n]) => T(keys[o], { count: n }))
     .join(", ");
 }
 

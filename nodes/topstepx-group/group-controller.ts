@@ -14,8 +14,12 @@ import type { TopstepxConfigNode } from "../shared/config-api";
 import { classifyError } from "../shared/error-mapping";
 import { refusal } from "../shared/http-answer";
 import { InputError, parseInput } from "../shared/input";
-import { connectionStatus, errorStatus } from "../shared/status";
+import { NodeType } from "../shared/node-types";
+import { connectionStatus, errorStatus, statusText } from "../shared/status";
+import { commonText, textsOf } from "../shared/texts";
 import { type AccountAnswer, groupAnswer } from "./group-answer";
+
+const T = textsOf(NodeType.Group);
 
 /** What the group node's input takes besides alerts: msg.payload.command and its options. */
 const Command = z.object({
@@ -65,12 +69,13 @@ export class GroupController {
   }
 
   private showIdle(): void {
-    if (this.configError) this.node.status(errorStatus(`bad ${this.configError.field}`));
+    if (this.configError)
+      this.node.status(errorStatus(commonText("common.status.badField", { field: this.configError.field })));
   }
 
   private showLast(): void {
     const n = this.members?.length ?? 0;
-    const accounts = `${n} account${n === 1 ? "" : "s"}`;
+    const accounts = n === 1 ? T("status.oneAccount") : T("status.accounts", { count: n });
     const last = this.last;
     if (!last) {
       this.node.status({ fill: "green", shape: "ring", text: accounts });
@@ -84,15 +89,15 @@ export class GroupController {
       : broke && !last.some((r) => r.outcome === "placed")
         ? "red"
         : "yellow";
-    this.node.status({ fill, shape: "dot", text: `${accounts} · last: ${answer.body.summary}` });
+    this.node.status({ fill, shape: "dot", text: statusText(answer.body.summary, accounts) });
   }
 
   private ready(): { conn: GatewayConnection; executor: OrderExecutor; members: GroupMember[] } {
     if (this.configError) throw this.configError;
-    if (!this.server) throw new InputError("server", "no TopstepX configuration selected");
+    if (!this.server) throw new InputError("server", commonText("common.errors.noConfiguration"));
     const conn = this.server.connection;
     const executor = this.server.executor;
-    if (!conn || !executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
+    if (!conn || !executor) throw new Error(this.server.configError ?? commonText("common.errors.notReady"));
     return { conn, executor, members: this.members! };
   }
 
@@ -121,10 +126,7 @@ export class GroupController {
       const request = parseInput(GateRequest, p ?? {}, "msg.payload");
       id = request.id;
       if (request.action === "modify" || request.action === "cancel")
-        throw new InputError(
-          "action",
-          `msg.payload.action: ${request.action} names one order of one account: send it to that account's order node, not to a group`,
-        );
+        throw new InputError("action", T("errors.oneOrder", { action: request.action }));
       const source = `group:${this.name}`;
       const results = await fanOut({
         conn,
@@ -157,7 +159,11 @@ export class GroupController {
         accounts: [],
         summary: err.message,
       };
-      this.node.status(this.configError ? errorStatus(`bad ${this.configError.field}`) : a.nodeStatus);
+      this.node.status(
+        this.configError
+          ? errorStatus(commonText("common.status.badField", { field: this.configError.field }))
+          : a.nodeStatus,
+      );
       send([m, null]);
       done(err);
     }
@@ -165,10 +171,9 @@ export class GroupController {
 
   /** An exit answered `retrying` has ended: confirmed (a log line) or given up (an error a Catch node sees). */
   private lateResult(r: MemberResult): void {
-    const who = `group ${this.name}: account ${r.accountId ?? r.member.account}`;
-    if (r.outcome === "failed")
-      this.node.error(`${who}: ${r.action ?? "exit"} failed after the webhook was answered: ${r.reason}`);
-    else this.node.log(`${who}: ${r.action ?? "exit"} confirmed after the webhook was answered`);
+    const who = { group: this.name, account: r.accountId ?? r.member.account, action: r.action ?? "exit" };
+    if (r.outcome === "failed") this.node.error(T("errors.lateFailed", { ...who, reason: r.reason ?? "" }));
+    else this.node.log(T("log.lateConfirmed", who));
   }
 
   /** The members with their account ids (null with the error when an account cannot be looked up). */
@@ -204,7 +209,9 @@ export class GroupController {
           } else if (flatten && r.accountId !== null) {
             // No rules node to hold a kill switch: a flatten still goes, exits are always allowed.
             executor.execute({ action: "flatten", type: "market", account: r.accountId }).catch((e: Error) => {
-              this.node.error(`group ${this.name}: flatten of account ${r.accountId} failed: ${e.message}`);
+              this.node.error(
+                T("errors.flattenFailed", { group: this.name, account: r.accountId ?? "", reason: e.message }),
+              );
             });
           }
         }

@@ -5,7 +5,10 @@ import type { QuoteState } from "../../src/core/realtime/market-feed";
 import { AggregateBarUnit, type Bar, type Contract, formatTimestamp, parseTimestamp } from "../../src/core/schemas";
 import { classifyError } from "../shared/error-mapping";
 import { InputError, parseInput, pick } from "../shared/input";
+import { NodeType } from "../shared/node-types";
+import { readableDepth, readableMarketTrade } from "../shared/readable-events";
 import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { commonText, textsOf } from "../shared/texts";
 
 /** The market node's dialog (version 1). */
 export interface MarketProps {
@@ -54,12 +57,14 @@ const BarsRequest = z
   })
   .passthrough();
 
+const T = textsOf(NodeType.Market);
+
 type Send = (msg: NodeMessageInFlow | NodeMessageInFlow[]) => void;
 
 function toMs(v: string | number | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
   const ms = typeof v === "number" ? v : parseTimestamp(v);
-  if (!Number.isFinite(ms)) throw new InputError(field, `msg.payload.${field}: "${v}" is not a date-time`);
+  if (!Number.isFinite(ms)) throw new InputError(field, T("errors.notDateTime", { field, value: v }));
   return ms;
 }
 
@@ -99,7 +104,7 @@ export class MarketController {
     else
       this.node.status(
         s.state === "connected" && this.contracts.length > 0
-          ? okStatus(`${this.contracts.length} contract(s)`)
+          ? okStatus(T("status.subscribed", { count: this.contracts.length }))
           : connectionStatus(s),
       );
   }
@@ -122,7 +127,9 @@ export class MarketController {
         if (this.closed) break;
         const refused = (e: Error): never => {
           // The gateway's own words, not SignalR's wrapper around them.
-          throw new Error(`${symbol}: ${/HubException: (.*)$/.exec(e.message)?.[1] ?? e.message}`);
+          throw new Error(
+            T("errors.refused", { symbol, reason: /HubException: (.*)$/.exec(e.message)?.[1] ?? e.message }),
+          );
         };
         if (this.props.quotes)
           this.stops.push(await conn.market.watchQuotes(contract.id, (q) => this.onQuote(symbol, q)).catch(refused));
@@ -131,7 +138,12 @@ export class MarketController {
             await conn.market
               .watchTrades(contract.id, (id, trades) => {
                 for (const t of trades)
-                  this.node.send({ topic: id, symbol, event: "trade", payload: { contractId: id, ...t } });
+                  this.node.send({
+                    topic: id,
+                    symbol,
+                    event: "trade",
+                    payload: readableMarketTrade({ contractId: id, ...t }),
+                  });
               })
               .catch(refused),
           );
@@ -140,7 +152,7 @@ export class MarketController {
           this.stops.push(
             await conn.market
               .watchDepth(contract.id, (id, entries) =>
-                this.node.send({ topic: id, symbol, event: "depth", payload: entries }),
+                this.node.send({ topic: id, symbol, event: "depth", payload: entries.map((e) => readableDepth(e)) }),
               )
               .catch(refused),
           );
@@ -158,7 +170,7 @@ export class MarketController {
       const reason = (e as Error).message;
       this.failure = reason;
       this.node.status(errorStatus(reason));
-      this.node.error(`market: ${reason} (retrying in ${Math.round(delay / 1000)} s)`);
+      this.node.error(T("errors.retrying", { reason, seconds: Math.round(delay / 1000) }));
       this.retry = setTimeout(() => void this.start(conn), delay);
     }
   }
@@ -203,16 +215,19 @@ export class MarketController {
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
     try {
       const conn = this.conn;
-      if (!conn) throw new Error("the TopstepX connection is not ready");
+      if (!conn) throw new Error(commonText("common.errors.notReady"));
       const raw =
         msg.payload !== null && typeof msg.payload === "object" && !Array.isArray(msg.payload) ? msg.payload : {};
       const r = parseInput(BarsRequest, raw, "msg.payload");
       const symbol = r.symbol ?? splitSymbols(this.props.symbols)[0];
-      if (!symbol) throw new InputError("symbol", "msg.payload.symbol: no symbol given and none configured");
+      if (!symbol) throw new InputError("symbol", T("errors.noSymbol"));
       const unitRaw = pick(r.unit, this.props.barUnit) ?? "minute";
       const unit = typeof unitRaw === "number" ? unitRaw : (UNITS[String(unitRaw)] ?? Number(unitRaw));
       if (!(unit >= 1 && unit <= 7))
-        throw new InputError("unit", `msg.payload.unit: "${unitRaw}" is not one of ${Object.keys(UNITS).join(", ")}`);
+        throw new InputError(
+          "unit",
+          T("errors.badUnit", { value: String(unitRaw), units: Object.keys(UNITS).join(", ") }),
+        );
       const unitNumber = Number(pick(r.unitNumber, this.props.barUnitNumber) ?? 1);
       const limit = Number(pick(r.limit, this.props.barLimit) ?? 100);
       const end = toMs(r.end, "end") ?? conn.clock.now();

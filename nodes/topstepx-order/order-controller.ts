@@ -14,8 +14,13 @@ import { answerError } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { InputError, parseInput, pick } from "../shared/input";
 import { journaledOrder } from "../shared/journal-trail";
-import { connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { NodeType } from "../shared/node-types";
+import { capped, connectionStatus, errorStatus, okStatus } from "../shared/status";
+import { commonText, textsOf } from "../shared/texts";
 import { dialogFor, type OrderFields, refuseNonsense } from "./order-props";
+import { followOrder, placedStatus, sendingStatus } from "./order-status";
+
+const T = textsOf(NodeType.Order);
 
 /**
  * The order node's dialog (version 2, see order-props.ts): every field can be overridden by
@@ -112,6 +117,8 @@ function bracket(v: unknown): unknown {
 export class OrderController {
   private connected: ConnectionStatus | null = null;
   private readonly dialogCache: { dialog?: OrderProps } = {};
+  /** Stops following the last placement's fate (the status shows the latest order only). */
+  private unfollow: (() => void) | null = null;
   readonly id: string;
 
   constructor(
@@ -180,10 +187,10 @@ export class OrderController {
   ): Promise<{ customTag: string } | null> {
     const conn = this.server?.connection;
     const executor = this.server?.executor;
-    if (!conn || !executor) throw new Error(this.server?.configError ?? "the TopstepX connection is not ready");
+    if (!conn || !executor) throw new Error(this.server?.configError ?? commonText("common.errors.notReady"));
     const p = msg.payload as Record<string, unknown>;
     const symbol = pick(p.symbol as string | undefined, dialog.symbol);
-    if (!symbol) throw new InputError("symbol", "msg.payload.symbol: required for a target position");
+    if (!symbol) throw new InputError("symbol", T("errors.targetSymbol"));
     const { accountId, contractId } = await watched(
       conn,
       executor,
@@ -208,8 +215,9 @@ export class OrderController {
   async handle(msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void): Promise<void> {
     let intent: OrderIntent | null = null;
     let reserved: { customTag: string } | null = null;
+    this.stopFollowing();
     try {
-      if (!this.server) throw new InputError("server", "no TopstepX configuration selected");
+      if (!this.server) throw new InputError("server", commonText("common.errors.noConfiguration"));
       const { dialog, refused } = await dialogFor(this.props, this.fields, msg, this.dialogCache);
       const raw = msg.payload;
       const target =
@@ -219,14 +227,14 @@ export class OrderController {
       if (target !== undefined) {
         reserved = await this.sizeTarget(msg, target, dialog);
         if (!reserved) {
-          this.nothingToDo(msg, `already at the target position ${target} (counting working orders)`, send);
+          this.nothingToDo(msg, T("reasons.atTarget", { target }), send);
           done();
           return;
         }
       }
       intent = refuseNonsense(this.intentOf(msg, dialog), refused);
       const executor = this.server.executor;
-      if (!executor) throw new Error(this.server.configError ?? "the TopstepX connection is not ready");
+      if (!executor) throw new Error(this.server.configError ?? commonText("common.errors.notReady"));
       const conn = this.server.connection;
       const hasQuantity = intent.quantity !== undefined;
       if (
@@ -256,7 +264,7 @@ export class OrderController {
       // While the account's guard refuses entries (kill switch, a block), no path opens exposure.
       if (this.server.connection)
         await checkEntry(this.server.connection, await executor.accountId(intent.account), intent);
-      this.node.status({ fill: "blue", shape: "dot", text: describeIntent(intent) });
+      this.node.status(sendingStatus(intent));
       // A webhook must be answered within TradingView's 3 s: report the placement, not the fill.
       const http = !!(msg as { res?: unknown }).res;
       // The order's idempotency key, minted here once: the journal and every retry carry the same one.
@@ -311,15 +319,17 @@ export class OrderController {
       ok: true,
       action: intent.action,
       status: "retrying",
-      reason: "the gateway failed transiently; the exit is repeated until it is confirmed",
+      reason: T("reasons.retrying"),
     };
     m.intent = intent;
-    this.node.status({ fill: "yellow", shape: "ring", text: `${describeIntent(intent)}: retrying` });
+    this.node.status(
+      capped({ fill: "yellow", shape: "ring", text: T("status.retrying", { intent: describeIntent(intent) }) }),
+    );
     send([msg, null]);
     running.then(
       (result) => {
-        this.node.status(okStatus(`${summary(result)} (confirmed late)`));
-        this.node.log(`${describeIntent(intent)} confirmed after ${result.attempts ?? 1} attempts`);
+        this.node.status(okStatus(T("status.confirmedLate", { summary: summary(result) })));
+        this.node.log(T("log.confirmedAfter", { intent: describeIntent(intent), attempts: result.attempts ?? 1 }));
         done();
       },
       (e: Error) => {
@@ -337,8 +347,25 @@ export class OrderController {
     msg.payload = http ? { ok: true, ...result, request: undefined } : result;
     if (http) (msg as { statusCode?: number }).statusCode = 200;
     (msg as { intent?: unknown }).intent = intent;
-    this.node.status(okStatus(summary(result)));
+    if (result.action === "place" && result.status) {
+      const conn = this.server?.connection;
+      const tick = result.contractId ? conn?.contracts.cached(result.contractId)?.tickSize : undefined;
+      this.node.status(placedStatus(result.status, placedSize(result) ?? intent.quantity, result.fillPrice, tick));
+      // Answered before its fill (a webhook, a limit): the status follows the order to its end.
+      if (conn && result.orderId !== undefined && (result.status === "pending" || result.status === "working"))
+        this.unfollow = followOrder(conn, result.orderId, (s) => this.node.status(s));
+    } else this.node.status(okStatus(summary(result)));
     send([msg, null]);
+  }
+
+  /** The status is the latest msg's from here on: an earlier order's fill no longer overwrites it. */
+  private stopFollowing(): void {
+    this.unfollow?.();
+    this.unfollow = null;
+  }
+
+  close(): void {
+    this.stopFollowing();
   }
 
   private fail(
@@ -377,17 +404,33 @@ async function watched(
   return { accountId, contractId };
 }
 
+/** The size the gateway was asked for: a risk-sized order has no quantity in its intent. */
+function placedSize(r: ExecutionResult): number | undefined {
+  const size = (r.request as { size?: unknown } | undefined)?.size;
+  return typeof size === "number" ? size : undefined;
+}
+
 function summary(r: ExecutionResult): string {
   switch (r.action) {
     case "none":
-      return `${r.requested ?? "exit"}: ${r.reason ?? "nothing to do"}`;
+      return T("status.nothingToDo", {
+        action: r.requested ?? T("reasons.exit"),
+        reason: r.reason ?? T("reasons.nothingToDo"),
+      });
     case "place":
-      return `#${r.orderId} ${r.status}${r.fillPrice !== undefined ? ` @ ${r.fillPrice}` : ""}`;
+      return String(placedStatus(r.status ?? "pending", placedSize(r), r.fillPrice).text);
     case "flatten":
-      return `flat: ${r.closedContracts?.length ?? 0} closed, ${r.cancelledOrders?.length ?? 0} cancelled`;
+      return T("status.flat", { closed: r.closedContracts?.length ?? 0, cancelled: r.cancelledOrders?.length ?? 0 });
     case "cancelAll":
-      return `cancelled ${r.cancelledOrders?.length ?? 0}`;
+      return T("status.cancelledAll", { count: r.cancelledOrders?.length ?? 0 });
+    case "cancel":
+      return T("status.cancelledOrder", { orderId: r.orderId ?? "" });
+    case "modify":
+      return T("status.modified", { orderId: r.orderId ?? "" });
+    case "close":
+    case "partialClose":
+      return T("status.closed", { quantity: placedSize(r) ?? "" }).trim();
     default:
-      return `${r.action}${r.orderId ? ` #${r.orderId}` : ""} ok`;
+      return T("status.done", { action: r.action });
   }
 }

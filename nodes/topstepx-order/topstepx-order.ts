@@ -3,11 +3,13 @@ import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
 import { TypedFields } from "../shared/typed-props";
+import { registerTexts } from "../shared/texts";
 import { OrderController, type OrderProps } from "./order-controller";
 import { migrateOrderProps, ORDER_FIELDS, type OrderField } from "./order-props";
 
 /** topstepx-order: place, modify, cancel, close and flatten, from the dialog or msg.payload. */
 export = (RED: NodeAPI): void => {
+  registerTexts(NodeType.Order, RED);
   function TopstepxOrder(this: Node, saved: NodeDef & OrderProps & { server?: string }) {
     RED.nodes.createNode(this, saved);
     const props = migrateOrderProps(saved);

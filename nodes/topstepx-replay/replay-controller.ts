@@ -11,7 +11,10 @@ import { formatReplayTable } from "../../src/core/replay/replay-table";
 import { ReplayInputError, type ReplayTrade } from "../../src/core/replay/replay-trade";
 import { PROFILES } from "../../src/core/rules/rules-config";
 import type { NodeController, Send } from "../shared/attach";
-import { errorStatus } from "../shared/status";
+import { NodeType } from "../shared/node-types";
+import { ruleText } from "../shared/rule-texts";
+import { capped, errorStatus } from "../shared/status";
+import { textsOf } from "../shared/texts";
 import { replayPages } from "./replay-pages";
 
 /** What the dialog holds. */
@@ -29,8 +32,13 @@ interface ReplayMsg extends NodeMessageInFlow {
   profile?: unknown;
 }
 
-// Longer than other nodes' statuses: the rule and its day are the point of a failed replay.
-const MAX_STATUS = 48;
+const T = textsOf(NodeType.Replay);
+
+const VERDICT: Record<ReplayReport["verdict"], string> = {
+  passed: "status.verdict.passed",
+  failed: "status.verdict.failed",
+  "not-yet": "status.verdict.notYet",
+};
 
 /** "topstep-combine-50k" → "50K Combine", "topstep-xfa-100k" → "100K XFA". */
 export function profileLabel(id: string): string {
@@ -44,14 +52,15 @@ export function replayStatusText(reports: readonly ReplayReport[]): string {
   if (reports.length === 1) {
     const r = reports[0]!;
     const b = r.firstBreach;
-    const why = r.verdict === "failed" && b ? ` (${b.rule} ${b.day.slice(5)})` : "";
-    return `${profileLabel(r.profile)}: ${r.verdict}${why}`;
+    const one = { profile: profileLabel(r.profile), verdict: T(VERDICT[r.verdict]) };
+    // The rule and its day are the point of a failed replay.
+    return r.verdict === "failed" && b
+      ? T("status.failedAt", { ...one, rule: ruleText(b.rule), day: b.day.slice(5) })
+      : T("status.one", one);
   }
   const passed = reports.filter((r) => r.verdict === "passed").length;
-  return `${reports.length} profiles: ${passed} passed`;
+  return T("status.all", { count: reports.length, passed });
 }
-
-const short = (t: string) => (t.length > MAX_STATUS ? `${t.slice(0, MAX_STATUS - 1)}…` : t);
 
 /**
  * topstepx-replay: a TradingView Strategy Tester export (or a plain CSV of fills) in, each profile's
@@ -94,16 +103,20 @@ export class ReplayController implements NodeController {
       if (this.closed) return done();
       replayPages.set(this.node.id, html);
       const failed = reports.some((r) => r.verdict === "failed");
-      this.node.status({
-        fill: failed ? "red" : reports.every((r) => r.verdict === "passed") ? "green" : "yellow",
-        shape: "dot",
-        text: short(replayStatusText(reports)),
-      });
+      this.node.status(
+        capped({
+          fill: failed ? "red" : reports.every((r) => r.verdict === "passed") ? "green" : "yellow",
+          shape: "dot",
+          text: replayStatusText(reports),
+        }),
+      );
       send({ ...msg, payload: reports.map(withoutCurve), table: formatReplayTable(reports), html });
       done();
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      this.node.status(errorStatus(err instanceof ReplayInputError ? err.message : `error: ${err.message}`));
+      this.node.status(
+        errorStatus(err instanceof ReplayInputError ? err.message : T("status.error", { reason: err.message })),
+      );
       done(err);
     }
   }
@@ -125,7 +138,7 @@ export class ReplayController implements NodeController {
     if (path) return { text: await readFile(path, "utf8"), fileName: basename(path) };
     if (Buffer.isBuffer(p)) return { text: p.toString("utf8") };
     if (typeof p === "string" && p.trim()) return { text: p };
-    throw new Error("msg.payload: expected the export's text or a path to a .csv file");
+    throw new Error(T("errors.noInput"));
   }
 
   private profilesOf(msg: ReplayMsg): string[] {
@@ -136,7 +149,8 @@ export class ReplayController implements NodeController {
       .map((s) => s.trim())
       .filter(Boolean);
     for (const p of list)
-      if (!PROFILES[p]) throw new Error(`profile: unknown profile "${p}" (known: ${Object.keys(PROFILES).join(", ")})`);
+      if (!PROFILES[p])
+        throw new Error(T("errors.unknownProfile", { profile: p, known: Object.keys(PROFILES).join(", ") }));
     return list;
   }
 

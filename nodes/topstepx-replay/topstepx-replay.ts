@@ -1,11 +1,13 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { NodeType } from "../shared/node-types";
+import { registerTexts } from "../shared/texts";
 import { attachOptional } from "./attach-optional";
 import { ReplayController, type ReplayProps } from "./replay-controller";
 import { replayPages } from "./replay-pages";
 
 /** topstepx-replay: a strategy's trades through the rules of the Topstep profiles; a connection is optional. */
 export = (RED: NodeAPI): void => {
+  registerTexts(NodeType.Replay, RED);
   function TopstepxReplay(this: Node, props: NodeDef & ReplayProps & { server?: string }) {
     RED.nodes.createNode(this, props);
     attachOptional(RED, this, props.server, new ReplayController(this, props));

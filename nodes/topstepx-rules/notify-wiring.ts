@@ -4,6 +4,9 @@ import { periodSummaries } from "../../src/core/journal/summaries";
 import type { AccountGuard } from "../../src/core/rules/account-guard";
 import { Notifier, type RuleEvent } from "../../src/core/rules/notifications";
 import type { Send } from "../shared/attach";
+import { NodeType } from "../shared/node-types";
+import { textsOf } from "../shared/texts";
+import { notificationInWords } from "./notification-texts";
 import { reportContext, reportEntries } from "./reports";
 
 /** What the controller tells the notifications beside the guard's own events. */
@@ -38,12 +41,12 @@ export function wireNotifications(
       try {
         f(...a);
       } catch (e) {
-        warn(`notification not sent: ${(e as Error).message}`);
+        warn(textsOf(NodeType.Rules)("warnings.notificationFailed", { reason: (e as Error).message }));
       }
     };
   const tell = safely((e: RuleEvent) => {
     const n = notifier.notify(e, conn.clock.now());
-    if (n) send([null, null, { topic: "notification", payload: n }]);
+    if (n) send([null, null, { topic: "notification", payload: notificationInWords(n, e) }]);
   });
   guard.on("breach", (b) => tell({ type: "breach", rule: b.rule, reason: b.reason, action: b.action }));
   guard.on("flatten", (f) => tell({ type: "flatten", ...f }));

@@ -16,9 +16,13 @@ import { answerError, fieldOf, outcomeStatus } from "../shared/error-mapping";
 import { answerHttp } from "../shared/http-answer";
 import { parseInput } from "../shared/input";
 import { bindTrail } from "../shared/journal-trail";
-import { connectionStatus, errorStatus } from "../shared/status";
-import { consistencySuffix, dayRuleBlockStatus } from "./day-rules-status";
+import { NodeType } from "../shared/node-types";
+import { ruleText } from "../shared/rule-texts";
+import { capped, connectionStatus, errorStatus, statusText } from "../shared/status";
+import { textsOf } from "../shared/texts";
+import { consistencyPart, dayRuleBlockStatus } from "./day-rules-status";
 import { journalCsv, journalRows } from "./journal-rows";
+import { summarize } from "./journal-summary";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
 import { isPlainExit, unjudgedExit } from "./plain-exit";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
@@ -47,28 +51,36 @@ const Command = z.object({
   id: z.string().trim().min(1).max(200).optional(),
 });
 
+const T = textsOf(NodeType.Rules);
+
 const money = wholeDollars;
 
 const price = priceText;
 
 /**
- * The status while a guard protects a position: the guarded level and the dollars left above the
- * floor the guards keep ("guard 24,612.25 · $1,240 left").
+ * The status while a guard protects a position, most important first: the dollars left above the
+ * floor the guards keep, a stop moved to breakeven or along its trail (the nearer exit), then the
+ * guarded level ("$1,240 left · BE 25,000.75 · guard 24,612.25").
  */
 function guardText(s: GuardStatus): NodeStatus | null {
   const g = s.guards;
   if (!g.enabled || g.floor === null || g.left === null) return null;
   const held = g.contracts.filter((c) => c.quantity > 0 || c.coveredByOthers > 0);
   if (held.length === 0) return null;
-  const more = held.length > 1 ? ` +${held.length - 1}` : "";
+  const level = price(held[0]!.level);
   const inside = held.some((c) => c.inside);
   // A stop moved to breakeven or along its trail is what the trader watches next to the guard.
   const moved = s.stops.find((v) => v.last !== null && v.stopPrice !== null);
-  const stop = moved ? ` · ${moved.last === "breakeven" ? "BE" : "trail"} ${price(moved.stopPrice!)}` : "";
+  const stop =
+    moved && T(moved.last === "breakeven" ? "status.breakeven" : "status.trail", { price: price(moved.stopPrice!) });
   return {
     fill: inside ? "red" : "green",
     shape: "dot",
-    text: `guard ${price(held[0]!.level)}${more} · ${money(g.left)} left${stop}`,
+    text: statusText(
+      T("status.left", { left: money(g.left) }),
+      stop,
+      held.length > 1 ? T("status.guardMore", { level, more: held.length - 1 }) : T("status.guard", { level }),
+    ),
   };
 }
 
@@ -128,7 +140,7 @@ export class RulesController {
 
   private async startOnce(conn: GatewayConnection, executor: OrderExecutor): Promise<void> {
     if (!this.config) {
-      this.node.status(errorStatus(this.configError ?? "bad rules"));
+      this.node.status(errorStatus(this.configError ?? T("status.badRules")));
       return;
     }
     try {
@@ -150,7 +162,7 @@ export class RulesController {
       this.gate = new OrderGate(this.guard, conn, this.journal, executor.accounts);
       this.conn = conn;
       this.notifications = wireNotifications(this.guard, conn, this.journal, this.send, (m) =>
-        this.node.warn(`rules: ${m}`),
+        this.node.warn(T("warnings.rules", { message: m })),
       );
       // Connected already: a drop from here on is told.
       if (this.connection) this.notifications.connection(this.connection);
@@ -158,15 +170,15 @@ export class RulesController {
         if (this.connection?.state === "connected" || !this.connection) this.node.status(this.statusOf(s));
         this.send([null, null, { topic: "rules", payload: s }]);
       });
-      this.guard.on("breach", (b) => this.node.warn(`${b.rule}: ${b.reason}`));
-      this.guard.on("warning", (m) => this.node.warn(`rules: ${m}`));
-      this.guard.on("error", (e) => this.node.error(`rules: ${e.message}`));
+      this.guard.on("breach", (b) => this.node.warn(T("warnings.breach", { rule: b.rule, reason: b.reason })));
+      this.guard.on("warning", (m) => this.node.warn(T("warnings.rules", { message: m })));
+      this.guard.on("error", (e) => this.node.error(T("errors.rules", { message: e.message })));
       await this.guard.start();
       // Named once the guard runs: a group or a copier judges this account's orders through it.
       this.unregisterGate = registerGate(conn, this.gate);
     } catch (e) {
       this.node.status(errorStatus((e as Error).message));
-      this.node.error(`rules: ${(e as Error).message} (retrying in 5 s)`);
+      this.node.error(T("errors.retrying", { reason: (e as Error).message, seconds: 5 }));
       await this.guard?.stop().catch(() => undefined);
       this.guard = null;
       this.notifications = null;
@@ -185,7 +197,7 @@ export class RulesController {
    * the way (no retry, no rule-state msgs with headroom it does not know).
    */
   private refuse(accountId: number, owner: { id: string; name: string; label: string }): void {
-    this.refusal = `account ${accountId} is already guarded by rules node ${owner.label}: use one rules node per account (wire this flow to that node, or remove one)`;
+    this.refusal = T("errors.guardedBy", { accountId, owner: owner.label });
     this.refusedState = {
       accountId,
       synced: false,
@@ -197,45 +209,55 @@ export class RulesController {
       error: this.refusal,
       guardedBy: owner.id,
     };
-    this.node.status(errorStatus(`guarded by ${owner.name}`));
-    this.node.error(`rules: ${this.refusal}`);
+    this.node.status(errorStatus(T("status.guardedBy", { name: owner.name })));
+    this.node.error(T("errors.rules", { message: this.refusal }));
     this.node.send([null, null, { topic: "rules", payload: this.refusedState }]);
   }
 
   private statusOf(s: GuardStatus): NodeStatus {
     const base = this.baseStatusOf(s);
     // The consistency room is worth a glance while entries go through, not over a block or a warning in red.
-    return !s.synced || s.blocked || base.fill === "red"
-      ? base
-      : { ...base, text: `${base.text}${consistencySuffix(s)}` };
+    return capped(
+      !s.synced || s.blocked || base.fill === "red"
+        ? base
+        : { ...base, text: statusText(base.text, consistencyPart(s)) },
+    );
   }
 
   private baseStatusOf(s: GuardStatus): NodeStatus {
-    if (!s.synced) return { fill: "yellow", shape: "ring", text: "syncing account" };
-    if (s.killSwitch) return { fill: "red", shape: "dot", text: "kill switch on" };
-    if (s.flattening) return { fill: "red", shape: "dot", text: "flattening" };
+    if (!s.synced) return { fill: "yellow", shape: "ring", text: T("status.syncing") };
+    if (s.killSwitch) return { fill: "red", shape: "dot", text: T("status.killSwitch") };
+    if (s.flattening) return { fill: "red", shape: "dot", text: T("status.flattening") };
     // Entries wait a moment at start while the account's history is read: not a breach, not red.
     if (s.blocked?.rule === "floorUnknown" && !s.floorCheck)
-      return { fill: "yellow", shape: "ring", text: "reading account history" };
-    if (s.blocked) return dayRuleBlockStatus(s) ?? { fill: "red", shape: "ring", text: `blocked: ${s.blocked.rule}` };
+      return { fill: "yellow", shape: "ring", text: T("status.readingHistory") };
+    if (s.blocked)
+      return (
+        dayRuleBlockStatus(s) ?? {
+          fill: "red",
+          shape: "ring",
+          text: T("status.blocked", { rule: ruleText(s.blocked.rule) }),
+        }
+      );
     const h = s.headroom;
-    if (!h) return { fill: "grey", shape: "ring", text: "waiting" };
+    if (!h) return { fill: "grey", shape: "ring", text: T("status.waiting") };
     const guard = guardText(s);
     if (guard) return guard;
     if (h.maxLoss !== null) {
       const tight = this.config!.flattenBuffer > 0 ? h.maxLoss <= this.config!.flattenBuffer * 2 : h.maxLoss < 500;
-      // The trader's own floor is in force: the status says whose floor the headroom is measured to.
-      const whose = s.floorCheck?.source === "shown" ? " (TopstepX floor)" : "";
+      const left = { left: money(h.maxLoss) };
       // Guard stops off: the status says so, in yellow, whenever a floor applies.
-      const off = s.guards.enabled ? "" : " · guard stops off";
+      const off = !s.guards.enabled && T("status.guardOff");
       return {
         fill: tight || off ? "yellow" : "green",
         shape: off ? "ring" : "dot",
-        text: `MLL ${money(h.maxLoss)} left${whose}${off}`,
+        // The trader's own floor is in force: the status says whose floor the headroom is measured to.
+        text: statusText(T(s.floorCheck?.source === "shown" ? "status.mllShown" : "status.mll", left), off),
       };
     }
-    if (h.dailyLoss !== null) return { fill: "green", shape: "dot", text: `daily ${money(h.dailyLoss)} left` };
-    return { fill: "green", shape: "dot", text: `day P&L ${money(h.dayPnl)}` };
+    if (h.dailyLoss !== null)
+      return { fill: "green", shape: "dot", text: T("status.daily", { left: money(h.dailyLoss) }) };
+    return { fill: "green", shape: "dot", text: T("status.dayPnl", { pnl: money(h.dayPnl) }) };
   }
 
   /** With its configuration refused the node judges nothing, but an exit only lowers exposure: it passes. */
@@ -264,10 +286,7 @@ export class RulesController {
       }
       if (this.passesUnjudged(msg, send, done)) return;
       const gate = this.gate;
-      if (!gate)
-        throw new Error(
-          this.configError ?? this.refusal ?? "the rules are not running yet (check the configuration and the account)",
-        );
+      if (!gate) throw new Error(this.configError ?? this.refusal ?? T("errors.notRunning"));
       bindTrail(msg, gate.accountId, typeof p?.id === "string" ? p.id : undefined);
       const request = parseInput(GateRequest, p ?? {}, "msg.payload");
       judging = true;

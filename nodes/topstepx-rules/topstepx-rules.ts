@@ -4,12 +4,14 @@ import { PROFILES, type RulesConfig, rulesFor } from "../../src/core/rules/rules
 import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
+import { registerTexts, textsOf } from "../shared/texts";
 import { reportPage } from "./report-page";
 import { RulesController, reportOfNode } from "./rules-controller";
 import { overridesOf, type RulesProps, readRulesProps } from "./rules-props";
 
 /** topstepx-rules: pre-trade gate, live P&L monitor with automatic flatten, persistent journal. */
 export = (RED: NodeAPI): void => {
+  registerTexts(NodeType.Rules, RED);
   function TopstepxRules(this: Node, saved: NodeDef & RulesProps & { server?: string }) {
     RED.nodes.createNode(this, saved);
     let config: RulesConfig | null = null;
@@ -21,7 +23,7 @@ export = (RED: NodeAPI): void => {
       config = rulesFor(profile, overridesOf(props, PROFILES[profile]?.lossFloor));
     } catch (e) {
       configError = (e as Error).message;
-      this.error(`rules: ${configError}`);
+      this.error(textsOf(NodeType.Rules)("errors.rules", { message: configError }));
     }
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
     const dbFile = props.dbFile?.trim() || join(userDir, "topstepx-journal.sqlite");

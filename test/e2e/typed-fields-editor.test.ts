@@ -25,11 +25,15 @@ type JQueryish = (sel: string) => { typedInput(method: string, arg?: string): st
 
 /** The rules node of a shipped example, saved before typed limits (version 1, plain values). */
 function exampleRules(): Record<string, unknown> {
-  const flow = JSON.parse(readFileSync(join(ROOT, "examples", "2 P&L monitor and flatten.json"), "utf8")) as Array<
+  const flow = JSON.parse(readFileSync(join(ROOT, "examples", "0 Start here.json"), "utf8")) as Array<
     Record<string, unknown>
   >;
-  const rules = flow.find((n) => n.type === "topstepx-rules")!;
-  assert.equal(rules.version, 1);
+  const shipped = flow.find((n) => n.type === "topstepx-rules")!;
+  // As the examples saved it before typed limits: version 1, no sources, no guard-stop or hedge flags.
+  const rules: Record<string, unknown> = { ...shipped, version: 1 };
+  for (const key of Object.keys(rules)) {
+    if (/Type$/.test(key) || key === "guardStops" || key === "refuseCrossAccountHedge") delete rules[key];
+  }
   return { ...rules, id: RULES, z: "e2e-tab", maxContracts: "", x: 330, y: 180, wires: [[], [], []] };
 }
 

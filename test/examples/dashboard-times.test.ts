@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { starterRules } from "../support/editor-import";
 import type { Received } from "../support/node-msgs";
 import { allNodes, collect, configFor, helper } from "../support/node-red";
 import { useRuntimeOnSim } from "../support/runtime-on-sim";
@@ -25,12 +26,7 @@ describe("example: the dashboard's journal shows the trading time zone", () => {
     const flow = JSON.parse(readFileSync(join(ROOT, "examples", "3 Dashboard.json"), "utf8")) as Array<
       Record<string, unknown>
     >;
-    const starter = JSON.parse(readFileSync(join(ROOT, "examples", "0 Start here.json"), "utf8")) as Array<
-      Record<string, unknown>
-    >;
     const shipped = (id: string) => flow.find((n) => n.id === id)!;
-    // The dashboard reaches the starter's rules node through a link call; here it is wired to it.
-    const rulesNode = starter.find((n) => n.id === "tsx-start-rules")!;
     const cfg = configFor(rt.sim, config);
     await helper.load(
       [...allNodes, functionNode, changeNode],
@@ -39,8 +35,8 @@ describe("example: the dashboard's journal shows the trading time zone", () => {
         cfg.node,
         { ...shipped("tsx-dash-jcmd"), wires: [["tsx-start-rules"]] },
         {
-          ...rulesNode,
-          z: "tsx-dash",
+          // The dashboard reaches the starter's rules node through a link call; here it is wired to it.
+          ...starterRules("tsx-start-rules", "tsx-dash"),
           server: "cfg",
           dbFile: join(rt.dir, "j.sqlite"),
           wires: [[], [], ["tsx-dash-split"]],

@@ -94,7 +94,7 @@ describe("node: topstepx-rules acts once on a daily loss breach", () => {
     assert.equal(rows("flatten").length, 1, "the daily loss found the account flat already");
 
     await helper.unload();
-    n = await load(/blocked: flattenBuffer/);
+    n = await load(/blocked: flatten buffer/);
     await seconds(1, n.st);
     const afterStart = await requests();
     await seconds(20, n.st);

@@ -170,7 +170,7 @@ describe("node: topstepx-rules dead-man checks (heartbeat, stale feed)", () => {
     await until(() => n.no.length === 1, "a refusal");
     assert.equal(n.no[0]!.decision.rule, "staleFeed");
     assert.match(n.no[0]!.decision.reason, /entries are refused until it quotes again/);
-    await until(() => lastStatus(n.r1).text === "blocked: staleFeed", "the status naming the rule");
+    await until(() => lastStatus(n.r1).text === "blocked: stale quotes", "the status naming the rule");
 
     // A quote comes: entries pass again (no block beyond the silence).
     rt.clock += 1000;

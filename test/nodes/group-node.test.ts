@@ -65,7 +65,7 @@ describe("node: topstepx-group fans one alert out to its accounts", () => {
       assert.equal(orders[0]!.side, BUY);
       assert.equal(orders[0]!.customTag, lineOf(a, account).customTag);
     }
-    await until(() => /3 accounts · last: 3 placed/.test(lastStatus(n.g).text ?? ""), "the group's status");
+    await until(() => /^3 placed · 3 accounts$/.test(lastStatus(n.g).text ?? ""), "the group's status");
     assert.equal(lastStatus(n.g).fill, "green");
   });
 

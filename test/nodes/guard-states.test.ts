@@ -277,7 +277,7 @@ describe("node: topstepx-rules holds its limits in every state", function () {
     ticket.receive({ payload: { side: "buy" } });
     await until(() => refused.length === 1, "the buy refused");
     assert.equal(refused[0].decision.rule, "killSwitch", refused[0].decision.reason);
-    assert.equal(lastStatus(ticket).text, "refused: killSwitch");
+    assert.equal(lastStatus(ticket).text, "refused: kill switch");
     ticket.receive({ payload: { side: "sell" } });
     await until(() => done.length === 2, "the sell (an exit) placed");
     await until(async () => (await signedEs()) === 0, "flat");

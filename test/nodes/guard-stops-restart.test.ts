@@ -64,7 +64,7 @@ describe("node: topstepx-rules guard stops across restarts and reconnections", f
       (await g.guards()).map((o) => [o.id, o.size]),
       [[first.id, 2]],
     );
-    assert.match(lastStatus(n.r1).text ?? "", /^guard /);
+    assert.match(lastStatus(n.r1).text ?? "", /^\$[\d,]+ left · guard /);
   });
 
   it("resizes the adopted guard to a position partly closed while Node-RED was down", async () => {

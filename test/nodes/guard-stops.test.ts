@@ -76,7 +76,7 @@ describe("node: topstepx-rules keeps a guard stop at the gateway for every posit
     const fill = (await orders()).find((o) => o.status === S.Filled && o.side === BUY)!;
     assert.equal(g!.creationTimestamp, fill.creationTimestamp, "the guard rests at the fill's instant");
     await until(
-      () => /^guard 2\d,\d{3}(\.\d+)? · \$1,\d{3} left$/.test(lastStatus(r1).text ?? ""),
+      () => /^\$1,\d{3} left · guard 2\d,\d{3}(\.\d+)?$/.test(lastStatus(r1).text ?? ""),
       "the guard in the status",
     );
   });

@@ -8,7 +8,7 @@ import { ACCOUNT, frontMonth, login, restClient, setPrice, until } from "../supp
 
 interface Row {
   id?: number;
-  status?: number;
+  status?: string;
   balance?: number;
   creationTimestamp?: string;
 }
@@ -145,8 +145,8 @@ describe("nodes against live's event quirks (on by default in the simulator)", (
     assert.deepEqual(
       rows(n.out, "order").map((o) => [o.id, o.status]),
       [
-        [r.data.orderId, 6],
-        [r.data.orderId, 5],
+        [r.data.orderId, "pending"],
+        [r.data.orderId, "rejected"],
       ],
     );
     n.a1.receive({ payload: null });

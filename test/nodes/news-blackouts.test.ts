@@ -54,7 +54,7 @@ describe("node: topstepx-rules news blackouts", () => {
       st: collect<StateMsg>(helper.getNode("st")),
     };
     // Inside a window from the start, the status shows the blackout rather than the headroom.
-    await until(() => /^(MLL \$|blocked: newsBlackout)/.test(lastStatus(r1).text ?? ""), "the rules node synced");
+    await until(() => /^(MLL \$|blocked: news blackout)/.test(lastStatus(r1).text ?? ""), "the rules node synced");
     return out;
   }
 
@@ -100,7 +100,7 @@ describe("node: topstepx-rules news blackouts", () => {
       refused.decision.reason,
       "News blackout for FOMC at 09:02 CT: entries are refused until 09:05 CT; exits are allowed.",
     );
-    await until(() => lastStatus(n.r1).text === "blocked: newsBlackout", "the status to show the blackout");
+    await until(() => lastStatus(n.r1).text === "blocked: news blackout", "the status to show the blackout");
     const shown = n.st.filter((m) => m.payload.blocked).at(-1)?.payload.blocked;
     assert.deepEqual(shown, {
       rule: "newsBlackout",

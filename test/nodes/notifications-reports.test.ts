@@ -119,7 +119,7 @@ describe("node: topstepx-rules notifications and reports on the simulator", () =
       [breach!.event, breach!.rule, breach!.severity, breach!.accountId],
       ["breach", "flattenBuffer", "critical", ACCOUNT],
     );
-    assert.match(breach!.title, /Rule breached: flattenBuffer/);
+    assert.match(breach!.title, /Rule breached: flatten buffer/);
     assert.equal(breach!.timeCT, "2026-11-25 09:00:00 CST");
     assert.equal(breach!.time, "2026-11-25T15:00:00.000Z");
     assert.match(breach!.account, /\S/);

@@ -87,7 +87,7 @@ describe("node: topstepx-order against the simulator", () => {
       s.positions.map((p) => [p.contractId, p.size]),
       [[mnq, 1]],
     );
-    assert.match(lastStatus(o1).text!, /filled @ 21000.25/);
+    assert.equal(lastStatus(o1).text, "filled 1 @ 21,000.25");
   });
 
   it("takes every field from msg.payload: a limit sell with brackets in ticks, prices snapped to the grid", async () => {

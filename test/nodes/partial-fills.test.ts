@@ -11,7 +11,7 @@ interface Fill {
   price?: number;
   size?: number;
   fillVolume?: number;
-  status?: number;
+  status?: number | string;
   filledPrice?: number;
 }
 type Msg = Received<Fill & Record<string, unknown>> & { topic?: string };
@@ -79,7 +79,7 @@ describe("node: partially filled orders against the simulator's book", () => {
     const r = ok[0]!.payload;
     assert.equal(r.status, "filled");
     await until(
-      () => ev.some((m) => m.topic === "order" && m.payload.status === 2),
+      () => ev.some((m) => m.topic === "order" && m.payload.status === "filled"),
       "the account node to see the order filled",
     );
     const orders = ev.filter((m) => m.topic === "order" && m.payload.id === r.orderId);

@@ -109,7 +109,7 @@ describe("node: topstepx-replay", function () {
     assert.deepEqual(lastStatus(helper.getNode("rp")), {
       fill: "red",
       shape: "dot",
-      text: "50K Combine: failed (maxLossLimit 03-04)",
+      text: "50K Combine: failed (max loss limit 03-04)",
     });
   });
 

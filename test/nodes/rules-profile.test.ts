@@ -66,7 +66,7 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
   it("refuses entries under an Express Funded profile on an account reporting $50,000, shows it red, and lets exits through", async () => {
     await holdOneMes(COMBINE);
     const { r1, ok, no } = await load(COMBINE, "topstep-xfa-50k", /blocked/);
-    assert.deepEqual(lastStatus(r1), { fill: "red", shape: "ring", text: "blocked: profileMismatch" });
+    assert.deepEqual(lastStatus(r1), { fill: "red", shape: "ring", text: "blocked: profile mismatch" });
     r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "profileMismatch");
@@ -87,7 +87,7 @@ describe("node: topstepx-rules refuses entries when the profile does not fit the
 
   it("refuses entries under a Combine profile on an account at $0", async () => {
     const { r1, no } = await load(XFA, "topstep-combine-50k", /blocked/);
-    assert.deepEqual([lastStatus(r1).fill, lastStatus(r1).text], ["red", "blocked: profileMismatch"]);
+    assert.deepEqual([lastStatus(r1).fill, lastStatus(r1).text], ["red", "blocked: profile mismatch"]);
     r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => no.length === 1, "a refusal");
     assert.equal(no[0].decision.rule, "profileMismatch");

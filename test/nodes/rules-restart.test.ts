@@ -158,7 +158,7 @@ describe("node: topstepx-rules re-establishes the loss floor after a restart", (
     await trade(mes, 0, 1, 6799.75, 6800);
     // A balance the fills cannot explain (a payout, an adjustment, fills older than the history).
     await restClient(rt.sim).post("/sim/account", { accountId: ACCOUNT, balance: 51_234 });
-    const n = await load({}, /blocked: floorUnknown/);
+    const n = await load({}, /blocked: floor unknown/);
     assert.equal(lastStatus(n.r1).fill, "red");
     n.r1.receive({ payload: { symbol: "MES", side: "buy", quantity: 1 } });
     await until(() => n.no.length === 1, "a refusal");

@@ -2,11 +2,13 @@ import type { Simulator } from "../../src/sim";
 import { runningClockFrom } from "./clock";
 import type { Received } from "./node-msgs";
 import { USER } from "./sim";
+import { watchStatusLength } from "./status-cap";
 
 /** node-red-node-test-helper bound to the Node-RED we test on (4.1.x); untyped upstream. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require("node-red-node-test-helper");
 helper.init(require.resolve("node-red"));
+watchStatusLength(helper._NodePrototype);
 // Our nodes run on the session clock of test/support/clock.ts unless a test sets its own: the day
 // CI runs must not decide what a node thinks "today" is.
 const setSettings = helper.settings.bind(helper) as (s: Record<string, unknown>) => void;
