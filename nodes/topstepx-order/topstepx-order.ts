@@ -2,8 +2,8 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import { attach, configNodeOf } from "../shared/attach";
 import { NodeType } from "../shared/node-types";
 import { errorStatus } from "../shared/status";
-import { TypedFields } from "../shared/typed-props";
 import { registerTexts } from "../shared/texts";
+import { TypedFields } from "../shared/typed-props";
 import { OrderController, type OrderProps } from "./order-controller";
 import { migrateOrderProps, ORDER_FIELDS, type OrderField } from "./order-props";
 

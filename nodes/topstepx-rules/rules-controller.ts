@@ -22,7 +22,6 @@ import { capped, connectionStatus, errorStatus, statusText } from "../shared/sta
 import { textsOf } from "../shared/texts";
 import { consistencyPart, dayRuleBlockStatus } from "./day-rules-status";
 import { journalCsv, journalRows } from "./journal-rows";
-import { summarize } from "./journal-summary";
 import { type NotificationInputs, wireNotifications } from "./notify-wiring";
 import { isPlainExit, unjudgedExit } from "./plain-exit";
 import { type AccountReport, accountReport, reportContext, reportEntries } from "./reports";
