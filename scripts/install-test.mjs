@@ -47,7 +47,10 @@ function step(text) {
 
 /** The environment every child runs in: the node under test first on PATH, headers for node-gyp. */
 function childEnv(extra = {}) {
-  const env = { ...process.env, PATH: `${dirname(nodeBin)}:${process.env.PATH}`, ...extra };
+  // Settings of an enclosing `npm run` (npm_config_local_prefix…) belong to this checkout, not to
+  // the user directory.
+  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith("npm_"));
+  const env = { ...Object.fromEntries(inherited), PATH: `${dirname(nodeBin)}:${process.env.PATH}`, ...extra };
   if (opts.nodedir) env.npm_config_nodedir = resolve(opts.nodedir);
   return env;
 }

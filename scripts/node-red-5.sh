@@ -12,6 +12,9 @@
 # runs; the copy's `npm ci` runs again only when package-lock.json changed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# Started by `npm run`, the environment holds that npm's settings for this checkout
+# (npm_config_local_prefix and the rest): they must not steer the installs made for Node 22.
+while read -r v; do unset "$v"; done < <(compgen -e | grep '^npm_')
 cache="${TOPSTEPX_NR5_CACHE:-${TMPDIR:-/tmp}/topstepx-node-red-5}"
 tarball=""
 if [ "${1:-}" = "--tarball" ]; then tarball="$(realpath "$2")"; fi
