@@ -48,9 +48,11 @@ function step(text) {
 /** The environment every child runs in: the node under test first on PATH, headers for node-gyp. */
 function childEnv(extra = {}) {
   // Settings of an enclosing `npm run` (npm_config_local_prefix…) belong to this checkout, not to
-  // the user directory.
+  // the user directory, and so do the node_modules/.bin folders it puts on PATH (a dependency's own
+  // npm among them): the user directory gets the npm a user has.
   const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith("npm_"));
-  const env = { ...Object.fromEntries(inherited), PATH: `${dirname(nodeBin)}:${process.env.PATH}`, ...extra };
+  const path = (process.env.PATH ?? "").split(":").filter((d) => !/\/node_modules\/\.bin$|\/node-gyp-bin$/.test(d));
+  const env = { ...Object.fromEntries(inherited), PATH: [dirname(nodeBin), ...path].join(":"), ...extra };
   if (opts.nodedir) env.npm_config_nodedir = resolve(opts.nodedir);
   return env;
 }

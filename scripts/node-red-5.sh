@@ -14,7 +14,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # Started by `npm run`, the environment holds that npm's settings for this checkout
 # (npm_config_local_prefix and the rest): they must not steer the installs made for Node 22.
+# Its PATH also starts with this checkout's node_modules/.bin, where a dependency's own npm (10, from
+# node-red-dev) would shadow the system's: the installs here use the npm a user has.
 while read -r v; do unset "$v"; done < <(compgen -e | grep '^npm_')
+PATH=$(tr ':' '\n' <<<"$PATH" | grep -v -e '/node_modules/\.bin$' -e '/node-gyp-bin$' | paste -sd:)
 cache="${TOPSTEPX_NR5_CACHE:-${TMPDIR:-/tmp}/topstepx-node-red-5}"
 tarball=""
 if [ "${1:-}" = "--tarball" ]; then tarball="$(realpath "$2")"; fi
