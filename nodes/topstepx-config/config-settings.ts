@@ -39,6 +39,9 @@ export interface ConfigSettings {
   timeZone: string;
 }
 
+/** The login `npx topstepx-sim` accepts unless its configuration file lists other users. */
+export const SIMULATOR_LOGIN = { userName: "trader", apiKey: "local-simulator-key" } as const;
+
 const Environment = z.enum(["topstepx", "simulator", "custom"], {
   message: "choose TopstepX, Local simulator or Custom",
 });
@@ -56,10 +59,16 @@ export function readSettings(
   const orEnv = (v: string | undefined, key: string) => (v && v.trim() !== "" ? v.trim() : env[key]?.trim() || "");
   const environment = Environment.safeParse(orEnv(p.environment, "TOPSTEPX_ENVIRONMENT") || "simulator");
   if (!environment.success) throw new Error(`environment: ${environment.error.issues[0]!.message}`);
-  const userName = orEnv(c.userName, "TOPSTEPX_USERNAME");
-  const apiKey = orEnv(c.apiKey, "TOPSTEPX_API_KEY");
-  if (!userName) throw new Error("userName: missing (set it in the configuration or TOPSTEPX_USERNAME)");
-  if (!apiKey) throw new Error("apiKey: missing (set it in the configuration or TOPSTEPX_API_KEY)");
+  let userName = orEnv(c.userName, "TOPSTEPX_USERNAME");
+  let apiKey = orEnv(c.apiKey, "TOPSTEPX_API_KEY");
+  // A palette install imports the examples with no credentials: the local simulator's built-in
+  // login lets them run before the trader has typed anything.
+  if (environment.data === "simulator" && !userName && !apiKey) {
+    userName = SIMULATOR_LOGIN.userName;
+    apiKey = SIMULATOR_LOGIN.apiKey;
+  }
+  if (!userName) throw new Error("no user name: open the TopstepX config node (or set TOPSTEPX_USERNAME)");
+  if (!apiKey) throw new Error("no API key: open the TopstepX config node (or set TOPSTEPX_API_KEY)");
   const custom = {
     restUrl: orEnv(p.restUrl, "TOPSTEPX_REST_URL") || undefined,
     userHubUrl: orEnv(p.userHubUrl, "TOPSTEPX_USER_HUB_URL") || undefined,

@@ -87,11 +87,33 @@ describe("node: topstepx-config", () => {
     });
     const o1 = helper.getNode("o1");
     assert.equal(lastStatus(o1).fill, "red");
-    assert.match(lastStatus(o1).text!, /apiKey/);
+    assert.match(lastStatus(o1).text!, /no API key/);
     const err = collect<ErrorMsg>(helper.getNode("err"));
     o1.receive({ payload: { symbol: "MNQ", side: "buy", quantity: 1 } });
     await until(() => err.length === 1, "an error msg");
-    assert.match(err[0].error.message, /apiKey: missing/);
+    assert.match(err[0].error.message, /no API key: open the TopstepX config node/);
+  });
+
+  it("logs in to the local simulator with its built-in login when no credentials are given", async () => {
+    // What a palette install meets: an imported example's config node, nothing typed in yet.
+    process.env.TOPSTEPX_SIMULATOR_URL = sim.restUrl;
+    await helper.load(
+      allNodes,
+      [{ id: "cfg", type: "topstepx-config", environment: "simulator", account: "10001" }, orderNode],
+      {},
+    );
+    await until(() => lastStatus(helper.getNode("o1")).text === "connected", "connected without credentials");
+  });
+
+  it("tells what to do next when a TopstepX configuration has no API key", async () => {
+    await helper.load(
+      allNodes,
+      [{ id: "cfg", type: "topstepx-config", environment: "topstepx", account: "10001" }, orderNode],
+      { cfg: { userName: "someone" } },
+    );
+    const status = lastStatus(helper.getNode("o1"));
+    assert.equal(status.fill, "red");
+    assert.match(status.text!, /no API key: open the/);
   });
 
   it("shows the login error when the API key is wrong", async () => {

@@ -1,3 +1,4 @@
+import "./node-red-select";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ export interface NodeRedProcess {
 }
 
 /**
- * Node-RED 4.1 as a real process with this package loaded through nodesDir, in a throwaway user
+ * Node-RED (4.1, or 5 by ./node-red-select) as a real process with this package loaded through nodesDir, in a throwaway user
  * directory: what a trader runs, not the test helper's runtime. Our nodes' clock is pinned to a
  * session (test/support/clock.ts) unless `extraSettings` sets `topstepxConfigClock` itself.
  */

@@ -1,10 +1,11 @@
+import "./node-red-select";
 import type { Simulator } from "../../src/sim";
 import { runningClockFrom } from "./clock";
 import type { Received } from "./node-msgs";
 import { USER } from "./sim";
 import { watchStatusLength } from "./status-cap";
 
-/** node-red-node-test-helper bound to the Node-RED we test on (4.1.x); untyped upstream. */
+/** node-red-node-test-helper bound to the Node-RED we test on (4.1, or 5 by ./node-red-select); untyped upstream. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require("node-red-node-test-helper");
 helper.init(require.resolve("node-red"));
