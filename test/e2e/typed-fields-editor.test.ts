@@ -139,6 +139,8 @@ describe("e2e: typed fields and validators in the order and rules dialogs", func
   });
 
   async function edit(id: string, field: string): Promise<void> {
+    // A dialog still closing would take this edit and then vanish: open once the last one is gone.
+    await page.waitForSelector(".red-ui-tray", { state: "detached", timeout: 15_000 });
     await page.evaluate((nodeId) => {
       const RED = (window as unknown as { RED: EditorRed }).RED;
       RED.editor.edit(RED.nodes.node(nodeId));
