@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { runInNewContext } from "node:vm";
+import { createContext, runInContext } from "node:vm";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 
@@ -26,8 +26,16 @@ export function editorDefaults(): Record<string, Record<string, { value?: unknow
       _: (k: string) => k,
       settings: {},
     };
-    for (const m of readFileSync(html, "utf8").matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g))
-      runInNewContext(m[1]!, { RED, $: anything, window: {}, document: anything });
+    // As in the browser: the window is the global, and the editor scripts the file loads from
+    // resources/ run before its own.
+    const page: Record<string, unknown> = { RED, $: anything, document: anything };
+    page.window = page;
+    const context = createContext(page);
+    const text = readFileSync(html, "utf8");
+    for (const m of text.matchAll(/<script src="resources\/node-red-contrib-topstepx\/([\w.-]+)"><\/script>/g))
+      runInContext(readFileSync(join(ROOT, "resources", m[1]!), "utf8"), context);
+    for (const m of text.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g))
+      runInContext(m[1]!, context);
   }
   return out;
 }
