@@ -12,9 +12,11 @@ import { OrderSide, PositionType } from "../src/core/schemas";
 import { type SimConfigInput, type Simulator, startSimulator } from "../src/sim";
 import { clockSetting, runningClockFrom } from "../test/support/clock";
 import { deployFlows, type NodeRedProcess, startNodeRed } from "../test/support/node-red-process";
+import { USER } from "../test/support/sim";
 import { bareFlow, exampleWebhookFlow } from "./flows";
 
-export const USER = { userName: "trader", apiKey: "local-simulator-key" };
+export { USER };
+
 /** Benchmarks run inside a trading session whatever the wall clock says: Wednesday 09:00 Chicago. */
 const clock = runningClockFrom();
 const now = clock.now;

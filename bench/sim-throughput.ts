@@ -2,6 +2,7 @@ import { Agent, request } from "node:http";
 import * as signalR from "@microsoft/signalr";
 import { type Simulator, startSimulator } from "../src/sim";
 import { runningClockFrom } from "../test/support/clock";
+import { USER } from "../test/support/sim";
 
 /** The simulator keeps CME hours: benchmarks run inside a session whatever the wall clock says. */
 const now = runningClockFrom().now;
@@ -10,8 +11,6 @@ const now = runningClockFrom().now;
  * Simulator throughput: quotes per second it publishes to a real @microsoft/signalr client over
  * loopback, and REST requests per second it serves over keep-alive connections.
  */
-
-const USER = { userName: "trader", apiKey: "local-simulator-key" };
 
 async function token(sim: Simulator): Promise<string> {
   const r = await fetch(`${sim.restUrl}/api/Auth/loginKey`, {

@@ -18,6 +18,8 @@ export type Texts = (key: string, vars?: Vars) => string;
 const PLACEHOLDER = /__(\w+)__/g;
 const translators = new Map<string, Translate>();
 const english = new Map<string, Record<string, unknown>>();
+/** Each node type's templates, resolved once per key; a registration starts them afresh. */
+const templates = new Map<NodeType, Map<string, string>>();
 const cache = new Map<NodeType, Texts>();
 
 /**
@@ -26,7 +28,7 @@ const cache = new Map<NodeType, Texts>();
  */
 export function registerTexts(type: NodeType, RED: { _: Translate }): void {
   translators.set(type, (key, vars) => RED._(key, vars));
-  cache.delete(type);
+  templates.get(type)?.clear();
 }
 
 /** The en-US catalogue shipped beside the compiled node: the texts when the runtime has none. */
@@ -78,12 +80,13 @@ function fill(text: string, vars: Vars): string {
 export function textsOf(type: NodeType): Texts {
   let t = cache.get(type);
   if (!t) {
-    const templates = new Map<string, string>();
+    const known = new Map<string, string>();
+    templates.set(type, known);
     t = (key, vars) => {
-      let text = templates.get(key);
+      let text = known.get(key);
       if (text === undefined) {
         text = template(type, key);
-        templates.set(key, text);
+        known.set(key, text);
       }
       return vars ? fill(text, vars) : text;
     };

@@ -3,6 +3,8 @@ import type { Logger } from "../../src/core/logger";
 import { NodeType } from "../shared/node-types";
 import { textsOf } from "../shared/texts";
 
+const T = textsOf(NodeType.Config);
+
 /** Node-RED's `logging` settings: one entry per log handler, each with its own level. */
 export type LoggingSettings = Record<string, { level?: string } | undefined> | undefined;
 
@@ -21,7 +23,7 @@ export function configLogger(node: Node, o: { debugLog: boolean; runtimeDebug: b
   const debug = o.runtimeDebug
     ? (m: string) => node.debug(m)
     : o.debugLog
-      ? (m: string) => node.log(textsOf(NodeType.Config)("log.debug", { message: m }))
+      ? (m: string) => node.log(T("log.debug", { message: m }))
       : () => undefined;
   return {
     debugEnabled: o.debugLog || o.runtimeDebug,

@@ -3,6 +3,7 @@ import {
   type EnvironmentName,
   type GatewayEndpoints,
   resolveEndpoints,
+  SIMULATOR_LOGIN,
   simulatorEndpoints,
 } from "../../src/core/gateway/environments";
 import { displayTimeZone } from "../../src/core/time/chicago-text";
@@ -38,9 +39,6 @@ export interface ConfigSettings {
   /** The display time zone, checked (America/Chicago by default). */
   timeZone: string;
 }
-
-/** The login `npx topstepx-sim` accepts unless its configuration file lists other users. */
-export const SIMULATOR_LOGIN = { userName: "trader", apiKey: "local-simulator-key" } as const;
 
 const Environment = z.enum(["topstepx", "simulator", "custom"], {
   message: "choose TopstepX, Local simulator or Custom",

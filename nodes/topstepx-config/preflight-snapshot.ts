@@ -1,4 +1,5 @@
 import type { NodeAPI } from "node-red";
+import { namesAccount } from "../../src/core/account/account-lookup";
 import { type Clock, systemClock } from "../../src/core/clock";
 import { GatewayApi } from "../../src/core/gateway/gateway-api";
 import { RestClient } from "../../src/core/gateway/rest-client";
@@ -11,10 +12,10 @@ import type {
   RulesSnapshot,
   TradedAccountSnapshot,
 } from "../../src/core/preflight/snapshot";
-import { PROFILES, rulesFor } from "../../src/core/rules/rules-config";
 import type { TopstepxConfigNode } from "../shared/config-api";
 import { NodeType } from "../shared/node-types";
-import { overridesOf, type RulesProps } from "../topstepx-rules/rules-props";
+import { rulesOfNode } from "../topstepx-rules/rules-controller";
+import type { RulesProps } from "../topstepx-rules/rules-props";
 import { type ConfigCredentials, type ConfigProps, type ConfigSettings, readSettings } from "./config-settings";
 
 /** How far back orders are read for what they tell of the account's bracket mode. */
@@ -100,19 +101,11 @@ function envOf(def: DeployedNode): PreflightSnapshot["environment"] {
   return def.environment === "topstepx" || def.environment === "custom" ? def.environment : "simulator";
 }
 
+/** A deployed rules node's rules as it judges by them: its limits read at deploy, env and context included. */
 function rulesOf(r: DeployedNode): Omit<RulesSnapshot, "account" | "accountError"> {
   const profile = r.profile || "topstep-combine-50k";
-  try {
-    return {
-      id: r.id,
-      name: r.name ?? "",
-      profile,
-      config: rulesFor(profile, overridesOf(r, PROFILES[profile]?.lossFloor)),
-      configError: null,
-    };
-  } catch (e) {
-    return { id: r.id, name: r.name ?? "", profile, config: null, configError: (e as Error).message };
-  }
+  const running = rulesOfNode(r.id) ?? { config: null, configError: "the rules node is not running" };
+  return { id: r.id, name: r.name ?? "", profile, ...running };
 }
 
 /** The shared connection's API when the configuration runs one; otherwise a short-lived client. */
@@ -149,7 +142,7 @@ async function readAccounts(
       const find = (ref: string | number | null | undefined): AccountSnapshot | string => {
         const text = ref === null || ref === undefined ? "" : String(ref).trim();
         if (!text) return "no account is set (rules node or the configuration's default account)";
-        const a = accounts.find((x) => String(x.id) === text || x.name === text);
+        const a = accounts.find((x) => namesAccount(text, x));
         return a
           ? { id: a.id, name: a.name, balance: a.balance }
           : `no active account "${text}" for this login (${accounts.map((x) => x.name).join(", ") || "none"})`;

@@ -143,7 +143,7 @@ export class OrderController {
   }
 
   /** Merges the dialog's values (as read for this msg) and the msg's overrides into a validated intent. */
-  intentOf(msg: NodeMessageInFlow, p: OrderProps = this.props): OrderIntent {
+  intentOf(msg: NodeMessageInFlow, p: OrderProps): OrderIntent {
     const raw = msg.payload;
     const o =
       raw !== null && typeof raw === "object" && !Array.isArray(raw) ? parseInput(Overrides, raw, "msg.payload") : {};

@@ -1,8 +1,8 @@
 import type { NodeStatus } from "node-red";
 import type { GatewayConnection } from "../../src/core/connection";
-import type { ExecutionResult } from "../../src/core/orders/order-executor";
+import { tickPriceText } from "../../src/core/money/format";
+import { type ExecutionResult, isSettledStatus, placedStatusOf } from "../../src/core/orders/order-executor";
 import { describeIntent, type OrderIntent } from "../../src/core/orders/order-intent";
-import { OrderStatus } from "../../src/core/schemas/enums";
 import type { Order } from "../../src/core/schemas/order";
 import { NodeType } from "../shared/node-types";
 import { capped } from "../shared/status";
@@ -11,19 +11,6 @@ import { textsOf, type Vars } from "../shared/texts";
 const T = textsOf(NodeType.Order);
 
 type Placed = NonNullable<ExecutionResult["status"]>;
-
-const BY_DIGITS = new Map<number, Intl.NumberFormat>();
-
-/** A price with as many decimals as its tick has, as the platform shows it: "25,055.50", "6,801.00". */
-export function tickPrice(price: number, tickSize: number | undefined): string {
-  const digits = tickSize === undefined ? 2 : Math.min(9, (String(tickSize).split(".")[1] ?? "").length);
-  let f = BY_DIGITS.get(digits);
-  if (!f) {
-    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 6) });
-    BY_DIGITS.set(digits, f);
-  }
-  return f.format(price);
-}
 
 /** An order's fate as the status shows it, the outcome first: "filled 2 @ 25,055.50", "working 2". */
 export function placedStatus(
@@ -42,7 +29,7 @@ export function placedStatus(
         shape: "dot",
         text:
           fillPrice !== undefined
-            ? text("status.filled", { ...vars, price: tickPrice(fillPrice, tickSize) })
+            ? text("status.filled", { ...vars, price: tickPriceText(fillPrice, tickSize) })
             : text("status.filledNoPrice"),
       };
     case "rejected":
@@ -61,13 +48,6 @@ export function sendingStatus(intent: OrderIntent): NodeStatus {
   return capped({ fill: "blue", shape: "dot", text: T("status.sending", { intent: describeIntent(intent) }) });
 }
 
-const FINAL: Partial<Record<number, Placed>> = {
-  [OrderStatus.Filled]: "filled",
-  [OrderStatus.Rejected]: "rejected",
-  [OrderStatus.Cancelled]: "cancelled",
-  [OrderStatus.Expired]: "cancelled",
-};
-
 /**
  * Follows a placed order until the gateway says it filled, was rejected or cancelled, and calls
  * `settled` once with its status; returns the function that stops following. An event that came
@@ -85,15 +65,15 @@ export function followOrder(
   };
   const onOrder = (_book: unknown, o: Order) => {
     if (stopped || o.id !== orderId) return;
-    const fate = FINAL[o.status];
-    if (!fate) return;
+    const fate = placedStatusOf(o.status);
+    if (!fate || !isSettledStatus(o.status)) return;
     stop();
     const tick = conn.contracts.cached(o.contractId)?.tickSize;
     settled(placedStatus(fate, o.fillVolume || o.size, o.filledPrice ?? undefined, tick));
   };
   conn.on("order", onOrder);
   void conn
-    .waitForOrder(orderId, (o) => FINAL[o.status] !== undefined, 0)
+    .waitForOrder(orderId, (o) => isSettledStatus(o.status), 0)
     .then((seen) => {
       if (seen) onOrder(null, seen);
     });

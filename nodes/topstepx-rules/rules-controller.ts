@@ -37,6 +37,15 @@ export function reportOfNode(id: string): AccountReport | null {
   return controllers.get(id)?.report() ?? null;
 }
 
+/**
+ * The rules a running rules node judges by (its limits as read at deploy, env and context
+ * included), or why it has none; null when no rules node with this id runs.
+ */
+export function rulesOfNode(id: string): { config: RulesConfig | null; configError: string | null } | null {
+  const c = controllers.get(id);
+  return c ? c.rules() : null;
+}
+
 const Command = z.object({
   command: z.enum(["killSwitch", "rearm", "report", "state", "journal"]),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
@@ -116,6 +125,11 @@ export class RulesController {
     this.id = node.id;
     this.send = (m) => node.send(m);
     controllers.set(this.id, this);
+  }
+
+  /** The rules this node judges by, or why it has none. */
+  rules(): { config: RulesConfig | null; configError: string | null } {
+    return { config: this.config, configError: this.configError };
   }
 
   /** The account's report (summaries and equity curve), once the rules guard it. */

@@ -90,7 +90,14 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     const first = page.locator(`${tree} .red-ui-treeList-label-text:text-is('1 TradingView webhook to order')`);
     const module = page.locator(`${tree} .red-ui-treeList-label-text:text-is('node-red-contrib-topstepx')`);
     await module.waitFor();
-    if (!(await first.isVisible({ timeout: 1000 }).catch(() => false))) await module.click();
+    // isVisible takes no timeout: waitFor gives the tree its second to show the entry.
+    if (
+      !(await first.waitFor({ timeout: 1000 }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await module.click();
     await first.waitFor();
     await page.locator(`${tree} .red-ui-treeList-label-text:text-is('${name}')`).last().click();
     await page.waitForSelector("#red-ui-clipboard-dialog-ok:not([disabled])");
@@ -139,7 +146,13 @@ describe("e2e: the Node-RED editor with the TopstepX palette", function () {
     await page.click("#red-ui-header-button-deploy");
     // A first deploy of new config nodes may ask for confirmation.
     const confirm = page.locator(".red-ui-notification button:has-text('Confirm deploy')");
-    if (await confirm.isVisible({ timeout: 1000 }).catch(() => false)) await confirm.click();
+    if (
+      await confirm.waitFor({ timeout: 1000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await confirm.click();
     await page.waitForSelector(".red-ui-notification:has-text('Successfully deployed')", { timeout: 15_000 });
   }
 

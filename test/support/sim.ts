@@ -1,10 +1,11 @@
 import * as signalR from "@microsoft/signalr";
 import axios, { type AxiosInstance } from "axios";
+import { SIMULATOR_LOGIN } from "../../src/core/gateway/environments";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim";
 import { runningClockFrom } from "./clock";
 
 /** The default simulator user (see src/sim/config.ts). */
-export const USER = { userName: "trader", apiKey: "local-simulator-key" };
+export const USER = SIMULATOR_LOGIN;
 export const ACCOUNT = 10001;
 export const SECOND_ACCOUNT = 10002;
 

@@ -5,6 +5,14 @@ import { IntentError } from "../orders/order-intent";
 const NAMES_TTL_MS = 60_000;
 
 /**
+ * Whether an account reference (its id, the id's digits, or its name in any case) names this
+ * account: how {@link AccountLookup} reads a reference, for a list already at hand.
+ */
+export function namesAccount(ref: string, account: { id: number; name: string }): boolean {
+  return /^\d+$/.test(ref) ? Number(ref) === account.id : ref.toLowerCase() === account.name.toLowerCase();
+}
+
+/**
  * Turns an account reference (an id, its digits, or the account's name, matched case-insensitively)
  * into the account id: the one place where names become ids. Falls back to a default account when
  * the reference is blank.

@@ -8,6 +8,9 @@ export interface GatewayEndpoints {
 /** Named presets a trader picks from; "custom" takes explicit URLs. */
 export type EnvironmentName = "topstepx" | "simulator" | "custom";
 
+/** The login `npx topstepx-sim` accepts unless its configuration file lists other users. */
+export const SIMULATOR_LOGIN = { userName: "trader", apiKey: "local-simulator-key" } as const;
+
 /**
  * The preset endpoints, each with a display label. `simulator` is where `npx topstepx-sim` listens
  * by default (127.0.0.1:5880); a simulator on another port needs `custom` or {@link simulatorEndpoints}.

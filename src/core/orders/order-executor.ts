@@ -86,7 +86,19 @@ const STATUS_NAME: Partial<Record<number, ExecutionResult["status"]>> = {
   [OrderStatus.Pending]: "pending",
   [OrderStatus.Rejected]: "rejected",
   [OrderStatus.Cancelled]: "cancelled",
+  [OrderStatus.Expired]: "cancelled",
 };
+
+/** An order's wire status as a placement's result names it; undefined for one that says nothing yet. */
+export function placedStatusOf(status: number): ExecutionResult["status"] | undefined {
+  return STATUS_NAME[status];
+}
+
+/** Whether an order in this status is done with: filled, rejected, cancelled or expired. */
+export function isSettledStatus(status: number): boolean {
+  const name = STATUS_NAME[status];
+  return name === "filled" || name === "rejected" || name === "cancelled";
+}
 
 /**
  * Executes order intents against a connection: resolves the account (id or name) and the symbol,
@@ -229,8 +241,7 @@ export class OrderExecutor {
       this.placeWithBrackets(gw, request, accountId, contract, customTag),
     );
     const wait = intent.type === "market" ? (override?.fillWaitMs ?? this.opts.fillWaitMs ?? 2000) : 0;
-    const final = (o: Order) =>
-      o.status === OrderStatus.Filled || o.status === OrderStatus.Rejected || o.status === OrderStatus.Cancelled;
+    const final = (o: Order) => isSettledStatus(o.status);
     let ev = await this.conn.waitForOrder(placed.orderId, final, wait);
     // No event in time (hub down, or subscribed too late): ask REST how the order stands.
     if (wait > 0 && (!ev || !final(ev))) ev = (await gw.orderById(accountId, placed.orderId).catch(() => null)) ?? ev;

@@ -191,6 +191,8 @@ class Run {
   readonly replayed = new Set<ReplayTrade>();
   mostContracts = 0;
   mostMini = 0;
+  /** The last event's instant: where a verdict on the whole history is dated when no curve is kept. */
+  lastAt: number | null = null;
   targetDay: string | null = null;
   lost = false;
   /** The account passed at the close of the day it reached its target: later trades are not judged. */
@@ -248,6 +250,7 @@ class Run {
 
   step(e: ReplayEvent): void {
     const { config, s } = this;
+    this.lastAt = e.at;
     // A trading day lasts at least 23 hours (a spring-forward): before that the day cannot have rolled.
     if (e.at >= s.dayStart + 23 * 3_600_000 && rollTradingDay(config, s, e.at)) {
       this.passed = this.passedAtClose();
@@ -349,7 +352,7 @@ class Run {
     const dailyPnl = { ...this.closedPnl, ...s.dailyPnl };
     const view = consistencyView(config, dailyPnl, "", 0);
     const bestDayShare = view ? view.bestDayShare : shareOf(dailyPnl);
-    const last = this.curve.at(-1)?.at ?? Date.now();
+    const last = this.curve.at(-1)?.at ?? this.lastAt ?? 0;
     const target = config.profitTarget ?? null;
     const reached = target === null || profit >= target;
     if (view && target !== null && reached && bestDayShare !== null && bestDayShare > view.bestDayPercent)
